@@ -1,0 +1,46 @@
+"""Import each tenant's CleverReach groups as CRM recipient lists (manual trigger)."""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+from cleverreach.operators.import_lists import CleverReachImportListsOperator
+from cleverreach.operators.tenants import CrmTenantsOperator
+
+
+@dag(
+    dag_id="cleverreach_import_lists",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["cleverreach", "crm"],
+    doc_md=__doc__,
+    params={
+        "tenant": Param(
+            None,
+            type=["null", "string"],
+            title="Tenant",
+            description="CRM tenant id (Mandant). Empty = every active tenant.",
+        ),
+    },
+)
+def cleverreach_import_lists():
+    tenants = CrmTenantsOperator(task_id="resolve_tenants")
+    imported = CleverReachImportListsOperator.partial(
+        task_id="import_lists", map_index_template="{{ task.tenant_id }}"
+    ).expand_kwargs(tenants.output)
+
+    @task(trigger_rule="all_done")
+    def summarize(results: list[dict]) -> list[dict]:
+        from cleverreach.reporting import format_table
+
+        rows = [r for r in results if r]
+        print(format_table(rows, ["tenant_id", "groups", "created", "refreshed", "revived", "marked_deleted"]))
+        return rows
+
+    summarize(imported)
+
+
+cleverreach_import_lists()

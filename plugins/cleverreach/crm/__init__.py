@@ -1,0 +1,1 @@
+"""Access to the hyperspace CRM database: SQL files by name, schema migrations, queries."""

@@ -1,0 +1,76 @@
+"""Versioned schema migrations for the integration's tables.
+
+Files ``include/sql/migrations/NNNN_<name>.sql`` are applied in order, each in its own transaction,
+and recorded in ``cleverreach_schema_migration``. Applying is idempotent and safe when two tasks
+start at once: PostgreSQL serialises them with an advisory lock, SQLite with ``BEGIN IMMEDIATE``
+(every CRM transaction on SQLite starts that way, see ``cleverreach.hooks.crm``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, text
+
+from cleverreach.crm.sql import load_sql, split_statements, sql_dir
+
+log = logging.getLogger(__name__)
+
+MIGRATION_TABLE = "cleverreach_schema_migration"
+_ADVISORY_LOCK_KEY = 0x43524D49  # "CRMI"
+
+
+def available_migrations(folder: str = "migrations") -> list[tuple[str, str]]:
+    """(version, name) of every migration file, in order; dialect variants count once."""
+    found: dict[str, str] = {}
+    for path in sorted((sql_dir() / folder).glob("*.sql")):
+        stem = path.name.split(".")[0]
+        version, _, name = stem.partition("_")
+        found[version] = stem
+    return sorted(found.items())
+
+
+def _lock(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+
+
+def _applied(conn: Connection) -> set[str]:
+    return {row[0] for row in conn.execute(text(f"SELECT version FROM {MIGRATION_TABLE}"))}
+
+
+def migrate(engine: Engine, folder: str = "migrations") -> list[str]:
+    """Apply the pending migrations of ``include/sql/<folder>``; return the versions applied now."""
+    dialect = engine.dialect.name
+    with engine.begin() as conn:
+        _lock(conn)
+        conn.execute(
+            text(
+                f"CREATE TABLE IF NOT EXISTS {MIGRATION_TABLE} "
+                "(version text PRIMARY KEY, name text NOT NULL, applied_at timestamp NOT NULL)"
+            )
+        )
+    applied_now: list[str] = []
+    for version, stem in available_migrations(folder):
+        key = f"{folder}/{version}"
+        with engine.begin() as conn:
+            _lock(conn)
+            if key in _applied(conn):
+                continue
+            for statement in split_statements(load_sql(f"{folder}/{stem}", dialect)):
+                conn.exec_driver_sql(statement)
+            conn.execute(
+                text(f"INSERT INTO {MIGRATION_TABLE} (version, name, applied_at) VALUES (:v, :n, :t)"),
+                {"v": key, "n": stem, "t": datetime.now(UTC).replace(tzinfo=None)},
+            )
+            applied_now.append(key)
+            log.info("Applied CRM migration %s", stem)
+    return applied_now
+
+
+def create_crm_tables(engine: Engine) -> None:
+    """Create the CRM's own tables (tests and the demo; the real CRM already has them)."""
+    with engine.begin() as conn:
+        for statement in split_statements(load_sql("crm/0001_crm_tables", engine.dialect.name)):
+            conn.exec_driver_sql(statement)

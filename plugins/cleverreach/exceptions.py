@@ -1,0 +1,80 @@
+"""Typed errors of the CleverReach integration.
+
+Callers branch on the type (retry, refresh the token, record a rejection, fail the tenant), so every
+HTTP failure mode has its own class. Messages never carry response bodies: CleverReach bodies can hold
+recipients' personal data. Only the status, CleverReach's short error message (with e-mail addresses
+redacted) and the request's method and path appear.
+"""
+
+from __future__ import annotations
+
+import re
+
+from airflow.sdk.exceptions import AirflowException
+
+_EMAIL_RE = re.compile(r"[^\s'\"/<>@]+@[^\s'\"/<>@]+")
+
+
+def redact_emails(text: str) -> str:
+    """Replace anything that looks like an e-mail address, so messages can be logged safely."""
+    return _EMAIL_RE.sub("<email>", text)
+
+
+class CleverReachError(AirflowException):
+    """Any failure talking to CleverReach."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(redact_emails(message))
+        self.status = status
+
+
+class CleverReachConfigError(CleverReachError):
+    """The Airflow connection is incomplete or unsafe (missing client id, plain HTTP to a remote host)."""
+
+
+class CleverReachAuthError(CleverReachError):
+    """401/403: bad client credentials, an expired or revoked token, or a missing scope."""
+
+
+class CleverReachNotFoundError(CleverReachError):
+    """404: unknown id, or an id that belongs to another CleverReach account."""
+
+
+class CleverReachValidationError(CleverReachError):
+    """400: CleverReach refused the request's parameters or payload."""
+
+
+class CleverReachConflictError(CleverReachError):
+    """409: the object (for example a global attribute) already exists."""
+
+
+class CleverReachBatchTooLargeError(CleverReachError):
+    """413: the bulk payload holds more receivers than CleverReach accepts in one call."""
+
+
+class CleverReachRateLimitError(CleverReachError):
+    """429: too many requests. ``retry_after`` holds the server's Retry-After in seconds, if sent."""
+
+    def __init__(self, message: str, *, status: int | None = 429, retry_after: float | None = None) -> None:
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class CleverReachServerError(CleverReachError):
+    """5xx, or a gateway page that is not JSON: transient, worth retrying."""
+
+
+class CleverReachResponseError(CleverReachError):
+    """A 2xx answer that does not have the shape the API documents (not JSON, misaligned results)."""
+
+
+class MassRemovalError(AirflowException):
+    """A sync plan removes more receivers than the guard allows; nothing was written."""
+
+
+class TenantNotFoundError(AirflowException):
+    """The tenant named in the params does not exist or is inactive."""
+
+
+class RecipientListError(AirflowException):
+    """The list named in the params does not exist or belongs to another tenant."""

@@ -1,0 +1,1 @@
+"""Hooks: CleverReach REST API v3 and the hyperspace CRM database."""

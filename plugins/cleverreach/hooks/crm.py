@@ -1,0 +1,95 @@
+"""Hook for the hyperspace CRM database (connection ``hyperspace_crm``).
+
+Follows Airflow's field conventions so the same connection works from the UI and as an
+``AIRFLOW_CONN_HYPERSPACE_CRM`` JSON variable: ``conn_type`` ``postgres`` (host, port, login,
+password, schema = database) or ``sqlite`` (host = path of the database file).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from airflow.sdk import BaseHook
+from sqlalchemy import URL, Engine, create_engine, event
+
+from cleverreach.crm.migrations import migrate
+from cleverreach.exceptions import CleverReachConfigError
+
+
+def engine_from_fields(conn_type: str, *, host: str | None, port: int | None = None, login: str | None = None,
+                       password: str | None = None, schema: str | None = None,
+                       extra: dict[str, Any] | None = None) -> Engine:
+    """Build the SQLAlchemy engine for a CRM connection's fields."""
+    conn_type = (conn_type or "").lower()
+    if conn_type == "sqlite":
+        path = host or schema
+        if not path:
+            raise CleverReachConfigError("sqlite CRM connection needs the database file path in host")
+        engine = create_engine(URL.create("sqlite+pysqlite", database=path), connect_args={"timeout": 60})
+        _configure_sqlite(engine)
+        return engine
+    if conn_type in ("postgres", "postgresql"):
+        query = {k: str(v) for k, v in (extra or {}).items() if k in ("sslmode", "sslrootcert", "application_name", "options")}
+        url = URL.create("postgresql+psycopg2", username=login or None, password=password or None,
+                         host=host or None, port=port or None, database=schema or None, query=query)
+        return create_engine(url, pool_pre_ping=True, insertmanyvalues_page_size=5000)
+    raise CleverReachConfigError(f"CRM connection type {conn_type!r} is not supported (use postgres or sqlite)")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Foreign keys on, WAL, and write transactions that take the lock up front.
+
+    pysqlite's own transaction handling starts transactions late and lets DDL run outside them; we
+    take over (SQLAlchemy's documented recipe) so that every transaction is ``BEGIN IMMEDIATE``:
+    concurrent mapped tasks then wait for each other (busy timeout) instead of failing on a lock
+    upgrade.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class CrmHook(BaseHook):
+    """
+    The CRM database as a SQLAlchemy engine.
+
+    :param crm_conn_id: Airflow connection of the CRM database (``hyperspace_crm``).
+    """
+
+    conn_name_attr = "crm_conn_id"
+    default_conn_name = "hyperspace_crm"
+    conn_type = "sqlite"
+    hook_name = "hyperspace CRM"
+
+    def __init__(self, crm_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.crm_conn_id = crm_conn_id
+
+    @cached_property
+    def engine(self) -> Engine:
+        conn = self.get_connection(self.crm_conn_id)
+        return engine_from_fields(conn.conn_type, host=conn.host, port=conn.port, login=conn.login,
+                                  password=conn.password, schema=conn.schema, extra=conn.extra_dejson)
+
+    def get_conn(self) -> Engine:
+        return self.engine
+
+    def migrate(self) -> list[str]:
+        """Bring the integration's tables up to date; returns the migrations applied now."""
+        return migrate(self.engine)
+
+    def dispose(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Recipient lists: importing CleverReach groups into the CRM."""

@@ -1,0 +1,154 @@
+"""Shared test set-up: an isolated AIRFLOW_HOME, the emulator, CRM databases (SQLite and PostgreSQL).
+
+Airflow reads its configuration when first imported, so the environment is fixed here, at import
+time, before any test module imports ``airflow``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="cleverreach-airflow-"))
+os.environ.update(
+    {
+        "AIRFLOW_HOME": str(_AIRFLOW_HOME),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(_AIRFLOW_HOME / "logs"),
+        "CLEVERREACH_SQL_DIR": str(REPO / "include" / "sql"),
+    }
+)
+sys.path.insert(0, str(REPO / "plugins"))
+sys.path.insert(0, str(REPO / "tests"))
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+
+
+# ---------------------------------------------------------------------- Airflow metadata DB
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """A migrated SQLite metadata DB in the session's AIRFLOW_HOME (needed by ``dag.test()``)."""
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"],
+        check=True,
+        capture_output=True,
+        env=os.environ.copy(),
+    )
+    from airflow import settings
+
+    settings.configure_orm()
+    return _AIRFLOW_HOME
+
+
+# ---------------------------------------------------------------------- the emulator
+@pytest.fixture(scope="session")
+def emulator_server():
+    from cleverreach.emulator import EmulatorServer
+
+    with EmulatorServer() as server:
+        yield server
+
+
+@pytest.fixture
+def emulator(emulator_server):
+    """The running emulator, reset to an empty state with default settings for each test."""
+    client = emulator_server.client
+    client.reset({"accounts": []})
+    client.clear_faults()
+    client.clear_requests()
+    yield emulator_server
+    client.clear_faults()
+
+
+def set_cleverreach_connection(
+    monkeypatch: pytest.MonkeyPatch, conn_id: str, url: str, client_id: str, secret: str, **extra
+) -> None:
+    """Register a ``cleverreach`` connection as an AIRFLOW_CONN_* JSON variable."""
+    monkeypatch.setenv(
+        f"AIRFLOW_CONN_{conn_id.upper()}",
+        json.dumps({"conn_type": "cleverreach", "host": url, "login": client_id, "password": secret, "extra": extra}),
+    )
+
+
+# ---------------------------------------------------------------------- CRM databases
+def _postgres_fresh_schema(url: str) -> tuple[dict, str]:
+    """Create a throw-away schema on the test server; returns connection fields and the schema name."""
+    from sqlalchemy import create_engine, make_url, text
+
+    parsed = make_url(url)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(parsed.set(drivername="postgresql+psycopg2"))
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    fields = {
+        "conn_type": "postgres",
+        "host": parsed.host or "127.0.0.1",
+        "port": parsed.port or 5432,
+        "login": parsed.username,
+        "password": parsed.password,
+        "schema": parsed.database,
+        "extra": {"options": f"-csearch_path={schema}"},
+    }
+    return fields, schema
+
+
+def _postgres_drop_schema(url: str, schema: str) -> None:
+    from sqlalchemy import create_engine, make_url, text
+
+    engine = create_engine(make_url(url).set(drivername="postgresql+psycopg2"))
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
+
+
+CRM_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=CRM_BACKENDS)
+def crm_conn(request, tmp_path, monkeypatch) -> Iterator[dict]:
+    """
+    Connection fields of an empty CRM database with the CRM tables, registered as ``hyperspace_crm``.
+
+    Parametrised over SQLite (always) and PostgreSQL (when TEST_POSTGRES_URL is set; each test gets
+    its own schema through ``search_path``).
+    """
+    if request.param == "sqlite":
+        fields, cleanup = {"conn_type": "sqlite", "host": str(tmp_path / "crm.db")}, None
+    else:
+        if not POSTGRES_URL:
+            pytest.skip("TEST_POSTGRES_URL is not set")
+        fields, schema = _postgres_fresh_schema(POSTGRES_URL)
+        cleanup = schema
+    monkeypatch.setenv("AIRFLOW_CONN_HYPERSPACE_CRM", json.dumps(fields))
+    from cleverreach.crm.migrations import create_crm_tables
+    from cleverreach.hooks.crm import CrmHook
+
+    hook = CrmHook()
+    create_crm_tables(hook.engine)
+    hook.dispose()
+    yield fields
+    if cleanup:
+        _postgres_drop_schema(POSTGRES_URL, cleanup)
+
+
+@pytest.fixture
+def crm_engine(crm_conn):
+    from cleverreach.hooks.crm import CrmHook
+
+    hook = CrmHook()
+    yield hook.engine
+    hook.dispose()
