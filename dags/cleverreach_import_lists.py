@@ -33,14 +33,14 @@ def cleverreach_import_lists():
     ).expand_kwargs(tenants.output)
 
     @task(trigger_rule="all_done")
-    def summarize(results: list[dict]) -> list[dict]:
-        from cleverreach.reporting import format_table
+    def summarize(results: list[dict], expected: list[dict]) -> list[dict]:
+        from cleverreach.reporting import summarize_results
 
-        rows = [r for r in results if r]
-        print(format_table(rows, ["tenant_id", "groups", "created", "refreshed", "revived", "marked_deleted"]))
-        return rows
+        return summarize_results(
+            results, expected, ["tenant_id", "groups", "created", "refreshed", "revived", "marked_deleted"]
+        )
 
-    summarize(imported)
+    summarize(imported.output, tenants.output)
 
 
 cleverreach_import_lists()

@@ -1,17 +1,46 @@
-"""Plain-text tables for task logs and the demo."""
+"""Plain-text tables for task logs and the demo, and the per-run summary of mapped tasks."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from airflow.sdk.exceptions import AirflowFailException
+
 
 def format_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     """A fixed-width table; None shows as an empty cell."""
     cells = [[("" if row.get(col) is None else str(row.get(col))) for col in columns] for row in rows]
     widths = [max([len(col)] + [len(line[i]) for line in cells]) for i, col in enumerate(columns)]
+
     def line(values: Sequence[str]) -> str:
         return "  ".join(value.ljust(width) for value, width in zip(values, widths)).rstrip()
+
     out = [line(columns), line(["-" * w for w in widths])]
     out += [line(values) for values in cells]
     return "\n".join(out)
+
+
+def summarize_results(
+    results: Iterable[Mapping[str, Any] | None],
+    expected: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    key: str = "tenant_id",
+) -> list[dict[str, Any]]:
+    """
+    Print the results of a mapped task as a table; fail if any expected item produced none.
+
+    The summary runs with trigger rule ``all_done`` so that it reports even when a tenant failed;
+    failing here keeps the DAG run red in that case (the leaf task decides the run's state).
+    """
+    rows = [dict(r) for r in results if r]
+    print(format_table(rows, columns))
+    done = {(r.get(key), r.get("list_id")) if "list_id" in r else r.get(key) for r in rows}
+    missing = []
+    for item in expected:
+        ident = (item.get(key), item.get("list_id")) if "list_id" in item else item.get(key)
+        if ident not in done:
+            missing.append(ident)
+    if missing:
+        raise AirflowFailException(f"no result for {len(missing)} of the mapped tasks: {missing}; see their logs")
+    return rows
