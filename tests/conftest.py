@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -18,21 +17,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="cleverreach-airflow-"))
-os.environ.update(
-    {
-        "AIRFLOW_HOME": str(_AIRFLOW_HOME),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(_AIRFLOW_HOME / "logs"),
-        "CLEVERREACH_SQL_DIR": str(REPO / "include" / "sql"),
-    }
-)
-sys.path.insert(0, str(REPO / "plugins"))
+sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
+from scripts.airflow_env import configure_airflow, migrate_metadata_db  # noqa: E402 - before airflow
+
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="cleverreach-airflow-"))
+configure_airflow(_AIRFLOW_HOME)
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 
@@ -41,15 +31,7 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 @pytest.fixture(scope="session")
 def airflow_db() -> Path:
     """A migrated SQLite metadata DB in the session's AIRFLOW_HOME (needed by ``dag.test()``)."""
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"],
-        check=True,
-        capture_output=True,
-        env=os.environ.copy(),
-    )
-    from airflow import settings
-
-    settings.configure_orm()
+    migrate_metadata_db()
     return _AIRFLOW_HOME
 
 

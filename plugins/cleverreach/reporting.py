@@ -22,7 +22,7 @@ def format_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> s
 
 
 def summarize_results(
-    results: Iterable[Mapping[str, Any] | None],
+    results: Sequence[Mapping[str, Any] | None],
     expected: Iterable[Mapping[str, Any]],
     columns: Sequence[str],
     key: str = "tenant_id",
@@ -33,7 +33,9 @@ def summarize_results(
     The summary runs with trigger rule ``all_done`` so that it reports even when a tenant failed;
     failing here keeps the DAG run red in that case (the leaf task decides the run's state).
     """
-    rows = [dict(r) for r in results if r]
+    # Index instead of iterating: iterating Airflow's lazy XCom sequence probes one past the end
+    # and logs a spurious "XCom not found" error.
+    rows = [dict(results[i]) for i in range(len(results)) if results[i]]
     print(format_table(rows, columns))
     done = {(r.get(key), r.get("list_id")) if "list_id" in r else r.get(key) for r in rows}
     missing = []

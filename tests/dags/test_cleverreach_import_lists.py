@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import set_cleverreach_connection
-from helpers.airflow_runs import run_dag
+from scripts.airflow_runner import run_dag
 from helpers.crm_seed import add_tenants, fetch
 from sqlalchemy import text
 

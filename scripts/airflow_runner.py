@@ -1,4 +1,8 @@
-"""Run a project DAG through Airflow (``dag.test()``) and read back task states and return values."""
+"""Run a project DAG through Airflow (``dag.test()``) and read back task states and return values.
+
+Shared by the tests, the demo and the benchmarks; Airflow must be configured (AIRFLOW_HOME, DAGS_FOLDER,
+a migrated metadata DB) before this module is used.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DAGS = Path(__file__).resolve().parents[2] / "dags"
+DAGS = Path(__file__).resolve().parents[1] / "dags"
 
 
 def get_dag(dag_id: str):

@@ -1,0 +1,81 @@
+"""The desired state: a list's members as CleverReach should have them, plus the rejected ones.
+
+E-mails are trimmed and validated with ``email-validator`` (syntax only, no DNS). Missing or invalid
+addresses and the second and later members sharing one address are rejected with a reason; the
+lowest contact id keeps a shared address.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pandas as pd
+from email_validator import EmailNotValidError, validate_email
+
+from cleverreach.sync.fields import ATTRIBUTE_COLUMNS, ATTRIBUTES, MAX_ATTRIBUTE_LENGTH
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
+
+DESIRED_COLUMNS = ["contact_person_id", "email", "email_key", "ext_id", "sync_state", *ATTRIBUTES]
+REJECTED_COLUMNS = ["contact_person_id", "email", "reason", "sync_state", "sync_error"]
+
+
+@lru_cache(maxsize=200_000)
+def check_email(raw: str) -> tuple[str | None, str | None]:
+    """(normalised address, None) or (None, reason). Cached: the same addresses recur every run."""
+    try:
+        return validate_email(raw, check_deliverability=False).normalized, None
+    except EmailNotValidError as exc:
+        return None, f"invalid e-mail: {exc}"
+
+
+def clean_text(series: pd.Series) -> pd.Series:
+    """Attribute values as CleverReach gets them: no control characters, trimmed, bounded, '' for null."""
+    text = series.astype("object").where(series.notna(), "").astype(str)
+    text = text.str.replace(_CONTROL_CHARS, " ", regex=True).str.strip()
+    return text.str.slice(0, MAX_ATTRIBUTE_LENGTH)
+
+
+def prepare_desired(members: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """
+    Split CRM members into (valid, rejected).
+
+    ``members`` has ``contact_person_id``, ``email``, ``sync_state``, ``sync_error`` and the CRM columns
+    of ``ATTRIBUTE_COLUMNS``. ``valid`` has ``DESIRED_COLUMNS``; ``rejected`` has ``REJECTED_COLUMNS``.
+    """
+    frame = members.copy()
+    frame["contact_person_id"] = frame["contact_person_id"].astype("int64")
+    raw = frame["email"].astype("object").where(frame["email"].notna(), "").astype(str).str.strip()
+    frame["email_raw"] = raw
+
+    unique = pd.unique(raw[raw != ""])
+    checked = {value: check_email(value) for value in unique}  # validation is per address by nature
+    frame["email"] = raw.map(lambda v: checked[v][0] if v in checked else None)
+    frame["reason"] = raw.map(lambda v: checked[v][1] if v in checked else "missing e-mail")
+
+    valid = frame[frame["reason"].isna()].copy()
+    valid["email_key"] = valid["email"].str.lower()
+    valid = valid.sort_values("contact_person_id", kind="stable")
+    dup = valid.duplicated("email_key", keep="first")
+    if dup.any():
+        owner = valid.drop_duplicates("email_key", keep="first").set_index("email_key")["contact_person_id"]
+        dups = valid[dup].copy()
+        dups["reason"] = "duplicate e-mail on this list, also used by contact " + dups["email_key"].map(owner).astype(str)
+        frame.loc[dups.index, "reason"] = dups["reason"]
+        valid = valid[~dup]
+
+    for attribute, column in ATTRIBUTE_COLUMNS.items():
+        valid[attribute] = clean_text(valid[column]) if column in valid else ""
+    valid["ext_id"] = valid["contact_person_id"].astype(str)
+    valid["sync_state"] = valid.get("sync_state", "pending")
+
+    rejected = frame[frame["reason"].notna()].copy()
+    rejected["email"] = rejected["email_raw"]
+    for column in ("sync_state", "sync_error"):
+        if column not in rejected:
+            rejected[column] = None
+    return (
+        valid[DESIRED_COLUMNS].reset_index(drop=True),
+        rejected[REJECTED_COLUMNS].reset_index(drop=True),
+    )
