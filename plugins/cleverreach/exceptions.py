@@ -78,3 +78,7 @@ class TenantNotFoundError(AirflowException):
 
 class RecipientListError(AirflowException):
     """The list named in the params does not exist or belongs to another tenant."""
+
+
+class SyncInProgressError(AirflowException):
+    """Another sync of the same list holds the lease (a running ``sync_run``)."""

@@ -81,6 +81,15 @@ def get_provider_info() -> dict[str, Any]:
                         "label": "Mass-removal guard: minimum count",
                         "schema": {"type": ["integer", "null"], "default": 10, "minimum": 0},
                     },
+                    "retry_attempts": {
+                        "label": "Attempts per request",
+                        "description": "Tries for 429, 5xx and connection errors, with exponential backoff.",
+                        "schema": {"type": ["integer", "null"], "default": 6, "minimum": 1, "maximum": 20},
+                    },
+                    "retry_initial_wait": {
+                        "label": "First backoff (seconds)",
+                        "schema": {"type": ["number", "null"], "default": 0.5, "minimum": 0},
+                    },
                     "mass_removal_share": {
                         "label": "Mass-removal guard: share of owned receivers",
                         "schema": {"type": ["number", "null"], "default": 0.2, "minimum": 0, "maximum": 1},

@@ -11,6 +11,7 @@ import pytest
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 EXPECTED = {
     "cleverreach_import_lists",
+    "cleverreach_sync_recipients",
 }
 
 

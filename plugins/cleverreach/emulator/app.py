@@ -114,13 +114,14 @@ class Faults:
     ``seed`` (RNG seed), ``path_regex``/``methods`` (restrict the random faults and the
     latency), ``include_oauth`` (also fault ``/oauth``), and ``next``: a queue of
     deterministic faults ``{"status", "count": 1, "path_regex", "methods", "retry_after",
-    "html": false, "after": false, "message"}``; ``after: true`` applies the request
-    first and then answers with the error (a lost response).
+    "html": false, "after": false, "message", "skip": 0}``; ``after: true`` applies the request
+    first and then answers with the error (a lost response); ``skip: n`` lets the first n
+    matching requests through before the entry starts to fire.
     """
 
     KEYS = {"error_rate", "error_statuses", "rate_limit_rate", "retry_after", "latency_ms", "seed",
             "path_regex", "methods", "html_error_rate", "next", "include_oauth"}
-    NEXT_KEYS = {"status", "count", "path_regex", "methods", "retry_after", "html", "after", "message"}
+    NEXT_KEYS = {"status", "count", "path_regex", "methods", "retry_after", "html", "after", "message", "skip"}
 
     def __init__(self, cfg: dict | None = None):
         cfg = dict(cfg or {})
@@ -192,6 +193,9 @@ class Faults:
             if e["_methods"] is not None and method not in e["_methods"]:
                 continue
             if e["_re"] is not None and not e["_re"].search(path):
+                continue
+            if e.get("skip", 0) > 0:  # let the first matching requests through
+                e["skip"] -= 1
                 continue
             e["count"] -= 1
             if e["count"] <= 0:

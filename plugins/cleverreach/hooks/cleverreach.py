@@ -66,6 +66,9 @@ class CleverReachSettings:
     removal_mode: str = "delete"
     mass_removal_min: int = 10
     mass_removal_share: float = 0.2
+    retry_attempts: int = 6
+    retry_initial_wait: float = 0.5
+    retry_max_wait: float = 60.0
 
     @classmethod
     def from_extras(cls, extras: dict[str, Any]) -> CleverReachSettings:
@@ -86,6 +89,9 @@ class CleverReachSettings:
             removal_mode=pick("removal_mode", str, cls.removal_mode),
             mass_removal_min=pick("mass_removal_min", int, cls.mass_removal_min),
             mass_removal_share=pick("mass_removal_share", float, cls.mass_removal_share),
+            retry_attempts=pick("retry_attempts", int, cls.retry_attempts),
+            retry_initial_wait=pick("retry_initial_wait", float, cls.retry_initial_wait),
+            retry_max_wait=pick("retry_max_wait", float, cls.retry_max_wait),
         )
         if not 1 <= settings.batch_size <= MAX_BATCH_SIZE:
             raise CleverReachConfigError(f"batch_size must be between 1 and {MAX_BATCH_SIZE}")
@@ -95,6 +101,8 @@ class CleverReachSettings:
             raise CleverReachConfigError("removal_mode must be 'delete' or 'deactivate'")
         if not 0 <= settings.mass_removal_share <= 1:
             raise CleverReachConfigError("mass_removal_share must be between 0 and 1")
+        if not 1 <= settings.retry_attempts <= 20:
+            raise CleverReachConfigError("retry_attempts must be between 1 and 20")
         return settings
 
 
@@ -148,9 +156,10 @@ class CleverReachHook(BaseHook):
 
     :param cleverreach_conn_id: Airflow connection of type ``cleverreach``: login = OAuth client id,
         password = client secret, host = API root (default https://rest.cleverreach.com).
-    :param max_attempts: attempts per request for transient failures (429, 5xx, connection errors).
-    :param max_wait: upper bound in seconds for one backoff or Retry-After wait.
-    :param initial_wait: first backoff in seconds; doubles on each retry.
+    :param max_attempts: attempts per request for transient failures (429, 5xx, connection errors);
+        default: the connection extra ``retry_attempts`` (6).
+    :param max_wait: upper bound in seconds for one backoff or Retry-After wait (extra ``retry_max_wait``, 60).
+    :param initial_wait: first backoff in seconds, doubling on each retry (extra ``retry_initial_wait``, 0.5).
     """
 
     conn_name_attr = "cleverreach_conn_id"
@@ -162,16 +171,16 @@ class CleverReachHook(BaseHook):
         self,
         cleverreach_conn_id: str = default_conn_name,
         *,
-        max_attempts: int = 6,
-        max_wait: float = 60.0,
-        initial_wait: float = 0.5,
+        max_attempts: int | None = None,
+        max_wait: float | None = None,
+        initial_wait: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.cleverreach_conn_id = cleverreach_conn_id
-        self.max_attempts = max_attempts
-        self.max_wait = max_wait
-        self.initial_wait = initial_wait
+        self._max_attempts = max_attempts
+        self._max_wait = max_wait
+        self._initial_wait = initial_wait
         self._token: str | None = None
         self._token_expires_at = 0.0
         self._batch_size_cap: int | None = None  # lowered after a 413
@@ -226,6 +235,22 @@ class CleverReachHook(BaseHook):
 
     def get_conn(self) -> requests.Session:
         return self.session
+
+    @property
+    def max_attempts(self) -> int:
+        return self._max_attempts or self.settings.retry_attempts
+
+    @max_attempts.setter
+    def max_attempts(self, value: int) -> None:
+        self._max_attempts = value
+
+    @property
+    def max_wait(self) -> float:
+        return self._max_wait if self._max_wait is not None else self.settings.retry_max_wait
+
+    @property
+    def initial_wait(self) -> float:
+        return self._initial_wait if self._initial_wait is not None else self.settings.retry_initial_wait
 
     # ------------------------------------------------------------------ token
     def _fetch_token(self) -> str:

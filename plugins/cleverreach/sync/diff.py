@@ -6,7 +6,9 @@ Rules, in order:
 * Consent is a one-way ratchet: a matched receiver that is bounced or deactivated (unsubscribed) is
   never written to; its member is reported as ``bounced``/``unsubscribed``. An unsubscribe also
   holds for the person: a member whose contact id is the ext_id of a deactivated receiver is not
-  added under a new address. (A bounce concerns one mailbox, so a new address may be added.)
+  added under a new address. (A bounce concerns one mailbox, so a new address may be added.) A
+  member the CRM already records as ``unsubscribed`` is not added either, even if its receiver has
+  since been deleted in CleverReach: only removing and re-adding the member in the CRM resets it.
 * A matched active receiver is updated only when an attribute, or its ext_id, really differs; one
   without an ext_id is adopted (its ext_id is set).
 * Removal is ownership-scoped: only active receivers whose ext_id is set and that match no member
@@ -62,12 +64,17 @@ def diff(desired: pd.DataFrame, actual: pd.DataFrame) -> SyncPlan:
     # --- members CleverReach does not have yet
     adds = desired[~matched].copy()
     unsubscribed_persons = _contact_ids(actual.loc[deactivated & ~bounced & owned, "ext_id"])
-    held_back = np.isin(adds["contact_person_id"].to_numpy(dtype="int64"), unsubscribed_persons)
+    held_remote = np.isin(adds["contact_person_id"].to_numpy(dtype="int64"), unsubscribed_persons)
+    held_crm = (adds["sync_state"] == "unsubscribed").to_numpy() & ~held_remote
     unsubscribed = pd.concat(
-        [unsubscribed, _consent(adds[held_back], "unsubscribed in CleverReach under a previous address")],
+        [
+            unsubscribed,
+            _consent(adds[held_remote], "unsubscribed in CleverReach under a previous address"),
+            _consent(adds[held_crm], "unsubscribed (recorded in the CRM); not added again"),
+        ],
         ignore_index=True,
     )
-    adds = adds[~held_back].reset_index(drop=True)
+    adds = adds[~(held_remote | held_crm)].reset_index(drop=True)
     adds["reason"] = "new member"
 
     # --- receivers we own that no member wants

@@ -1,0 +1,65 @@
+"""Reconcile CRM recipient lists with their CleverReach groups (pandas diff, stored plan, batched writes).
+
+Manual by default. An optional schedule comes from the Airflow config option
+``[cleverreach] sync_recipients_schedule`` (env ``AIRFLOW__CLEVERREACH__SYNC_RECIPIENTS_SCHEDULE``) or
+the environment variable ``AIRFLOW_VAR_CLEVERREACH_SYNC_RECIPIENTS_SCHEDULE`` (a cron expression or
+preset); both are read without touching the metadata DB at parse time.
+
+Two runs never work on the same list at once: the DAG allows one active run, and each list's sync
+holds a lease in the CRM (a ``running`` sync_run row, unique per list).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pendulum
+from airflow.sdk import Param, conf, dag, task
+
+from cleverreach.operators.sync_recipients import CleverReachSyncListOperator
+from cleverreach.operators.tenants import CrmListsOperator
+
+SCHEDULE = conf.get("cleverreach", "sync_recipients_schedule", fallback=None) or os.environ.get(
+    "AIRFLOW_VAR_CLEVERREACH_SYNC_RECIPIENTS_SCHEDULE"
+) or None
+
+
+@dag(
+    dag_id="cleverreach_sync_recipients",
+    schedule=SCHEDULE,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["cleverreach", "crm"],
+    doc_md=__doc__,
+    params={
+        "tenant": Param(None, type=["null", "string"], title="Tenant",
+                        description="CRM tenant id (Mandant). Empty = every active tenant."),
+        "list_id": Param(None, type=["null", "integer"], title="Recipient list",
+                         description="recipient_list.id. Empty = every list of the tenant (needs a tenant when set)."),
+        "dry_run": Param(False, type="boolean", title="Dry run",
+                         description="Plan only: store the plan in sync_run/sync_change and write nothing to CleverReach."),
+        "allow_mass_removal": Param(False, type="boolean", title="Allow mass removal",
+                                    description="Apply a plan even if it removes more receivers than the guard allows "
+                                                "(max(10, 20 % of the receivers carrying our ext_id), per connection extras)."),
+    },
+)
+def cleverreach_sync_recipients():
+    lists = CrmListsOperator(task_id="resolve_lists")
+    synced = CleverReachSyncListOperator.partial(
+        task_id="sync_list", map_index_template="{{ task.tenant_id }}/{{ task.list_id }}"
+    ).expand_kwargs(lists.output)
+
+    @task(trigger_rule="all_done")
+    def summarize(results: list[dict], expected: list[dict]) -> list[dict]:
+        from cleverreach.reporting import summarize_results
+
+        return summarize_results(
+            results, expected,
+            ["tenant_id", "list_id", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id"],
+        )
+
+    summarize(synced.output, lists.output)
+
+
+cleverreach_sync_recipients()

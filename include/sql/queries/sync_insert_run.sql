@@ -1,0 +1,3 @@
+INSERT INTO sync_run (tenant_id, list_id, dag_id, run_id, started_at, status, dry_run)
+VALUES (:tenant_id, :list_id, :dag_id, :run_id, :now, 'running', :dry_run)
+RETURNING id;

@@ -1,0 +1,172 @@
+"""The sync's reads and writes on the CRM: lists, members, the run lease, the stored plan, member states."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, bindparam
+from sqlalchemy.exc import IntegrityError
+
+from cleverreach.crm.sql import query
+from cleverreach.crm.store import utcnow
+from cleverreach.exceptions import RecipientListError, SyncInProgressError
+from cleverreach.sync.fields import ATTRIBUTES
+from cleverreach.sync.plan import SyncPlan
+
+CHUNK = 1000  # ids per IN list
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
+
+
+def _json(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
+class SyncStore:
+    """Everything the recipient sync stores in the CRM database."""
+
+    def __init__(self, engine: Engine, lease_timeout: timedelta = timedelta(hours=6)) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self.lease_timeout = lease_timeout
+
+    def q(self, name: str):  # noqa: ANN201 - a TextClause
+        return query(name, self.dialect)
+
+    # ------------------------------------------------------------------ lists and members
+    def lists(self, tenant_id: str, list_id: int | None = None) -> list[dict[str, Any]]:
+        """The tenant's lists, or the one named; a list of another tenant is refused."""
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(self.q("sync_select_lists"), {"tenant_id": tenant_id, "list_id": list_id})]
+            if list_id is not None and not rows:
+                exists = conn.execute(self.q("sync_select_list"), {"list_id": list_id}).first()
+                where = "belongs to another tenant" if exists else "does not exist"
+                raise RecipientListError(f"recipient list {list_id} {where}; nothing was read or written")
+        return rows
+
+    def members(self, tenant_id: str, list_id: int) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(self.q("sync_select_members"), conn, params={"tenant_id": tenant_id, "list_id": list_id})
+
+    # ------------------------------------------------------------------ the run and its lease
+    def start_run(self, *, tenant_id: str, list_id: int, dag_id: str, run_id: str, dry_run: bool) -> int:
+        """
+        Open a ``sync_run`` as the list's lease: at most one ``running`` row per list (unique index).
+
+        A running row left by a crashed attempt of the same Airflow run, or older than the lease
+        timeout, is marked ``abandoned`` and taken over; any other running row means another sync is
+        under way, and this one refuses to start.
+        """
+        now = utcnow()
+        try:
+            with self.engine.begin() as conn:
+                for row in conn.execute(self.q("sync_select_running"), {"list_id": list_id}).mappings():
+                    same_run = row["dag_id"] == dag_id and row["run_id"] == run_id
+                    started = row["started_at"]
+                    if isinstance(started, str):
+                        started = pd.Timestamp(started).to_pydatetime()
+                    stale = started is not None and now - started > self.lease_timeout
+                    if not (same_run or stale):
+                        raise SyncInProgressError(
+                            f"list {list_id} is being synced by sync_run {row['id']} "
+                            f"({row['dag_id']} {row['run_id']}, since {started}); try again when it has finished"
+                        )
+                    conn.execute(
+                        self.q("sync_abandon_run"),
+                        {"id": row["id"], "now": now, "message": "abandoned: taken over by a later attempt"},
+                    )
+                return int(
+                    conn.execute(
+                        self.q("sync_insert_run"),
+                        {"tenant_id": tenant_id, "list_id": list_id, "dag_id": dag_id, "run_id": run_id, "now": now, "dry_run": dry_run},
+                    ).scalar_one()
+                )
+        except IntegrityError:
+            raise SyncInProgressError(f"list {list_id} is being synced by another run; try again later") from None
+
+    def finish_run(self, run_pk: int, status: str, counts: dict[str, int], message: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                self.q("sync_finish_run"),
+                {
+                    "id": run_pk,
+                    "status": status,
+                    "now": utcnow(),
+                    "message": (message or "")[:4000] or None,
+                    **{k: int(counts.get(k, 0)) for k in ("added", "updated", "removed", "rejected", "unchanged")},
+                },
+            )
+
+    # ------------------------------------------------------------------ the stored plan
+    def record_plan(self, run_pk: int, list_id: int, plan: SyncPlan, rejected: pd.DataFrame, *, removal_mode: str) -> None:
+        """Every planned change with its reason and old/new values; ``result`` says ``planned``."""
+        rows: list[dict[str, Any]] = []
+        base = {"run_id": run_pk, "list_id": list_id, "result": "planned", "error": None}
+        for record in plan.adds[["contact_person_id", "email", "reason", *ATTRIBUTES]].to_dict("records"):
+            new = {name: record[name] for name in ATTRIBUTES}
+            rows.append({**base, "contact_person_id": int(record["contact_person_id"]), "email": record["email"],
+                         "action": "add", "reason": record["reason"], "old_value": None, "new_value": _json(new)})
+        for record in plan.updates.to_dict("records"):
+            changed = [n for n in ("ext_id", *ATTRIBUTES) if record[n] != record[f"{n}_old"]]
+            rows.append({**base, "contact_person_id": int(record["contact_person_id"]), "email": record["email_old"],
+                         "action": "update", "reason": record["reason"],
+                         "old_value": _json({n: record[f"{n}_old"] for n in changed}),
+                         "new_value": _json({n: record[n] for n in changed})})
+        action = "remove" if removal_mode == "delete" else "deactivate"
+        for record in plan.removes[["email", "reason", "contact_person_id", "ext_id"]].to_dict("records"):
+            cid = record["contact_person_id"]
+            rows.append({**base, "contact_person_id": None if pd.isna(cid) else int(cid), "email": record["email"],
+                         "action": action, "reason": record["reason"], "old_value": _json({"ext_id": record["ext_id"]}),
+                         "new_value": None})
+        for frame, state in ((rejected, "rejected"), (plan.unsubscribed, "unsubscribed"), (plan.bounced, "bounced")):
+            for record in frame.to_dict("records"):
+                rows.append({**base, "contact_person_id": int(record["contact_person_id"]), "email": record["email"] or None,
+                             "action": "reject" if state == "rejected" else "keep",
+                             "reason": record["reason"], "old_value": None, "new_value": _json({"sync_state": state}),
+                             "result": state})
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(self.q("sync_insert_change"), rows)
+
+    def record_results(self, run_pk: int, action: str, ok: Sequence[str], failed: Sequence[tuple[str, str]]) -> None:
+        """One batch's per-item results on the stored plan."""
+        statement = self.q("sync_mark_changes_ok").bindparams(bindparam("emails", expanding=True))
+        with self.engine.begin() as conn:
+            for chunk in _chunks(ok):
+                conn.execute(statement, {"run_id": run_pk, "action": action, "result": "ok", "emails": chunk})
+            if failed:
+                conn.execute(
+                    self.q("sync_mark_change_failed"),
+                    [{"run_id": run_pk, "action": action, "email": email, "error": error[:1000]} for email, error in failed],
+                )
+
+    # ------------------------------------------------------------------ member states
+    def set_member_states(self, list_id: int, contact_ids: Sequence[int], state: str, error: str | None = None) -> None:
+        """One state for many members (``synced`` also stamps ``synced_at``)."""
+        if not len(contact_ids):
+            return
+        now = utcnow() if state == "synced" else None
+        statement = self.q("sync_set_member_state").bindparams(bindparam("contact_ids", expanding=True))
+        with self.engine.begin() as conn:
+            for chunk in _chunks([int(c) for c in contact_ids]):
+                conn.execute(statement, {"list_id": list_id, "contact_ids": chunk, "sync_state": state,
+                                         "synced_at": now, "sync_error": error})
+
+    def set_member_errors(self, list_id: int, rows: Iterable[tuple[int, str, str]]) -> None:
+        """Per-member states with their own reasons: (contact id, state, reason)."""
+        params = [{"list_id": list_id, "contact_person_id": int(cid), "sync_state": state, "synced_at": None,
+                   "sync_error": (reason or "")[:1000]} for cid, state, reason in rows]
+        if params:
+            with self.engine.begin() as conn:
+                conn.execute(self.q("sync_set_member_error"), params)
+
+    def set_remote_count(self, list_id: int, count: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(self.q("sync_set_remote_count"), {"list_id": list_id, "remote_member_count": int(count)})

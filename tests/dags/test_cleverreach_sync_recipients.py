@@ -1,0 +1,245 @@
+"""cleverreach_sync_recipients through Airflow against the emulator, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from conftest import set_cleverreach_connection
+from helpers.crm_seed import add_addresses, add_contacts, add_tenants, fetch
+from scripts.airflow_runner import run_dag
+from sqlalchemy import text
+
+from cleverreach.crm.migrations import migrate
+
+pytestmark = pytest.mark.usefixtures("airflow_db")
+
+CLIENT, SECRET = "acme-client", "acme-secret-000111"
+GROUP = "1001"
+FAST_RETRIES = {"retry_initial_wait": 0.01, "retry_max_wait": 1}
+
+
+def receiver(email, ext_id="", **fields):
+    return {"email": email, "global_attributes": {"ext_id": ext_id} if ext_id else {}, **fields}
+
+
+@pytest.fixture
+def world(emulator, crm_engine, monkeypatch):
+    """Tenant acme: list 1 ↔ group 1001; contacts 1..9 on address 'Bäckerei Müller'."""
+    emulator.client.reset(
+        {
+            "accounts": [
+                {
+                    "client_id": CLIENT,
+                    "client_secret": SECRET,
+                    "attributes": [{"name": "ext_id", "type": "text"}],
+                    "groups": [
+                        {
+                            "id": GROUP,
+                            "name": "Newsletter",
+                            "receivers": [
+                                receiver("form@example.org"),  # a form sign-up: never touched
+                                receiver("adopt@example.org"),  # matches contact 7 by e-mail, no ext_id
+                                receiver("gone@example.org", "999"),  # ours, no longer a member
+                                receiver("unsub@example.org", "5", unsubscribed=True),
+                                receiver("bounce@example.org", "6", bounced=1700000000),
+                            ],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    migrate(crm_engine)
+    add_tenants(crm_engine, {"id": "acme", "name": "ACME"})
+    add_addresses(crm_engine, [{"id": 100, "tenant_id": "acme", "name": "Bäckerei Müller", "city": "Köln"}])
+    contacts = [
+        {"id": 1, "email": "anna@example.org", "first_name": "Anna"},
+        {"id": 2, "email": "not-an-address", "first_name": "Bad"},
+        {"id": 3, "email": "shared@example.org", "first_name": "First"},
+        {"id": 4, "email": " SHARED@example.org ", "first_name": "Second"},
+        {"id": 5, "email": "unsub@example.org", "first_name": "Unsub"},
+        {"id": 6, "email": "bounce@example.org", "first_name": "Bounce"},
+        {"id": 7, "email": "Adopt@Example.org", "first_name": "Adopt"},
+        {"id": 8, "email": "  Jürgen.Groß@Bücher.example ", "first_name": "Jürgen", "last_name": "Groß"},
+        {"id": 9, "email": None, "first_name": "Nomail"},
+    ]
+    add_contacts(crm_engine, [{"tenant_id": "acme", "address_id": 100, "salutation": "Herr", **c} for c in contacts])
+    with crm_engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) VALUES (1, 'acme', :g, 'Newsletter', CURRENT_TIMESTAMP)"),
+            {"g": GROUP},
+        )
+        conn.execute(
+            text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at, sync_state) VALUES (1, :c, CURRENT_TIMESTAMP, 'pending')"),
+            [{"c": c["id"]} for c in contacts],
+        )
+    set_cleverreach_connection(monkeypatch, "cleverreach_acme", emulator.url, CLIENT, SECRET, **FAST_RETRIES)
+    return emulator
+
+
+def writes(emulator) -> int:
+    return emulator.client.counters()["writes"]
+
+
+def members(engine) -> dict[int, dict]:
+    return {r["contact_person_id"]: r for r in fetch(engine, "SELECT * FROM recipient_list_member WHERE list_id = 1")}
+
+
+def remote(emulator) -> dict[str, dict]:
+    return {r["email"].lower(): r for r in emulator.client.group_receivers(GROUP)}
+
+
+def test_dry_run_then_sync_then_nothing_to_do(world, crm_engine):
+    emulator = world
+    # --- dry run: the plan is stored, nothing is written anywhere else
+    result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1, "dry_run": True})
+    assert result.state == "success"
+    assert writes(emulator) == 0
+    (plan,) = result.returns["sync_list"]
+    assert (plan["added"], plan["updated"], plan["removed"], plan["rejected"]) == (3, 1, 1, 3)
+    run = fetch(crm_engine, "SELECT * FROM sync_run")[0]
+    assert (run["status"], bool(run["dry_run"])) == ("dry_run", True)
+    changes = fetch(crm_engine, "SELECT action, email, reason, result FROM sync_change ORDER BY id")
+    assert {(c["action"], c["result"]) for c in changes} >= {("add", "planned"), ("update", "planned"), ("remove", "planned"), ("reject", "rejected")}
+    assert all(m["sync_state"] == "pending" for m in members(crm_engine).values())
+
+    # --- the sync
+    emulator.client.clear_requests()
+    result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    assert result.state == "success"
+    (done,) = result.returns["sync_list"]
+    assert (done["added"], done["updated"], done["removed"], done["rejected"], done["status"]) == (3, 1, 1, 3, "success")
+    receivers = remote(emulator)
+    assert receivers["anna@example.org"]["global_attributes"].get("ext_id", "") == "1"
+    assert receivers["anna@example.org"]["global_attributes"]["company"] == "Bäckerei Müller"
+    assert receivers["adopt@example.org"]["global_attributes"].get("ext_id", "") == "7"  # adopted
+    assert receivers["jürgen.groß@bücher.example"]["global_attributes"]["lastname"] == "Groß"
+    assert receivers["form@example.org"]["global_attributes"].get("ext_id", "") == ""  # untouched
+    assert "gone@example.org" not in receivers  # ours and not a member: removed
+    assert receivers["shared@example.org"]["global_attributes"].get("ext_id", "") == "3"  # the lower id wins
+    assert not receivers["unsub@example.org"]["active"] and not receivers["bounce@example.org"]["active"]
+    state = members(crm_engine)
+    assert {cid: m["sync_state"] for cid, m in state.items()} == {
+        1: "synced", 2: "rejected", 3: "synced", 4: "rejected", 5: "unsubscribed",
+        6: "bounced", 7: "synced", 8: "synced", 9: "rejected",
+    }
+    assert state[4]["sync_error"] == "duplicate e-mail on this list, also used by contact 3"
+    assert state[9]["sync_error"] == "missing e-mail" and state[2]["sync_error"].startswith("invalid e-mail")
+    assert state[1]["synced_at"] is not None
+    # No write ever touched the consent of the unsubscribed or bounced receiver.
+    for entry in emulator.client.requests():
+        assert entry["status"] < 400 or entry["path"].startswith("/oauth")
+    count = fetch(crm_engine, "SELECT remote_member_count FROM recipient_list WHERE id = 1")[0]["remote_member_count"]
+    assert count == len(receivers)
+    run = fetch(crm_engine, "SELECT * FROM sync_run ORDER BY id DESC")[0]
+    assert (run["status"], run["added"], run["removed"]) == ("success", 3, 1)
+    assert {c["result"] for c in fetch(crm_engine, "SELECT result FROM sync_change WHERE run_id = :r AND action IN ('add', 'update', 'remove')", r=run["id"])} == {"ok"}
+
+    # --- again: nothing to do, zero write calls
+    emulator.client.clear_requests()
+    result = run_dag("cleverreach_sync_recipients", {"tenant": "acme"})
+    (again,) = result.returns["sync_list"]
+    assert (again["added"], again["updated"], again["removed"]) == (0, 0, 0)
+    assert writes(emulator) == 0
+
+
+def test_guard_blocks_mass_removal_until_allowed(world, crm_engine):
+    emulator = world
+    run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    extra = [{"id": 100 + i, "tenant_id": "acme", "address_id": 100, "email": f"m{i}@example.org"} for i in range(40)]
+    add_contacts(crm_engine, extra)
+    with crm_engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) VALUES (1, :c, CURRENT_TIMESTAMP)"),
+            [{"c": c["id"]} for c in extra],
+        )
+    run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    with crm_engine.begin() as conn:  # remove 30 of ~46 owned: more than max(10, 20 %)
+        conn.execute(text("DELETE FROM recipient_list_member WHERE list_id = 1 AND contact_person_id >= 110"))
+    emulator.client.clear_requests()
+
+    blocked = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    assert blocked.state == "failed" and blocked.states("sync_list") == ["failed"]
+    assert writes(emulator) == 0
+    run = fetch(crm_engine, "SELECT status, message FROM sync_run ORDER BY id DESC")[0]
+    assert run["status"] == "blocked" and "allow_mass_removal" in run["message"]
+
+    allowed = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1, "allow_mass_removal": True})
+    assert allowed.state == "success"
+    assert allowed.returns["sync_list"][0]["removed"] == 30
+    assert len([r for r in remote(emulator).values() if r["email"].startswith("m")]) == 10
+
+
+def test_batches_email_change_and_removal_by_deactivation(world, crm_engine, monkeypatch):
+    emulator = world
+    set_cleverreach_connection(monkeypatch, "cleverreach_acme", emulator.url, CLIENT, SECRET,
+                               removal_mode="deactivate", **FAST_RETRIES)
+    bulk = [{"id": 1000 + i, "tenant_id": "acme", "email": f"bulk{i}@example.org"} for i in range(2345)]
+    add_contacts(crm_engine, bulk)
+    with crm_engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) VALUES (1, :c, CURRENT_TIMESTAMP)"),
+            [{"c": c["id"]} for c in bulk],
+        )
+    run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    upserts = emulator.client.counters()["by_endpoint"]["POST /v3/groups/{id}/receivers/upsert"]
+    # 2345 + 3 adds + 1 adoption in batches of 1000, plus one upsert that deactivates the non-member
+    assert upserts == math.ceil((2345 + 4) / 1000) + 1
+    # deactivate mode: the non-member was deactivated, not deleted
+    assert remote(emulator)["gone@example.org"]["active"] is False
+
+    # An e-mail change: the old receiver goes, the new one comes, one active receiver for the contact.
+    with crm_engine.begin() as conn:
+        conn.execute(text("UPDATE contact_person SET email = 'anna.neu@example.org' WHERE id = 1"))
+    result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    assert result.state == "success"
+    receivers = remote(emulator)
+    active_for_1 = [r for r in receivers.values() if r["global_attributes"].get("ext_id", "") == "1" and r["active"]]
+    assert [r["email"] for r in active_for_1] == ["anna.neu@example.org"]
+    change = fetch(crm_engine, "SELECT reason FROM sync_change WHERE action = 'deactivate' AND email = 'anna@example.org'")
+    assert change and change[0]["reason"] == "e-mail changed in the CRM"
+    # ...and the deactivated old address is never reactivated by later syncs
+    emulator.client.clear_requests()
+    run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    assert writes(emulator) == 0
+
+
+def test_converges_under_faults_and_after_a_crash(world, crm_engine):
+    emulator = world
+    bulk = [{"id": 1000 + i, "tenant_id": "acme", "email": f"bulk{i}@example.org"} for i in range(1500)]
+    add_contacts(crm_engine, bulk)
+    with crm_engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) VALUES (1, :c, CURRENT_TIMESTAMP)"),
+            [{"c": c["id"]} for c in bulk],
+        )
+    # A crash mid-apply: the second upsert batch fails for good (more failures than retries).
+    emulator.client.set_faults(next=[{"status": 500, "count": 50, "path_regex": "receivers/upsert", "skip": 1}])
+    crashed = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    assert crashed.state == "failed"
+    assert fetch(crm_engine, "SELECT status FROM sync_run ORDER BY id DESC")[0]["status"] == "failed"
+    assert 1000 <= len(remote(emulator)) < 1500
+
+    # 20 % faults (5xx and 429) and a revoked token: the rerun still converges.
+    emulator.client.set_faults(error_rate=0.1, rate_limit_rate=0.1, retry_after=0, seed=7)
+    emulator.client.revoke_tokens(CLIENT)
+    result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    assert result.state == "success", result
+    emulator.client.clear_faults()
+    owned = {r["global_attributes"].get("ext_id", "") for r in remote(emulator).values() if r["global_attributes"].get("ext_id", "")}
+    expected = {str(c["id"]) for c in bulk} | {"1", "3", "5", "6", "7", "8"}
+    assert owned == expected
+    assert {m["sync_state"] for cid, m in members(crm_engine).items() if cid >= 1000} == {"synced"}
+    emulator.client.clear_requests()
+    run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    assert writes(emulator) == 0
+
+
+def test_list_of_another_tenant_is_refused_before_any_io(world, crm_engine):
+    add_tenants(crm_engine, {"id": "other", "name": "Other"})
+    world.client.clear_requests()
+    result = run_dag("cleverreach_sync_recipients", {"tenant": "other", "list_id": 1})
+    assert result.state == "failed" and result.states("resolve_lists") == ["failed"]
+    assert world.client.requests() == []
+    assert fetch(crm_engine, "SELECT * FROM sync_run") == []
