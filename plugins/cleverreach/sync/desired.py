@@ -45,6 +45,9 @@ def prepare_desired(members: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     of ``ATTRIBUTE_COLUMNS``. ``valid`` has ``DESIRED_COLUMNS``; ``rejected`` has ``REJECTED_COLUMNS``.
     """
     frame = members.copy()
+    for column in ("contact_person_id", "email", "sync_state", "sync_error", *ATTRIBUTE_COLUMNS.values()):
+        if column not in frame:
+            frame[column] = pd.Series(dtype="object")
     frame["contact_person_id"] = frame["contact_person_id"].astype("int64")
     raw = frame["email"].astype("object").where(frame["email"].notna(), "").astype(str).str.strip()
     frame["email_raw"] = raw
