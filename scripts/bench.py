@@ -1,0 +1,195 @@
+"""`make bench`: speed and memory of the recipient diff and of a whole sync against the emulator.
+
+Not part of the tests (timings are measured and reported, never asserted). Each measurement runs
+in a child process so that its peak RSS is its own.
+
+    python -m scripts.bench                 # everything
+    python -m scripts.bench diff 1000000    # one diff size
+    python -m scripts.bench sync 100000     # one whole sync
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from scripts.airflow_env import REPO
+
+WORK = REPO / ".bench"
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+# ---------------------------------------------------------------------- the diff
+def synthetic_frames(n: int):
+    """N desired members and N receivers: 1 % of members new, 1 % of receivers gone, 1 % changed."""
+    import numpy as np
+    import pandas as pd
+
+    from cleverreach.sync.fields import ATTRIBUTES
+
+    k = max(1, n // 100)
+    ids = np.arange(1, n + 1, dtype="int64")
+    ext = pd.Series(ids).astype("str")
+    emails = "user" + ext + "@example.org"
+    desired = pd.DataFrame({"contact_person_id": ids, "email": emails, "email_key": emails, "ext_id": ext, "sync_state": "synced"})
+    for name in ATTRIBUTES:
+        desired[name] = (name + "-") + (pd.Series(ids % 9973).astype("str"))
+
+    # Receivers: members k.. n (the first k members are new), plus k receivers no member wants.
+    gone_ids = np.arange(n + 1, n + 1 + k, dtype="int64")
+    gone_ext = pd.Series(gone_ids).astype("str")
+    actual = pd.concat(
+        [desired.iloc[k:].drop(columns=["contact_person_id", "sync_state"]),
+         pd.DataFrame({"email": "gone" + gone_ext + "@example.org", "email_key": "gone" + gone_ext + "@example.org",
+                       "ext_id": gone_ext, **{name: "x" for name in ATTRIBUTES}})],
+        ignore_index=True,
+    )
+    actual["firstname"] = actual["firstname"].where(actual.index >= k, "changed")  # k changed receivers
+    actual["receiver_id"] = actual["ext_id"]
+    actual["activated"] = np.int64(1)
+    actual["deactivated"] = np.int64(0)
+    actual["bounced"] = np.int64(0)
+    return desired, actual
+
+
+def bench_diff(n: int) -> dict:
+    from cleverreach.sync.diff import diff
+
+    desired, actual = synthetic_frames(n)
+    before = _rss_mb()
+    started = time.perf_counter()
+    plan = diff(desired, actual)
+    seconds = time.perf_counter() - started
+    return {"bench": "diff", "n": n, "seconds": round(seconds, 3), "rss_before_mb": round(before),
+            "peak_rss_mb": round(_peak_rss_mb()), "counts": plan.counts()}
+
+
+# ---------------------------------------------------------------------- a whole sync
+def bench_sync(n: int) -> dict:
+    """N new members of one list, synced through Airflow (dag.test) against the emulator in its own process."""
+    from scripts.airflow_env import configure_airflow, migrate_metadata_db
+
+    shutil.rmtree(WORK, ignore_errors=True)
+    configure_airflow(WORK / "airflow", quiet=True)
+    migrate_metadata_db()
+
+    from sqlalchemy import text
+
+    from cleverreach.crm.migrations import create_crm_tables, migrate
+    from cleverreach.emulator import EmulatorClient
+    from cleverreach.hooks.crm import engine_from_fields
+
+    crm_path = WORK / "crm.db"
+    engine = engine_from_fields("sqlite", host=str(crm_path))
+    create_crm_tables(engine)
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO tenant (id, name) VALUES ('bench', 'Bench GmbH')"))
+        conn.execute(text("INSERT INTO address (id, tenant_id, name) VALUES (1, 'bench', 'Benchmark AG')"))
+        conn.execute(
+            text("INSERT INTO contact_person (id, tenant_id, address_id, salutation, first_name, last_name, email) "
+                 "VALUES (:id, 'bench', 1, 'Frau', 'Erika', :last, :email)"),
+            [{"id": i, "last": f"Muster{i}", "email": f"member{i}@example.org"} for i in range(1, n + 1)],
+        )
+        conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) "
+                          "VALUES (1, 'bench', '7001', 'Bench', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) "
+                          "SELECT 1, id, CURRENT_TIMESTAMP FROM contact_person"))
+    engine.dispose()
+
+    seed = WORK / "seed.json"
+    seed.write_text(json.dumps({"accounts": [{"client_id": "bench", "client_secret": "bench-secret-123",
+                                              "groups": [{"id": "7001", "name": "Bench"}]}]}))
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "cleverreach.emulator", "--seed", str(seed), "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = server.stdout.readline().strip()
+        os.environ["AIRFLOW_CONN_HYPERSPACE_CRM"] = json.dumps({"conn_type": "sqlite", "host": str(crm_path)})
+        os.environ["AIRFLOW_CONN_CLEVERREACH_BENCH"] = json.dumps(
+            {"conn_type": "cleverreach", "host": url, "login": "bench", "password": "bench-secret-123"})
+        client = EmulatorClient(url)
+        from scripts.airflow_runner import run_dag
+
+        started = time.perf_counter()
+        result = run_dag("cleverreach_sync_recipients", {"tenant": "bench", "list_id": 1})
+        seconds = time.perf_counter() - started
+        counters = client.counters()
+        receivers = len(client.group_receivers("7001"))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    by_endpoint = counters["by_endpoint"]
+    upserts = by_endpoint.get("POST /v3/groups/{id}/receivers/upsert", 0)
+    attribute_creates = by_endpoint.get("POST /v3/attributes", 0)
+    # The least any client can do: a token, a login check, one read of the (empty) group, one read
+    # of the attribute list, the attributes it must create, and ceil(N/1000) upserts.
+    minimum = 1 + 1 + 1 + 1 + attribute_creates + math.ceil(n / 1000)
+    made = counters["reads"] + counters["writes"] + counters["token_requests"]
+    return {"bench": "sync", "n": n, "state": result.state, "seconds": round(seconds, 1),
+            "receivers_after": receivers, "upsert_calls": upserts, "min_upsert_calls": math.ceil(n / 1000),
+            "api_calls": made, "min_api_calls": minimum, "over_minimum_pct": round(100 * (made - minimum) / minimum, 2),
+            "by_endpoint": by_endpoint, "peak_rss_mb": round(_peak_rss_mb())}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# ---------------------------------------------------------------------- driver
+def _child(kind: str, n: int) -> dict:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    out = subprocess.run([sys.executable, "-m", "scripts.bench", kind, str(n), "--child"], capture_output=True,
+                         text=True, env=env, cwd=REPO)
+    if out.returncode != 0:
+        raise SystemExit(f"bench {kind} {n} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str]) -> int:
+    if "--child" in argv:
+        kind, n = argv[0], int(argv[1])
+        result = bench_diff(n) if kind == "diff" else bench_sync(n)
+        print(json.dumps(result))
+        return 0
+    plans = [("diff", 10_000), ("diff", 100_000), ("diff", 1_000_000), ("sync", 100_000)]
+    if argv:
+        plans = [(argv[0], int(argv[1]))]
+    results = []
+    for kind, n in plans:
+        result = _child(kind, n)
+        results.append(result)
+        print(json.dumps(result), flush=True)
+    print("\nkind  N          seconds  peak RSS MB  notes")
+    for r in results:
+        notes = (f"counts {r['counts']}" if r["bench"] == "diff" else
+                 f"{r['state']}; {r['api_calls']} API calls (minimum {r['min_api_calls']}, +{r['over_minimum_pct']} %); "
+                 f"{r['upsert_calls']} upserts (minimum {r['min_upsert_calls']})")
+        print(f"{r['bench']:<5} {r['n']:<10} {r['seconds']:<8} {r['peak_rss_mb']:<12} {notes}")
+    out = WORK / "results.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
