@@ -21,13 +21,48 @@ DESIRED_COLUMNS = ["contact_person_id", "email", "email_key", "ext_id", "sync_st
 REJECTED_COLUMNS = ["contact_person_id", "email", "reason", "sync_state", "sync_error"]
 
 
+# An ASCII dot-atom local part (RFC 5322 atext separated by single dots), at most 64 characters.
+_DOT_ATOM_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+_SIMPLE_ADDRESS = re.compile(rf"^(?P<local>{_DOT_ATOM_LOCAL})@(?P<domain>[A-Za-z0-9.-]+)$")
+
+
 @lru_cache(maxsize=200_000)
 def check_email(raw: str) -> tuple[str | None, str | None]:
-    """(normalised address, None) or (None, reason). Cached: the same addresses recur every run."""
+    """(normalised address, None) or (None, reason), by ``email-validator`` (syntax only, no DNS)."""
     try:
         return validate_email(raw, check_deliverability=False).normalized, None
     except EmailNotValidError as exc:
         return None, f"invalid e-mail: {exc}"
+
+
+def validate_emails(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """
+    (normalised address or None, reason or None) for trimmed addresses, with ``email-validator``'s verdicts.
+
+    ``email-validator`` costs about 0.2 ms an address, most of it checking the domain. Plain ASCII
+    addresses (dot-atom local part, at most 64 and 254 characters) are therefore split in vectorised
+    code and each distinct domain is validated once, through the library; everything else (quoted or
+    international local parts, IDN domains, oddities) goes through the library address by address.
+    Both paths give the library's result.
+    """
+    normalized = pd.Series([None] * len(raw), index=raw.index, dtype="object")
+    reason = pd.Series([None] * len(raw), index=raw.index, dtype="object")
+    present = raw != ""
+    reason[~present] = "missing e-mail"
+
+    parts = raw[present].str.extract(_SIMPLE_ADDRESS)
+    simple = parts["local"].notna() & (parts["local"].str.len() <= 64) & (raw[present].str.len() <= 254)
+    simple_index = parts.index[simple.to_numpy()]
+    domains = parts.loc[simple_index, "domain"]
+    verdicts = {domain: check_email(f"postmaster@{domain}") for domain in pd.unique(domains)}
+    domain_ok = domains.map(lambda d: verdicts[d][1] is None)
+    fast = simple_index[domain_ok.to_numpy(dtype=bool)]
+    normalized[fast] = parts.loc[fast, "local"] + "@" + domains[fast].map(lambda d: verdicts[d][0].split("@", 1)[1])
+
+    slow = raw[present].index.difference(fast)
+    for index, value in raw[slow].items():  # the rare addresses that need the full rules
+        normalized[index], reason[index] = check_email(value)
+    return normalized, reason
 
 
 def clean_text(series: pd.Series) -> pd.Series:
@@ -52,10 +87,7 @@ def prepare_desired(members: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     raw = frame["email"].astype("object").where(frame["email"].notna(), "").astype(str).str.strip()
     frame["email_raw"] = raw
 
-    unique = pd.unique(raw[raw != ""])
-    checked = {value: check_email(value) for value in unique}  # validation is per address by nature
-    frame["email"] = raw.map(lambda v: checked[v][0] if v in checked else None)
-    frame["reason"] = raw.map(lambda v: checked[v][1] if v in checked else "missing e-mail")
+    frame["email"], frame["reason"] = validate_emails(raw)
 
     valid = frame[frame["reason"].isna()].copy()
     valid["email_key"] = valid["email"].str.lower()

@@ -133,3 +133,21 @@ def test_mass_removal_guard():
         check_mass_removal(plan, minimum=10, share=0.2, allow=False, list_label="list 1")
     check_mass_removal(plan, minimum=10, share=0.2, allow=True, list_label="list 1")
     check_mass_removal(plan, minimum=11, share=0.2, allow=False, list_label="list 1")
+
+
+def test_fast_email_validation_agrees_with_email_validator():
+    from email_validator import EmailNotValidError, validate_email
+
+    from cleverreach.sync.desired import validate_emails
+
+    samples = ["a@b.example", "A.B@Example.ORG", "a@b.local", "a@b.test", "a..b@x.de", ".a@x.de", "a@-x.de",
+               "a@x-.de", "a@x.d", "x" * 65 + "@x.de", "a@" + "x" * 250 + ".de", "jürgen@bücher.example",
+               "\"quoted\"@x.de", "a@b@c.de", "a@xn--bcher-kva.example", "o'brien+tag@mail.example.org", "a@", "@x.de"]
+    normalized, reasons = validate_emails(pd.Series(samples))
+    for value, norm, reason in zip(samples, normalized, reasons):
+        try:
+            expected = validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError:
+            expected = None
+        assert norm == expected, value
+        assert (reason is None) == (expected is not None), value
