@@ -90,6 +90,11 @@ def get_provider_info() -> dict[str, Any]:
                         "label": "First backoff (seconds)",
                         "schema": {"type": ["number", "null"], "default": 0.5, "minimum": 0},
                     },
+                    "history_reread_days": {
+                        "label": "Mail history: re-read window (days)",
+                        "description": "Mailings finished this long before the watermark are read again for late opens and clicks.",
+                        "schema": {"type": ["integer", "null"], "default": 14, "minimum": 0},
+                    },
                     "mass_removal_share": {
                         "label": "Mass-removal guard: share of owned receivers",
                         "schema": {"type": ["number", "null"], "default": 0.2, "minimum": 0, "maximum": 1},

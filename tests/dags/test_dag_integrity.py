@@ -11,7 +11,9 @@ import pytest
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 EXPECTED = {
     "cleverreach_import_lists",
+    "cleverreach_manage_members",
     "cleverreach_sync_recipients",
+    "cleverreach_sync_mail_history",
 }
 
 

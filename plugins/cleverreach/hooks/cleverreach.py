@@ -69,6 +69,7 @@ class CleverReachSettings:
     retry_attempts: int = 6
     retry_initial_wait: float = 0.5
     retry_max_wait: float = 60.0
+    history_reread_days: int = 14
 
     @classmethod
     def from_extras(cls, extras: dict[str, Any]) -> CleverReachSettings:
@@ -92,6 +93,7 @@ class CleverReachSettings:
             retry_attempts=pick("retry_attempts", int, cls.retry_attempts),
             retry_initial_wait=pick("retry_initial_wait", float, cls.retry_initial_wait),
             retry_max_wait=pick("retry_max_wait", float, cls.retry_max_wait),
+            history_reread_days=pick("history_reread_days", int, cls.history_reread_days),
         )
         if not 1 <= settings.batch_size <= MAX_BATCH_SIZE:
             raise CleverReachConfigError(f"batch_size must be between 1 and {MAX_BATCH_SIZE}")

@@ -1,0 +1,51 @@
+"""Load every mail CleverReach sent (and opens, clicks, bounces, unsubscribes) into the CRM contact history.
+
+Daily, per tenant. Each tenant has a watermark in the CRM (``mail_history_watermark``): the run reads
+the finished mailings from the watermark minus a re-read window (connection extra
+``history_reread_days``, 14 by default) for late opens and clicks, or from ``since`` for a backfill.
+Rows are keyed deterministically, so reruns and overlaps add nothing.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+from cleverreach.operators.mail_history import CleverReachMailHistoryOperator
+from cleverreach.operators.tenants import CrmTenantsOperator
+
+
+@dag(
+    dag_id="cleverreach_sync_mail_history",
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["cleverreach", "crm"],
+    doc_md=__doc__,
+    params={
+        "tenant": Param(None, type=["null", "string"], title="Tenant",
+                        description="CRM tenant id (Mandant). Empty = every active tenant."),
+        "since": Param(None, type=["null", "string"], format="date", title="Backfill from",
+                       description="Read mailings finished since this date (YYYY-MM-DD) instead of the watermark."),
+    },
+)
+def cleverreach_sync_mail_history():
+    tenants = CrmTenantsOperator(task_id="resolve_tenants")
+    loaded = CleverReachMailHistoryOperator.partial(
+        task_id="load_history", map_index_template="{{ task.tenant_id }}"
+    ).expand_kwargs(tenants.output)
+
+    @task(trigger_rule="all_done")
+    def summarize(results: list[dict], expected: list[dict]) -> list[dict]:
+        from cleverreach.reporting import summarize_results
+
+        return summarize_results(
+            results, expected,
+            ["tenant_id", "mailings_seen", "mailings_loaded", "rows_inserted", "rows_existing", "unmatched", "watermark"],
+        )
+
+    summarize(loaded.output, tenants.output)
+
+
+cleverreach_sync_mail_history()

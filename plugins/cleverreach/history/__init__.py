@@ -1,0 +1,1 @@
+"""Mail history: what CleverReach sent (and opens, clicks, bounces, unsubscribes) as CRM contact history."""

@@ -1,0 +1,82 @@
+"""The mail-history load's reads and writes on the CRM, with a bulk path per dialect."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from sqlalchemy import Connection, Engine
+
+from cleverreach.crm.sql import load_sql, query
+from cleverreach.crm.store import utcnow
+from cleverreach.history.events import ContactIndex, HistoryRow
+
+CONSENT_REASONS = {"unsubscribed": "unsubscribed in CleverReach (mail report)", "bounced": "bounced in CleverReach (mail report)"}
+
+
+class HistoryStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    def q(self, name: str):  # noqa: ANN201 - a TextClause
+        return query(name, self.dialect)
+
+    # ------------------------------------------------------------------ reads
+    def watermark(self, tenant_id: str) -> int | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(self.q("history_select_watermark"), {"tenant_id": tenant_id}).scalar()
+        return None if value is None else int(value)
+
+    def contacts(self, tenant_id: str) -> ContactIndex:
+        with self.engine.connect() as conn:
+            return ContactIndex((r[0], r[1]) for r in conn.execute(self.q("history_select_contacts"), {"tenant_id": tenant_id}))
+
+    def list_ids_by_group(self, tenant_id: str) -> dict[str, int]:
+        """External id (group id) -> recipient_list.id of the tenant's imported lists."""
+        with self.engine.connect() as conn:
+            return {str(r[1]): int(r[0]) for r in conn.execute(self.q("history_select_lists"), {"tenant_id": tenant_id})}
+
+    # ------------------------------------------------------------------ writes
+    def save(self, rows: Sequence[HistoryRow], consent: Iterable[tuple[int, str, int]] = ()) -> int:
+        """Insert rows (duplicates ignored) and mark members, in one transaction; returns rows inserted."""
+        with self.engine.begin() as conn:
+            inserted = self.insert_rows(conn, rows)
+            params = [
+                {"list_id": list_id, "contact_person_id": cid, "sync_state": state, "reason": CONSENT_REASONS[state]}
+                for cid, state, list_id in consent
+            ]
+            if params:
+                conn.execute(self.q("history_mark_members"), params)
+        return inserted
+
+    def insert_rows(self, conn: Connection, rows: Sequence[HistoryRow]) -> int:
+        """Bulk insert with ``ON CONFLICT DO NOTHING``: COPY through a staging table on PostgreSQL,
+        the driver's executemany on SQLite."""
+        if not rows:
+            return 0
+        if self.dialect == "postgresql":
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(rows)
+            buffer.seek(0)
+            conn.exec_driver_sql(load_sql("queries/history_create_staging", self.dialect))
+            cursor = conn.connection.dbapi_connection.cursor()
+            try:
+                cursor.copy_expert(load_sql("queries/history_copy_staging", self.dialect), buffer)
+            finally:
+                cursor.close()
+            result = conn.exec_driver_sql(load_sql("queries/history_insert_from_staging", self.dialect))
+            conn.exec_driver_sql("DROP TABLE contact_history_staging")
+            return int(result.rowcount or 0)
+        result = conn.exec_driver_sql(load_sql("queries/history_insert", self.dialect), [tuple(r) for r in rows])
+        return int(result.rowcount or 0)
+
+    def advance_watermark(self, tenant_id: str, finished_until: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(self.q("history_advance_watermark"),
+                         {"tenant_id": tenant_id, "finished_until": int(finished_until), "now": utcnow()})
+
+
+def params_for_consent(consent: Iterable[tuple[int, str]], list_ids: Sequence[int]) -> list[tuple[int, str, int]]:
+    """Every (contact, state) on every list the mailing went to."""
+    return [(cid, state, list_id) for cid, state in consent for list_id in list_ids]
