@@ -6,6 +6,7 @@ in a child process so that its peak RSS is its own.
     python -m scripts.bench                 # everything
     python -m scripts.bench diff 1000000    # one diff size
     python -m scripts.bench sync 100000     # one whole sync
+    python -m scripts.bench history-postgresql 1000000   # the mail-history load (also history-sqlite)
 """
 
 from __future__ import annotations
@@ -147,6 +148,96 @@ def bench_sync(n: int) -> dict:
             "by_endpoint": by_endpoint, "peak_rss_mb": round(_peak_rss_mb())}
 
 
+# ---------------------------------------------------------------------- the mail-history load
+def _history_engine(dialect: str):
+    """A fresh CRM database: a SQLite file, or a new schema on BENCH_POSTGRES_URL/TEST_POSTGRES_URL."""
+    from sqlalchemy import create_engine, make_url, text
+
+    from cleverreach.crm.migrations import create_crm_tables, migrate
+    from cleverreach.hooks.crm import engine_from_fields
+
+    if dialect == "sqlite":
+        WORK.mkdir(exist_ok=True)
+        path = WORK / "history.db"
+        path.unlink(missing_ok=True)
+        engine = engine_from_fields("sqlite", host=str(path))
+    else:
+        url = make_url(os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL")
+                       or "postgresql://postgres@127.0.0.1:5432/postgres").set(drivername="postgresql+psycopg2")
+        admin = create_engine(url)
+        with admin.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS bench_history CASCADE"))
+            conn.execute(text("CREATE SCHEMA bench_history"))
+        admin.dispose()
+        engine = engine_from_fields("postgres", host=url.host, port=url.port, login=url.username, password=url.password,
+                                    schema=url.database, extra={"options": "-csearch_path=bench_history"})
+    create_crm_tables(engine)
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO tenant (id, name) VALUES ('bench', 'Bench')"))
+        conn.exec_driver_sql(
+            "INSERT INTO contact_person (id, tenant_id, email) VALUES (%s)" % ("?, ?, ?" if dialect == "sqlite" else "%s, %s, %s"),
+            [(i, "bench", f"c{i}@example.org") for i in range(1, 10_001)],
+        )
+    return engine
+
+
+def _history_rows(mailings: int, receivers: int):
+    """Rows as the loader makes them: per mailing, one `mail_sent` per receiver."""
+    from datetime import datetime
+
+    from cleverreach.history.events import SOURCE, HistoryRow
+
+    for m in range(mailings):
+        at = datetime(2026, 1, 1) if m % 2 else datetime(2026, 6, 1)
+        yield [HistoryRow("bench", 1 + r % 10_000, at, "mail_sent", f"Mailing {m}", f"Mailing {m} (mailing {m})",
+                          SOURCE, f"{m}/{r}/mail_sent") for r in range(receivers)]
+
+
+def bench_history(dialect: str, mailings: int = 100, receivers: int = 10_000) -> dict:
+    """Rows/s of HistoryStore.save (ON CONFLICT DO NOTHING, per-mailing transactions) against a
+    plain bulk insert of the same rows (COPY on PostgreSQL, executemany INSERT on SQLite)."""
+    import csv
+    import io
+
+    from sqlalchemy import text
+
+    from cleverreach.history.store import HistoryStore
+
+    engine = _history_engine(dialect)
+    total = mailings * receivers
+    columns = "tenant_id, contact_person_id, occurred_at, kind, subject, detail, source, external_key"
+
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        for rows in _history_rows(mailings, receivers):
+            if dialect == "postgresql":
+                buffer = io.StringIO()
+                csv.writer(buffer).writerows(rows)
+                buffer.seek(0)
+                cursor = conn.connection.dbapi_connection.cursor()
+                cursor.copy_expert(f"COPY contact_history ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+                cursor.close()
+            else:
+                conn.exec_driver_sql(f"INSERT INTO contact_history ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                     [tuple(r) for r in rows])
+    plain = time.perf_counter() - started
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM contact_history"))
+    peak_before = _peak_rss_mb()
+
+    store = HistoryStore(engine)
+    started = time.perf_counter()
+    inserted = sum(store.save(rows) for rows in _history_rows(mailings, receivers))
+    ours = time.perf_counter() - started
+    again = sum(store.save(rows) for rows in _history_rows(2, receivers))  # a rerun: all duplicates
+    engine.dispose()
+    return {"bench": "history", "dialect": dialect, "n": total, "inserted": inserted, "rerun_inserted": again,
+            "seconds": round(ours, 2), "rows_per_s": round(total / ours), "plain_seconds": round(plain, 2),
+            "plain_rows_per_s": round(total / plain), "share_of_plain": round(plain / ours, 2),
+            "peak_rss_mb": round(_peak_rss_mb()), "peak_rss_before_load_mb": round(peak_before)}
+
+
 def _free_port() -> int:
     import socket
 
@@ -168,10 +259,16 @@ def _child(kind: str, n: int) -> dict:
 def main(argv: list[str]) -> int:
     if "--child" in argv:
         kind, n = argv[0], int(argv[1])
-        result = bench_diff(n) if kind == "diff" else bench_sync(n)
+        if kind == "diff":
+            result = bench_diff(n)
+        elif kind == "sync":
+            result = bench_sync(n)
+        else:  # history-sqlite / history-postgresql
+            result = bench_history(kind.split("-", 1)[1], mailings=max(1, n // 10_000), receivers=min(n, 10_000))
         print(json.dumps(result))
         return 0
-    plans = [("diff", 10_000), ("diff", 100_000), ("diff", 1_000_000), ("sync", 100_000)]
+    plans = [("diff", 10_000), ("diff", 100_000), ("diff", 1_000_000), ("sync", 100_000),
+             ("history-sqlite", 1_000_000), ("history-postgresql", 1_000_000)]
     if argv:
         plans = [(argv[0], int(argv[1]))]
     results = []
@@ -179,12 +276,17 @@ def main(argv: list[str]) -> int:
         result = _child(kind, n)
         results.append(result)
         print(json.dumps(result), flush=True)
-    print("\nkind  N          seconds  peak RSS MB  notes")
+    print("\nkind    N          seconds  peak RSS MB  notes")
     for r in results:
-        notes = (f"counts {r['counts']}" if r["bench"] == "diff" else
-                 f"{r['state']}; {r['api_calls']} API calls (minimum {r['min_api_calls']}, +{r['over_minimum_pct']} %); "
-                 f"{r['upsert_calls']} upserts (minimum {r['min_upsert_calls']})")
-        print(f"{r['bench']:<5} {r['n']:<10} {r['seconds']:<8} {r['peak_rss_mb']:<12} {notes}")
+        if r["bench"] == "diff":
+            notes = f"counts {r['counts']}"
+        elif r["bench"] == "sync":
+            notes = (f"{r['state']}; {r['api_calls']} API calls (minimum {r['min_api_calls']}, +{r['over_minimum_pct']} %); "
+                     f"{r['upsert_calls']} upserts (minimum {r['min_upsert_calls']})")
+        else:
+            notes = (f"{r['dialect']}: {r['rows_per_s']} rows/s vs plain bulk insert {r['plain_rows_per_s']} rows/s "
+                     f"= {r['share_of_plain']:.0%} of the limit; rerun inserted {r['rerun_inserted']}")
+        print(f"{r['bench']:<7} {r['n']:<10} {r['seconds']:<8} {r['peak_rss_mb']:<12} {notes}")
     out = WORK / "results.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

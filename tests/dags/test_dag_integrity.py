@@ -65,3 +65,19 @@ def test_dags_follow_project_conventions():
         assert dag.catchup is False
         assert "tenant" in dag.params
         assert dag.doc_md
+
+
+def test_parsing_does_not_import_heavy_modules():
+    """The DAG processor parses every file every 30 s: pandas and the emulator load only in tasks."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from airflow.dag_processing.dagbag import DagBag\n"
+        f"bag = DagBag(dag_folder={str(DAGS)!r})\n"
+        "assert not bag.import_errors, bag.import_errors\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'cleverreach.emulator', 'fastapi') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -11,8 +11,6 @@ from airflow.sdk.exceptions import AirflowFailException
 from cleverreach.exceptions import MassRemovalError, SyncInProgressError
 from cleverreach.hooks.crm import CrmHook
 from cleverreach.operators.import_lists import open_cleverreach
-from cleverreach.sync.runner import ListSync
-from cleverreach.sync.store import SyncStore
 
 
 class CleverReachSyncListOperator(BaseOperator):
@@ -44,6 +42,9 @@ class CleverReachSyncListOperator(BaseOperator):
         self.crm_conn_id = crm_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
+        from cleverreach.sync.runner import ListSync  # pandas: imported when the task runs, not at parse time
+        from cleverreach.sync.store import SyncStore
+
         params = context["params"]
         cleverreach = open_cleverreach(self.tenant_id, self.cleverreach_conn_id)
         crm = CrmHook(self.crm_conn_id)

@@ -8,11 +8,10 @@ lowest contact id keeps a shared address.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import pandas as pd
-from email_validator import EmailNotValidError, validate_email
 
+from cleverreach.emails import check_email
 from cleverreach.sync.fields import ATTRIBUTE_COLUMNS, ATTRIBUTES, MAX_ATTRIBUTE_LENGTH
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
@@ -24,15 +23,6 @@ REJECTED_COLUMNS = ["contact_person_id", "email", "reason", "sync_state", "sync_
 # An ASCII dot-atom local part (RFC 5322 atext separated by single dots), at most 64 characters.
 _DOT_ATOM_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 _SIMPLE_ADDRESS = re.compile(rf"^(?P<local>{_DOT_ATOM_LOCAL})@(?P<domain>[A-Za-z0-9.-]+)$")
-
-
-@lru_cache(maxsize=200_000)
-def check_email(raw: str) -> tuple[str | None, str | None]:
-    """(normalised address, None) or (None, reason), by ``email-validator`` (syntax only, no DNS)."""
-    try:
-        return validate_email(raw, check_deliverability=False).normalized, None
-    except EmailNotValidError as exc:
-        return None, f"invalid e-mail: {exc}"
 
 
 def validate_emails(raw: pd.Series) -> tuple[pd.Series, pd.Series]:

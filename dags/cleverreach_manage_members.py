@@ -1,0 +1,78 @@
+"""Add or remove contact persons on a CRM recipient list, then sync that list (the CRM's "Empfänger hinzufügen").
+
+Pick the persons with address filters (letter, tag, category, sales process, search, address ids), with
+contact ids, or both (AND); at least one filter is required. Adding inserts ``recipient_list_member``
+rows (``pending``); removing deletes them. With *Sync afterwards* the DAG then triggers
+``cleverreach_sync_recipients`` for the list without waiting for it.
+"""
+
+from __future__ import annotations
+
+import string
+
+import pendulum
+from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
+from airflow.sdk import Param, dag, task
+
+from cleverreach.operators.manage_members import ManageListMembersOperator
+
+LETTERS = [*string.ascii_uppercase, "0-9"]
+
+
+@dag(
+    dag_id="cleverreach_manage_members",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["cleverreach", "crm"],
+    doc_md=__doc__,
+    params={
+        "tenant": Param(type="string", minLength=1, title="Tenant",
+                        description="CRM tenant id (Mandant) the list belongs to."),
+        "list_id": Param(type="integer", minimum=1, title="Recipient list",
+                         description="recipient_list.id of the list to change (must belong to the tenant)."),
+        "action": Param("add", type="string", enum=["add", "remove"], title="Action",
+                        values_display={"add": "Add to the list", "remove": "Remove from the list"},
+                        description="Add the matching contact persons, or remove them from the list."),
+        "letter": Param(None, type=["null", "string"], enum=[None, *LETTERS], title="Letter",
+                        description="First letter of the address name (umlauts count as their base letter, "
+                                    "Ä as A); 0-9 = names starting with a digit."),
+        "tag": Param(None, type=["null", "string"], title="Tag",
+                     description="Addresses with this tag (exact, case-insensitive)."),
+        "category": Param(None, type=["null", "string"], title="Category",
+                          description="Addresses of this category (exact, case-insensitive)."),
+        "sales_process": Param(None, type=["null", "string"], title="Sales process",
+                               description="Addresses in this sales process (exact, case-insensitive)."),
+        "search": Param(None, type=["null", "string"], title="Search",
+                        description="Text contained in the address name, matchcode or city (case-insensitive; "
+                                    "% and _ are plain characters)."),
+        "address_ids": Param([], type="array", items={"type": "integer"}, title="Address ids",
+                             description="Addresses whose contact persons are selected, e.g. [101, 102]."),
+        "contact_ids": Param([], type="array", items={"type": "integer"}, title="Contact person ids",
+                             description="Contact persons picked directly, e.g. [5, 7]; with other filters, "
+                                         "only those of them that also match."),
+        "sync_after": Param(True, type="boolean", title="Sync afterwards",
+                            description="Trigger cleverreach_sync_recipients for this list when done."),
+    },
+)
+def cleverreach_manage_members():
+    manage = ManageListMembersOperator(task_id="manage_members")
+
+    @task.short_circuit
+    def sync_requested(params: dict) -> dict | None:
+        """The sync's conf, or None to skip the trigger when the form says not to sync."""
+        from cleverreach.members.selection import MemberSelection
+
+        return MemberSelection.from_params(params).sync_conf()
+
+    conf = sync_requested()
+    manage >> conf
+    TriggerDagRunOperator(
+        task_id="trigger_sync",
+        trigger_dag_id="cleverreach_sync_recipients",
+        conf=conf,
+        wait_for_completion=False,
+    )
+
+
+cleverreach_manage_members()
