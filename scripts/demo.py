@@ -24,6 +24,13 @@ def banner(text: str) -> None:
     print(f"\n=== {text} " + "=" * max(0, 74 - len(text)), flush=True)
 
 
+def query(engine, sql: str, **params) -> list[dict]:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(text(sql), params)]
+
+
 def main() -> int:
     started = time.monotonic()
     warnings.filterwarnings("ignore")
@@ -62,16 +69,69 @@ def main() -> int:
         banner("3. DAG cleverreach_import_lists (every active tenant)")
         result = run_dag("cleverreach_import_lists")
         print(f"run {result.run_id}: {result.state}")
-        with engine.connect() as conn:
-            from sqlalchemy import text
-
-            rows = [dict(r._mapping) for r in conn.execute(text(
-                "SELECT tenant_id, id AS list_id, external_id, name, short_description, remote_member_count "
-                "FROM recipient_list ORDER BY tenant_id, external_id"))]
+        rows = query(engine, "SELECT tenant_id, id AS list_id, external_id, name, short_description, "
+                             "remote_member_count FROM recipient_list ORDER BY tenant_id, external_id")
         print("\nrecipient_list:")
         print(format_table(rows, ["tenant_id", "list_id", "external_id", "name", "short_description", "remote_member_count"]))
         if result.state != "success":
             return 1
+
+        acme_list = next(r for r in rows if r["tenant_id"] == "acme" and r["external_id"] == "1001")
+        list_id = acme_list["list_id"]
+
+        banner(f"4. DAG cleverreach_manage_members: add category 'Kunde' to list {list_id} (acme)")
+        result = run_dag("cleverreach_manage_members", {"tenant": "acme", "list_id": list_id, "action": "add",
+                                                       "category": "Kunde", "sync_after": False})
+        print(f"run: {result.state}; {result.value('manage_members')}")
+        no_mail = [r["id"] for r in query(engine, "SELECT id FROM contact_person WHERE tenant_id = 'acme' AND "
+                                                  "(email IS NULL OR email NOT LIKE '%@%.%') ORDER BY id LIMIT 2")]
+        result = run_dag("cleverreach_manage_members", {"tenant": "acme", "list_id": list_id, "action": "add",
+                                                       "contact_ids": no_mail, "sync_after": False})
+        print(f"and contacts {no_mail} by id: {result.state}; {result.value('manage_members')}")
+
+        banner("5. DAG cleverreach_sync_recipients, dry run: the stored plan")
+        writes_before = emulator.client.counters()["writes"]
+        result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": list_id, "dry_run": True})
+        print(f"run: {result.state}; {result.returns['sync_list'][0]}")
+        sync_run_id = result.returns["sync_list"][0]["sync_run_id"]
+        print(format_table(query(engine, "SELECT action, contact_person_id, email, reason, result FROM sync_change "
+                                         "WHERE run_id = :r ORDER BY action, contact_person_id", r=sync_run_id),
+                           ["action", "contact_person_id", "email", "reason", "result"]))
+        print(f"CleverReach write calls during the dry run: {emulator.client.counters()['writes'] - writes_before}")
+
+        banner("6. DAG cleverreach_sync_recipients: apply")
+        result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": list_id})
+        print(f"run: {result.state}; {result.returns['sync_list'][0]}")
+        print(format_table(query(engine, """
+            SELECT m.contact_person_id, cp.first_name, cp.last_name, a.name AS company, m.sync_state, m.sync_error
+            FROM recipient_list_member m JOIN contact_person cp ON cp.id = m.contact_person_id
+            LEFT JOIN address a ON a.id = cp.address_id WHERE m.list_id = :l ORDER BY m.contact_person_id""", l=list_id),
+            ["contact_person_id", "first_name", "last_name", "company", "sync_state", "sync_error"]))
+        receivers = emulator.client.group_receivers("1001")
+        owned = sum(1 for r in receivers if r["global_attributes"].get("ext_id"))
+        print(f"group 1001 in CleverReach: {len(receivers)} receivers, {owned} carry our ext_id, "
+              f"{len(receivers) - owned} are form sign-ups or imports we never touch")
+
+        banner("7. DAG cleverreach_sync_recipients again: nothing to do")
+        before = emulator.client.counters()["writes"]
+        result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": list_id})
+        again = result.returns["sync_list"][0]
+        print(f"run: {result.state}; added {again['added']}, updated {again['updated']}, removed {again['removed']}; "
+              f"write calls {emulator.client.counters()['writes'] - before}")
+
+        banner("8. DAG cleverreach_sync_mail_history: sent mails into the contact history")
+        result = run_dag("cleverreach_sync_mail_history")
+        print(f"run: {result.state}")
+        print(format_table(result.value("summarize"), ["tenant_id", "mailings_seen", "mailings_loaded", "rows_inserted",
+                                                       "rows_existing", "unmatched", "watermark"]))
+        print(format_table(query(engine, """
+            SELECT h.contact_person_id, cp.first_name || ' ' || cp.last_name AS contact, h.occurred_at, h.kind, h.subject, h.detail
+            FROM contact_history h JOIN contact_person cp ON cp.id = h.contact_person_id
+            WHERE h.contact_person_id IN (SELECT contact_person_id FROM contact_history WHERE kind <> 'mail_sent')
+            ORDER BY h.contact_person_id, h.occurred_at LIMIT 14"""),
+            ["contact_person_id", "contact", "occurred_at", "kind", "subject", "detail"]))
+        result = run_dag("cleverreach_sync_mail_history")
+        print(f"again: {sum(r['rows_inserted'] for r in result.returns['load_history'])} new rows")
 
     CrmHook().dispose()
     engine.dispose()
