@@ -5,6 +5,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, task
 
+from cleverreach.alerts import failure_callbacks
 from cleverreach.operators.import_lists import CleverReachImportListsOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
 
@@ -16,11 +17,13 @@ from cleverreach.operators.tenants import CrmTenantsOperator
     catchup=False,
     max_active_runs=1,
     tags=["cleverreach", "crm"],
+    default_args={"on_failure_callback": failure_callbacks()},
     doc_md=__doc__,
     params={
         "tenant": Param(
             None,
             type=["null", "string"],
+            maxLength=100,
             title="Tenant",
             description="CRM tenant id (Mandant). Empty = every active tenant.",
         ),

@@ -14,6 +14,7 @@ import pendulum
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import Param, dag, task
 
+from cleverreach.alerts import failure_callbacks
 from cleverreach.operators.manage_members import ManageListMembersOperator
 
 LETTERS = [*string.ascii_uppercase, "0-9"]
@@ -25,9 +26,10 @@ LETTERS = [*string.ascii_uppercase, "0-9"]
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     tags=["cleverreach", "crm"],
+    default_args={"on_failure_callback": failure_callbacks()},
     doc_md=__doc__,
     params={
-        "tenant": Param(type="string", minLength=1, title="Tenant",
+        "tenant": Param(type="string", minLength=1, maxLength=100, title="Tenant",
                         description="CRM tenant id (Mandant) the list belongs to."),
         "list_id": Param(type="integer", minimum=1, title="Recipient list",
                          description="recipient_list.id of the list to change (must belong to the tenant)."),
@@ -37,13 +39,13 @@ LETTERS = [*string.ascii_uppercase, "0-9"]
         "letter": Param(None, type=["null", "string"], enum=[None, *LETTERS], title="Letter",
                         description="First letter of the address name (umlauts count as their base letter, "
                                     "Ä as A); 0-9 = names starting with a digit."),
-        "tag": Param(None, type=["null", "string"], title="Tag",
+        "tag": Param(None, type=["null", "string"], maxLength=200, title="Tag",
                      description="Addresses with this tag (exact, case-insensitive)."),
-        "category": Param(None, type=["null", "string"], title="Category",
+        "category": Param(None, type=["null", "string"], maxLength=200, title="Category",
                           description="Addresses of this category (exact, case-insensitive)."),
-        "sales_process": Param(None, type=["null", "string"], title="Sales process",
+        "sales_process": Param(None, type=["null", "string"], maxLength=200, title="Sales process",
                                description="Addresses in this sales process (exact, case-insensitive)."),
-        "search": Param(None, type=["null", "string"], title="Search",
+        "search": Param(None, type=["null", "string"], maxLength=200, title="Search",
                         description="Text contained in the address name, matchcode or city (case-insensitive; "
                                     "% and _ are plain characters)."),
         "address_ids": Param([], type="array", items={"type": "integer"}, title="Address ids",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, task
 
+from cleverreach.alerts import failure_callbacks
 from cleverreach.operators.mail_history import CleverReachMailHistoryOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
 
@@ -22,9 +23,10 @@ from cleverreach.operators.tenants import CrmTenantsOperator
     catchup=False,
     max_active_runs=1,
     tags=["cleverreach", "crm"],
+    default_args={"on_failure_callback": failure_callbacks()},
     doc_md=__doc__,
     params={
-        "tenant": Param(None, type=["null", "string"], title="Tenant",
+        "tenant": Param(None, type=["null", "string"], maxLength=100, title="Tenant",
                         description="CRM tenant id (Mandant). Empty = every active tenant."),
         "since": Param(None, type=["null", "string"], format="date", title="Backfill from",
                        description="Read mailings finished since this date (YYYY-MM-DD) instead of the watermark."),

@@ -16,6 +16,7 @@ import os
 import pendulum
 from airflow.sdk import Param, conf, dag, task
 
+from cleverreach.alerts import failure_callbacks
 from cleverreach.operators.sync_recipients import CleverReachSyncListOperator
 from cleverreach.operators.tenants import CrmListsOperator
 
@@ -31,9 +32,10 @@ SCHEDULE = conf.get("cleverreach", "sync_recipients_schedule", fallback=None) or
     catchup=False,
     max_active_runs=1,
     tags=["cleverreach", "crm"],
+    default_args={"on_failure_callback": failure_callbacks()},
     doc_md=__doc__,
     params={
-        "tenant": Param(None, type=["null", "string"], title="Tenant",
+        "tenant": Param(None, type=["null", "string"], maxLength=100, title="Tenant",
                         description="CRM tenant id (Mandant). Empty = every active tenant."),
         "list_id": Param(None, type=["null", "integer"], title="Recipient list",
                          description="recipient_list.id. Empty = every list of the tenant (needs a tenant when set)."),

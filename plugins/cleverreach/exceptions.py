@@ -82,3 +82,7 @@ class RecipientListError(AirflowException):
 
 class SyncInProgressError(AirflowException):
     """Another sync of the same list holds the lease (a running ``sync_run``)."""
+
+
+class GroupGoneError(AirflowException):
+    """The list's CleverReach group no longer exists; the list was marked, nothing else changed."""

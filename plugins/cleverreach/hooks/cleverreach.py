@@ -70,6 +70,8 @@ class CleverReachSettings:
     retry_initial_wait: float = 0.5
     retry_max_wait: float = 60.0
     history_reread_days: int = 14
+    alert_rejected_share: float = 0.1
+    alert_removal_factor: float = 3.0
 
     @classmethod
     def from_extras(cls, extras: dict[str, Any]) -> CleverReachSettings:
@@ -94,6 +96,8 @@ class CleverReachSettings:
             retry_initial_wait=pick("retry_initial_wait", float, cls.retry_initial_wait),
             retry_max_wait=pick("retry_max_wait", float, cls.retry_max_wait),
             history_reread_days=pick("history_reread_days", int, cls.history_reread_days),
+            alert_rejected_share=pick("alert_rejected_share", float, cls.alert_rejected_share),
+            alert_removal_factor=pick("alert_removal_factor", float, cls.alert_removal_factor),
         )
         if not 1 <= settings.batch_size <= MAX_BATCH_SIZE:
             raise CleverReachConfigError(f"batch_size must be between 1 and {MAX_BATCH_SIZE}")

@@ -8,7 +8,7 @@ from typing import Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
-from cleverreach.exceptions import MassRemovalError, SyncInProgressError
+from cleverreach.exceptions import GroupGoneError, MassRemovalError, SyncInProgressError
 from cleverreach.hooks.crm import CrmHook
 from cleverreach.operators.import_lists import open_cleverreach
 
@@ -59,7 +59,7 @@ class CleverReachSyncListOperator(BaseOperator):
                 dry_run=bool(params.get("dry_run", False)),
                 allow_mass_removal=bool(params.get("allow_mass_removal", False)),
             )
-        except (MassRemovalError, SyncInProgressError) as exc:
+        except (MassRemovalError, SyncInProgressError, GroupGoneError) as exc:
             raise AirflowFailException(str(exc)) from None
         finally:
             crm.dispose()

@@ -13,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from cleverreach.exceptions import MassRemovalError
+from cleverreach.alerts import run_flags
+from cleverreach.exceptions import CleverReachNotFoundError, GroupGoneError, MassRemovalError
 from cleverreach.hooks.cleverreach import BatchResult, CleverReachHook
 from cleverreach.sync.actual import receivers_frame
 from cleverreach.sync.desired import prepare_desired
@@ -83,6 +84,26 @@ class ListSync:
 
     # ------------------------------------------------------------------ the whole run
     def run(self, *, dry_run: bool, allow_mass_removal: bool) -> dict[str, Any]:
+        """Plan, store, guard and apply; a group that vanished is reported as such, the list marked."""
+        try:
+            return self._run(dry_run=dry_run, allow_mass_removal=allow_mass_removal)
+        except CleverReachNotFoundError:
+            if not self._group_exists():
+                self.store.mark_list_gone(self.list_id, actor=f"airflow:{self.dag_id}")
+                raise GroupGoneError(
+                    f"{self.label}: the CleverReach group no longer exists; the list is marked as deleted "
+                    "(remote_deleted_at) and its members are kept. Nothing else was changed by this step."
+                ) from None
+            raise
+
+    def _group_exists(self) -> bool:
+        try:
+            self.cr.get_group(self.group_id)
+        except CleverReachNotFoundError:
+            return False
+        return True
+
+    def _run(self, *, dry_run: bool, allow_mass_removal: bool) -> dict[str, Any]:
         settings = self.cr.settings
         plan, valid, rejected, receiver_count = self.plan()
         run_pk = self.store.start_run(
@@ -92,6 +113,15 @@ class ListSync:
             rejected=len(rejected), unchanged=len(plan.unchanged_ids) + len(plan.unsubscribed) + len(plan.bounced),
             unsubscribed=len(plan.unsubscribed), bounced=len(plan.bounced),
         )
+        flags = run_flags(
+            members=len(valid) + len(rejected), rejected=len(rejected), removals=len(plan.removes),
+            recent_removals=self.store.recent_removals(self.list_id),
+            rejected_share=settings.alert_rejected_share, removal_factor=settings.alert_removal_factor,
+            removal_minimum=settings.mass_removal_min,
+        )
+        if flags:
+            self.store.set_alert(run_pk, "; ".join(flags))
+            self.log.warning("%s: ALERT %s", self.label, "; ".join(flags))
         try:
             self.store.record_plan(run_pk, self.list_id, plan, rejected, removal_mode=settings.removal_mode)
             try:
@@ -108,7 +138,8 @@ class ListSync:
                 counts = {**plan.counts(), "rejected": len(rejected), "unchanged": tally.unchanged}
                 self.store.finish_run(run_pk, "dry_run", counts, message)
                 self.log.info("%s: %s; plan %s", self.label, message, counts)
-                return {"tenant_id": self.tenant_id, "list_id": self.list_id, "dry_run": True, "sync_run_id": run_pk, **counts}
+                return {"tenant_id": self.tenant_id, "list_id": self.list_id, "dry_run": True, "sync_run_id": run_pk,
+                        "alerts": flags, **counts}
 
             self._apply(run_pk, plan, valid, rejected, tally)
             remote_count = receiver_count + tally.added - (tally.removed if settings.removal_mode == "delete" else 0)
@@ -122,7 +153,7 @@ class ListSync:
             self.store.finish_run(run_pk, "failed", tally.as_dict(), f"{type(exc).__name__}: {exc}")
             raise
         result = {"tenant_id": self.tenant_id, "list_id": self.list_id, "dry_run": False, "sync_run_id": run_pk,
-                  "status": status, "remote_member_count": remote_count, **tally.as_dict()}
+                  "status": status, "remote_member_count": remote_count, "alerts": flags, **tally.as_dict()}
         self.log.info("%s: done %s", self.label, result)
         return result
 

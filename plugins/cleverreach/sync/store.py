@@ -167,6 +167,18 @@ class SyncStore:
             with self.engine.begin() as conn:
                 conn.execute(self.q("sync_set_member_error"), params)
 
+    def recent_removals(self, list_id: int) -> list[int]:
+        with self.engine.connect() as conn:
+            return [int(r[0]) for r in conn.execute(self.q("sync_recent_removals"), {"list_id": list_id, "dry_run": False})]
+
+    def set_alert(self, run_pk: int, alert: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(self.q("sync_set_alert"), {"id": run_pk, "alert": alert[:4000]})
+
+    def mark_list_gone(self, list_id: int, actor: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(self.q("sync_mark_list_gone"), {"list_id": list_id, "now": utcnow(), "actor": actor})
+
     def set_remote_count(self, list_id: int, count: int) -> None:
         with self.engine.begin() as conn:
             conn.execute(self.q("sync_set_remote_count"), {"list_id": list_id, "remote_member_count": int(count)})

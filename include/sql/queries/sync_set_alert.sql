@@ -1,0 +1,1 @@
+UPDATE sync_run SET alert = :alert WHERE id = :id;
