@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
+
 from sqlalchemy import Connection, Engine
 
+from cleverreach.crm.bulk import bulk_insert
 from cleverreach.crm.sql import load_sql, query
 from cleverreach.crm.store import utcnow
 from cleverreach.history.events import ContactIndex, HistoryRow
@@ -56,15 +56,8 @@ class HistoryStore:
         if not rows:
             return 0
         if self.dialect == "postgresql":
-            buffer = io.StringIO()
-            csv.writer(buffer).writerows(rows)
-            buffer.seek(0)
             conn.exec_driver_sql(load_sql("queries/history_create_staging", self.dialect))
-            cursor = conn.connection.dbapi_connection.cursor()
-            try:
-                cursor.copy_expert(load_sql("queries/history_copy_staging", self.dialect), buffer)
-            finally:
-                cursor.close()
+            bulk_insert(conn, "contact_history_staging", HistoryRow._fields, rows)
             result = conn.exec_driver_sql(load_sql("queries/history_insert_from_staging", self.dialect))
             conn.exec_driver_sql("DROP TABLE contact_history_staging")
             return int(result.rowcount or 0)

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine, bindparam
 from sqlalchemy.exc import IntegrityError
 
+from cleverreach.crm.bulk import bulk_insert
 from cleverreach.crm.sql import query
 from cleverreach.crm.store import utcnow
 from cleverreach.exceptions import RecipientListError, SyncInProgressError
@@ -18,6 +19,8 @@ from cleverreach.sync.fields import ATTRIBUTES
 from cleverreach.sync.plan import SyncPlan
 
 CHUNK = 1000  # ids per IN list
+CHANGE_COLUMNS = ("run_id", "list_id", "contact_person_id", "email", "action", "reason", "old_value", "new_value",
+                  "result", "error")
 
 
 def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[list[Any]]:
@@ -133,7 +136,7 @@ class SyncStore:
                              "result": state})
         if rows:
             with self.engine.begin() as conn:
-                conn.execute(self.q("sync_insert_change"), rows)
+                bulk_insert(conn, "sync_change", CHANGE_COLUMNS, [tuple(row[c] for c in CHANGE_COLUMNS) for row in rows])
 
     def record_results(self, run_pk: int, action: str, ok: Sequence[str], failed: Sequence[tuple[str, str]]) -> None:
         """One batch's per-item results on the stored plan."""
