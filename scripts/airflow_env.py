@@ -46,3 +46,55 @@ def migrate_metadata_db() -> None:
     from airflow import settings
 
     settings.configure_orm()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free on ``host`` right now (the OS picks it)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def airflow_services_environment(
+    home: Path,
+    *,
+    port: int,
+    jwt_secret: str,
+    sql_alchemy_conn: str | None = None,
+    passwords_file: Path | None = None,
+    users: str = "admin:admin",
+    host: str = "127.0.0.1",
+    parallelism: int | None = None,
+    use_job_schedule: bool = True,
+    quiet: bool = False,
+) -> dict[str, str]:
+    """
+    Environment for running Airflow's components as separate processes on loopback (``make airflow``,
+    the end-to-end test): :func:`airflow_environment` plus the API server's address, the Execution API
+    URL the LocalExecutor's tasks call, one JWT secret shared by every component, SimpleAuthManager
+    users (passwords from ``passwords_file``) and the connection form's Test button. With
+    ``use_job_schedule=False`` the scheduler creates no scheduled runs (manual and API runs still run).
+    """
+    env = airflow_environment(home, quiet=quiet)
+    env.update({
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": users,
+        "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
+        "AIRFLOW__API__HOST": host,
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{host}:{port}/execution/",
+        "AIRFLOW__API_AUTH__JWT_SECRET": jwt_secret,
+    })
+    if sql_alchemy_conn:
+        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = sql_alchemy_conn
+    if passwords_file is not None:
+        env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"] = str(passwords_file)
+    if not use_job_schedule:
+        env["AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE"] = "False"
+    if parallelism is not None:
+        env["AIRFLOW__CORE__PARALLELISM"] = str(parallelism)
+    return env

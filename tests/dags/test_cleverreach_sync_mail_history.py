@@ -118,7 +118,7 @@ def test_loads_exactly_once_per_tenant(world, crm_engine):
     # consent from the reports reaches the members
     states = {r["contact_person_id"]: r["sync_state"] for r in fetch(crm_engine, "SELECT * FROM recipient_list_member")}
     assert states[3] == "bounced" and states[4] == "unsubscribed" and states[1] == "synced"
-    watermark = fetch(crm_engine, "SELECT * FROM mail_history_watermark WHERE tenant_id = 'acme'")[0]["finished_until"]
+    watermark = fetch(crm_engine, "SELECT * FROM mail_history_watermark WHERE list_id = 1")[0]["finished_until"]
     assert watermark == NOW - 5 * DAY + 60  # the newest finished mailing seen, imported or not
 
     # a rerun, and a backfill whose window overlaps everything, add nothing
@@ -127,7 +127,7 @@ def test_loads_exactly_once_per_tenant(world, crm_engine):
     backfill = run_dag("cleverreach_sync_mail_history", {"tenant": "acme", "since": "2020-01-01"})
     assert backfill.returns["load_history"][0]["rows_inserted"] == 0
     assert len(history(crm_engine)) == expected_acme_rows()
-    assert fetch(crm_engine, "SELECT finished_until FROM mail_history_watermark WHERE tenant_id = 'acme'")[0]["finished_until"] == watermark
+    assert fetch(crm_engine, "SELECT finished_until FROM mail_history_watermark WHERE list_id = 1")[0]["finished_until"] == watermark
 
     # a new mailing after the watermark is picked up by the next daily run
     world.client.send_mailing(ACME[0], ["1001"], name="November", subject="Neues im November",
@@ -150,4 +150,17 @@ def test_faults_converge_and_watermark_waits_for_success(world, crm_engine):
     assert ok.state == "success"
     world.client.clear_faults()
     assert len(history(crm_engine)) == expected_acme_rows()
-    assert fetch(crm_engine, "SELECT * FROM mail_history_watermark WHERE tenant_id = 'acme'")
+    assert fetch(crm_engine, "SELECT * FROM mail_history_watermark WHERE list_id = 1")
+
+
+def test_a_list_imported_after_the_first_load_gets_its_earlier_mailings(world, crm_engine):
+    with crm_engine.begin() as conn:  # acme has not imported group 1001 yet
+        conn.execute(text("DELETE FROM recipient_list_member WHERE list_id = 1"))
+        conn.execute(text("DELETE FROM recipient_list WHERE id = 1"))
+    first = run_dag("cleverreach_sync_mail_history", {"tenant": "acme"})
+    assert first.state == "success" and history(crm_engine) == []
+    with crm_engine.begin() as conn:
+        conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) "
+                          "VALUES (3, 'acme', '1001', 'Newsletter', CURRENT_TIMESTAMP)"))
+    run_dag("cleverreach_sync_mail_history", {"tenant": "acme"})
+    assert len(history(crm_engine)) == expected_acme_rows()

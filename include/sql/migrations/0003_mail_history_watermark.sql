@@ -1,7 +1,9 @@
--- How far the mail-history load has come per tenant: the latest `finished` time (unix seconds) of
--- the mailings whose history rows are committed. It only moves forward, and only after the rows.
+-- How far the mail-history load has come per recipient list: the latest `finished` time (unix
+-- seconds) of the mailings read while the list existed. Per list, not per tenant, so that a list
+-- imported later starts from the beginning instead of behind its tenant's other lists. It only
+-- moves forward, and only after the rows are committed.
 CREATE TABLE IF NOT EXISTS mail_history_watermark (
-    tenant_id text PRIMARY KEY REFERENCES tenant (id),
+    list_id integer PRIMARY KEY REFERENCES recipient_list (id),
     finished_until integer NOT NULL,
     updated_at timestamp NOT NULL
 );

@@ -1,8 +1,9 @@
 """Load one tenant's mail history: mailings since the watermark (minus a re-read window), their
 report receivers per state, into ``contact_history``; then move the watermark.
 
-Rows are committed per mailing; the watermark moves only after every mailing of the window is
-committed, so a run that fails halfway is simply repeated (the unique key absorbs the overlap).
+Rows are committed per mailing; the watermarks (one per list, so that a list imported later starts
+from the beginning) move only after every mailing of the window is committed, so a run that fails
+halfway is simply repeated (the unique key absorbs the overlap).
 """
 
 from __future__ import annotations
@@ -54,9 +55,15 @@ class MailHistoryLoad:
     def run(self, *, since: date | None = None, now: int | None = None) -> dict[str, Any]:
         settings = self.cr.settings
         now = now or int(time.time())
-        watermark = self.store.watermark(self.tenant_id)
+        known = self.store.lists(self.tenant_id)
+        if not known:
+            self.log.info("Tenant %s has no imported lists: no mail history to load", self.tenant_id)
+            return {"tenant_id": self.tenant_id, "window_start": None, "watermark": None, **HistoryTally().__dict__}
+        lists = {str(row["external_id"]): int(row["list_id"]) for row in known}
+        marks = [row["finished_until"] for row in known]
+        # The window serves the list that is furthest behind; a list never loaded reads everything.
+        watermark = None if any(m is None for m in marks) else min(int(m) for m in marks)
         start = window_start(watermark, since, settings.history_reread_days)
-        lists = self.store.list_ids_by_group(self.tenant_id)
         contacts = self.store.contacts(self.tenant_id)
         tally = HistoryTally()
 
@@ -75,10 +82,11 @@ class MailHistoryLoad:
                 continue
             mailing = Mailing.from_api(detail, self._links(mailing.id))
             self._load_mailing(mailing, targets, contacts, tally)
-        if mailings:
-            self.store.advance_watermark(self.tenant_id, newest)
-        result = {"tenant_id": self.tenant_id, "window_start": start, "watermark": self.store.watermark(self.tenant_id),
-                  **tally.__dict__}
+        if newest:
+            self.store.advance_watermarks(lists.values(), newest)
+        after = [row["finished_until"] for row in self.store.lists(self.tenant_id)]
+        result = {"tenant_id": self.tenant_id, "window_start": start,
+                  "watermark": min(after) if after and None not in after else None, **tally.__dict__}
         self.log.info("Tenant %s: %s", self.tenant_id, result)
         return result
 

@@ -23,19 +23,14 @@ class HistoryStore:
         return query(name, self.dialect)
 
     # ------------------------------------------------------------------ reads
-    def watermark(self, tenant_id: str) -> int | None:
+    def lists(self, tenant_id: str) -> list[dict]:
+        """The tenant's lists: ``list_id``, ``external_id`` (group id) and ``finished_until`` (None = never)."""
         with self.engine.connect() as conn:
-            value = conn.execute(self.q("history_select_watermark"), {"tenant_id": tenant_id}).scalar()
-        return None if value is None else int(value)
+            return [dict(r._mapping) for r in conn.execute(self.q("history_select_watermark"), {"tenant_id": tenant_id})]
 
     def contacts(self, tenant_id: str) -> ContactIndex:
         with self.engine.connect() as conn:
             return ContactIndex((r[0], r[1]) for r in conn.execute(self.q("history_select_contacts"), {"tenant_id": tenant_id}))
-
-    def list_ids_by_group(self, tenant_id: str) -> dict[str, int]:
-        """External id (group id) -> recipient_list.id of the tenant's imported lists."""
-        with self.engine.connect() as conn:
-            return {str(r[1]): int(r[0]) for r in conn.execute(self.q("history_select_lists"), {"tenant_id": tenant_id})}
 
     # ------------------------------------------------------------------ writes
     def save(self, rows: Sequence[HistoryRow], consent: Iterable[tuple[int, str, int]] = ()) -> int:
@@ -64,10 +59,12 @@ class HistoryStore:
         result = conn.exec_driver_sql(load_sql("queries/history_insert", self.dialect), [tuple(r) for r in rows])
         return int(result.rowcount or 0)
 
-    def advance_watermark(self, tenant_id: str, finished_until: int) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(self.q("history_advance_watermark"),
-                         {"tenant_id": tenant_id, "finished_until": int(finished_until), "now": utcnow()})
+    def advance_watermarks(self, list_ids: Iterable[int], finished_until: int) -> None:
+        now = utcnow()
+        params = [{"list_id": int(i), "finished_until": int(finished_until), "now": now} for i in list_ids]
+        if params:
+            with self.engine.begin() as conn:
+                conn.execute(self.q("history_advance_watermark"), params)
 
 
 def params_for_consent(consent: Iterable[tuple[int, str]], list_ids: Sequence[int]) -> list[tuple[int, str, int]]:

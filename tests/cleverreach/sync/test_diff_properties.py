@@ -1,0 +1,400 @@
+"""Property-based tests of the pure sync: ``prepare_desired`` → ``receivers_frame`` → ``diff`` → payloads.
+
+Hypothesis draws CRM members (ids, e-mails with duplicates, case and blank variants, NFD umlauts,
+invalid and missing addresses, attribute values with umlauts, control characters and long strings,
+CRM sync states) and a group's receivers (owned by a member, by a non-member or by nobody; active,
+unsubscribed or bounced; addresses overlapping the members'). The plan is then applied to a model of
+the group that behaves like CleverReach does for the calls the runner makes (upserts matched by
+e-mail case-insensitively, which set global attributes and create new receivers active; bulk delete
+by e-mail), and the properties are checked against an oracle written from the rules in the README.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import re
+import unicodedata
+from typing import Any
+
+import pandas as pd
+from email_validator import EmailNotValidError, validate_email
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleverreach.sync.actual import ACTUAL_COLUMNS, receivers_frame
+from cleverreach.sync.desired import prepare_desired, validate_emails
+from cleverreach.sync.diff import diff
+from cleverreach.sync.fields import ATTRIBUTE_COLUMNS, ATTRIBUTES, MAX_ATTRIBUTE_LENGTH
+
+EXT = "ext_id"
+# The diff and the validation cost tens of milliseconds per call (pandas), hence moderate example counts;
+# no example database, so a run writes nothing into the repository.
+PROPERTY_SETTINGS = settings(max_examples=100, deadline=None, database=None,
+                             suppress_health_check=[HealthCheck.too_slow])
+LIGHT_SETTINGS = settings(PROPERTY_SETTINGS, max_examples=50)
+
+# ---------------------------------------------------------------------- strategies
+BASES = [
+    "anna@example.org",
+    "Jürgen.Groß@bücher.example",
+    "bob.smith@example.com",
+    "x+tag@sub.example.net",
+    "o'brien@example.ie",
+    "zoë@müller.example",
+    "Carl@Example.org",
+]
+FRESH = [f"new{n}@example.org" for n in range(5)]
+OTHERS = [f"other{n}@example.net" for n in range(4)]
+INVALID = [None, "", "   ", "\t", "not-an-address", "a@b", "@example.org", "anna@@example.org",
+           "anna@example..org", "an na@example.org", "x@localhost", "a@example.test", ".a@example.org"]
+
+
+def _variant(email: str, how: str) -> str:
+    return {
+        "same": email,
+        "upper": email.upper(),
+        "lower": email.lower(),
+        "swap": email.swapcase(),
+        "spaces": f"  {email} ",
+        "tab": f"\t{email}\n",
+        "nfd": unicodedata.normalize("NFD", email),
+    }[how]
+
+
+VARIANTS = st.sampled_from(["same", "same", "upper", "lower", "swap", "spaces", "tab", "nfd"])
+member_emails = st.one_of(
+    st.builds(_variant, st.sampled_from(BASES + FRESH), VARIANTS),
+    st.sampled_from(INVALID),
+)
+texts = st.one_of(
+    st.none(),
+    st.sampled_from(["", "Anna", "Müller", "Groß", "  Ärztin ", "O'Brien", "Zoë\x00", "Line\nBreak", "\t\x07",
+                     "Straße 1\r\n", "ẞ", "\x7f"]),
+    st.text(max_size=12),
+    st.builds(lambda unit, n: (unit * n)[:n], st.sampled_from(["ä", "ß ", "a\x01", " x\n"]), st.integers(240, 300)),
+)
+receiver_attr_values = st.sampled_from(["", "Anna", "Müller", "Groß", "Ärztin", "x" * MAX_ATTRIBUTE_LENGTH])
+
+
+@st.composite
+def members_lists(draw) -> list[dict]:
+    ids = draw(st.lists(st.integers(1, 40), unique=True, max_size=12))
+    rows = []
+    for cid in ids:
+        row = {
+            "contact_person_id": cid,
+            "email": draw(member_emails),
+            "sync_state": draw(st.sampled_from(["pending", "synced", "rejected", "unsubscribed", "bounced", None])),
+            "sync_error": None,
+        }
+        for column in ATTRIBUTE_COLUMNS.values():
+            row[column] = draw(texts)
+        rows.append(row)
+    return rows
+
+
+@st.composite
+def receiver_lists(draw, member_ids: list[int]) -> list[dict]:
+    addresses = draw(st.lists(st.sampled_from(BASES + FRESH + OTHERS), unique=True, max_size=12))
+    ext_choices = [st.none(), st.just(""), st.just("  "), st.integers(100, 104).map(str), st.just("abc")]
+    if member_ids:
+        member_ext = st.sampled_from(member_ids).map(str)
+        ext_choices += [member_ext, member_ext, member_ext.map(lambda s: f" {s} ")]
+    receivers, keys = [], set()
+    for n, address in enumerate(addresses):
+        email = draw(st.builds(_variant, st.just(address), st.sampled_from(["same", "upper", "lower", "swap"])))
+        if email.lower() in keys:  # CleverReach keeps one receiver per address and group
+            continue
+        keys.add(email.lower())
+        status = draw(st.sampled_from(["active", "active", "active", "unsubscribed", "bounced", "both"]))
+        attrs: dict[str, Any] = {name: draw(receiver_attr_values) for name in draw(st.sets(st.sampled_from(ATTRIBUTES)))}
+        ext = draw(st.one_of(*ext_choices))
+        if ext is not None:
+            attrs[EXT] = ext
+        receivers.append({
+            "id": str(3000000 + n),
+            "email": email,
+            "activated": 1690000000,
+            "deactivated": 1700000000 if status in ("unsubscribed", "both") else 0,
+            "bounced": 1700000500 if status in ("bounced", "both") else 0,
+            "global_attributes": attrs if attrs or draw(st.booleans()) else None,
+        })
+    return receivers
+
+
+@st.composite
+def worlds(draw) -> tuple[list[dict], list[dict]]:
+    members = draw(members_lists())
+    receivers = draw(receiver_lists([m["contact_person_id"] for m in members]))
+    return members, receivers
+
+
+# ---------------------------------------------------------------------- helpers
+MEMBER_COLUMNS = ["contact_person_id", "sync_state", "sync_error", "email", *ATTRIBUTE_COLUMNS.values()]
+
+
+def members_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=MEMBER_COLUMNS)
+
+
+def actual_frame(receivers: list[dict], page_size: int | None = None) -> pd.DataFrame:
+    if page_size:
+        pages = [receivers[i : i + page_size] for i in range(0, len(receivers), page_size)]
+    else:
+        pages = [receivers]
+    return receivers_frame(pages, EXT)
+
+
+def key(email: str) -> str:
+    return email.strip().lower()
+
+
+def ext_of(receiver: dict) -> str:
+    return str((receiver.get("global_attributes") or {}).get(EXT) or "").strip()
+
+
+def inactive(receiver: dict) -> bool:
+    return bool(receiver["deactivated"]) or bool(receiver["bounced"])
+
+
+def plan_of(members: list[dict], receivers: list[dict]):
+    valid, rejected = prepare_desired(members_frame(members))
+    return diff(valid, actual_frame(receivers)), valid, rejected
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def expected_active_owned(valid: pd.DataFrame, receivers: list[dict]) -> dict[str, dict]:
+    """The oracle, from the README's rules: email key -> the member that must own an active receiver there."""
+    by_key = {key(r["email"]): r for r in receivers}
+    unsubscribed_persons = {int(ext_of(r)) for r in receivers
+                            if ext_of(r).isdigit() and r["deactivated"] and not r["bounced"]}
+    expected = {}
+    for member in valid.to_dict("records"):
+        receiver = by_key.get(member["email_key"])
+        if receiver is not None:
+            if inactive(receiver):
+                continue  # consent: never written to or reactivated
+        elif member["contact_person_id"] in unsubscribed_persons or member["sync_state"] == "unsubscribed":
+            continue  # unsubscribed under a previous address, or recorded so in the CRM
+        expected[member["email_key"]] = member
+    return expected
+
+
+# ---------------------------------------------------------------------- prepare_desired
+@LIGHT_SETTINGS
+@given(members_lists())
+def test_prepare_desired_splits_validates_dedupes_and_cleans(rows):
+    valid, rejected = prepare_desired(members_frame(rows))
+    ids = [r["contact_person_id"] for r in rows]
+    assert sorted(valid["contact_person_id"].tolist() + rejected["contact_person_id"].tolist()) == sorted(ids)
+
+    by_id = {r["contact_person_id"]: r for r in rows}
+    reference: dict[int, str | None] = {}
+    for cid, row in by_id.items():
+        raw = (row["email"] or "").strip()
+        try:
+            reference[cid] = validate_email(raw, check_deliverability=False).normalized if raw else None
+        except EmailNotValidError:
+            reference[cid] = None
+    winners: dict[str, int] = {}
+    for cid in sorted(by_id):
+        if reference[cid] is not None:
+            winners.setdefault(reference[cid].lower(), cid)
+
+    assert set(valid["contact_person_id"]) == set(winners.values())
+    assert valid["email_key"].is_unique
+    for member in valid.to_dict("records"):
+        cid = member["contact_person_id"]
+        assert member["email"] == reference[cid] and member["email_key"] == reference[cid].lower()
+        assert member["ext_id"] == str(cid)
+        for attribute, column in ATTRIBUTE_COLUMNS.items():
+            value = member[attribute]
+            raw = by_id[cid][column]
+            assert isinstance(value, str) and len(value) <= MAX_ATTRIBUTE_LENGTH
+            assert not _CONTROL.search(value)
+            assert value == _CONTROL.sub(" ", "" if raw is None else str(raw)).strip()[:MAX_ATTRIBUTE_LENGTH]
+    for member in rejected.to_dict("records"):
+        cid, reason = member["contact_person_id"], member["reason"]
+        raw = (by_id[cid]["email"] or "").strip()
+        if not raw:
+            assert reason == "missing e-mail"
+        elif reference[cid] is None:
+            assert reason.startswith("invalid e-mail")
+        else:
+            assert reason == f"duplicate e-mail on this list, also used by contact {winners[reference[cid].lower()]}"
+        assert member["email"] == raw  # the CRM's spelling, trimmed, for the audit log
+
+
+local_parts = st.one_of(
+    st.text(alphabet="aZ09.!#$%&'*+/=?^_`{|}~-", min_size=0, max_size=70),
+    st.text(alphabet="abä\"\\ .()", min_size=1, max_size=8),
+)
+domains = st.one_of(
+    st.lists(st.text(alphabet="abcXYZ019-_", min_size=0, max_size=12), min_size=1, max_size=4).map(".".join),
+    st.sampled_from(["example.org", "EXAMPLE.ORG", "bücher.example", "xn--bcher-kva.example", "localhost", "a.b",
+                     "example.test", "x" * 63 + ".de", "x" * 64 + ".de", ".".join(["y" * 60] * 4) + ".de",
+                     "1.2.3.4", "[127.0.0.1]", "example.org.", "-a.de", "a-.de", "a.123"]),
+)
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.builds(lambda local, domain: f"{local}@{domain}", local_parts, domains), max_size=8))
+def test_fast_email_path_gives_the_library_verdict(addresses):
+    normalized, reasons = validate_emails(pd.Series(addresses, dtype="object"))
+    for address, norm, reason in zip(addresses, normalized, reasons):
+        try:
+            expected = validate_email(address, check_deliverability=False).normalized
+        except EmailNotValidError:
+            expected = None
+        assert norm == expected, address
+        assert (reason is None) == (expected is not None), address
+
+
+# ---------------------------------------------------------------------- receivers_frame
+@LIGHT_SETTINGS
+@given(worlds(), st.integers(1, 5))
+def test_receivers_frame_does_not_depend_on_paging(world, page_size):
+    _, receivers = world
+    one = actual_frame(receivers)
+    paged = actual_frame(receivers, page_size)
+    assert list(one.columns) == ACTUAL_COLUMNS
+    pd.testing.assert_frame_equal(one, paged)
+    assert one["ext_id"].tolist() == [ext_of(r) for r in receivers]
+    assert one["email_key"].tolist() == [key(r["email"]) for r in receivers]
+
+
+# ---------------------------------------------------------------------- the diff and its payloads
+# One world per example is checked for all five properties: the diff costs tens of milliseconds, so each
+# world is planned once, once more after applying, and once shuffled.
+class Payloads:
+    """A plan's API bodies, built once: upserts for adds and updates, e-mails for the bulk delete."""
+
+    def __init__(self, plan, ext_attribute: str = EXT) -> None:
+        self.adds = plan.add_payloads(ext_attribute)
+        self.updates = plan.update_payloads(ext_attribute)
+        self.removes = plan.remove_keys()
+
+
+def apply_plan(receivers: list[dict], payloads: Payloads) -> list[dict]:
+    """The group after the runner's calls: upserts (adds, then updates) matched by e-mail, then bulk delete."""
+    state = {key(r["email"]): copy.deepcopy(r) for r in receivers}
+    for n, body in enumerate(payloads.adds + payloads.updates):
+        rec = state.get(key(body["email"]))
+        if rec is None:  # CleverReach creates it active (the body carries no activation fields)
+            rec = state[key(body["email"])] = {"id": f"new-{n}", "email": body["email"].strip(), "activated": 1,
+                                               "deactivated": 0, "bounced": 0, "global_attributes": {}}
+        attrs = rec["global_attributes"] = dict(rec.get("global_attributes") or {})
+        for name, value in body["global_attributes"].items():
+            if value == "":  # CleverReach drops empty values
+                attrs.pop(name, None)
+            else:
+                attrs[name] = value
+        if "activated" in body or "deactivated" in body:  # never sent (see (c)); modelled to be safe
+            rec["activated"] = body.get("activated", rec["activated"])
+            rec["deactivated"] = body.get("deactivated", rec["deactivated"])
+    for email in payloads.removes:
+        state.pop(key(email), None)
+    return list(state.values())
+
+
+def check_applied_state(receivers, plan, payloads: Payloads, valid) -> list[dict]:
+    """(a) after applying: every valid, non-held-back member has exactly one active owned receiver with
+    its e-mail key, ext_id and attributes; there are no other active owned receivers."""
+    after = apply_plan(receivers, payloads)
+    expected = expected_active_owned(valid, receivers)
+    active_owned = [r for r in after if ext_of(r) and not inactive(r)]
+    assert sorted(key(r["email"]) for r in active_owned) == sorted(expected), "(a) active owned receivers"
+    owners = [ext_of(r) for r in active_owned]
+    assert len(owners) == len(set(owners)), "(a) two active receivers for one contact"
+    for receiver in active_owned:
+        member = expected[key(receiver["email"])]
+        attrs = receiver["global_attributes"] or {}
+        assert ext_of(receiver) == str(member["contact_person_id"]), "(a) ext_id"
+        for name in ATTRIBUTES:
+            assert (attrs.get(name) or "") == member[name], f"(a) attribute {name}"
+    # every valid member is accounted for exactly once
+    parts = [plan.adds["contact_person_id"], plan.updates["contact_person_id"], pd.Series(plan.unchanged_ids),
+             plan.unsubscribed["contact_person_id"], plan.bounced["contact_person_id"]]
+    accounted = [int(c) for part in parts for c in part.tolist()]
+    assert sorted(accounted) == sorted(valid["contact_person_id"].tolist()), "(a) members accounted for"
+    return after
+
+
+def check_unowned_only_adopted(receivers, payloads: Payloads, valid) -> None:
+    """(b) a receiver without ext_id is never added or removed, and changed only when a member has exactly
+    its address (adoption: the update sets that member's ext_id)."""
+    unowned = {key(r["email"]): r for r in receivers if not ext_of(r)}
+    member_keys = dict(zip(valid["email_key"], valid["contact_person_id"]))
+    assert not unowned.keys() & {key(e) for e in payloads.removes}, "(b) unowned receiver removed"
+    assert not unowned.keys() & {key(p["email"]) for p in payloads.adds}, "(b) unowned receiver re-added"
+    for update in payloads.updates:
+        k = key(update["email"])
+        if k in unowned:
+            assert k in member_keys, "(b) unowned receiver changed without an exact e-mail match"
+            assert update["global_attributes"][EXT] == str(member_keys[k]), "(b) adopted with the wrong ext_id"
+    # receivers the plan touches are addressed exactly as CleverReach stores them
+    stored = {r["email"] for r in receivers}
+    assert {p["email"] for p in payloads.updates} <= stored, "(b) update addressed by another spelling"
+    assert set(payloads.removes) <= stored, "(b) removal addressed by another spelling"
+
+
+def check_consent_untouched(receivers, payloads: Payloads, ext_attribute: str) -> None:
+    """(c) no deactivated or bounced receiver in updates, removes or adds; no payload carries activation."""
+    locked = {key(r["email"]) for r in receivers if inactive(r)}
+    adds, updates, removes = payloads.adds, payloads.updates, payloads.removes
+    assert not locked & {key(p["email"]) for p in adds}, "(c) inactive address in an add"
+    assert not locked & {key(p["email"]) for p in updates}, "(c) inactive receiver updated"
+    assert not locked & {key(e) for e in removes}, "(c) inactive receiver removed"
+    upsert_keys = [key(p["email"]) for p in adds + updates]
+    assert len(upsert_keys) == len(set(upsert_keys)), "(c) one address twice in the same upsert call"
+    assert not set(upsert_keys) & {key(e) for e in removes}, "(c) upserted and removed in one run"
+    for body in adds + updates:
+        assert set(body) <= {"email", "global_attributes", "source"}
+        assert set(body["global_attributes"]) == {*ATTRIBUTES, ext_attribute}
+        assert all(isinstance(v, str) for v in body["global_attributes"].values())
+        assert body["global_attributes"][ext_attribute].isdigit()
+        for forbidden in ("activated", "deactivated", "bounced", "active"):
+            assert forbidden not in body and forbidden not in body["global_attributes"], f"(c) payload sets {forbidden}"
+
+
+def summary(plan, payloads: Payloads) -> dict[str, set]:
+    return {
+        "adds": {(key(p["email"]), tuple(sorted(p["global_attributes"].items()))) for p in payloads.adds},
+        "updates": {(key(p["email"]), tuple(sorted(p["global_attributes"].items()))) for p in payloads.updates},
+        "removes": {key(e) for e in payloads.removes},
+        "unsubscribed": set(map(int, plan.unsubscribed["contact_person_id"])),
+        "bounced": set(map(int, plan.bounced["contact_person_id"])),
+        "unchanged": set(map(int, plan.unchanged_ids)),
+        "owned": {plan.owned_count},
+    }
+
+
+@PROPERTY_SETTINGS
+@given(worlds(), st.randoms(use_true_random=False), st.sampled_from(["ext_id", "crm_contact"]))
+def test_plan_properties(world, rnd: random.Random, ext_attribute):
+    members, receivers = world
+    plan, valid, rejected = plan_of(members, receivers)
+    payloads = Payloads(plan)
+
+    after = check_applied_state(receivers, plan, payloads, valid)  # (a)
+    check_unowned_only_adopted(receivers, payloads, valid)  # (b)
+    check_consent_untouched(receivers, payloads if ext_attribute == EXT else Payloads(plan, ext_attribute),
+                            ext_attribute)  # (c)
+
+    # (d) idempotence: the plan of the state after applying is empty, with the same consent verdicts
+    again = diff(valid, actual_frame(after))
+    assert again.is_empty, ("(d)", again.adds, again.updates, again.removes)
+    assert (len(again.unsubscribed), len(again.bounced)) == (len(plan.unsubscribed), len(plan.bounced)), "(d)"
+
+    # (e) row order does not matter: shuffle both frames
+    shuffled_members, shuffled_receivers = members[:], receivers[:]
+    rnd.shuffle(shuffled_members)
+    rnd.shuffle(shuffled_receivers)
+    plan2, _, rejected2 = plan_of(shuffled_members, shuffled_receivers)
+    assert summary(plan, payloads) == summary(plan2, Payloads(plan2)), "(e) the plan depends on row order"
+    assert dict(zip(rejected["contact_person_id"], rejected["reason"])) == dict(
+        zip(rejected2["contact_person_id"], rejected2["reason"])
+    ), "(e) the rejections depend on row order"

@@ -1,0 +1,187 @@
+"""docker-compose.yaml: valid for docker-compose (`config -q`), and the promises the README makes about it.
+
+Runs `docker-compose config` from Debian's docker-compose package (v1.29, which knows profiles and
+`service_completed_successfully`; `.ci/run` installs it), or Docker Compose v2 where only that is present.
+Compose reads `.env` from the project directory, so the checks run in a temporary project directory
+whose `.env` is `.env.example` (or a variant of it).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+COMPOSE_FILE = REPO / "docker-compose.yaml"
+AIRFLOW_SERVICES = ["airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer",
+                    "airflow-worker", "airflow-init"]
+REQUIRED_SECRETS = ["AIRFLOW_DB_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_ADMIN_PASSWORD", "CRM_DB_PASSWORD",
+                    "AIRFLOW_CONN_HYPERSPACE_CRM"]
+
+
+def _compose_command() -> list[str] | None:
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True, check=False)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    return None
+
+
+COMPOSE = _compose_command()
+needs_compose = pytest.mark.skipif(
+    COMPOSE is None, reason="docker-compose is not installed (apt-get install docker-compose; .ci/run does it)"
+)
+
+
+def _project(tmp_path: Path, env_text: str) -> Path:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".env").write_text(env_text)
+    return project
+
+
+def _compose(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*COMPOSE, "-f", str(COMPOSE_FILE), "--project-directory", str(project), *args],
+        capture_output=True, text=True, check=False, timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict:
+    """`config` output with `.env` = `.env.example`, every profile active."""
+    if COMPOSE is None:
+        pytest.skip("docker-compose is not installed")
+    project = _project(tmp_path_factory.mktemp("compose"), (REPO / ".env.example").read_text())
+    quiet = _compose(project, "config", "-q")
+    assert quiet.returncode == 0, quiet.stderr
+    full = _compose(project, "--profile", "emulator", "--profile", "debug", "--profile", "flower", "config")
+    assert full.returncode == 0, full.stderr
+    return yaml.safe_load(full.stdout)
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+@needs_compose
+def test_config_is_valid(rendered):
+    services = rendered["services"]
+    for name in ["postgres", "redis", "crm-db", *AIRFLOW_SERVICES, "cleverreach-emulator", "crm-demo-data"]:
+        assert name in services, name
+
+
+@needs_compose
+@pytest.mark.parametrize("missing", REQUIRED_SECRETS)
+def test_config_refuses_to_load_without_a_secret(tmp_path, missing):
+    env = "\n".join(line for line in (REPO / ".env.example").read_text().splitlines()
+                    if not line.startswith(f"{missing}="))
+    result = _compose(_project(tmp_path, env + "\n"), "config", "-q")
+    assert result.returncode != 0
+    assert f"set {missing} in .env" in result.stderr
+
+
+@needs_compose
+def test_workers_scale(rendered):
+    worker = rendered["services"]["airflow-worker"]
+    assert "container_name" not in worker
+    assert not worker.get("ports"), "a fixed host port would stop `--scale airflow-worker=N`"
+    command = worker["command"] if isinstance(worker["command"], str) else " ".join(worker["command"])
+    assert command == "celery worker"
+    assert worker["environment"]["DUMB_INIT_SETSID"] == "0"
+
+
+@needs_compose
+def test_airflow_services_share_one_configuration(rendered):
+    services = rendered["services"]
+    envs = [services[name]["environment"] for name in AIRFLOW_SERVICES]
+    for key in ["AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__CORE__FERNET_KEY",
+                "AIRFLOW_CONN_HYPERSPACE_CRM", "AIRFLOW_CONN_CLEVERREACH_ACME"]:
+        values = {env.get(key) for env in envs}
+        assert len(values) == 1 and None not in values, (key, values)
+    env = envs[0]
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
+    assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://")
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith("@postgres/airflow")
+    assert env["CLEVERREACH_SQL_DIR"] == "/opt/airflow/include/sql"
+    for name in AIRFLOW_SERVICES:
+        service = services[name]
+        targets = {_volume_target(v) for v in service["volumes"]}
+        assert {"/opt/airflow/dags", "/opt/airflow/plugins", "/opt/airflow/include"} <= targets, name
+        assert service["image"] == rendered["services"]["airflow-apiserver"]["image"]
+        assert "build" in service
+
+
+def _volume_target(volume) -> str:
+    if isinstance(volume, dict):
+        return volume["target"]
+    return volume.split(":")[1]
+
+
+@needs_compose
+def test_profiles(rendered):
+    services = rendered["services"]
+    for name in ["cleverreach-emulator", "crm-demo-data"]:
+        assert services[name]["profiles"] == ["emulator"], name
+    assert services["airflow-cli"]["profiles"] == ["debug"]
+    for name in ["postgres", "redis", "crm-db", *AIRFLOW_SERVICES]:
+        assert not services[name].get("profiles"), f"{name} must start without a profile"
+
+
+def test_crm_db_gets_the_crm_schema(raw):
+    crm = raw["services"]["crm-db"]
+    assert "./include/sql/crm:/docker-entrypoint-initdb.d:ro" in crm["volumes"]
+    assert sorted((REPO / "include" / "sql" / "crm").glob("*.sql")), "no CRM schema files"
+
+
+def test_bind_mounts_and_build_files_exist(raw):
+    for name, service in raw["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("."):
+                assert (REPO / source).exists(), f"{name}: {source}"
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert re.search(r"^FROM apache/airflow:3\.3\.2-python3\.11\s*$", dockerfile, re.M)
+    assert "-r /tmp/provider/requirements.txt -c /tmp/provider/constraints.txt" in dockerfile
+    assert "--no-deps" in dockerfile
+    for helper in ["entrypoint.sh", "airflow-init.sh", "loopback_forward.py", "load_demo_data.py"]:
+        assert (REPO / "docker" / helper).exists(), helper
+
+
+SECRET_KEY = re.compile(r"PASSWORD|SECRET|FERNET|TOKEN|^AIRFLOW_CONN_")
+REFERENCE = re.compile(r"^\$\{[A-Z0-9_]+(:?[-?][^}]*)?\}$")
+CREDENTIALS_IN_URL = re.compile(r"://[^:/@]*:([^@]*)@")
+
+
+def _environments(raw: dict):
+    for key, value in raw.items():
+        if key.startswith("x-") and isinstance(value, dict) and "environment" in value:
+            yield key, value["environment"]
+    for name, service in raw["services"].items():
+        env = service.get("environment") or {}
+        yield name, env if isinstance(env, dict) else dict(item.split("=", 1) for item in env)
+
+
+def test_no_hard_coded_secrets(raw):
+    found = []
+    for where, env in _environments(raw):
+        for key, value in env.items():
+            value = str(value)
+            if SECRET_KEY.search(key) and not key.endswith("_FILE") and not REFERENCE.match(value):
+                found.append(f"{where}: {key}={value}")
+            for password in CREDENTIALS_IN_URL.findall(value):
+                if password and not REFERENCE.match(password):
+                    found.append(f"{where}: {key} has a password in its URL")
+    assert not found, found
+    assert ".env" in [str(f) for f in raw["x-airflow-common"]["env_file"]]
+    assert (REPO / ".env.example").exists()
+    assert ".env" in (REPO / ".dockerignore").read_text().split()
