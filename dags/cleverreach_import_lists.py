@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, dag
 
 from cleverreach.alerts import failure_callbacks
 from cleverreach.operators.import_lists import CleverReachImportListsOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
+from cleverreach.reporting import summary_task
 
 
 @dag(
@@ -35,15 +36,8 @@ def cleverreach_import_lists():
         task_id="import_lists", map_index_template="{{ task.tenant_id }}"
     ).expand_kwargs(tenants.output)
 
-    @task(trigger_rule="all_done")
-    def summarize(results: list[dict], expected: list[dict]) -> list[dict]:
-        from cleverreach.reporting import summarize_results
-
-        return summarize_results(
-            results, expected, ["tenant_id", "groups", "created", "refreshed", "revived", "marked_deleted"]
-        )
-
-    summarize(imported.output, tenants.output)
+    columns = ["tenant_id", "groups", "created", "refreshed", "revived", "marked_deleted"]
+    summary_task(columns)(imported.output, tenants.output)
 
 
 cleverreach_import_lists()

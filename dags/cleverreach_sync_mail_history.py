@@ -9,11 +9,12 @@ Rows are keyed deterministically, so reruns and overlaps add nothing.
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, dag
 
 from cleverreach.alerts import failure_callbacks
 from cleverreach.operators.mail_history import CleverReachMailHistoryOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
+from cleverreach.reporting import summary_task
 
 
 @dag(
@@ -38,16 +39,8 @@ def cleverreach_sync_mail_history():
         task_id="load_history", map_index_template="{{ task.tenant_id }}"
     ).expand_kwargs(tenants.output)
 
-    @task(trigger_rule="all_done")
-    def summarize(results: list[dict], expected: list[dict]) -> list[dict]:
-        from cleverreach.reporting import summarize_results
-
-        return summarize_results(
-            results, expected,
-            ["tenant_id", "mailings_seen", "mailings_loaded", "rows_inserted", "rows_existing", "unmatched", "watermark"],
-        )
-
-    summarize(loaded.output, tenants.output)
+    columns = ["tenant_id", "mailings_seen", "mailings_loaded", "rows_inserted", "rows_existing", "unmatched", "watermark"]
+    summary_task(columns)(loaded.output, tenants.output)
 
 
 cleverreach_sync_mail_history()

@@ -14,11 +14,12 @@ from __future__ import annotations
 import os
 
 import pendulum
-from airflow.sdk import Param, conf, dag, task
+from airflow.sdk import Param, conf, dag
 
 from cleverreach.alerts import failure_callbacks
 from cleverreach.operators.sync_recipients import CleverReachSyncListOperator
 from cleverreach.operators.tenants import CrmListsOperator
+from cleverreach.reporting import summary_task
 
 SCHEDULE = conf.get("cleverreach", "sync_recipients_schedule", fallback=None) or os.environ.get(
     "AIRFLOW_VAR_CLEVERREACH_SYNC_RECIPIENTS_SCHEDULE"
@@ -52,16 +53,8 @@ def cleverreach_sync_recipients():
         task_id="sync_list", map_index_template="{{ task.tenant_id }}/{{ task.list_id }}"
     ).expand_kwargs(lists.output)
 
-    @task(trigger_rule="all_done")
-    def summarize(results: list[dict], expected: list[dict]) -> list[dict]:
-        from cleverreach.reporting import summarize_results
-
-        return summarize_results(
-            results, expected,
-            ["tenant_id", "list_id", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id"],
-        )
-
-    summarize(synced.output, lists.output)
+    columns = ["tenant_id", "list_id", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id"]
+    summary_task(columns)(synced.output, lists.output)
 
 
 cleverreach_sync_recipients()

@@ -46,3 +46,14 @@ def summarize_results(
     if missing:
         raise AirflowFailException(f"no result for {len(missing)} of the mapped tasks: {missing}; see their logs")
     return rows
+
+
+def summary_task(columns: Sequence[str]):  # noqa: ANN201 - a TaskFlow task
+    """The DAGs' last task: a table of the mapped results, failing the run when an item produced none."""
+    from airflow.sdk import task
+
+    @task(task_id="summarize", trigger_rule="all_done")
+    def summarize(results: list[dict], expected: list[dict]) -> list[dict]:
+        return summarize_results(results, expected, columns)
+
+    return summarize

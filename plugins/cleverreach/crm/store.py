@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, TextClause, bindparam
+from sqlalchemy.types import TypeEngine
 
 from cleverreach.crm.sql import query
 from cleverreach.exceptions import TenantNotFoundError
@@ -28,18 +29,27 @@ class Tenant:
         return {"tenant_id": self.id, "cleverreach_conn_id": self.cleverreach_conn_id}
 
 
-class CrmStore:
-    """The integration's reads and writes on the CRM database."""
+class SqlStore:
+    """Base of the stores: an engine, and the named queries of ``include/sql/queries`` for its dialect."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
 
-    def q(self, name: str):  # noqa: ANN201 - a TextClause
-        return query(name, self.dialect)
+    def q(self, name: str, **expanding: type[TypeEngine[Any]]) -> TextClause:
+        """The named query; ``expanding`` names its list parameters and their element type (an empty
+        list still needs the type on PostgreSQL, where it becomes an empty typed set)."""
+        clause = query(name, self.dialect)
+        if not expanding:
+            return clause
+        return clause.bindparams(*(bindparam(param, expanding=True, type_=type_) for param, type_ in expanding.items()))
 
     def _rows(self, conn: Connection, name: str, **params: Any) -> list[dict[str, Any]]:
         return [dict(row._mapping) for row in conn.execute(self.q(name), params)]
+
+
+class CrmStore(SqlStore):
+    """Tenants and the list import."""
 
     # ------------------------------------------------------------------ tenants
     def tenants(self, tenant_id: str | None = None) -> list[Tenant]:

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from cleverreach.crm.bulk import bulk_insert
-from cleverreach.crm.sql import load_sql, query
-from cleverreach.crm.store import utcnow
+from cleverreach.crm.sql import load_sql
+from cleverreach.crm.store import SqlStore, utcnow
 from cleverreach.history.events import ContactIndex, HistoryRow
 
 CONSENT_REASONS = {"unsubscribed": "unsubscribed in CleverReach (mail report)", "bounced": "bounced in CleverReach (mail report)"}
 
 
-class HistoryStore:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.dialect = engine.dialect.name
-
-    def q(self, name: str):  # noqa: ANN201 - a TextClause
-        return query(name, self.dialect)
+class HistoryStore(SqlStore):
+    """Contacts, lists and watermarks of a tenant; bulk history rows."""
 
     # ------------------------------------------------------------------ reads
     def lists(self, tenant_id: str) -> list[dict]:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, Integer, Text, TextClause, bindparam
-from sqlalchemy.types import TypeEngine
+from sqlalchemy import Integer, Text
 
-from cleverreach.crm.sql import query
-from cleverreach.crm.store import CrmStore, utcnow
+from cleverreach.crm.store import CrmStore, SqlStore, utcnow
 from cleverreach.exceptions import RecipientListError
 from cleverreach.members.selection import (
     MemberChange,
@@ -30,20 +28,8 @@ def chunks(ids: list[int], size: int | None = None) -> Iterator[list[int]]:
         yield ids[start:start + size]
 
 
-class MemberStore:
+class MemberStore(SqlStore):
     """Select contact persons for a list and add or remove them, all refusals before the first write."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.dialect = engine.dialect.name
-
-    def q(self, name: str, **expanding: type[TypeEngine[Any]]) -> TextClause:
-        """The named query; ``expanding`` names its list parameters and their element type (an empty list
-        still needs the type on PostgreSQL, where it becomes an empty typed set)."""
-        clause = query(name, self.dialect)
-        if not expanding:
-            return clause
-        return clause.bindparams(*(bindparam(param, expanding=True, type_=type_) for param, type_ in expanding.items()))
 
     # ------------------------------------------------------------------ checks
     def recipient_list(self, tenant_id: str, list_id: int) -> dict[str, Any]:

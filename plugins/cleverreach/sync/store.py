@@ -8,12 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, bindparam
+from sqlalchemy import Engine, Integer, Text
 from sqlalchemy.exc import IntegrityError
 
 from cleverreach.crm.bulk import bulk_insert
-from cleverreach.crm.sql import query
-from cleverreach.crm.store import utcnow
+from cleverreach.crm.store import SqlStore, utcnow
 from cleverreach.exceptions import RecipientListError, SyncInProgressError
 from cleverreach.sync.fields import ATTRIBUTES
 from cleverreach.sync.plan import SyncPlan
@@ -32,16 +31,12 @@ def _json(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True)
 
 
-class SyncStore:
+class SyncStore(SqlStore):
     """Everything the recipient sync stores in the CRM database."""
 
     def __init__(self, engine: Engine, lease_timeout: timedelta = timedelta(hours=6)) -> None:
-        self.engine = engine
-        self.dialect = engine.dialect.name
+        super().__init__(engine)
         self.lease_timeout = lease_timeout
-
-    def q(self, name: str):  # noqa: ANN201 - a TextClause
-        return query(name, self.dialect)
 
     # ------------------------------------------------------------------ lists and members
     def lists(self, tenant_id: str, list_id: int | None = None) -> list[dict[str, Any]]:
@@ -140,7 +135,7 @@ class SyncStore:
 
     def record_results(self, run_pk: int, action: str, ok: Sequence[str], failed: Sequence[tuple[str, str]]) -> None:
         """One batch's per-item results on the stored plan."""
-        statement = self.q("sync_mark_changes_ok").bindparams(bindparam("emails", expanding=True))
+        statement = self.q("sync_mark_changes_ok", emails=Text)
         with self.engine.begin() as conn:
             for chunk in _chunks(ok):
                 conn.execute(statement, {"run_id": run_pk, "action": action, "result": "ok", "emails": chunk})
@@ -156,7 +151,7 @@ class SyncStore:
         if not len(contact_ids):
             return
         now = utcnow() if state == "synced" else None
-        statement = self.q("sync_set_member_state").bindparams(bindparam("contact_ids", expanding=True))
+        statement = self.q("sync_set_member_state", contact_ids=Integer)
         with self.engine.begin() as conn:
             for chunk in _chunks([int(c) for c in contact_ids]):
                 conn.execute(statement, {"list_id": list_id, "contact_ids": chunk, "sync_state": state,
