@@ -28,6 +28,7 @@ from cleverreach.sync.diff import diff
 from cleverreach.sync.fields import ATTRIBUTE_COLUMNS, ATTRIBUTES, MAX_ATTRIBUTE_LENGTH
 
 EXT = "ext_id"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 # The diff and the validation cost tens of milliseconds per call (pandas), hence moderate example counts;
 # no example database, so a run writes nothing into the repository.
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None, database=None,
@@ -127,7 +128,22 @@ def receiver_lists(draw, member_ids: list[int]) -> list[dict]:
 def worlds(draw) -> tuple[list[dict], list[dict]]:
     members = draw(members_lists())
     receivers = draw(receiver_lists([m["contact_person_id"] for m in members]))
+    # Some receivers already hold a member's attributes exactly (with or without its ext_id): the
+    # "unchanged" and "adopt, nothing else differs" cases.
+    by_key = {}
+    for member in members:
+        by_key.setdefault((member["email"] or "").strip().lower(), member)
+    for receiver in receivers:
+        member = by_key.get(receiver["email"].lower())
+        if member is not None and draw(st.booleans()):
+            attrs = {name: _clean(member[column]) for name, column in ATTRIBUTE_COLUMNS.items()}
+            ext = draw(st.sampled_from(["", str(member["contact_person_id"])]))
+            receiver["global_attributes"] = {**{k: v for k, v in attrs.items() if v}, **({EXT: ext} if ext else {})}
     return members, receivers
+
+
+def _clean(value: Any) -> str:
+    return _CONTROL.sub(" ", "" if value is None else str(value)).strip()[:MAX_ATTRIBUTE_LENGTH]
 
 
 # ---------------------------------------------------------------------- helpers
@@ -161,9 +177,6 @@ def inactive(receiver: dict) -> bool:
 def plan_of(members: list[dict], receivers: list[dict]):
     valid, rejected = prepare_desired(members_frame(members))
     return diff(valid, actual_frame(receivers)), valid, rejected
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def expected_active_owned(valid: pd.DataFrame, receivers: list[dict]) -> dict[str, dict]:
@@ -215,7 +228,7 @@ def test_prepare_desired_splits_validates_dedupes_and_cleans(rows):
             raw = by_id[cid][column]
             assert isinstance(value, str) and len(value) <= MAX_ATTRIBUTE_LENGTH
             assert not _CONTROL.search(value)
-            assert value == _CONTROL.sub(" ", "" if raw is None else str(raw)).strip()[:MAX_ATTRIBUTE_LENGTH]
+            assert value == _clean(raw)
     for member in rejected.to_dict("records"):
         cid, reason = member["contact_person_id"], member["reason"]
         raw = (by_id[cid]["email"] or "").strip()
