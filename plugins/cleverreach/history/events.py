@@ -64,9 +64,11 @@ class ContactIndex:
     def __init__(self, contacts: Iterable[tuple[int, str | None]]) -> None:
         self.ids: set[int] = set()
         self.by_email: dict[str, int] = {}
+        self.email_of: dict[int, str] = {}
         for contact_id, email in contacts:
             self.ids.add(int(contact_id))
             key = (email or "").strip().lower()
+            self.email_of[int(contact_id)] = key
             if key and (key not in self.by_email or contact_id < self.by_email[key]):
                 self.by_email[key] = int(contact_id)
 
@@ -131,6 +133,9 @@ def history_rows(
         if state == "bounced" and events:
             row_detail = f"{detail}: {events[0].get('type_id') or 'bounce'}"
         out.rows.append(HistoryRow(tenant_id, contact_id, _at(stamp), kind, mailing.subject, row_detail, SOURCE, key))
-        if state in ("unsubscribed", "bounced"):
+        # An unsubscribe holds for the person; a bounce only for the mailbox, so it marks the member
+        # only while the contact still has that address (not after an e-mail change).
+        same_address = contacts.email_of.get(contact_id) == str(receiver.get("email") or "").strip().lower()
+        if state == "unsubscribed" or (state == "bounced" and same_address):
             out.consent.append((contact_id, state))
     return out
