@@ -21,7 +21,11 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 from scripts.airflow_env import configure_airflow, migrate_metadata_db  # noqa: E402 - before airflow
 
-_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="cleverreach-airflow-"))
+# One AIRFLOW_HOME per test session. The marker keeps a second execution of this file (an import of
+# `conftest` by name under --import-mode=importlib) from pointing Airflow at a new, unmigrated home.
+if "CLEVERREACH_TEST_AIRFLOW_HOME" not in os.environ:
+    os.environ["CLEVERREACH_TEST_AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="cleverreach-airflow-")
+_AIRFLOW_HOME = Path(os.environ["CLEVERREACH_TEST_AIRFLOW_HOME"])
 configure_airflow(_AIRFLOW_HOME)
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
@@ -53,16 +57,6 @@ def emulator(emulator_server):
     client.clear_requests()
     yield emulator_server
     client.clear_faults()
-
-
-def set_cleverreach_connection(
-    monkeypatch: pytest.MonkeyPatch, conn_id: str, url: str, client_id: str, secret: str, **extra
-) -> None:
-    """Register a ``cleverreach`` connection as an AIRFLOW_CONN_* JSON variable."""
-    monkeypatch.setenv(
-        f"AIRFLOW_CONN_{conn_id.upper()}",
-        json.dumps({"conn_type": "cleverreach", "host": url, "login": client_id, "password": secret, "extra": extra}),
-    )
 
 
 # ---------------------------------------------------------------------- CRM databases

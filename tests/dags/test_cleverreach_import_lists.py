@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import set_cleverreach_connection
+from helpers.connections import set_cleverreach_connection
 from scripts.airflow_runner import run_dag
 from helpers.crm_seed import add_tenants, fetch
 from sqlalchemy import text

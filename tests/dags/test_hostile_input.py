@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import set_cleverreach_connection
+from helpers.connections import set_cleverreach_connection
 from helpers.crm_seed import add_addresses, add_contacts, add_tenants, fetch
 from helpers.smtp_sink import SmtpSink
 from scripts.airflow_runner import run_dag
