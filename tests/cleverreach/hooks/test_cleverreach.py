@@ -7,7 +7,7 @@ import time
 
 import pytest
 import requests
-from conftest import set_cleverreach_connection
+from helpers.connections import set_cleverreach_connection
 
 from cleverreach.exceptions import (
     CleverReachAuthError,
