@@ -15,6 +15,7 @@ The TLS tests need no network: a recording transport adapter stands in for it.
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import os
 import re
@@ -22,14 +23,16 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import set_cleverreach_connection
 from helpers.crm_seed import add_addresses, add_contacts, add_tenants, fetch
 from scripts.airflow_runner import run_dag
 
 from cleverreach.exceptions import CleverReachConfigError
 from cleverreach.hooks.cleverreach import CleverReachHook
+from helpers.connections import set_cleverreach_connection
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
+
+
 
 ACCOUNTS = {
     "acme": ("acme-client", "acme-S3CRET-7f3a9c1e5b2d"),

@@ -8,19 +8,22 @@ across the emulator, so each request path names the account that owns what it to
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 
 import pytest
-from conftest import set_cleverreach_connection
 from helpers.crm_seed import add_addresses, add_contacts, add_tenants, fetch
 from scripts.airflow_runner import run_dag
 from sqlalchemy import text
 
 from cleverreach.crm.migrations import migrate
 from cleverreach.emulator.state import token_fingerprint
+from helpers.connections import set_cleverreach_connection
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
+
+
 
 ACCOUNTS = {"acme": ("acme-client", "acme-secret-1111"), "beta": ("beta-client", "beta-secret-2222")}
 GROUPS = {"acme": ["1001", "1002"], "beta": ["2001"]}

@@ -2002,7 +2002,8 @@ class State:
                 self._record_open(mailing, rcp, stamp)
             for entry in data.get("clicks") or []:
                 rcp, stamp = rcp_for(entry)
-                link_id = str(entry.get("link_id", mailing.links[0]["id"] if mailing.links else "1"))
+                default_link = mailing.links[0]["id"] if mailing.links else "1"
+                link_id = str(entry.get("link_id", default_link) if isinstance(entry, dict) else default_link)
                 self._record_click(mailing, rcp, link_id, stamp)
             for entry in data.get("bounces") or []:
                 rcp, stamp = rcp_for(entry)

@@ -80,6 +80,13 @@ class ContactIndex:
         return self.by_email.get(str(receiver.get("email") or "").strip().lower())
 
 
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 def _at(stamp: int) -> datetime:
     return datetime.fromtimestamp(int(stamp), UTC).replace(tzinfo=None)
 
@@ -133,9 +140,13 @@ def history_rows(
         if state == "bounced" and events:
             row_detail = f"{detail}: {events[0].get('type_id') or 'bounce'}"
         out.rows.append(HistoryRow(tenant_id, contact_id, _at(stamp), kind, mailing.subject, row_detail, SOURCE, key))
-        # An unsubscribe holds for the person; a bounce only for the mailbox, so it marks the member
-        # only while the contact still has that address (not after an e-mail change).
+        # Member states follow the receiver's current state, which the report carries: an unsubscribe
+        # counts while the receiver is still deactivated (not after a re-subscription through a form),
+        # a bounce while it is still bounced and the contact still has that address (a bounce concerns
+        # one mailbox, not the person). The history row itself is kept either way.
         same_address = contacts.email_of.get(contact_id) == str(receiver.get("email") or "").strip().lower()
-        if state == "unsubscribed" or (state == "bounced" and same_address):
+        still_deactivated = _int(receiver.get("deactivated")) > 0
+        still_bounced = _int(receiver.get("bounced")) > 0
+        if (state == "unsubscribed" and still_deactivated) or (state == "bounced" and still_bounced and same_address):
             out.consent.append((contact_id, state))
     return out

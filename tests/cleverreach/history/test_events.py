@@ -41,13 +41,17 @@ def test_clicks_one_row_per_link_with_the_first_click_time():
     assert [r.external_key for r in truncated.rows] == ["501/r1/mail_clicked/-"]
 
 
-def test_a_bounce_marks_the_member_only_while_the_contact_keeps_that_address():
-    old_address = history_rows("t", MAILING, "bounced", [receiver("r1", "alt@example.org", "3")], CONTACTS)
-    current = history_rows("t", MAILING, "bounced", [receiver("r2", "neu@example.org", "3")], CONTACTS)
-    unsubscribed = history_rows("t", MAILING, "unsubscribed", [receiver("r1", "alt@example.org", "3")], CONTACTS)
+def test_member_states_follow_the_receivers_current_state():
+    bounced = {"bounced": 1_700_000_000}
+    old_address = history_rows("t", MAILING, "bounced", [{**receiver("r1", "alt@example.org", "3"), **bounced}], CONTACTS)
+    current = history_rows("t", MAILING, "bounced", [{**receiver("r2", "neu@example.org", "3"), **bounced}], CONTACTS)
+    unsubscribed = history_rows("t", MAILING, "unsubscribed",
+                                [{**receiver("r1", "alt@example.org", "3"), "deactivated": 1_700_000_000}], CONTACTS)
+    resubscribed = history_rows("t", MAILING, "unsubscribed", [receiver("r1", "alt@example.org", "3")], CONTACTS)
     assert old_address.consent == [] and len(old_address.rows) == 1  # still history, not a member state
     assert current.consent == [(3, "bounced")]
     assert unsubscribed.consent == [(3, "unsubscribed")]  # an unsubscribe holds for the person
+    assert resubscribed.consent == [] and len(resubscribed.rows) == 1  # active again (a form): history only
 
 
 def test_window_start():

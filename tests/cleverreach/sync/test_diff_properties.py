@@ -30,7 +30,7 @@ from cleverreach.sync.fields import ATTRIBUTE_COLUMNS, ATTRIBUTES, MAX_ATTRIBUTE
 EXT = "ext_id"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 # The diff and the validation cost tens of milliseconds per call (pandas), hence moderate example counts;
-# no example database, so a run writes nothing into the repository.
+# no example database (nothing to replay or keep between runs).
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None, database=None,
                              suppress_health_check=[HealthCheck.too_slow])
 LIGHT_SETTINGS = settings(PROPERTY_SETTINGS, max_examples=50)
