@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import Param, dag
 
-from cleverreach.alerts import failure_callbacks
+from cleverreach.alerts import dag_defaults
 from cleverreach.operators.import_lists import CleverReachImportListsOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
 from cleverreach.reporting import summary_task
@@ -14,12 +13,9 @@ from cleverreach.reporting import summary_task
 @dag(
     dag_id="cleverreach_import_lists",
     schedule=None,
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
     max_active_runs=1,
-    tags=["cleverreach", "crm"],
-    default_args={"on_failure_callback": failure_callbacks()},
     doc_md=__doc__,
+    **dag_defaults(),
     params={
         "tenant": Param(
             None,

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import string
 
-import pendulum
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import Param, dag, task
 
-from cleverreach.alerts import failure_callbacks
+from cleverreach.alerts import dag_defaults
 from cleverreach.operators.manage_members import ManageListMembersOperator
 
 LETTERS = [*string.ascii_uppercase, "0-9"]
@@ -23,11 +22,8 @@ LETTERS = [*string.ascii_uppercase, "0-9"]
 @dag(
     dag_id="cleverreach_manage_members",
     schedule=None,
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    tags=["cleverreach", "crm"],
-    default_args={"on_failure_callback": failure_callbacks()},
     doc_md=__doc__,
+    **dag_defaults(),
     params={
         "tenant": Param(type="string", minLength=1, maxLength=100, title="Tenant",
                         description="CRM tenant id (Mandant) the list belongs to."),

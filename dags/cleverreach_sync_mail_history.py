@@ -8,10 +8,9 @@ Rows are keyed deterministically, so reruns and overlaps add nothing.
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import Param, dag
 
-from cleverreach.alerts import failure_callbacks
+from cleverreach.alerts import dag_defaults
 from cleverreach.operators.mail_history import CleverReachMailHistoryOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
 from cleverreach.reporting import summary_task
@@ -20,12 +19,9 @@ from cleverreach.reporting import summary_task
 @dag(
     dag_id="cleverreach_sync_mail_history",
     schedule="@daily",
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
     max_active_runs=1,
-    tags=["cleverreach", "crm"],
-    default_args={"on_failure_callback": failure_callbacks()},
     doc_md=__doc__,
+    **dag_defaults(),
     params={
         "tenant": Param(None, type=["null", "string"], maxLength=100, title="Tenant",
                         description="CRM tenant id (Mandant). Empty = every active tenant."),

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import os
 
-import pendulum
 from airflow.sdk import Param, conf, dag
 
-from cleverreach.alerts import failure_callbacks
+from cleverreach.alerts import dag_defaults
 from cleverreach.operators.sync_recipients import CleverReachSyncListOperator
 from cleverreach.operators.tenants import CrmListsOperator
 from cleverreach.reporting import summary_task
@@ -29,12 +28,9 @@ SCHEDULE = conf.get("cleverreach", "sync_recipients_schedule", fallback=None) or
 @dag(
     dag_id="cleverreach_sync_recipients",
     schedule=SCHEDULE,
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
     max_active_runs=1,
-    tags=["cleverreach", "crm"],
-    default_args={"on_failure_callback": failure_callbacks()},
     doc_md=__doc__,
+    **dag_defaults(),
     params={
         "tenant": Param(None, type=["null", "string"], maxLength=100, title="Tenant",
                         description="CRM tenant id (Mandant). Empty = every active tenant."),

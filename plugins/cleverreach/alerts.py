@@ -98,3 +98,18 @@ def run_flags(
                 f"{removals} removals, against a median of {baseline:g} in the last {len(recent_removals)} runs"
             )
     return flags
+
+
+def dag_defaults() -> dict[str, Any]:
+    """What every CleverReach DAG shares: start date, no catch-up, tags, and the failure alerts.
+
+    A function, not a constant: the alert settings are read each time a DAG file is parsed.
+    """
+    import pendulum
+
+    return {
+        "start_date": pendulum.datetime(2026, 1, 1, tz="UTC"),
+        "catchup": False,
+        "tags": ["cleverreach", "crm"],
+        "default_args": {"on_failure_callback": failure_callbacks()},
+    }
