@@ -6,7 +6,7 @@ import math
 
 import pytest
 from helpers.connections import set_cleverreach_connection
-from helpers.crm_seed import add_addresses, add_contacts, add_tenants, fetch
+from helpers.crm_seed import add_addresses, add_contacts, add_members, add_tenants, fetch
 from scripts.airflow_runner import run_dag
 from sqlalchemy import text
 
@@ -70,10 +70,7 @@ def world(emulator, crm_engine, monkeypatch):
             text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) VALUES (1, 'acme', :g, 'Newsletter', CURRENT_TIMESTAMP)"),
             {"g": GROUP},
         )
-        conn.execute(
-            text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at, sync_state) VALUES (1, :c, CURRENT_TIMESTAMP, 'pending')"),
-            [{"c": c["id"]} for c in contacts],
-        )
+    add_members(crm_engine, 1, [c["id"] for c in contacts])
     set_cleverreach_connection(monkeypatch, "cleverreach_acme", emulator.url, CLIENT, SECRET, **FAST_RETRIES)
     return emulator
 
@@ -149,11 +146,7 @@ def test_guard_blocks_mass_removal_until_allowed(world, crm_engine):
     run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
     extra = [{"id": 100 + i, "tenant_id": "acme", "address_id": 100, "email": f"m{i}@example.org"} for i in range(40)]
     add_contacts(crm_engine, extra)
-    with crm_engine.begin() as conn:
-        conn.execute(
-            text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) VALUES (1, :c, CURRENT_TIMESTAMP)"),
-            [{"c": c["id"]} for c in extra],
-        )
+    add_members(crm_engine, 1, [c["id"] for c in extra])
     run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
     with crm_engine.begin() as conn:  # remove 30 of ~46 owned: more than max(10, 20 %)
         conn.execute(text("DELETE FROM recipient_list_member WHERE list_id = 1 AND contact_person_id >= 110"))
@@ -177,11 +170,7 @@ def test_batches_email_change_and_removal_by_deactivation(world, crm_engine, mon
                                removal_mode="deactivate", **FAST_RETRIES)
     bulk = [{"id": 1000 + i, "tenant_id": "acme", "email": f"bulk{i}@example.org"} for i in range(2345)]
     add_contacts(crm_engine, bulk)
-    with crm_engine.begin() as conn:
-        conn.execute(
-            text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) VALUES (1, :c, CURRENT_TIMESTAMP)"),
-            [{"c": c["id"]} for c in bulk],
-        )
+    add_members(crm_engine, 1, [c["id"] for c in bulk])
     run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
     upserts = emulator.client.counters()["by_endpoint"]["POST /v3/groups/{id}/receivers/upsert"]
     # 2345 + 3 adds + 1 adoption in batches of 1000, plus one upsert that deactivates the non-member
@@ -209,11 +198,7 @@ def test_converges_under_faults_and_after_a_crash(world, crm_engine):
     emulator = world
     bulk = [{"id": 1000 + i, "tenant_id": "acme", "email": f"bulk{i}@example.org"} for i in range(1500)]
     add_contacts(crm_engine, bulk)
-    with crm_engine.begin() as conn:
-        conn.execute(
-            text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) VALUES (1, :c, CURRENT_TIMESTAMP)"),
-            [{"c": c["id"]} for c in bulk],
-        )
+    add_members(crm_engine, 1, [c["id"] for c in bulk])
     # A crash mid-apply: the second upsert batch fails for good (more failures than retries).
     emulator.client.set_faults(next=[{"status": 500, "count": 50, "path_regex": "receivers/upsert", "skip": 1}])
     crashed = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})

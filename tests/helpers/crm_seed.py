@@ -48,6 +48,16 @@ def add_contacts(engine: Engine, rows: Iterable[dict]) -> None:
         )
 
 
+def add_members(engine: Engine, list_id: int, contact_ids: Iterable[int], sync_state: str = "pending") -> None:
+    """Put contact persons on a recipient list, as the CRM's dialog does."""
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at, sync_state) "
+                 "VALUES (:l, :c, CURRENT_TIMESTAMP, :s)"),
+            [{"l": list_id, "c": int(c), "s": sync_state} for c in contact_ids],
+        )
+
+
 def fetch(engine: Engine, sql: str, **params) -> list[dict]:
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(text(sql), params)]
