@@ -1,0 +1,85 @@
+"""The integration's typed vocabulary: every state, status and kind that is stored or branched on.
+
+Each enum is a ``StrEnum``, so a member compares equal to the text stored in the database and can be
+bound as a SQL parameter as it is. The SQL ``CHECK`` constraints and the README list the same values;
+``tests/cleverreach/test_enums.py`` holds the three together.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class MemberState(StrEnum):
+    """``recipient_list_member.sync_state``: what CleverReach holds for one member of a list."""
+
+    PENDING = "pending"  # not yet in CleverReach as the CRM has it
+    SYNCED = "synced"
+    UNCONFIRMED = "unconfirmed"  # the receiver exists but waits for a double opt-in confirmation
+    REJECTED = "rejected"  # cannot be sent; sync_error says why
+    UNSUBSCRIBED = "unsubscribed"  # deactivated by the person: never re-activated by a sync
+    BOUNCED = "bounced"
+
+
+class RunStatus(StrEnum):
+    """``sync_run.status``. ``RUNNING`` is the list's lease; every other status is terminal."""
+
+    RUNNING = "running"
+    SUCCESS = "success"
+    PARTIAL = "partial"  # applied, but CleverReach refused some items
+    FAILED = "failed"
+    BLOCKED = "blocked"  # the mass-removal guard stopped the plan; nothing was written
+    DRY_RUN = "dry_run"
+    ABANDONED = "abandoned"  # a crashed attempt's lease, taken over by a later one
+
+    @property
+    def is_terminal(self) -> bool:
+        return self is not RunStatus.RUNNING
+
+
+class ChangeAction(StrEnum):
+    """``sync_change.action``: one planned change to one receiver, or why a member is left alone."""
+
+    ADD = "add"
+    UPDATE = "update"
+    REMOVE = "remove"  # delete from the group (removal_mode=delete)
+    DEACTIVATE = "deactivate"  # deactivate in the group (removal_mode=deactivate)
+    REACTIVATE = "reactivate"  # a receiver the integration itself deactivated, wanted again
+    REJECT = "reject"  # the member cannot be sent (no valid e-mail, refused before)
+    KEEP = "keep"  # consent state: unsubscribed or bounced, never written to
+
+
+class ChangeResult(StrEnum):
+    """``sync_change.result``: what became of a planned change."""
+
+    PLANNED = "planned"
+    OK = "ok"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+    UNCONFIRMED = "unconfirmed"
+
+
+class RemovalMode(StrEnum):
+    """How a member who left a list leaves its group (connection extra ``removal_mode``)."""
+
+    DELETE = "delete"
+    DEACTIVATE = "deactivate"
+
+
+class OptInPolicy(StrEnum):
+    """How new receivers are created (connection extra ``opt_in``, per tenant, overridable per list)."""
+
+    CONFIRMED = "confirmed"  # the CRM holds the consent: created active (``activated`` = now)
+    DOUBLE = "double"  # created pending (``activated`` = 0) until the person confirms
+
+
+class HistoryKind(StrEnum):
+    """``contact_history.kind`` of the rows the mail history writes."""
+
+    MAIL_SENT = "mail_sent"
+    MAIL_OPENED = "mail_opened"
+    MAIL_CLICKED = "mail_clicked"
+    MAIL_BOUNCED = "mail_bounced"
+    UNSUBSCRIBED = "unsubscribed"
