@@ -12,10 +12,12 @@ COPY --chown=airflow:0 requirements.txt constraints.txt /tmp/provider/
 RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" \
         -r /tmp/provider/requirements.txt -c /tmp/provider/constraints.txt
 
-# 2. the provider itself, without touching the dependencies
+# 2. the provider itself and the emulator distribution (the `cleverreach-emulator` service runs it),
+#    without touching the dependencies
 COPY --chown=airflow:0 pyproject.toml README.md /tmp/provider/
 COPY --chown=airflow:0 plugins/cleverreach /tmp/provider/plugins/cleverreach
-RUN pip install --no-cache-dir --no-deps --no-build-isolation /tmp/provider \
+COPY --chown=airflow:0 emulator /tmp/provider/emulator
+RUN pip install --no-cache-dir --no-deps --no-build-isolation /tmp/provider /tmp/provider/emulator \
     && rm -rf /tmp/provider
 
 # 3. the SQL (also mounted by docker-compose.yaml, so that edits need no rebuild) and the container helpers

@@ -92,7 +92,7 @@ def bench_sync(n: int) -> dict:
     from sqlalchemy import text
 
     from cleverreach.crm.migrations import create_crm_tables, migrate
-    from cleverreach.emulator import EmulatorClient
+    from cleverreach_emulator import EmulatorClient
     from cleverreach.hooks.crm import engine_from_fields
 
     crm_path = WORK / "crm.db"
@@ -117,7 +117,7 @@ def bench_sync(n: int) -> dict:
     seed.write_text(json.dumps({"accounts": [{"client_id": "bench", "client_secret": "bench-secret-123",
                                               "groups": [{"id": "7001", "name": "Bench"}]}]}))
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "cleverreach.emulator", "--seed", str(seed), "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "cleverreach_emulator", "--seed", str(seed), "--port", str(port)],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         url = server.stdout.readline().strip()

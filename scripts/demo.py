@@ -39,7 +39,7 @@ def main() -> int:
     configure_airflow(WORK / "airflow", quiet=True)
 
     from cleverreach.crm.migrations import create_crm_tables
-    from cleverreach.emulator import EmulatorServer
+    from cleverreach_emulator import EmulatorServer
     from cleverreach.hooks.crm import CrmHook, engine_from_fields
     from cleverreach.reporting import format_table
     from scripts.demo_data import TENANTS, build_crm, build_emulator_seed, load_crm

@@ -2,7 +2,7 @@
 
 Starts, each as its own process group, with the output of each in ``.airflow/logs/<name>.log``:
 
-* the CleverReach emulator (``python -m cleverreach.emulator``) seeded with an account per demo tenant;
+* the CleverReach emulator (``python -m cleverreach_emulator``) seeded with an account per demo tenant;
 * ``airflow api-server`` (UI and REST API), ``airflow scheduler`` (LocalExecutor), ``airflow dag-processor``
   and ``airflow triggerer``,
 
@@ -168,11 +168,11 @@ def write_passwords_file(path: Path, passwords: Mapping[str, str]) -> Path:
 
 
 def start_emulator(services: Services, seed: dict, seed_path: Path, env: Mapping[str, str], timeout: float = 30.0) -> str:
-    """Write the seed, start ``python -m cleverreach.emulator --port 0`` and return the URL it prints."""
+    """Write the seed, start ``python -m cleverreach_emulator --port 0`` and return the URL it prints."""
     seed_path.parent.mkdir(parents=True, exist_ok=True)
     seed_path.write_text(json.dumps(seed, ensure_ascii=False))
     proc = services.start(
-        "emulator", [sys.executable, "-m", "cleverreach.emulator", "--seed", str(seed_path), "--port", "0"], env
+        "emulator", [sys.executable, "-m", "cleverreach_emulator", "--seed", str(seed_path), "--port", "0"], env
     )
     url: list[str] = []
 

@@ -42,7 +42,7 @@ def airflow_db() -> Path:
 # ---------------------------------------------------------------------- the emulator
 @pytest.fixture(scope="session")
 def emulator_server():
-    from cleverreach.emulator import EmulatorServer
+    from cleverreach_emulator import EmulatorServer
 
     with EmulatorServer() as server:
         yield server

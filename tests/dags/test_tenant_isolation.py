@@ -18,7 +18,7 @@ from scripts.airflow_runner import run_dag
 from sqlalchemy import text
 
 from cleverreach.crm.migrations import migrate
-from cleverreach.emulator.state import token_fingerprint
+from cleverreach_emulator.state import token_fingerprint
 from helpers.connections import set_cleverreach_connection
 
 pytestmark = pytest.mark.usefixtures("airflow_db")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cleverreach.emulator import EmulatorClient
+from cleverreach_emulator import EmulatorClient
 
 pytestmark = pytest.mark.e2e
 

@@ -51,7 +51,7 @@ from scripts.airflow_runner import run_dag
 from sqlalchemy import text
 
 from cleverreach.crm.migrations import migrate
-from cleverreach.emulator.state import is_valid_email as cleverreach_accepts
+from cleverreach_emulator.state import is_valid_email as cleverreach_accepts
 from helpers.connections import set_cleverreach_connection
 
 pytestmark = [pytest.mark.soak, pytest.mark.usefixtures("airflow_db")]

@@ -5,7 +5,7 @@ its tokens, groups, receivers, attributes, mailings/reports, bounces and
 blacklist.  All public methods take one re-entrant lock, so the state may be
 used from the server thread and from test threads at the same time.
 
-Behaviour follows ``/work/shared/reference/cleverreach-api.md`` (section 11 is
+Behaviour follows ``../shared/reference/cleverreach-api.md`` (section 11 is
 the contract).  Where the reference marks something as unknown ``[U]`` the
 behaviour is a field of :class:`EmulatorSettings`; the field docstrings say so.
 

@@ -1,7 +1,6 @@
 """The CLI, the server lifecycle, seed validation and in-process model checks."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -9,20 +8,17 @@ import sys
 import pytest
 import requests
 
-from cleverreach.emulator import EmulatorServer, EmulatorSettings, SeedError, State, load_seed
-from cleverreach.emulator.state import is_valid_email
-
-PLUGINS = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "plugins"))
+from cleverreach_emulator import EmulatorServer, EmulatorSettings, SeedError, State, load_seed
+from cleverreach_emulator.state import is_valid_email
 
 
 def test_cli_starts_answers_and_stops(tmp_path, seed):
     path = tmp_path / "seed.json"
     path.write_text(json.dumps(seed))
-    env = dict(os.environ, PYTHONPATH=PLUGINS + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cleverreach.emulator", "--seed", str(path), "--host", "127.0.0.1",
+        [sys.executable, "-m", "cleverreach_emulator", "--seed", str(path), "--host", "127.0.0.1",
          "--port", "0", "--batch-limit", "5"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:"), proc.stderr.read()

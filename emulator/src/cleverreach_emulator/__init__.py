@@ -1,6 +1,6 @@
 """A faithful emulator of the CleverReach REST API v3 (FastAPI + uvicorn).
 
-See ``/work/shared/reference/cleverreach-api.md`` for the behaviour it follows.
+See ``../shared/reference/cleverreach-api.md`` for the behaviour it follows.
 
 * :class:`EmulatorServer` - runs it on 127.0.0.1 in a background thread.
 * :class:`EmulatorClient` - control-API client (reset, faults, request log, user actions).

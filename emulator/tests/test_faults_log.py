@@ -100,7 +100,7 @@ def test_oauth_faults_only_when_included(emu, url):
 
 def test_bad_fault_config_rejected(emu):
     import pytest
-    from cleverreach.emulator import EmulatorControlError
+    from cleverreach_emulator import EmulatorControlError
     with pytest.raises(EmulatorControlError):
         emu.client.set_faults(error_rate=2)
     with pytest.raises(EmulatorControlError):
@@ -169,7 +169,7 @@ def test_state_dump_and_settings(emu, api):
     assert emu.client.update_settings(batch_limit=10)["batch_limit"] == 10
     assert emu.client.settings()["batch_limit"] == 10
     import pytest
-    from cleverreach.emulator import EmulatorControlError
+    from cleverreach_emulator import EmulatorControlError
     with pytest.raises(EmulatorControlError):
         emu.client.update_settings(no_such_setting=1)
     with pytest.raises(EmulatorControlError):
@@ -178,7 +178,7 @@ def test_state_dump_and_settings(emu, api):
 
 def test_reset_rejects_bad_seed(emu):
     import pytest
-    from cleverreach.emulator import EmulatorControlError
+    from cleverreach_emulator import EmulatorControlError
     with pytest.raises(EmulatorControlError) as exc:
         emu.client.reset({"accounts": [{"client_id": "x"}]})
     assert exc.value.status == 400

@@ -1,4 +1,4 @@
-"""Command line: ``python -m cleverreach.emulator --seed seed.json --host 127.0.0.1 --port 8765``.
+"""Command line: ``python -m cleverreach_emulator --seed seed.json --host 127.0.0.1 --port 8765``.
 
 Prints the base URL on stdout (one line) once the socket listens; Ctrl-C stops it cleanly.
 Without ``--seed`` a small demo seed (client ``demo-client`` / ``demo-secret``) is loaded.
@@ -18,7 +18,7 @@ from .state import State
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m cleverreach.emulator",
+    p = argparse.ArgumentParser(prog="python -m cleverreach_emulator",
                                 description="CleverReach REST API v3 emulator")
     p.add_argument("--seed", help="seed JSON file (default: a small demo seed)")
     p.add_argument("--host", default="127.0.0.1")

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import copy
-import os
-import sys
 
 import pytest
 import requests
 
-_PLUGINS = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "plugins"))
-if _PLUGINS not in sys.path:
-    sys.path.insert(0, _PLUGINS)
-
-from cleverreach.emulator import EmulatorServer  # noqa: E402
+from cleverreach_emulator import EmulatorServer
 
 T0 = 1700000000
 
