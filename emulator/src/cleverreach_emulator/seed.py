@@ -74,7 +74,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .state import MAILING_STATES, EmulatorSettings, is_valid_email
+from .model import MAILING_STATES, is_valid_email
+from .settings import EmulatorSettings
 
 __all__ = ["SeedError", "load_seed", "validate_account", "example_seed"]
 
