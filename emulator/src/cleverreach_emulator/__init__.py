@@ -10,9 +10,11 @@ See ``../shared/reference/cleverreach-api.md`` for the behaviour it follows.
 
 from .app import create_app
 from .client import EmulatorClient, EmulatorControlError
+from .model import ApiError
 from .seed import SeedError, load_seed
 from .server import EmulatorServer
-from .state import ApiError, EmulatorSettings, State
+from .settings import EmulatorSettings
+from .state import State
 
 __all__ = ["EmulatorServer", "EmulatorClient", "EmulatorControlError", "EmulatorSettings", "create_app",
            "State", "ApiError", "SeedError", "load_seed"]

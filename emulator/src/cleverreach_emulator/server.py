@@ -11,7 +11,8 @@ import uvicorn
 
 from .app import create_app
 from .client import EmulatorClient
-from .state import EmulatorSettings, State
+from .settings import EmulatorSettings
+from .state import State
 
 __all__ = ["EmulatorServer"]
 
