@@ -1,7 +1,8 @@
 """Versioned schema migrations for the integration's tables.
 
-Files ``include/sql/migrations/NNNN_<name>.sql`` are applied in order, each in its own transaction,
-and recorded in ``cleverreach_schema_migration``. Applying is idempotent and safe when two tasks
+Files ``migrations/NNNN_<name>.sql`` of the package's own SQL (``cleverreach/sql``, see
+``cleverreach.crm.sql``) are applied in order, each in its own transaction, and recorded in
+``cleverreach_schema_migration``. Applying is idempotent and safe when two tasks
 start at once: PostgreSQL serialises them with an advisory lock, SQLite with ``BEGIN IMMEDIATE``
 (every CRM transaction on SQLite starts that way, see ``cleverreach.hooks.crm``).
 """
@@ -13,20 +14,20 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, text
 
-from cleverreach.crm.sql import load_sql, split_statements, sql_dir
+from cleverreach.crm.sql import load_sql, query, split_statements, sql_names
 
 log = logging.getLogger(__name__)
 
-MIGRATION_TABLE = "cleverreach_schema_migration"
+MIGRATION_TABLE = "cleverreach_schema_migration"  # named in the package's queries/migrations_*.sql
 _ADVISORY_LOCK_KEY = 0x43524D49  # "CRMI"
 
 
 def available_migrations(folder: str = "migrations") -> list[tuple[str, str]]:
     """(version, name) of every migration file, in order; dialect variants count once."""
     found: dict[str, str] = {}
-    for path in sorted((sql_dir() / folder).glob("*.sql")):
-        stem = path.name.split(".")[0]
-        version, _, name = stem.partition("_")
+    for name in sql_names(folder):
+        stem = name.rpartition("/")[2]
+        version, _, _title = stem.partition("_")
         found[version] = stem
     return sorted(found.items())
 
@@ -37,20 +38,15 @@ def _lock(conn: Connection) -> None:
 
 
 def _applied(conn: Connection) -> set[str]:
-    return {row[0] for row in conn.execute(text(f"SELECT version FROM {MIGRATION_TABLE}"))}
+    return {row[0] for row in conn.execute(query("migrations_select_applied", conn.dialect.name))}
 
 
 def migrate(engine: Engine, folder: str = "migrations") -> list[str]:
-    """Apply the pending migrations of ``include/sql/<folder>``; return the versions applied now."""
+    """Apply the pending migrations of ``<folder>``; return the versions applied now."""
     dialect = engine.dialect.name
     with engine.begin() as conn:
         _lock(conn)
-        conn.execute(
-            text(
-                f"CREATE TABLE IF NOT EXISTS {MIGRATION_TABLE} "
-                "(version text PRIMARY KEY, name text NOT NULL, applied_at timestamp NOT NULL)"
-            )
-        )
+        conn.execute(query("migrations_create_table", dialect))
     applied_now: list[str] = []
     for version, stem in available_migrations(folder):
         key = f"{folder}/{version}"
@@ -61,8 +57,8 @@ def migrate(engine: Engine, folder: str = "migrations") -> list[str]:
             for statement in split_statements(load_sql(f"{folder}/{stem}", dialect)):
                 conn.exec_driver_sql(statement)
             conn.execute(
-                text(f"INSERT INTO {MIGRATION_TABLE} (version, name, applied_at) VALUES (:v, :n, :t)"),
-                {"v": key, "n": stem, "t": datetime.now(UTC).replace(tzinfo=None)},
+                query("migrations_record", dialect),
+                {"version": key, "name": stem, "applied_at": datetime.now(UTC).replace(tzinfo=None)},
             )
             applied_now.append(key)
             log.info("Applied CRM migration %s", stem)
@@ -70,7 +66,7 @@ def migrate(engine: Engine, folder: str = "migrations") -> list[str]:
 
 
 def create_crm_tables(engine: Engine) -> None:
-    """Create the CRM's own tables (tests and the demo; the real CRM already has them)."""
+    """Create the CRM's own tables from the adapter's ``crm/`` (tests and the demo; the real CRM has them)."""
     with engine.begin() as conn:
         for statement in split_statements(load_sql("crm/0001_crm_tables", engine.dialect.name)):
             conn.exec_driver_sql(statement)

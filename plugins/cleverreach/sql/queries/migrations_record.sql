@@ -1,0 +1,2 @@
+INSERT INTO cleverreach_schema_migration (version, name, applied_at)
+VALUES (:version, :name, :applied_at);

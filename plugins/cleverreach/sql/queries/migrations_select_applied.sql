@@ -1,0 +1,1 @@
+SELECT version FROM cleverreach_schema_migration;
