@@ -300,7 +300,8 @@ def test_signup_creates_active_form_receiver(emu, api):
 
 # ------------------------------------------------------------------ deletes
 
-def test_bulk_delete_group(api, receiver_id):
+def test_bulk_delete_group(emu, api, receiver_id):
+    emu.client.update_settings(delete_by="id_or_email")
     grace = receiver_id(api, "grace@example.com")
     r = api.post("/v3/groups/1001/receivers/delete",
                  json=["ada@example.com", grace, "ghost@example.com"])

@@ -1,4 +1,5 @@
-"""Command line: ``python -m cleverreach_emulator --seed seed.json --host 127.0.0.1 --port 8765``.
+"""Command line: ``python -m cleverreach_emulator --seed seed.json --host 127.0.0.1 --port 8765``
+(also installed as ``cleverreach-emulator``).
 
 Prints the base URL on stdout (one line) once the socket listens; Ctrl-C stops it cleanly.
 Without ``--seed`` a small demo seed (client ``demo-client`` / ``demo-secret``) is loaded.
@@ -9,12 +10,25 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
+from typing import Any
 
 import uvicorn
 
 from .app import create_app
 from .seed import SeedError, example_seed, load_seed
+from .settings import EmulatorSettings
 from .state import State
+
+
+def _setting_value(name: str, text: str) -> Any:
+    """The command line's text as the type of the setting's default (``deleted_group_response=404``
+    stays a string); validation is left to :meth:`EmulatorSettings.updated`."""
+    default = getattr(EmulatorSettings(), name, None)
+    if isinstance(default, bool):
+        return text.lower() in ("1", "true", "yes")
+    if isinstance(default, int) and text.lstrip("-").isdigit():
+        return int(text)
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report-pagesize-policy", choices=["clamp", "reject"])
     p.add_argument("--token-ttl", type=int)
     p.add_argument("--stats-cache-ttl", type=int)
+    p.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                   help="any EmulatorSettings field, e.g. delete_by=id_or_email or receivers_page_clamp=25 "
+                        "(repeatable; see VARIANTS in cleverreach_emulator.settings)")
     p.add_argument("--log-level", default="warning")
     args = p.parse_args(argv)
 
@@ -37,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         "report_max_pagesize": args.report_max_pagesize,
         "report_pagesize_policy": args.report_pagesize_policy, "token_ttl": args.token_ttl,
         "stats_cache_ttl": args.stats_cache_ttl}.items() if v is not None}
+    for item in args.setting:
+        name, sep, value = item.partition("=")
+        if not sep:
+            p.error(f"--setting {item!r}: expected NAME=VALUE")
+        settings[name.strip()] = _setting_value(name.strip(), value.strip())
     try:
         seed = load_seed(args.seed) if args.seed else example_seed()
         state = State(settings, seed)

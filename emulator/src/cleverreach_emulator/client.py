@@ -157,9 +157,13 @@ class EmulatorClient:
                      finished: int | None = None, links: list[dict] | None = None,
                      opens: list | None = None, clicks: list | None = None,
                      bounces: list | None = None, unsubscribes: list | None = None,
-                     **extra: Any) -> str:
-        """Create a finished mailing sent to all active receivers of ``group_ids``; returns its id."""
+                     stamp: int | None = None, started: int | None = None, **extra: Any) -> str:
+        """Create a finished mailing sent to all active receivers of ``group_ids``; returns its id.
+
+        ``stamp`` (created) and ``started`` default to ``finished`` (default: now); a ``stamp`` long
+        before ``started`` models a mailing drafted weeks before it was sent."""
         body = {"name": name, "subject": subject, "group_ids": group_ids, "finished": finished,
+                "stamp": stamp, "started": started,
                 "links": links or [], "opens": opens or [], "clicks": clicks or [],
                 "bounces": bounces or [], "unsubscribes": unsubscribes or [], **extra}
         return self._call("POST", f"/_emulator/accounts/{client_id}/mailings/send",

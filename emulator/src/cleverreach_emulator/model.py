@@ -376,6 +376,9 @@ class Account:
         self.blacklist: dict[str, dict] = {}
         self.tokens: list[Token] = []
         self.attr_idx: dict | None = None
+        #: address (lower case) -> global attribute values, shared by every membership of the address
+        #: while ``global_attribute_scope`` is "account"
+        self.global_values: dict[str, dict] = {}
 
     def attr_by_name(self, name: str, group: Group | None = None) -> Attribute | None:
         pool = self.attrs if group is None else group.attrs
@@ -405,17 +408,22 @@ class Account:
         }
 
 
+def _receiver_number(r: Receiver) -> int:
+    return int(r.id) if r.id.isdigit() else 0
+
+
+#: ``order_by`` field -> sort key; ties break on the receiver id, so that pages stay stable
 RECEIVER_ORDER_FIELDS = {
-    "id": lambda r: int(r.id) if r.id.isdigit() else 0,
-    "email": lambda r: r.key,
-    "registered": lambda r: r.registered,
-    "activated": lambda r: r.activated,
-    "deactivated": lambda r: r.deactivated,
-    "bounced": lambda r: r.bounced,
-    "imported": lambda r: r.imported,
-    "last_changed": lambda r: r.last_changed,
-    "points": lambda r: r.points,
-    "stars": lambda r: r.stars,
+    "id": _receiver_number,
+    "email": lambda r: (r.key, _receiver_number(r)),
+    "registered": lambda r: (r.registered, _receiver_number(r)),
+    "activated": lambda r: (r.activated, _receiver_number(r)),
+    "deactivated": lambda r: (r.deactivated, _receiver_number(r)),
+    "bounced": lambda r: (r.bounced, _receiver_number(r)),
+    "imported": lambda r: (r.imported, _receiver_number(r)),
+    "last_changed": lambda r: (r.last_changed, _receiver_number(r)),
+    "points": lambda r: (r.points, _receiver_number(r)),
+    "stars": lambda r: (r.stars, _receiver_number(r)),
 }
 
 TYPE_FILTERS = {

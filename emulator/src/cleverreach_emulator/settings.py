@@ -1,15 +1,41 @@
-"""Tunable behaviour of the emulator: every [U] of the reference is a setting here."""
+"""Tunable behaviour of the emulator: every [U] of the reference is a setting here.
+
+:data:`VARIANTS` lists, for each behaviour that the table "Corrections after a second review" of
+``../shared/reference/cleverreach-api.md`` marks unknown, the plausible values with the default
+(the best evidence) first, so that test suites can run a matrix over them. ``emulator/README.md``
+gives the evidence for each.
+"""
 
 from __future__ import annotations
-
-
-
 
 import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["EmulatorSettings"]
+__all__ = ["EmulatorSettings", "VARIANTS", "CHOICES"]
+
+#: setting -> plausible values, default first (the integer clamps accept any non-negative int; 0 = off)
+VARIANTS: dict[str, tuple] = {
+    "delete_by": ("id", "id_or_email"),
+    "global_attribute_scope": ("account", "group"),
+    "insert_without_activated": ("active", "pending"),
+    "activated_zero_on_existing": ("deactivate", "ignore", "pending"),
+    "receivers_page_clamp": (0, 25),
+    "report_page_clamp": (0, 25),
+    "mailings_window_on": ("stamp", "started", "finished"),
+    "mailings_limit_clamp": (0, 100),
+    "clicks_without_linkid": ("all", "none"),
+    "deleted_group_response": ("404", "empty_list"),
+}
+
+#: every string setting with a closed set of values (the [U] ones above and older ones)
+CHOICES: dict[str, tuple[str, ...]] = {
+    **{name: values for name, values in VARIANTS.items() if isinstance(values[0], str)},
+    "report_pagesize_policy": ("clamp", "reject"),
+    "create_existing_policy": ("reject", "update"),
+    "activate_blocked_response": ("true", "error"),
+    "attribute_create_response": ("id", "full"),
+}
 
 
 @dataclass
@@ -55,8 +81,6 @@ class EmulatorSettings:
     #: ``PUT .../activate`` on a user-unsubscribed/bounced receiver: "true" (answer true, change nothing)
     #: or "error" (403). [U]
     activate_blocked_response: str = "true"
-    #: ``activated: 0`` sent for an *existing* receiver makes it pending again (True) or is ignored (False). [U]
-    activated_zero_deactivates_existing: bool = False
     #: Attribute create response: "id" (``{"id": n}``, post-2023 behaviour) or "full" (the object). [C id-only since 2023/09]
     attribute_create_response: str = "id"
     #: Max attributes (global + local) per account; 0 = unlimited. Above -> 403. [C/I ~40-45, plan dependent]
@@ -66,12 +90,28 @@ class EmulatorSettings:
     #: Entries kept in the request log.
     request_log_limit: int = 100000
 
-    _CHOICES = {
-        "report_pagesize_policy": ("clamp", "reject"),
-        "create_existing_policy": ("reject", "update"),
-        "activate_blocked_response": ("true", "error"),
-        "attribute_create_response": ("id", "full"),
-    }
+
+    # ---- the [U] behaviours of the reference's corrections table (see VARIANTS and emulator/README.md)
+    #: ``POST /groups/{gid}/receivers/delete`` items match receiver ids only ("id") or ids and e-mails.
+    delete_by: str = "id"
+    #: Global attribute values belong to the address across the account ("account") or to one membership.
+    global_attribute_scope: str = "account"
+    #: A NEW receiver written without ``activated`` is created "active" (activated = now) or "pending".
+    insert_without_activated: str = "active"
+    #: ``activated: 0`` in a bulk write for an EXISTING receiver: "deactivate", "ignore" or "pending".
+    activated_zero_on_existing: str = "deactivate"
+    #: ``GET /groups/{id}/receivers`` serves at most this many per page (0 = honour ``pagesize``).
+    receivers_page_clamp: int = 0
+    #: ``GET /reports/{id}/receivers/{state}`` serves at most this many per page (0 = the pagesize policy).
+    report_page_clamp: int = 0
+    #: The timestamp that ``GET /mailings`` ``start``/``end`` filter on: "stamp", "started" or "finished".
+    mailings_window_on: str = "stamp"
+    #: ``GET /mailings`` returns at most this many per state (0 = honour ``limit``).
+    mailings_limit_clamp: int = 0
+    #: ``GET /reports/{id}/receivers/clicked`` without ``linkid``: every clicker ("all") or "none".
+    clicks_without_linkid: str = "all"
+    #: ``GET /groups/{id}`` of a deleted or unknown group: "404" or "empty_list" (HTTP 200 ``[]``).
+    deleted_group_response: str = "404"
 
     @classmethod
     def field_names(cls) -> list[str]:
@@ -98,8 +138,8 @@ class EmulatorSettings:
             elif isinstance(default, str):
                 if not isinstance(value, str):
                     raise ValueError(f"setting {key!r} must be a string")
-                if key in self._CHOICES and value not in self._CHOICES[key]:
-                    raise ValueError(f"setting {key!r} must be one of {self._CHOICES[key]}")
+                if key in CHOICES and value not in CHOICES[key]:
+                    raise ValueError(f"setting {key!r} must be one of {CHOICES[key]}")
             clean[key] = value
         for key in ("batch_limit", "max_pagesize", "report_max_pagesize", "default_pagesize"):
             if clean.get(key, 1) == 0:

@@ -170,7 +170,7 @@ class ControlOps(StateCore):
                 rec.source = "User Import"
                 rec.imported = now
                 if ga:
-                    rec.gattrs = {aid: str(v).format(n=n) for aid, v in ga.items()}
+                    self._global_values_for(rec).update({aid: str(v).format(n=n) for aid, v in ga.items()})
                 created += 1
             group.touch(now)
             self._gc_settle(created)

@@ -70,8 +70,60 @@ class StateCore:
 
     def update_settings(self, changes: dict) -> EmulatorSettings:
         with self.lock:
+            scope = self.settings.global_attribute_scope
             self.settings = self.settings.updated(changes)
+            if self.settings.global_attribute_scope != scope:
+                self._rescope_global_values()
             return self.settings
+
+    # ------------------------------------------------------------------ global attribute values
+
+    def _global_values_for(self, rec: Receiver) -> dict:
+        """The dict that holds ``rec``'s global attribute values, made on the first write.
+
+        With ``global_attribute_scope == "account"`` every membership of the address in the account
+        shares one dict, so a value written through group A shows on the same address in group B."""
+        store = rec.gattrs
+        if store is not None:
+            return store
+        if self.settings.global_attribute_scope != "account":
+            store = rec.gattrs = {}
+            return store
+        account = rec.group.account
+        store = account.global_values.get(rec.key)
+        if store is None:
+            store = account.global_values[rec.key] = {}
+            for group in account.groups.values():
+                member = group.by_email.get(rec.key)
+                if member is not None:
+                    member.gattrs = store
+        rec.gattrs = store
+        return store
+
+    def _shared_global_values(self, account: Account, key: str) -> dict | None:
+        """The account-wide values of an address for a receiver created now (None in group scope)."""
+        if self.settings.global_attribute_scope != "account":
+            return None
+        return account.global_values.get(key)
+
+    def _rescope_global_values(self) -> None:
+        """Re-link the stored values after ``global_attribute_scope`` changed at run time: into one
+        dict per address (the later group wins a conflict), or into a copy per membership."""
+        shared = self.settings.global_attribute_scope == "account"
+        for account in self.accounts.values():
+            account.global_values = {}
+            for group in account.groups.values():
+                for rec in group.receivers.values():
+                    if rec.gattrs is None:
+                        continue
+                    if shared:
+                        account.global_values.setdefault(rec.key, {}).update(rec.gattrs)
+                    else:
+                        rec.gattrs = dict(rec.gattrs)
+            if shared:
+                for group in account.groups.values():
+                    for rec in group.receivers.values():
+                        rec.gattrs = account.global_values.get(rec.key)
 
     def _reserve_ids(self, data: dict) -> None:
         """Make generated ids start above every explicit id of the seed."""

@@ -32,8 +32,14 @@ class GroupOps(StateCore):
                 groups.sort(key=keyf, reverse=desc)
             return [g.to_json() for g in groups]
 
-    def get_group(self, account: Account, gid: str) -> dict:
+    def get_group(self, account: Account, gid: str) -> dict | list:
+        """One group; a deleted or unknown one is a 404 or, with ``deleted_group_response ==
+        "empty_list"``, an empty list (which CleverReach's SDK also reads as "not found")."""
         with self.lock:
+            group = self.groups.get(str(gid))
+            if (group is None or group.account is not account) \
+                    and self.settings.deleted_group_response == "empty_list":
+                return []
             return self.group(account, gid).to_json()
 
     def create_group(self, account: Account, data: dict) -> dict:

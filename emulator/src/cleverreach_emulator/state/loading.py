@@ -66,6 +66,7 @@ class SeedLoading(StateCore):
         if rid in self.receivers:
             raise SeedError(f"duplicate receiver id {rid!r}")
         rec = Receiver(rid, email, group)
+        rec.gattrs = self._shared_global_values(group.account, key)
         rec.registered = as_int(r.get("registered"), now)
         rec.activated = as_int(r.get("activated"), rec.registered) if "activated" in r else rec.registered
         rec.deactivated = as_int(r.get("deactivated"))
@@ -87,9 +88,7 @@ class SeedLoading(StateCore):
             if a is None:
                 raise SeedError(f"receiver {email!r}: unknown global attribute {name!r}")
             if attr_value(value) != "":
-                if rec.gattrs is None:
-                    rec.gattrs = {}
-                rec.gattrs[a.id] = attr_value(value)
+                self._global_values_for(rec)[a.id] = attr_value(value)
         for name, value in (r.get("attributes") or {}).items():
             a = account.attr_by_name(norm_attr_name(name), group)
             if a is None:

@@ -157,6 +157,9 @@ class MailingOps(StateCore):
                 raise ApiError(400, "Bad Request: invalid state")
             if limit is None:
                 limit = self.settings.mailings_default_limit
+            if self.settings.mailings_limit_clamp:  # a server that silently returns fewer
+                limit = min(limit, self.settings.mailings_limit_clamp)
+            window_on = self.settings.mailings_window_on  # "stamp", "started" or "finished"
             states = MAILING_STATES if state == "all" else (state,)
             out: dict[str, list] = {s: [] for s in states}
             ms = sorted(account.mailings.values(),
@@ -164,7 +167,7 @@ class MailingOps(StateCore):
             for m in ms:
                 if m.state not in out:
                     continue
-                t = m.finished if m.state == "finished" else m.stamp
+                t = getattr(m, window_on)
                 if start is not None and t < start:
                     continue
                 if end is not None and t > end:

@@ -37,11 +37,10 @@ class ReceiverWriteOps(StateCore):
                     store.pop(aid, None)
             else:
                 if store is None:
-                    store = {}
                     if local:
-                        rec.lattrs = store
+                        store = rec.lattrs = {}
                     else:
-                        rec.gattrs = store
+                        store = self._global_values_for(rec)
                 store[aid] = value
 
     @staticmethod
@@ -80,13 +79,24 @@ class ReceiverWriteOps(StateCore):
             current.append(dict(o))
         rec.orders = current or None
 
+    @staticmethod
+    def _activated_zero(rec: Receiver, policy: str, now: int) -> None:
+        """``activated: 0`` for an existing receiver: what the official cores use to deactivate
+        ("deactivate"), or a return to pending ("pending"); a user unsubscribe or bounce stays."""
+        if policy == "deactivate":
+            if not rec.deactivated:
+                rec.deactivated = now
+        elif not rec.locked:
+            rec.activated = 0
+            rec.deactivated = 0
+
     def _apply_write(self, rec: Receiver, item: dict, is_new: bool, now: int, replace_tags: bool) -> None:
         if is_new:
             rec.registered = as_int(item.get("registered"), now) or now
-            if "activated" in item:
+            if "activated" in item:  # explicit: 0 = pending (double opt-in), a timestamp = active
                 rec.activated = as_int(item.get("activated"))
             else:
-                rec.activated = now
+                rec.activated = now if self.settings.insert_without_activated == "active" else 0
             rec.deactivated = as_int(item.get("deactivated"))
             rec.source = str(item.get("source") or "RESTful API")
         else:
@@ -96,9 +106,14 @@ class ReceiverWriteOps(StateCore):
                 rec.source = str(item["source"])
             deact = as_int(item["deactivated"]) if "deactivated" in item else None
             act = as_int(item["activated"]) if "activated" in item else None
+            zero_policy = self.settings.activated_zero_on_existing
+            if act == 0 and zero_policy == "ignore":
+                act = None
             if deact:  # an API deactivation
                 if not rec.deactivated:
                     rec.deactivated = deact
+            elif act == 0:
+                self._activated_zero(rec, zero_policy, now)
             elif not rec.locked:
                 if act:
                     if not rec.activated or rec.deactivated:
@@ -106,10 +121,8 @@ class ReceiverWriteOps(StateCore):
                     rec.deactivated = 0
                 elif deact == 0 and rec.deactivated:
                     rec.deactivated = 0
-                    if not rec.activated and act is None:
+                    if not rec.activated:
                         rec.activated = now
-                if act == 0 and self.settings.activated_zero_deactivates_existing:
-                    rec.activated = 0
         if "imported" in item:
             rec.imported = as_int(item["imported"])
         if "global_attributes" in item:
@@ -125,6 +138,7 @@ class ReceiverWriteOps(StateCore):
     def _new_receiver(self, group: Group, email: str) -> Receiver:
         rid = self._new_id("receiver", self.receivers)
         rec = Receiver(rid, email, group)
+        rec.gattrs = self._shared_global_values(group.account, rec.key)
         group.receivers[rid] = rec
         group.by_email[rec.key] = rec
         self.receivers[rid] = rec
@@ -283,6 +297,8 @@ class ReceiverWriteOps(StateCore):
             return True
 
     def bulk_delete(self, account: Account, gid: str | None, body: Any) -> list:
+        """Delete a list of receivers, one result per item. In a group the items match by
+        ``delete_by``; the account-wide ``POST /receivers/delete`` takes e-mails (CORE3)."""
         items = self.unwrap_items(body, "receivers")
         with self.lock:
             group = self.group(account, gid) if gid is not None else None
@@ -291,11 +307,18 @@ class ReceiverWriteOps(StateCore):
             now = self.now()
             out: list = []
             touched: set = set()
+            by_id_only = group is not None and self.settings.delete_by == "id"
             for item in items:
-                ref = item.get("email", item.get("id")) if isinstance(item, dict) else item
+                if isinstance(item, dict):
+                    ref = item.get("id") if by_id_only else item.get("email", item.get("id"))
+                else:
+                    ref = item
                 ref = "" if ref is None else str(ref)
                 if group is not None:
-                    rec = self._find_in_group(group, ref) if ref.strip() else None
+                    if by_id_only:
+                        rec = group.receivers.get(ref.strip()) if ref.strip() else None
+                    else:
+                        rec = self._find_in_group(group, ref) if ref.strip() else None
                     found = [rec] if rec is not None else []
                 else:
                     found = self._find_global(account, ref) if ref.strip() else []

@@ -142,6 +142,8 @@ class ReceiverReadOps(StateCore):
                     recs.sort(key=RECEIVER_ORDER_FIELDS[fld], reverse=desc == "desc")
             else:
                 recs = self._snapshot(group, type_, order)
+            if s.receivers_page_clamp:  # a server that silently serves shorter pages
+                pagesize = min(pagesize, s.receivers_page_clamp)
             start = page * pagesize
             chunk = recs[start:start + pagesize]
             if raw:

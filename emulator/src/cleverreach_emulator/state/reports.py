@@ -138,7 +138,11 @@ class ReportOps(StateCore):
                 raise ApiError(400, "Bad Request: invalid pagesize")
             if page < 0:
                 raise ApiError(400, "Bad Request: invalid page")
+            if s.report_page_clamp:  # a server that silently serves shorter pages
+                pagesize = min(pagesize, s.report_page_clamp)
             linkid = str(linkid) if linkid not in (None, "") else None
+            if state == "clicked" and linkid is None and s.clicks_without_linkid == "none":
+                return RawJSON("[]") if raw else []
             key = (state, from_, to, linkid)
             rows = m.cache.get(key)
             if rows is None:
