@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag
 
-from cleverreach.alerts import dag_defaults
+from cleverreach.dag_defaults import dag_defaults
 from cleverreach.operators.import_lists import CleverReachImportListsOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
 from cleverreach.reporting import summary_task
@@ -27,7 +27,7 @@ from cleverreach.reporting import summary_task
     },
 )
 def cleverreach_import_lists():
-    tenants = CrmTenantsOperator(task_id="resolve_tenants")
+    tenants = CrmTenantsOperator(task_id="resolve_tenants", tenant="{{ params.tenant }}")
     imported = CleverReachImportListsOperator.partial(
         task_id="import_lists", map_index_template="{{ task.tenant_id }}"
     ).expand_kwargs(tenants.output)

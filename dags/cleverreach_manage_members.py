@@ -13,8 +13,8 @@ import string
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import Param, dag, task
 
-from cleverreach.alerts import dag_defaults
-from cleverreach.operators.manage_members import ManageListMembersOperator
+from cleverreach.dag_defaults import dag_defaults
+from cleverreach.operators.manage_members import SELECTION_FIELDS, ManageListMembersOperator
 
 LETTERS = [*string.ascii_uppercase, "0-9"]
 
@@ -54,21 +54,19 @@ LETTERS = [*string.ascii_uppercase, "0-9"]
     },
 )
 def cleverreach_manage_members():
-    manage = ManageListMembersOperator(task_id="manage_members")
+    manage = ManageListMembersOperator(
+        task_id="manage_members", **{name: f"{{{{ params.{name} }}}}" for name in SELECTION_FIELDS}
+    )
 
     @task.short_circuit
-    def sync_requested(params: dict) -> dict | None:
+    def sync_requested(change: dict) -> dict | None:
         """The sync's conf, or None to skip the trigger when the form says not to sync."""
-        from cleverreach.members.selection import MemberSelection
+        return change.get("sync_conf")
 
-        return MemberSelection.from_params(params).sync_conf()
-
-    conf = sync_requested()
-    manage >> conf
     TriggerDagRunOperator(
         task_id="trigger_sync",
         trigger_dag_id="cleverreach_sync_recipients",
-        conf=conf,
+        conf=sync_requested(manage.output),
         wait_for_completion=False,
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag
 
-from cleverreach.alerts import dag_defaults
+from cleverreach.dag_defaults import dag_defaults
 from cleverreach.operators.mail_history import CleverReachMailHistoryOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
 from cleverreach.reporting import summary_task
@@ -30,9 +30,9 @@ from cleverreach.reporting import summary_task
     },
 )
 def cleverreach_sync_mail_history():
-    tenants = CrmTenantsOperator(task_id="resolve_tenants")
+    tenants = CrmTenantsOperator(task_id="resolve_tenants", tenant="{{ params.tenant }}")
     loaded = CleverReachMailHistoryOperator.partial(
-        task_id="load_history", map_index_template="{{ task.tenant_id }}"
+        task_id="load_history", map_index_template="{{ task.tenant_id }}", since="{{ params.since }}"
     ).expand_kwargs(tenants.output)
 
     columns = ["tenant_id", "mailings_seen", "mailings_loaded", "rows_inserted", "rows_existing", "unmatched", "watermark"]

@@ -15,7 +15,7 @@ import os
 
 from airflow.sdk import Param, conf, dag
 
-from cleverreach.alerts import dag_defaults
+from cleverreach.dag_defaults import dag_defaults
 from cleverreach.operators.sync_recipients import CleverReachSyncListOperator
 from cleverreach.operators.tenants import CrmListsOperator
 from cleverreach.reporting import summary_task
@@ -44,9 +44,12 @@ SCHEDULE = conf.get("cleverreach", "sync_recipients_schedule", fallback=None) or
     },
 )
 def cleverreach_sync_recipients():
-    lists = CrmListsOperator(task_id="resolve_lists")
+    lists = CrmListsOperator(task_id="resolve_lists", tenant="{{ params.tenant }}", list_id="{{ params.list_id }}")
     synced = CleverReachSyncListOperator.partial(
-        task_id="sync_list", map_index_template="{{ task.tenant_id }}/{{ task.list_id }}"
+        task_id="sync_list",
+        map_index_template="{{ task.tenant_id }}/{{ task.list_id }}",
+        dry_run="{{ params.dry_run }}",
+        allow_mass_removal="{{ params.allow_mass_removal }}",
     ).expand_kwargs(lists.output)
 
     columns = ["tenant_id", "list_id", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id"]

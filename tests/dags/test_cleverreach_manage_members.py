@@ -83,9 +83,9 @@ def test_add_by_category_readd_and_remove(crm, crm_engine, sync_runs):
     assert result.state == "success", result
     assert result.value("manage_members") == {
         "tenant_id": "acme", "list_id": list_id, "action": "add", "matched": 3, "added": 3, "already_present": 0,
-        "removed": 0, "not_on_list": 0, "without_valid_email": 1,
+        "removed": 0, "not_on_list": 0, "without_valid_email": 1, "sync_conf": {"tenant": "acme", "list_id": list_id},
     }
-    actor = triggering_user(result.run_id) or f"airflow:{DAG_ID}"  # dag.test() runs as "dag_test"
+    actor = triggering_user(result.run_id) or f"airflow:{DAG_ID}/{result.run_id}"  # dag.test() runs as "dag_test"
     assert member_rows(crm_engine) == [(list_id, cid, "pending", actor) for cid in (10, 11, 12)]
     assert result.states("trigger_sync") == ["success"]
     triggered = sync_runs()

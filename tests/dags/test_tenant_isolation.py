@@ -188,7 +188,7 @@ def test_ids_of_another_tenant_are_refused_before_any_io(two_accounts, crm_engin
         assert "success" not in result.states("trigger_sync")
 
     output = capfd.readouterr().out + caplog.text
-    assert f"recipient list {lists['beta']} belongs to another tenant" in output  # refused for the right reason
+    assert f"recipient list {lists['beta']} does not exist for tenant 'acme'" in output  # refused, nothing revealed
     assert "contact_ids of another tenant: 4, 5" in output and "contact_ids of another tenant: 4." in output
     assert emulator.client.requests() == []  # not a single call to CleverReach, not even a token
     assert crm_snapshot(crm_engine) == before

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cleverreach.emails import check_email
+from cleverreach.email_validation import check_email
 
 
 LETTERS: tuple[str, ...] = (*string.ascii_uppercase, "0-9")

@@ -7,17 +7,8 @@ from typing import Any
 
 from sqlalchemy import Integer, Text
 
-from cleverreach.crm.store import CrmStore, SqlStore, utcnow
-from cleverreach.exceptions import RecipientListError
-from cleverreach.members.selection import (
-    MemberChange,
-    MemberSelection,
-    SelectionError,
-    has_usable_email,
-    id_problems,
-    like_prefilter,
-    resolve_spellings,
-)
+from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.members.selection import MemberSelection, SelectionError, id_problems, like_prefilter, resolve_spellings
 
 CHUNK = 1000  # ids per statement: far below SQLite's 32766 bound variables, few round trips on PostgreSQL
 
@@ -29,17 +20,9 @@ def chunks(ids: list[int], size: int | None = None) -> Iterator[list[int]]:
 
 
 class MemberStore(SqlStore):
-    """Select contact persons for a list and add or remove them, all refusals before the first write."""
+    """Select contact persons for a list and add or remove them (the orchestration is ``members.service``)."""
 
     # ------------------------------------------------------------------ checks
-    def recipient_list(self, tenant_id: str, list_id: int) -> dict[str, Any]:
-        """The list, if it is the tenant's; the message is the same for "missing" and "someone else's"."""
-        with self.engine.connect() as conn:
-            row = conn.execute(self.q("members_select_list"), {"list_id": list_id}).mappings().first()
-        if row is None or row["tenant_id"] != tenant_id:
-            raise RecipientListError(f"recipient list {list_id} does not exist for tenant {tenant_id!r}")
-        return dict(row)
-
     def check_ids(self, selection: MemberSelection) -> None:
         """Refuse address or contact ids that do not exist or belong to another tenant (naming the ids)."""
         if not (selection.address_ids or selection.contact_ids):
@@ -120,31 +103,3 @@ class MemberStore(SqlStore):
             for chunk in chunks(gone):
                 conn.execute(delete, {"list_id": list_id, "contact_ids": chunk})
         return len(gone), len(contact_ids) - len(gone)
-
-    # ------------------------------------------------------------------ the dialog
-    def apply(self, selection: MemberSelection, actor: str) -> MemberChange:
-        """
-        Check tenant, list and ids, select the persons, then add or remove them.
-
-        Raises ``TenantNotFoundError``, ``RecipientListError`` or ``SelectionError`` before anything is
-        written. Adding to a list whose CleverReach group is gone is refused (the sync could not send
-        them); removing is still allowed.
-        """
-        CrmStore(self.engine).tenants(selection.tenant_id)
-        target = self.recipient_list(selection.tenant_id, selection.list_id)
-        if selection.action == "add" and target["remote_deleted_at"] is not None:
-            raise RecipientListError(
-                f"recipient list {selection.list_id} ({target['name']}) of tenant {selection.tenant_id!r}: its "
-                f"CleverReach group {target['external_id']} is gone since {target['remote_deleted_at']}, so "
-                f"nobody can be added; re-import the lists or choose another list (removing is still allowed)"
-            )
-        self.check_ids(selection)
-        rows = self.select(selection)
-        ids = [row["contact_person_id"] for row in rows]
-        if selection.action == "add":
-            added, present = self.add(selection.tenant_id, selection.list_id, ids, actor)
-            emails = {row["contact_person_id"]: row["email"] for row in rows}
-            without_email = tuple(cid for cid in added if not has_usable_email(emails[cid]))
-            return MemberChange(selection, target["name"], len(ids), tuple(added), present, without_email=without_email)
-        removed, absent = self.remove(selection.list_id, ids)
-        return MemberChange(selection, target["name"], len(ids), removed=removed, not_on_list=absent)

@@ -6,17 +6,16 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
+from sqlalchemy import Engine
 
 from cleverreach.history.loader import MailHistoryLoad
 from cleverreach.history.store import HistoryStore
-from cleverreach.hooks.crm import CrmHook
-from cleverreach.operators.import_lists import open_cleverreach
+from cleverreach.operators.base import CleverReachTenantOperator
 
 
 def parse_since(value: Any) -> date | None:
-    """The ``since`` param: a date (YYYY-MM-DD) or empty."""
+    """The ``since`` argument: a date (YYYY-MM-DD) or empty."""
     if value in (None, ""):
         return None
     if isinstance(value, date):
@@ -27,31 +26,24 @@ def parse_since(value: Any) -> date | None:
         raise AirflowFailException(f"since must be a date like 2026-01-31, got {value!r}") from None
 
 
-class CleverReachMailHistoryOperator(BaseOperator):
+class CleverReachMailHistoryOperator(CleverReachTenantOperator):
     """
-    Mailings since the tenant's watermark (``since`` param for a backfill) into ``contact_history``.
+    Mailings since the tenant's watermark (or ``since``, for a backfill) into ``contact_history``.
 
-    :param tenant_id: CRM tenant id.
-    :param cleverreach_conn_id: the tenant's CleverReach connection.
+    :param tenant_id: CRM tenant id (templated).
+    :param cleverreach_conn_id: the tenant's CleverReach connection (templated).
+    :param since: read mailings finished since this date instead of the watermark (templated).
     :param crm_conn_id: connection of the CRM database.
     """
 
-    template_fields: Sequence[str] = ("tenant_id", "cleverreach_conn_id")
+    template_fields: Sequence[str] = ("tenant_id", "cleverreach_conn_id", "since")
     ui_color = "#e3f4e1"
 
-    def __init__(self, *, tenant_id: str, cleverreach_conn_id: str, crm_conn_id: str = CrmHook.default_conn_name,
-                 **kwargs: Any) -> None:
+    def __init__(self, *, since: str | date | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.tenant_id = tenant_id
-        self.cleverreach_conn_id = cleverreach_conn_id
-        self.crm_conn_id = crm_conn_id
+        self.since = since
 
-    def execute(self, context: Any) -> dict[str, Any]:
-        since = parse_since(context["params"].get("since"))
-        cleverreach = open_cleverreach(self.tenant_id, self.cleverreach_conn_id)
-        crm = CrmHook(self.crm_conn_id)
-        try:
-            load = MailHistoryLoad(cleverreach, HistoryStore(crm.engine), tenant_id=self.tenant_id, logger=self.log)
-            return load.run(since=since)
-        finally:
-            crm.dispose()
+    def execute_with_crm(self, context: Any, engine: Engine) -> dict[str, Any]:
+        since = parse_since(self.since)
+        load = MailHistoryLoad(self.cleverreach, HistoryStore(engine), tenant_id=str(self.tenant_id), logger=self.log)
+        return load.run(since=since)

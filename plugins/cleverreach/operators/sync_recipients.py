@@ -5,61 +5,52 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
+from sqlalchemy import Engine
 
-from cleverreach.exceptions import GroupGoneError, MassRemovalError, SyncInProgressError
-from cleverreach.hooks.crm import CrmHook
-from cleverreach.operators.import_lists import open_cleverreach
+from cleverreach.exceptions import GroupGoneError, MassRemovalError, RecipientListError, SyncInProgressError
+from cleverreach.lists.store import ListStore
+from cleverreach.operators.base import CleverReachTenantOperator, as_bool
+from cleverreach.operators.tenants import optional_list_id
 
 
-class CleverReachSyncListOperator(BaseOperator):
+class CleverReachSyncListOperator(CleverReachTenantOperator):
     """
-    Plan and apply the sync of one list; ``dry_run`` and ``allow_mass_removal`` come from the run's params.
+    Plan and apply the sync of one list.
 
-    :param tenant_id: CRM tenant id.
-    :param cleverreach_conn_id: the tenant's CleverReach connection.
-    :param list_id: ``recipient_list.id``.
+    :param tenant_id: CRM tenant id (templated).
+    :param cleverreach_conn_id: the tenant's CleverReach connection (templated).
+    :param list_id: ``recipient_list.id`` (templated).
+    :param dry_run: plan and store the plan only; write nothing to CleverReach (templated).
+    :param allow_mass_removal: apply a plan that the mass-removal guard would stop (templated).
     :param crm_conn_id: connection of the CRM database.
     """
 
-    template_fields: Sequence[str] = ("tenant_id", "cleverreach_conn_id", "list_id")
+    template_fields: Sequence[str] = ("tenant_id", "cleverreach_conn_id", "list_id", "dry_run", "allow_mass_removal")
     ui_color = "#fbe9d0"
 
-    def __init__(
-        self,
-        *,
-        tenant_id: str,
-        cleverreach_conn_id: str,
-        list_id: int,
-        crm_conn_id: str = CrmHook.default_conn_name,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, list_id: int | str, dry_run: bool | str = False, allow_mass_removal: bool | str = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.tenant_id = tenant_id
-        self.cleverreach_conn_id = cleverreach_conn_id
         self.list_id = list_id
-        self.crm_conn_id = crm_conn_id
+        self.dry_run = dry_run
+        self.allow_mass_removal = allow_mass_removal
 
-    def execute(self, context: Any) -> dict[str, Any]:
+    def execute_with_crm(self, context: Any, engine: Engine) -> dict[str, Any]:
         from cleverreach.sync.runner import ListSync  # pandas: imported when the task runs, not at parse time
         from cleverreach.sync.store import SyncStore
 
-        params = context["params"]
-        cleverreach = open_cleverreach(self.tenant_id, self.cleverreach_conn_id)
-        crm = CrmHook(self.crm_conn_id)
+        list_id = optional_list_id(self.list_id)
+        if list_id is None:
+            raise AirflowFailException("list_id is required")
+        dry_run = as_bool(self.dry_run, "dry_run")
+        allow_mass_removal = as_bool(self.allow_mass_removal, "allow_mass_removal")
         try:
-            store = SyncStore(crm.engine)
-            (list_row,) = store.lists(self.tenant_id, int(self.list_id))
+            list_row = ListStore(engine).owned_list(str(self.tenant_id), list_id)
             sync = ListSync(
-                cleverreach, store, tenant_id=self.tenant_id, list_row=list_row,
+                self.cleverreach, SyncStore(engine), tenant_id=str(self.tenant_id), list_row=list_row,
                 dag_id=self.dag_id, run_id=context["run_id"], logger=self.log,
             )
-            return sync.run(
-                dry_run=bool(params.get("dry_run", False)),
-                allow_mass_removal=bool(params.get("allow_mass_removal", False)),
-            )
-        except (MassRemovalError, SyncInProgressError, GroupGoneError) as exc:
+            return sync.run(dry_run=dry_run, allow_mass_removal=allow_mass_removal)
+        except (MassRemovalError, SyncInProgressError, GroupGoneError, RecipientListError) as exc:
             raise AirflowFailException(str(exc)) from None
-        finally:
-            crm.dispose()

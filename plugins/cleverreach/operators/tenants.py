@@ -1,94 +1,92 @@
-"""Resolve which tenants a run works on (the fan-out source for dynamic task mapping)."""
+"""Resolve which tenants and lists a run works on (the fan-out source for dynamic task mapping)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
+from sqlalchemy import Engine
 
-from cleverreach.crm.store import CrmStore
-from cleverreach.exceptions import TenantNotFoundError
-from cleverreach.hooks.crm import CrmHook
+from cleverreach.exceptions import RecipientListError, TenantNotFoundError
+from cleverreach.lists.store import ListStore
+from cleverreach.operators.base import CrmOperator, optional_text
+from cleverreach.tenants.store import TenantStore
 
 
-class CrmTenantsOperator(BaseOperator):
+def optional_list_id(value: Any) -> int | None:
+    """A templated list id: None/blank, or a positive integer."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        list_id = int(value)
+    except (TypeError, ValueError):
+        raise AirflowFailException(f"list_id must be the integer id of a recipient list, got {value!r}") from None
+    if isinstance(value, bool) or list_id < 1:
+        raise AirflowFailException(f"list_id must be the integer id of a recipient list, got {value!r}")
+    return list_id
+
+
+class CrmTenantsOperator(CrmOperator):
     """
-    Migrate the integration's CRM tables, then return ``[{tenant_id, cleverreach_conn_id}, ...]``.
+    Migrate the integration's tables, then return ``[{tenant_id, cleverreach_conn_id}, ...]``.
 
-    The tenant comes from the run's ``tenant`` param (None = every active tenant). It is read from
-    the context rather than templated, because a templated None would arrive as the string "None".
-
-    :param crm_conn_id: connection of the CRM database.
+    :param tenant: CRM tenant id; empty = every active tenant (templated).
     """
 
+    template_fields: Sequence[str] = ("tenant",)
     ui_color = "#e8f1fb"
 
-    def __init__(self, *, crm_conn_id: str = CrmHook.default_conn_name, **kwargs: Any) -> None:
+    def __init__(self, *, tenant: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.crm_conn_id = crm_conn_id
+        self.tenant = tenant
 
-    def execute(self, context: Any) -> list[dict[str, str]]:
-        tenant_param = context["params"].get("tenant") or None
-        crm = CrmHook(self.crm_conn_id)
+    def execute_with_crm(self, context: Any, engine: Engine) -> list[dict[str, str]]:
         try:
-            applied = crm.migrate()
-            if applied:
-                self.log.info("Applied CRM migrations: %s", ", ".join(applied))
-            try:
-                tenants = CrmStore(crm.engine).tenants(tenant_param)
-            except TenantNotFoundError as exc:
-                raise AirflowFailException(str(exc)) from None
-        finally:
-            crm.dispose()
+            tenants = TenantStore(engine).tenants(optional_text(self.tenant))
+        except TenantNotFoundError as exc:
+            raise AirflowFailException(str(exc)) from None
         self.log.info("Tenants for this run: %s", ", ".join(t.id for t in tenants) or "none")
         return [tenant.as_task_kwargs() for tenant in tenants]
 
 
-class CrmListsOperator(BaseOperator):
+class CrmListsOperator(CrmOperator):
     """
-    Return ``[{tenant_id, cleverreach_conn_id, list_id}, ...]`` for the run's ``tenant`` and ``list_id`` params.
+    Return ``[{tenant_id, cleverreach_conn_id, list_id}, ...]`` for a tenant and list.
 
     ``tenant`` empty = every active tenant; ``list_id`` empty = every list of the tenant(s). A list
     whose CleverReach group is gone is skipped with a warning; a ``list_id`` of another tenant, or
     one that does not exist, is refused before anything else is read or written.
 
-    :param crm_conn_id: connection of the CRM database.
+    :param tenant: CRM tenant id (templated).
+    :param list_id: ``recipient_list.id`` (templated); needs ``tenant``.
     """
 
+    template_fields: Sequence[str] = ("tenant", "list_id")
     ui_color = "#e8f1fb"
 
-    def __init__(self, *, crm_conn_id: str = CrmHook.default_conn_name, **kwargs: Any) -> None:
+    def __init__(self, *, tenant: str | None = None, list_id: int | str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.crm_conn_id = crm_conn_id
+        self.tenant = tenant
+        self.list_id = list_id
 
-    def execute(self, context: Any) -> list[dict[str, Any]]:
-        from cleverreach.exceptions import RecipientListError
-        from cleverreach.sync.store import SyncStore
-
-        params = context["params"]
-        tenant_param, list_param = params.get("tenant") or None, params.get("list_id")
-        if list_param is not None and tenant_param is None:
+    def execute_with_crm(self, context: Any, engine: Engine) -> list[dict[str, Any]]:
+        tenant_id, list_id = optional_text(self.tenant), optional_list_id(self.list_id)
+        if list_id is not None and tenant_id is None:
             raise AirflowFailException("list_id needs tenant: name the tenant the list belongs to")
-        crm = CrmHook(self.crm_conn_id)
+        lists = ListStore(engine)
+        targets = []
         try:
-            crm.migrate()
-            try:
-                tenants = CrmStore(crm.engine).tenants(tenant_param)
-                store = SyncStore(crm.engine)
-                targets = []
-                for tenant in tenants:
-                    for row in store.lists(tenant.id, list_param):
-                        if row["remote_deleted_at"] is not None:
-                            self.log.warning(
-                                "Skipping list %s (%s) of tenant %s: its CleverReach group %s is gone since %s",
-                                row["id"], row["name"], tenant.id, row["external_id"], row["remote_deleted_at"],
-                            )
-                            continue
-                        targets.append({**tenant.as_task_kwargs(), "list_id": int(row["id"])})
-            except (TenantNotFoundError, RecipientListError) as exc:
-                raise AirflowFailException(str(exc)) from None
-        finally:
-            crm.dispose()
+            for tenant in TenantStore(engine).tenants(tenant_id):
+                for row in lists.lists(tenant.id, list_id):
+                    if row["remote_deleted_at"] is not None:
+                        self.log.warning(
+                            "Skipping list %s (%s) of tenant %s: its CleverReach group %s is gone since %s",
+                            row["id"], row["name"], tenant.id, row["external_id"], row["remote_deleted_at"],
+                        )
+                        continue
+                    targets.append({**tenant.as_task_kwargs(), "list_id": int(row["id"])})
+        except (TenantNotFoundError, RecipientListError) as exc:
+            raise AirflowFailException(str(exc)) from None
         self.log.info("Lists for this run: %s", ", ".join(f"{t['tenant_id']}/{t['list_id']}" for t in targets) or "none")
         return targets

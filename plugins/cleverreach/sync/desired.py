@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from cleverreach.emails import check_email
+from cleverreach.email_validation import check_email
 from cleverreach.sync.fields import ATTRIBUTE_COLUMNS, ATTRIBUTES, MAX_ATTRIBUTE_LENGTH
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from cleverreach.alerts import run_flags
+from cleverreach.sync.flags import run_flags
 from cleverreach.exceptions import CleverReachNotFoundError, GroupGoneError, MassRemovalError
 from cleverreach.hooks.cleverreach import BatchResult, CleverReachHook
 from cleverreach.sync.actual import receivers_frame

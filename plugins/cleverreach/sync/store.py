@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from cleverreach.crm.bulk import bulk_insert
 from cleverreach.crm.store import SqlStore, utcnow
-from cleverreach.exceptions import RecipientListError, SyncInProgressError
+from cleverreach.exceptions import SyncInProgressError
+from cleverreach.lists.store import ListStore
 from cleverreach.sync.fields import ATTRIBUTES
 from cleverreach.sync.plan import SyncPlan
 
@@ -38,17 +39,7 @@ class SyncStore(SqlStore):
         super().__init__(engine)
         self.lease_timeout = lease_timeout
 
-    # ------------------------------------------------------------------ lists and members
-    def lists(self, tenant_id: str, list_id: int | None = None) -> list[dict[str, Any]]:
-        """The tenant's lists, or the one named; a list of another tenant is refused."""
-        with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(self.q("sync_select_lists"), {"tenant_id": tenant_id, "list_id": list_id})]
-            if list_id is not None and not rows:
-                exists = conn.execute(self.q("sync_select_list"), {"list_id": list_id}).first()
-                where = "belongs to another tenant" if exists else "does not exist"
-                raise RecipientListError(f"recipient list {list_id} {where}; nothing was read or written")
-        return rows
-
+    # ------------------------------------------------------------------ members
     def members(self, tenant_id: str, list_id: int) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return pd.read_sql(self.q("sync_select_members"), conn, params={"tenant_id": tenant_id, "list_id": list_id})
@@ -174,9 +165,7 @@ class SyncStore(SqlStore):
             conn.execute(self.q("sync_set_alert"), {"id": run_pk, "alert": alert[:4000]})
 
     def mark_list_gone(self, list_id: int, actor: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(self.q("sync_mark_list_gone"), {"list_id": list_id, "now": utcnow(), "actor": actor})
+        ListStore(self.engine).mark_gone(list_id, actor)
 
     def set_remote_count(self, list_id: int, count: int) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(self.q("sync_set_remote_count"), {"list_id": list_id, "remote_member_count": int(count)})
+        ListStore(self.engine).set_remote_count(list_id, count)

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from cleverreach.crm.migrations import migrate
 from cleverreach.exceptions import RecipientListError, TenantNotFoundError
 from cleverreach.members.selection import MemberSelection, SelectionError
+from cleverreach.members.service import MemberDialog
 from cleverreach.members.store import MemberStore
 
 ACTOR = "airflow:test"
@@ -110,7 +111,7 @@ def test_filters_combine_with_and(crm, crm_engine, filters, expected):
 
 def test_add_is_idempotent_and_counts_unusable_emails(crm, crm_engine, monkeypatch):
     monkeypatch.setattr("cleverreach.members.store.CHUNK", 2)  # several statements per transaction
-    store, list_id = MemberStore(crm_engine), crm["Newsletter"]
+    store, list_id = MemberDialog(crm_engine), crm["Newsletter"]
     change = store.apply(MemberSelection("acme", list_id, letter="A"), ACTOR)
     assert change.counts() == {
         "tenant_id": "acme", "list_id": list_id, "action": "add", "matched": 3, "added": 3, "already_present": 0,
@@ -137,7 +138,7 @@ def test_add_is_idempotent_and_counts_unusable_emails(crm, crm_engine, monkeypat
 
 def test_remove_deletes_only_the_selected_members_of_that_list(crm, crm_engine, monkeypatch):
     monkeypatch.setattr("cleverreach.members.store.CHUNK", 1)
-    store, list_id = MemberStore(crm_engine), crm["Newsletter"]
+    store, list_id = MemberDialog(crm_engine), crm["Newsletter"]
     store.apply(MemberSelection("acme", list_id, category="kunde"), ACTOR)  # 12, 14, 15
     with crm_engine.begin() as conn:  # the same person on another list stays there
         conn.execute(
@@ -173,13 +174,13 @@ def no_members(engine) -> bool:
 def test_refusals_before_anything_is_written(crm, crm_engine, selection, error, message):
     selection = MemberSelection(**{**selection.__dict__, "list_id": crm["Newsletter"]})
     with pytest.raises(error, match=message) as info:
-        MemberStore(crm_engine).apply(selection, ACTOR)
+        MemberDialog(crm_engine).apply(selection, ACTOR)
     assert "beta" not in str(info.value).lower()
     assert no_members(crm_engine)
 
 
 def test_lists_of_other_tenants_unknown_or_gone_are_refused(crm, crm_engine):
-    store = MemberStore(crm_engine)
+    store = MemberDialog(crm_engine)
     for list_id in (crm["Presse Beta"], 424242):
         refused = f"recipient list {list_id} does not exist for tenant 'acme'"
         with pytest.raises(RecipientListError, match=refused) as info:

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from cleverreach.crm.migrations import migrate
 from cleverreach.exceptions import RecipientListError, SyncInProgressError
+from cleverreach.lists.store import ListStore
 from cleverreach.sync.store import SyncStore
 
 
@@ -49,9 +50,11 @@ def test_a_stale_lease_is_taken_over(store, crm_engine):
     assert sorted(r["status"] for r in fetch(crm_engine, "SELECT status FROM sync_run")) == ["abandoned", "running"]
 
 
-def test_lists_of_another_tenant_are_refused(store):
-    assert [r["id"] for r in store.lists("a")] == [1]
-    with pytest.raises(RecipientListError, match="belongs to another tenant"):
-        store.lists("b", 1)
+def test_lists_of_another_tenant_are_refused_like_unknown_ones(store, crm_engine):
+    lists = ListStore(crm_engine)
+    assert [r["id"] for r in lists.lists("a")] == [1]
+    assert lists.owned_list("a", 1)["external_id"] == "10"
+    with pytest.raises(RecipientListError, match="recipient list 1 does not exist for tenant 'b'"):
+        lists.owned_list("b", 1)
     with pytest.raises(RecipientListError, match="does not exist"):
-        store.lists("a", 99)
+        lists.lists("a", 99)

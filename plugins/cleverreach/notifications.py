@@ -1,17 +1,13 @@
-"""Telling the data team when something goes wrong.
+"""Failure e-mails: a task that fails tells the data team, naming the DAG, task, tenant and list.
 
-* Task failures: an e-mail through Airflow's SMTP provider, naming the tenant and the list. Off by
-  default; on when ``[cleverreach] alert_email`` (env ``AIRFLOW__CLEVERREACH__ALERT_EMAIL``) lists
-  recipients. ``alert_smtp_conn_id`` (default ``smtp_default``) and ``alert_from`` choose the server
-  and sender. The setting is read from Airflow's config at parse time, which touches no database.
-* Suspicious runs: a sync whose rejected share is high, or whose removal count is far above the
-  list's recent runs, is flagged in ``sync_run.alert`` and logged as a warning (:func:`run_flags`).
+Off by default; on when ``[cleverreach] alert_email`` (env ``AIRFLOW__CLEVERREACH__ALERT_EMAIL``) lists
+recipients. ``alert_smtp_conn_id`` (default ``smtp_default``) and ``alert_from`` choose the server and
+sender. The setting is read from Airflow's config at parse time, which touches no database.
 """
 
 from __future__ import annotations
 
 import html
-import statistics
 from collections.abc import Sequence
 from typing import Any
 
@@ -70,46 +66,3 @@ class CleverReachFailureNotifier(BaseNotifier):
         subject, body = failure_message(context)
         with SmtpHook(smtp_conn_id=self.smtp_conn_id) as smtp:
             smtp.send_email_smtp(to=self.to, subject=subject, html_content=body, from_email=self.from_email)
-
-
-def run_flags(
-    *,
-    members: int,
-    rejected: int,
-    removals: int,
-    recent_removals: Sequence[int],
-    rejected_share: float = 0.1,
-    removal_factor: float = 3.0,
-    removal_minimum: int = 10,
-) -> list[str]:
-    """
-    Why a sync run looks wrong, if it does (pure).
-
-    Rejected: more than ``rejected_share`` of the members. Removals: at least ``removal_minimum`` and
-    more than ``removal_factor`` times the median of the list's recent runs (needs three of them).
-    """
-    flags = []
-    if members and rejected / members > rejected_share:
-        flags.append(f"{rejected} of {members} members rejected ({rejected / members:.0%}, threshold {rejected_share:.0%})")
-    if len(recent_removals) >= 3 and removals >= removal_minimum:
-        baseline = statistics.median(recent_removals)
-        if removals > removal_factor * max(baseline, 1):
-            flags.append(
-                f"{removals} removals, against a median of {baseline:g} in the last {len(recent_removals)} runs"
-            )
-    return flags
-
-
-def dag_defaults() -> dict[str, Any]:
-    """What every CleverReach DAG shares: start date, no catch-up, tags, and the failure alerts.
-
-    A function, not a constant: the alert settings are read each time a DAG file is parsed.
-    """
-    import pendulum
-
-    return {
-        "start_date": pendulum.datetime(2026, 1, 1, tz="UTC"),
-        "catchup": False,
-        "tags": ["cleverreach", "crm"],
-        "default_args": {"on_failure_callback": failure_callbacks()},
-    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cleverreach.lists.import_plan import LocalList, RemoteGroup, plan_list_import
+from cleverreach.lists.plan import LocalList, RemoteGroup, plan_list_import
 
 
 def test_new_groups_are_created_with_their_remote_name():

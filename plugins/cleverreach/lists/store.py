@@ -1,0 +1,81 @@
+"""Recipient lists in the CRM: the one ownership check, the import's writes, the sync's list marks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.exceptions import RecipientListError
+from cleverreach.lists.plan import ListImportPlan, LocalList
+
+
+class ListStore(SqlStore):
+    """Reads and writes of ``recipient_list``."""
+
+    # ------------------------------------------------------------------ reads
+    def lists(self, tenant_id: str, list_id: int | None = None) -> list[dict[str, Any]]:
+        """
+        The tenant's lists, or the one named if the tenant owns it.
+
+        A list of another tenant is refused with the same message as one that does not exist, so that
+        nobody learns about another tenant's lists.
+        """
+        with self.engine.connect() as conn:
+            rows = self._rows(conn, "lists_select_for_tenant", tenant_id=tenant_id, list_id=list_id)
+        if list_id is not None and not rows:
+            raise RecipientListError(
+                f"recipient list {list_id} does not exist for tenant {tenant_id!r}; nothing was read or written"
+            )
+        return rows
+
+    def owned_list(self, tenant_id: str, list_id: int) -> dict[str, Any]:
+        """The one list, if ``tenant_id`` owns it (``RecipientListError`` otherwise)."""
+        (row,) = self.lists(tenant_id, list_id)
+        return row
+
+    def local_lists(self, tenant_id: str) -> list[LocalList]:
+        return [
+            LocalList(row["id"], str(row["external_id"]), row["name"], row["remote_deleted_at"] is not None)
+            for row in self.lists(tenant_id)
+        ]
+
+    # ------------------------------------------------------------------ writes
+    def apply_import(self, tenant_id: str, plan: ListImportPlan, actor: str) -> None:
+        """Write an import plan in one transaction."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            if plan.create:
+                conn.execute(
+                    self.q("insert_recipient_list"),
+                    [
+                        {
+                            "tenant_id": tenant_id,
+                            "external_id": group.external_id,
+                            "name": group.name,
+                            "short_description": group.description,
+                            "remote_member_count": group.member_count,
+                            "now": now,
+                            "actor": actor,
+                        }
+                        for group in plan.create
+                    ],
+                )
+            if plan.refresh:
+                conn.execute(
+                    self.q("refresh_recipient_list"),
+                    [{"id": local.id, "remote_member_count": group.member_count, "now": now} for local, group in plan.refresh],
+                )
+            if plan.mark_deleted:
+                conn.execute(
+                    self.q("mark_recipient_list_deleted"),
+                    [{"id": local.id, "now": now, "actor": actor} for local in plan.mark_deleted],
+                )
+
+    def mark_gone(self, list_id: int, actor: str) -> None:
+        """The list's group is gone in CleverReach (confirmed): mark it, never delete it."""
+        with self.engine.begin() as conn:
+            conn.execute(self.q("mark_recipient_list_deleted"), {"id": list_id, "now": utcnow(), "actor": actor})
+
+    def set_remote_count(self, list_id: int, count: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(self.q("lists_set_remote_count"), {"list_id": list_id, "remote_member_count": int(count)})

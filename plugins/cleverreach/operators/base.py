@@ -1,0 +1,110 @@
+"""What the operators share: the CRM hook's lifecycle, the tenant's checked CleverReach login, the actor.
+
+Every operator takes its inputs as templated constructor arguments (``template_fields``), so a DAG
+passes ``"{{ params.x }}"`` or an XComArg; none reads ``context["params"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException
+from sqlalchemy import Engine
+
+from cleverreach.exceptions import CleverReachAuthError, CleverReachConfigError
+from cleverreach.hooks.cleverreach import CleverReachHook
+from cleverreach.hooks.crm import CrmHook
+
+
+def open_cleverreach(tenant_id: str, conn_id: str) -> CleverReachHook:
+    """A hook whose login is already checked; a bad login fails only this tenant, with a plain message."""
+    hook = CleverReachHook(conn_id)
+    try:
+        hook.validate_login()
+    except (CleverReachAuthError, CleverReachConfigError, AirflowNotFoundException) as exc:
+        raise AirflowFailException(
+            f"Tenant {tenant_id!r}: CleverReach login failed for connection {conn_id!r}: {exc}"
+        ) from None
+    return hook
+
+
+def optional_text(value: Any) -> str | None:
+    """A templated text argument: None or blank stays None; anything else becomes its text (a tenant id
+    such as ``"42"`` renders as the number 42 under native rendering)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return str(value).strip()
+
+
+def as_bool(value: Any, name: str) -> bool:
+    """A templated flag: a real boolean, or the text "true"/"false" of a non-native template."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise AirflowFailException(f"{name} must be true or false, got {value!r}")
+
+
+class CrmOperator(BaseOperator):
+    """
+    Base of the operators that work on the CRM database: opens the CRM hook, applies the
+    integration's migrations, hands the engine to :meth:`execute_with_crm`, and always disposes of it.
+
+    :param crm_conn_id: Airflow connection of the CRM database (``hyperspace_crm``).
+    """
+
+    migrate_crm: bool = True
+
+    def __init__(self, *, crm_conn_id: str = CrmHook.default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.crm_conn_id = crm_conn_id
+
+    @cached_property
+    def crm(self) -> CrmHook:
+        return CrmHook(self.crm_conn_id)
+
+    def execute(self, context: Any) -> Any:
+        try:
+            if self.migrate_crm:
+                applied = self.crm.migrate()
+                if applied:
+                    self.log.info("Applied CRM migrations: %s", ", ".join(applied))
+            return self.execute_with_crm(context, self.crm.engine)
+        finally:
+            self.crm.dispose()
+
+    def execute_with_crm(self, context: Any, engine: Engine) -> Any:
+        raise NotImplementedError
+
+    def actor(self, context: Any) -> str:
+        """Who acts: the user who triggered the run if Airflow knows one, else the run itself."""
+        dag_run = context.get("dag_run")
+        user = getattr(dag_run, "triggering_user_name", None)
+        if user:
+            return str(user)
+        run_id = context.get("run_id") or getattr(dag_run, "run_id", None)
+        return f"airflow:{self.dag_id}/{run_id}" if run_id else f"airflow:{self.dag_id}"
+
+
+class CleverReachTenantOperator(CrmOperator):
+    """
+    Base of the operators that work on one tenant's CleverReach account as well as the CRM.
+
+    :param tenant_id: CRM tenant id (templated).
+    :param cleverreach_conn_id: the tenant's CleverReach connection (templated).
+    """
+
+    template_fields: Sequence[str] = ("tenant_id", "cleverreach_conn_id")
+
+    def __init__(self, *, tenant_id: str, cleverreach_conn_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.tenant_id = tenant_id
+        self.cleverreach_conn_id = cleverreach_conn_id
+
+    @cached_property
+    def cleverreach(self) -> CleverReachHook:
+        """The tenant's hook, its login checked first."""
+        return open_cleverreach(str(self.tenant_id), self.cleverreach_conn_id)

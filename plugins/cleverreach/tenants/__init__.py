@@ -1,0 +1,1 @@
+"""Tenants (Mandanten): which CRM tenants a run works on, and their CleverReach connections."""
