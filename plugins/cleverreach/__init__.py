@@ -4,4 +4,4 @@ Importing this package must stay cheap: Airflow imports it in every process thro
 entry point, so heavy modules (pandas, the emulator) are imported only where they are used.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place: pyproject.toml and get_provider_info() read it from here
