@@ -83,3 +83,11 @@ class HistoryKind(StrEnum):
     MAIL_CLICKED = "mail_clicked"
     MAIL_BOUNCED = "mail_bounced"
     UNSUBSCRIBED = "unsubscribed"
+
+
+class CheckVerdict(StrEnum):
+    """What the live API check (``cleverreach_api_check``) says about one assumption of the integration."""
+
+    HOLDS = "holds"
+    DIFFERS = "differs"  # the account behaves otherwise; the row says what was seen
+    COULD_NOT_CHECK = "could not check"  # no evidence either way; the row says why
