@@ -12,12 +12,18 @@ import re
 
 from airflow.sdk.exceptions import AirflowException
 
-_EMAIL_RE = re.compile(r"[^\s'\"/<>@]+@[^\s'\"/<>@]+")
+_EMAIL_RE = re.compile(r"[^\s'\"/<>@,?&=]+(?:@|%40)[^\s'\"/<>@,&]+", re.IGNORECASE)
+_QUERY_RE = re.compile(r"\?[^\s'\")]*")
 
 
 def redact_emails(text: str) -> str:
-    """Replace anything that looks like an e-mail address, so messages can be logged safely."""
+    """Replace anything that looks like an e-mail address (also URL-encoded), so messages can be logged."""
     return _EMAIL_RE.sub("<email>", text)
+
+
+def redact_urls(text: str) -> str:
+    """Drop query strings (``email_list=...``) and e-mail addresses: for transport errors that quote URLs."""
+    return redact_emails(_QUERY_RE.sub("?…", text))
 
 
 class CleverReachError(AirflowException):
@@ -33,7 +39,11 @@ class CleverReachConfigError(CleverReachError):
 
 
 class CleverReachAuthError(CleverReachError):
-    """401/403: bad client credentials, an expired or revoked token, or a missing scope."""
+    """401: bad client credentials, or a token that stays refused after one renewal."""
+
+
+class CleverReachForbiddenError(CleverReachAuthError):
+    """403: the login is fine, but the account's licence has no room or the app lacks a permission."""
 
 
 class CleverReachNotFoundError(CleverReachError):
@@ -62,6 +72,18 @@ class CleverReachRateLimitError(CleverReachError):
 
 class CleverReachServerError(CleverReachError):
     """5xx, or a gateway page that is not JSON: transient, worth retrying."""
+
+
+class CleverReachConnectionError(CleverReachError):
+    """No answer: connection refused or reset, DNS, or a timeout (transient); or a TLS failure (not)."""
+
+    def __init__(self, message: str, *, transient: bool = True) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class CleverReachDeadlineError(CleverReachError):
+    """One API call (its retries and token renewal included) did not succeed within ``call_deadline``."""
 
 
 class CleverReachResponseError(CleverReachError):

@@ -1,0 +1,163 @@
+"""CleverReach's answers turned into Python values or typed errors, and per-item results of bulk calls.
+
+Bodies are never logged and never copied into messages: they can hold recipients' personal data.
+A message carries the status, the request's method and path, and CleverReach's short error text with
+e-mail addresses redacted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from cleverreach.exceptions import (
+    CleverReachAuthError,
+    CleverReachBatchTooLargeError,
+    CleverReachConflictError,
+    CleverReachError,
+    CleverReachForbiddenError,
+    CleverReachNotFoundError,
+    CleverReachRateLimitError,
+    CleverReachResponseError,
+    CleverReachServerError,
+    CleverReachValidationError,
+)
+
+#: Per-item statuses that mean "written". Anything else (``unsuccessful``, ``error``, ...) is a failure.
+SUCCESS_STATUSES = frozenset({"success", "insert success", "update success", "upsert success"})
+FORBIDDEN_MESSAGE = "forbidden: licence limit or missing permission"
+
+_STATUS_ERRORS: dict[int, type[CleverReachError]] = {
+    400: CleverReachValidationError,
+    401: CleverReachAuthError,
+    403: CleverReachForbiddenError,
+    404: CleverReachNotFoundError,
+    409: CleverReachConflictError,
+    413: CleverReachBatchTooLargeError,
+    429: CleverReachRateLimitError,
+}
+
+
+@dataclass
+class ItemResult:
+    """CleverReach's answer for one item of a bulk call."""
+
+    key: str  # the e-mail (insert, upsert) or receiver id (delete) as sent
+    ok: bool
+    status: str = ""  # "insert success", "update success", "success"
+    receiver_id: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class BatchResult:
+    """One bulk call: which batch of how many, and the per-item results aligned with the input."""
+
+    index: int
+    total: int
+    items: list[ItemResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[ItemResult]:
+        return [item for item in self.items if not item.ok]
+
+
+def json_or_none(response: requests.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def retry_after(response: requests.Response) -> float | None:
+    """The server's ``Retry-After`` in seconds; an HTTP date falls back to our own backoff."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return None
+
+
+def error_for_status(status: int, label: str, message: str = "", *, wait: float | None = None) -> CleverReachError:
+    """The typed error of an HTTP status; 403 says what it usually means, not "bad credentials"."""
+    if status == 403:
+        text = f"CleverReach {label}: HTTP 403 {FORBIDDEN_MESSAGE}"
+    else:
+        text = f"CleverReach {label} failed: HTTP {status}" + (f" {message[:200]}" if message else "")
+    if status == 429:
+        return CleverReachRateLimitError(text, status=status, retry_after=wait)
+    if status >= 500:
+        return CleverReachServerError(text, status=status)
+    return _STATUS_ERRORS.get(status, CleverReachError)(text, status=status)
+
+
+def decode(response: requests.Response, label: str) -> Any:
+    """The JSON body of a response, or a typed error; an ``error`` object fails even on 2xx."""
+    status = response.status_code
+    body = json_or_none(response)
+    message = ""
+    if isinstance(body, dict) and "error" in body:
+        error = body["error"]
+        code = None
+        if isinstance(error, dict):
+            try:
+                code = int(error.get("code"))
+            except (TypeError, ValueError):
+                code = None
+            message = str(error.get("message") or "")
+        else:
+            message = str(body.get("error_description") or error)
+        if code is not None and code >= 400:  # CleverReach's own code wins over the HTTP status
+            status = code
+        elif status < 400:
+            raise CleverReachResponseError(
+                f"CleverReach {label}: error object in an HTTP {status} answer: {message[:200]}", status=status
+            )
+    elif status < 400:
+        if body is None and response.content:
+            ctype = response.headers.get("Content-Type", "?").split(";")[0]
+            raise CleverReachResponseError(f"CleverReach {label}: HTTP {status} with a non-JSON body ({ctype})", status=status)
+        return body
+    if body is None and status not in _STATUS_ERRORS and status < 500:  # a gateway's HTML page: transient
+        raise CleverReachServerError(f"CleverReach {label} failed: HTTP {status} (not JSON)", status=status)
+    raise error_for_status(status, label, message, wait=retry_after(response))
+
+
+def is_success_status(status: Any) -> bool:
+    return isinstance(status, str) and status.strip().lower() in SUCCESS_STATUSES
+
+
+def parse_aligned_results(keys: Sequence[str], body: Any, *, label: str = "bulk call") -> list[ItemResult]:
+    """Per-item results of insert/upsert/delete: an array aligned with the input, objects or error strings.
+
+    Only the known success forms count as written; ``"success" in status`` would accept ``unsuccessful``.
+    """
+    if not isinstance(body, list) or len(body) != len(keys):
+        got = len(body) if isinstance(body, list) else type(body).__name__
+        raise CleverReachResponseError(f"{label}: expected {len(keys)} per-item results, got {got}")
+    results: list[ItemResult] = []
+    for key, item in zip(keys, body):
+        if isinstance(item, dict) and "error" not in item:
+            status = item.get("status")
+            rid = item.get("id")
+            ok = is_success_status(status)
+            text = str(status).strip() if status is not None else ""
+            error = None if ok else (f"status {text!r}" if text else "no status in CleverReach's answer")
+            results.append(ItemResult(key, ok, text, str(rid) if rid is not None else None, error))
+        elif isinstance(item, dict):
+            error = item["error"]
+            text = error.get("message") if isinstance(error, dict) else error
+            results.append(ItemResult(key, False, error=str(text)))
+        elif is_success_status(item):
+            results.append(ItemResult(key, True, str(item).strip()))
+        else:
+            results.append(ItemResult(key, False, error=str(item).strip()))
+    return results
+

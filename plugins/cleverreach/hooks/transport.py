@@ -1,0 +1,188 @@
+"""The hook's wire rules: Bearer auth, which failures are retried, how long to wait, when to give up.
+
+One API call has one budget: ``retry_attempts`` tries and ``call_deadline`` seconds, token fetches and
+the one token renewal after a 401 included. The token endpoint has no retry loop of its own, so
+renewals nested in retries cannot multiply the attempts.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.auth import AuthBase
+from tenacity import RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from cleverreach.exceptions import (
+    CleverReachConfigError,
+    CleverReachConnectionError,
+    CleverReachRateLimitError,
+    CleverReachServerError,
+)
+
+if TYPE_CHECKING:
+    from logging import Logger
+
+    from airflow.sdk import Connection
+    from requests import PreparedRequest
+
+    from cleverreach.hooks.settings import CleverReachSettings
+
+DEFAULT_API_ROOT = "https://rest.cleverreach.com"
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def api_root_of(conn: Connection, conn_id: str) -> str:
+    """``scheme://host[:port]`` of the API. Refused: a path (the hook adds /v3 and /oauth), plain HTTP off loopback."""
+    raw = (conn.host or DEFAULT_API_ROOT).strip()
+    if "://" not in raw:
+        raw = f"https://{raw}"
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CleverReachConfigError(f"connection {conn_id!r}: the API root must be an http(s) URL such as {DEFAULT_API_ROOT}")
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise CleverReachConfigError(
+            f"connection {conn_id!r}: the API root must be scheme://host[:port] without a path "
+            f"(got path {parts.path!r}); the hook adds /v3 and /oauth itself"
+        )
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise CleverReachConfigError(
+            f"connection {conn_id!r}: plain HTTP is only allowed to a loopback host; use https"
+        )
+    port = parts.port or conn.port
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}{f':{port}' if port else ''}"
+
+
+class BearerTokenAuth(AuthBase):
+    """Sets ``Authorization: Bearer`` from the hook's cached token; the client secret never passes here."""
+
+    def __init__(self, token_source: Callable[[], str]) -> None:
+        self.token_source = token_source
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token_source()}"
+        return request
+
+
+class TokenRenewal(Exception):
+    """Internal: the API refused the token once; retry at once with a new one."""
+
+
+def is_retryable(exception: BaseException) -> bool:
+    """Retry 429, 5xx, connection and timeout errors (and the one token renewal); nothing else."""
+    if isinstance(exception, (TokenRenewal, CleverReachRateLimitError, CleverReachServerError)):
+        return True
+    if isinstance(exception, CleverReachConnectionError):
+        return exception.transient
+    if isinstance(exception, requests.RequestException):
+        if isinstance(exception, requests.exceptions.SSLError):
+            return False
+        if isinstance(exception, (requests.ConnectionError, requests.Timeout)):
+            return True
+        response = exception.response
+        return response is not None and (response.status_code >= 500 or response.status_code == 429)
+    return False
+
+
+def default_retry_args(settings: CleverReachSettings) -> dict[str, Any]:
+    """Tenacity arguments from the connection's extras (attempts, first wait, longest wait)."""
+    return {
+        "stop": stop_after_attempt(settings.retry_attempts),
+        "wait": wait_exponential_jitter(
+            initial=settings.retry_initial_wait, max=settings.retry_max_wait, jitter=settings.retry_initial_wait
+        ),
+        "retry": retry_if_exception(is_retryable),
+        "reraise": True,
+    }
+
+
+def build_retry_args(retry_args: dict[str, Any] | None, settings: CleverReachSettings, log: Logger) -> dict[str, Any]:
+    """Like the dbt Cloud hook: caller's arguments win, but the predicate, logging and reraise are ours."""
+    args = copy.copy(retry_args) if retry_args else default_retry_args(settings)
+    args.setdefault("stop", stop_after_attempt(settings.retry_attempts))
+    args.setdefault("wait", default_retry_args(settings)["wait"])
+    args["retry"] = retry_if_exception(is_retryable)
+    args["reraise"] = True
+
+    def log_retry(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, TokenRenewal):
+            log.info("CleverReach refused the access token; fetching a new one")
+            return
+        status = getattr(exc, "status", None)
+        log.warning(
+            "CleverReach call failed (%s%s); attempt %d, next in %.1f s",
+            type(exc).__name__ if exc else "?",
+            f", HTTP {status}" if status else "",
+            state.attempt_number,
+            state.next_action.sleep if state.next_action else 0.0,
+        )
+
+    args["before_sleep"] = log_retry
+    args.pop("after", None)
+    return args
+
+
+class CallBudget:
+    """One API call's deadline and its single token renewal, wrapped around the stop and wait strategies."""
+
+    def __init__(self, deadline_seconds: float) -> None:
+        self.seconds = deadline_seconds
+        self.deadline = time.monotonic() + deadline_seconds
+        self.renewed = False
+        self.deadline_hit = False
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def request_timeout(self, timeout: float) -> float:
+        """A single request never outlives the call's deadline."""
+        remaining = self.remaining()
+        if remaining <= 0:
+            self.deadline_hit = True
+            raise CleverReachConnectionError("call deadline reached before the request was sent", transient=False)
+        return min(timeout, remaining)
+
+    def renew(self) -> bool:
+        """True the first time only: at most one renewal per call."""
+        if self.renewed:
+            return False
+        self.renewed = True
+        return True
+
+    def stop(self, base: Callable[[RetryCallState], bool]) -> Callable[[RetryCallState], bool]:
+        def stop(state: RetryCallState) -> bool:
+            if time.monotonic() + state.upcoming_sleep >= self.deadline:
+                self.deadline_hit = True
+                return True
+            exc = state.outcome.exception() if state.outcome else None
+            return not isinstance(exc, TokenRenewal) and base(state)
+
+        return stop
+
+    def wait(self, base: Callable[[RetryCallState], float]) -> Callable[[RetryCallState], float]:
+        """The server's ``Retry-After`` wins over the backoff; a renewal retries at once."""
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            if isinstance(exc, TokenRenewal):
+                return 0.0
+            if isinstance(exc, CleverReachRateLimitError) and exc.retry_after is not None:
+                return exc.retry_after
+            return base(state)
+
+        return wait
