@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from .web import error_response, html_error
 
+
 class FaultHit:
     __slots__ = ("status", "html", "retry_after", "after", "message")
 
@@ -141,4 +142,3 @@ class Faults:
         if r < self.html_error_rate:
             return latency, FaultHit(self.rng.choice(self.error_statuses), html=True)
         return latency, None
-

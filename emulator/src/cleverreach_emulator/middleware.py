@@ -18,6 +18,7 @@ from .model import token_fingerprint
 from .state import State
 from .web import mask_query, normalise_path, parse_basic, token_from_scope
 
+
 def _new_counter() -> dict:
     return {"reads": 0, "writes": 0, "token_requests": 0, "other": 0, "by_endpoint": {}}
 
@@ -232,5 +233,3 @@ class EmulatorMiddleware:
             "duration_ms": round((state.now_float() - started) * 1000, 2),
         }
         self.traffic.record(entry, kind, f"{method} {template}")
-
-

@@ -3,9 +3,6 @@ Mailing, Recipient, Account) that both :mod:`.seed` and the state use. No state 
 
 from __future__ import annotations
 
-
-
-
 import base64
 import hashlib
 import json
@@ -16,7 +13,6 @@ from typing import Any
 __all__ = ["ApiError", "OAuthError", "RawJSON", "is_valid_email", "token_fingerprint", "Token", "Attribute",
            "Receiver", "Group", "Recipient", "Mailing", "Account", "MAILING_STATES", "REPORT_STATES",
            "ATTRIBUTE_TYPES"]
-
 
 
 # --------------------------------------------------------------------------

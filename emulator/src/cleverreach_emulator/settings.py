@@ -90,7 +90,6 @@ class EmulatorSettings:
     #: Entries kept in the request log.
     request_log_limit: int = 100000
 
-
     # ---- the [U] behaviours of the reference's corrections table (see VARIANTS and emulator/README.md)
     #: ``POST /groups/{gid}/receivers/delete`` items match receiver ids only ("id") or ids and e-mails.
     delete_by: str = "id"

@@ -130,5 +130,3 @@ async def body_json(request: Request) -> Any:
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "127.0.0.1"
-
-

@@ -232,7 +232,8 @@ class StateCore:
         out = RECEIVER_JSON_FORMAT % (
             encode_string(rec.id), encode_string(rec.email), encode_string(group.id), rec.registered, rec.activated,
             rec.deactivated, rec.bounced, rec.imported, rec.last_changed, encode_string(rec.last_ip),
-            encode_string(rec.last_location), encode_string(rec.last_client), rec.points, rec.stars, encode_string(rec.source),
+            encode_string(rec.last_location), encode_string(rec.last_client), rec.points, rec.stars,
+            encode_string(rec.source),
             "true" if rec.activated > 0 and rec.deactivated == 0 and rec.bounced == 0 else "false",
             repr(round(rec.n_open / n_sent, 4)) if n_sent else "0",
             repr(round(rec.n_click / n_sent, 4)) if n_sent else "0",
