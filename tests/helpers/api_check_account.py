@@ -69,3 +69,8 @@ def scratch_group_ids(requests: list[dict]) -> set[str]:
         if len(parts) > 3 and parts[1] == "v3" and parts[2] == "groups":
             ids.add(parts[3])
     return ids - EXISTING_GROUPS
+
+
+def derived_prefixes() -> list[str]:
+    """The start of every address the check derives from the test addresses (``local+crcheck-``)."""
+    return [f"{email.split('@')[0]}+crcheck-" for email in TEST_EMAILS]
