@@ -304,3 +304,11 @@ def test_mailings_links_and_report_windows(emulator, connect):
     assert "to=0" in reads[-1]["query"]
     with pytest.raises(ValueError, match="unknown report state"):
         hook.iter_report_receivers(mailing_id, "delivered")
+
+
+def test_httphook_run_uses_the_token_and_typed_errors(hook, emulator):
+    """``HttpOperator`` drives the hook through ``HttpHook.run``: same auth, same typed check_response."""
+    assert hook.run("debug/validate").json() is True
+    with pytest.raises(CleverReachNotFoundError):
+        hook.run("groups/2001")
+    assert emulator.client.counters()["token_requests"] == 1
