@@ -145,10 +145,6 @@ def _refusal(seen: RefusalSeen) -> Judgement:
     return HOLDS, f"item {seen.invalid_index + 1} of {seen.sent} refused, the others written"
 
 
-def _order_key(receiver_id: str) -> tuple[int, Any]:
-    return (0, int(receiver_id)) if receiver_id.isdigit() else (1, receiver_id)
-
-
 def _paging(seen: PagingSeen) -> Judgement:
     ids = [rid for page in seen.pages for rid in page]
     if len(seen.expected) <= seen.page_size:
@@ -162,7 +158,8 @@ def _paging(seen: PagingSeen) -> Judgement:
         problems.append(f"{len(ids) - len(set(ids))} receivers on two pages")
     if set(ids) != seen.expected:
         problems.append(f"{len(seen.expected - set(ids))} receivers missing, {len(set(ids) - seen.expected)} unknown")
-    if ids != sorted(ids, key=_order_key):
+    descending = seen.order_by.lower().endswith("desc")
+    if list(seen.keys) != sorted(seen.keys, reverse=descending):
         problems.append(f"not in the order of {seen.order_by!r}")
     if problems:
         return DIFFERS, "; ".join(problems)

@@ -24,6 +24,11 @@ def _int(value: Any) -> int:
         return 0
 
 
+def receiver_int(receiver: dict[str, Any], name: str) -> int:
+    """An integer field of a receiver (timestamps arrive as numbers or numeric strings)."""
+    return _int(receiver.get(name))
+
+
 @dataclass(frozen=True)
 class ReceiverState:
     activated: int
@@ -94,6 +99,7 @@ class PagingSeen:
     order_by: str
     pages: tuple[tuple[str, ...], ...]  # receiver ids per page, in answer order, up to the first empty page
     expected: frozenset[str]  # ids of every receiver the group holds
+    keys: tuple[int, ...] = ()  # the order_by field's value of each receiver, in answer order
 
 
 @dataclass(frozen=True)

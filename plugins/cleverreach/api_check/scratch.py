@@ -18,6 +18,7 @@ import requests
 from cleverreach.api_check.observations import NotObserved, Observations
 from cleverreach.exceptions import CleverReachError, CleverReachNotFoundError, redact_emails
 from cleverreach.hooks.cleverreach import CleverReachHook
+from cleverreach.hooks.responses import ItemResult
 
 log = logging.getLogger(__name__)
 
@@ -52,62 +53,62 @@ def run_probe(observations: Observations, check: str, probe: Callable[[], Any]) 
 
 
 class ScratchAccount:
-    """The hook, restricted for writes to the groups created through :meth:`create_group`."""
+    """The hook, restricted for writes to the groups created through :meth:`create_group`.
+
+    Writes use the hook's typed methods (the call forms the integration uses); :meth:`write` is the
+    raw form for what they do not offer (creating a global attribute, a delete by e-mail).
+    """
 
     def __init__(self, hook: CleverReachHook) -> None:
         self.hook = hook
         self.group_ids: list[str] = []
 
+    def _scratch(self, group_id: str) -> str:
+        if str(group_id) not in self.group_ids:
+            raise ScratchViolation(f"refusing to write to group {group_id}: not a scratch group of this check")
+        return str(group_id)
+
     # ------------------------------------------------------------------ writes
     def write(self, method: str, path: str, *, json: Any = None) -> Any:
         path = path.lstrip("/")
         match = _GROUP_PATH.match(path)
-        allowed = (method == "POST" and path in ("groups", "attributes")) or (
-            match is not None and match.group(1) in self.group_ids
-        )
-        if not allowed:
-            raise ScratchViolation(f"refusing {method} /v3/{path}: not a scratch group of this check")
+        if not (method == "POST" and path in ("groups", "attributes")):
+            self._scratch(match.group(1) if match else f"(none in /v3/{path})")
         return self.hook.request(method, path, json=json)
 
     def create_group(self, name: str) -> str:
-        body = self.write("POST", "groups", json={"name": name})
+        body = self.hook.create_group(name)
         group_id = body.get("id") if isinstance(body, dict) else None
         if group_id in (None, ""):
             raise ProbeError("POST groups answered without an id")
         self.group_ids.append(str(group_id))
         return str(group_id)
 
-    def delete_group(self, group_id: str) -> Any:
-        return self.write("DELETE", f"groups/{group_id}")
+    def delete_group(self, group_id: str) -> None:
+        self.hook.delete_group(self._scratch(group_id))
 
-    def upsert(self, group_id: str, receivers: list[dict[str, Any]]) -> list[Any]:
-        """The integration's batch write; the raw per-item answer, aligned with ``receivers``."""
-        body = self.write("POST", f"groups/{group_id}/receivers/upsert", json=receivers)
-        if not isinstance(body, list):
-            raise ProbeError(f"the batch write answered {type(body).__name__}, not a list")
-        return body
+    def insert(self, group_id: str, receivers: list[dict[str, Any]]) -> list[ItemResult]:
+        """New receivers (the integration's ``/receivers/insert``); per-item results aligned with the input."""
+        return [item for batch in self.hook.insert_receivers(self._scratch(group_id), receivers) for item in batch.items]
 
-    def bulk_delete(self, group_id: str, refs: list[str]) -> list[Any]:
-        body = self.write("POST", f"groups/{group_id}/receivers/delete", json=refs)
-        if not isinstance(body, list):
-            raise ProbeError(f"the bulk delete answered {type(body).__name__}, not a list")
-        return body
+    def upsert(self, group_id: str, receivers: list[dict[str, Any]]) -> list[ItemResult]:
+        """Updates of existing receivers (``/receivers/upsert``); per-item results."""
+        return [item for batch in self.hook.upsert_receivers(self._scratch(group_id), receivers) for item in batch.items]
 
-    def deactivate(self, group_id: str, receiver_id: str) -> Any:
-        return self.write("PUT", f"groups/{group_id}/receivers/{receiver_id}/deactivate")
+    def delete_by_ids(self, group_id: str, receiver_ids: list[str]) -> list[ItemResult]:
+        return [item for batch in self.hook.delete_receivers(self._scratch(group_id), receiver_ids) for item in batch.items]
+
+    def deactivate(self, group_id: str, receiver_id: str) -> None:
+        self.hook.deactivate_receiver(self._scratch(group_id), receiver_id)
 
     # ------------------------------------------------------------------ reads
     def receiver(self, group_id: str, receiver_id: str) -> dict[str, Any] | None:
-        """One receiver of a scratch group by id, or None when it is not there."""
+        """One receiver of a scratch group by id (read back as the integration does), or None."""
         try:
-            body = self.hook.request("GET", f"groups/{group_id}/receivers/{receiver_id}")
+            found = self.hook.get_receivers(group_id, ids=[receiver_id])
         except CleverReachNotFoundError:
             return None
-        if isinstance(body, dict) and body:
-            return body
-        if body in ([], None, False):
-            return None
-        raise ProbeError(f"GET receiver answered {type(body).__name__}")
+        return next((r for r in found if str(r.get("id")) == str(receiver_id)), None)
 
     def receivers_page(self, group_id: str, *, page: int, page_size: int, order_by: str | None = None) -> list[Any]:
         params: dict[str, Any] = {"page": page, "pagesize": page_size, "type": "all"}

@@ -23,6 +23,7 @@ from typing import Any
 from cleverreach.api_check.assumptions import Check, CheckRow, judge_all
 from cleverreach.api_check.mailings import MailingProbes
 from cleverreach.api_check.observations import (
+    receiver_int,
     ActivatedZeroSeen,
     AttributeScopeSeen,
     AttributesSeen,
@@ -46,16 +47,17 @@ from cleverreach.exceptions import (
     CleverReachConflictError,
     CleverReachError,
     CleverReachNotFoundError,
+    CleverReachResponseError,
     CleverReachValidationError,
     redact_emails,
 )
-from cleverreach.hooks.cleverreach import CleverReachHook
+from cleverreach.hooks.cleverreach import RECEIVER_ORDER, CleverReachHook
+from cleverreach.hooks.responses import ItemResult, parse_aligned_results
 
 log = logging.getLogger(__name__)
 
 PAGING_RECEIVERS = 32  # receivers in the first scratch group: more than a clamp of 25 would hold
 SMALL_PAGE = 5
-ORDER_BY = "id ASC"
 INVALID_ADDRESS = "not-an-address"
 MARKER = "cleverreach-api-check"
 
@@ -71,15 +73,17 @@ class CheckLoginError(RuntimeError):
     """No token for the connection: nothing can be checked."""
 
 
-def item_status(item: Any) -> tuple[bool, str, str | None]:
-    """(ok, status text, receiver id) of one per-item answer of a batch call; texts are redacted."""
-    if isinstance(item, dict) and "error" not in item:
-        status = str(item.get("status", "success"))
-        rid = item.get("id")
-        return "success" in status, status, str(rid) if rid not in (None, "") else None
-    if item is True:
-        return True, "true", None
-    return False, redact_emails(str(item.get("error") if isinstance(item, dict) else item))[:120], None
+def item_text(item: ItemResult | None) -> str:
+    """CleverReach's per-item answer for the table: the status, or the error with addresses redacted."""
+    if item is None:
+        return "no per-item answer"
+    return item.status if item.ok else redact_emails(item.error or item.status or "refused")[:120]
+
+
+def first_item(items: list[ItemResult]) -> ItemResult:
+    if not items:
+        raise ProbeError("the batch call answered no per-item result")
+    return items[0]
 
 
 @dataclass
@@ -172,13 +176,13 @@ class ApiCheckService:
         log.info("Created the scratch groups %s and %s", self.first, self.second)
         self.planned = self._plan()
         try:
-            answer = self.account.upsert(self.first, [p.payload for p in self.planned.values()])
+            answer = self.account.insert(self.first, [p.payload for p in self.planned.values()])
         except PROBE_ERRORS as exc:
             for check in SCRATCH_CHECKS:
                 self.observations.missing(check, f"the insert batch failed: {why(exc)}")
             return
         for planned, item in zip(self.planned.values(), answer):
-            _, planned.status, planned.receiver_id = item_status(item)
+            planned.status, planned.receiver_id = item_text(item), item.receiver_id if item.ok else None
         written = sum(1 for p in self.planned.values() if p.receiver_id)
         log.info("Inserted %d of %d receivers into scratch group %s", written, len(self.planned), self.first)
 
@@ -246,15 +250,14 @@ class ApiCheckService:
         valid = derived_address(self.request.test_emails[0], self.tag, "valid")
         batch = [{"email": valid, "activated": self.stamp}, {"email": INVALID_ADDRESS}]
         try:
-            answer = self.account.upsert(self.first, batch)
+            answer = self.account.insert(self.first, batch)
         except CleverReachError as exc:
             return RefusalSeen(len(batch), 1, None, why(exc), False)
-        results = [item_status(item) for item in answer]
         written = False
-        if results and results[0][2]:
-            self.planned["refusal_valid"] = Planned(valid, batch[0], results[0][2], results[0][1])
+        if answer and answer[0].ok and answer[0].receiver_id:
+            self.planned["refusal_valid"] = Planned(valid, batch[0], answer[0].receiver_id, answer[0].status)
             written = self._state("refusal_valid") is not None
-        return RefusalSeen(len(batch), 1, tuple(ok for ok, _, _ in results), None, written)
+        return RefusalSeen(len(batch), 1, tuple(item.ok for item in answer), None, written)
 
     def _attribute_value(self, group_id: str, receiver_id: str) -> str | None:
         receiver = self.account.receiver(group_id, receiver_id)
@@ -268,15 +271,14 @@ class ApiCheckService:
         planned = self._needs("attribute")
         value = f"{MARKER}-2"
         answer = self.account.upsert(self.first, [{"email": planned.email, "global_attributes": {self.ext_id: value}}])
-        _, status, _ = item_status(answer[0] if answer else None)
-        return UpsertSeen(status, value, self._attribute_value(self.first, planned.receiver_id or ""))
+        return UpsertSeen(item_text(first_item(answer)), value, self._attribute_value(self.first, planned.receiver_id or ""))
 
     def _attribute_scope(self) -> AttributeScopeSeen:
         planned = self._needs("attribute")
-        answer = self.account.upsert(self.second, [{"email": planned.email, "activated": self.stamp}])
-        ok, status, second_id = item_status(answer[0] if answer else None)
-        if not ok or second_id is None:
-            raise ProbeError(f"the address was not added to the second scratch group (answer {status!r})")
+        item = first_item(self.account.insert(self.second, [{"email": planned.email, "activated": self.stamp}]))
+        second_id = item.receiver_id
+        if not item.ok or second_id is None:
+            raise ProbeError(f"the address was not added to the second scratch group (answer {item_text(item)!r})")
         return AttributeScopeSeen(
             self._attribute_value(self.first, planned.receiver_id or ""), self._attribute_value(self.second, second_id)
         )
@@ -286,13 +288,17 @@ class ApiCheckService:
 
     def _paging(self) -> PagingSeen:
         expected = self._group_ids()
+        order_field = RECEIVER_ORDER.split()[0]
         pages: list[tuple[str, ...]] = []
+        keys: list[int] = []
         for page in range(len(expected) // SMALL_PAGE + 3):
-            body = self.account.receivers_page(self.first, page=page, page_size=SMALL_PAGE, order_by=ORDER_BY)
-            pages.append(tuple(str(r.get("id")) for r in body if isinstance(r, dict)))
+            body = self.account.receivers_page(self.first, page=page, page_size=SMALL_PAGE, order_by=RECEIVER_ORDER)
+            receivers = [r for r in body if isinstance(r, dict)]
+            pages.append(tuple(str(r.get("id")) for r in receivers))
+            keys.extend(receiver_int(r, order_field) for r in receivers)
             if not body:
                 break
-        return PagingSeen(SMALL_PAGE, ORDER_BY, tuple(pages), expected)
+        return PagingSeen(SMALL_PAGE, RECEIVER_ORDER, tuple(pages), expected, tuple(keys))
 
     def _page_size(self) -> PageSizeSeen:
         asked = self.hook.settings.page_size
@@ -302,22 +308,28 @@ class ApiCheckService:
     def _deactivate(self) -> DeactivateSeen:
         planned = self._needs("deactivate")
         before = self._state("deactivate")
-        answer = self.account.deactivate(self.first, planned.receiver_id or "")
+        try:
+            self.account.deactivate(self.first, planned.receiver_id or "")
+            answer: Any = True
+        except CleverReachResponseError as exc:
+            answer = why(exc)
         return DeactivateSeen(answer, before, self._state("deactivate"))
 
     def _activated_zero_existing(self) -> ActivatedZeroSeen:
         planned = self._needs("zero_existing")
         before = self._state("zero_existing")
         answer = self.account.upsert(self.first, [{"email": planned.email, "activated": 0}])
-        _, status, _ = item_status(answer[0] if answer else None)
-        return ActivatedZeroSeen(status, before, self._state("zero_existing"))
+        return ActivatedZeroSeen(item_text(first_item(answer)), before, self._state("zero_existing"))
 
     def _delete(self, label: str, *, by_email: bool) -> DeleteSeen:
         planned = self._needs(label)
-        ref = planned.email if by_email else planned.receiver_id or ""
         try:
-            answer = self.account.bulk_delete(self.first, [ref])
-            item_ok, text, _ = item_status(answer[0] if answer else None)
+            if by_email:  # not a form the integration uses: is it accepted anyway?
+                body = self.account.write("POST", f"groups/{self.first}/receivers/delete", json=[planned.email])
+                item = first_item(parse_aligned_results([planned.email], body, label="bulk delete"))
+            else:
+                item = first_item(self.account.delete_by_ids(self.first, [planned.receiver_id or ""]))
+            item_ok, text = item.ok, item_text(item)
         except (CleverReachNotFoundError, CleverReachValidationError) as exc:
             item_ok, text = None, f"HTTP {exc.status}"
         return DeleteSeen(item_ok, text, self._state(label) is not None)

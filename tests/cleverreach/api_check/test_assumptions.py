@@ -129,10 +129,21 @@ def test_a_difference_says_what_was_seen():
 
 
 def test_paging_names_the_first_short_page_repeats_and_the_order():
-    seen = PagingSeen(2, "id ASC", (("1", "2"), ("2",), ("4", "3"), ()), frozenset({"1", "2", "3", "4"}))
+    seen = PagingSeen(2, "registered asc", (("1", "2"), ("2",), ("4", "3"), ()), frozenset({"1", "2", "3", "4"}),
+                      keys=(10, 10, 10, 12, 11))
     assert verdict(Check.PAGING_ORDER_BY, seen) == (
-        DIFFERS, "page 1 held 1 of 2; 1 receivers on two pages; not in the order of 'id ASC'"
+        DIFFERS, "page 1 held 1 of 2; 1 receivers on two pages; not in the order of 'registered asc'"
     )
+
+
+@pytest.mark.parametrize(("order_by", "keys", "expected"), [
+    ("registered asc", (1, 1, 2, 3), HOLDS),
+    ("registered asc", (1, 3, 2, 3), DIFFERS),
+    ("registered desc", (3, 2, 2, 1), HOLDS),
+])
+def test_paging_order_follows_the_direction_asked(order_by, keys, expected):
+    seen = PagingSeen(2, order_by, (("1", "2"), ("3", "4"), ()), frozenset({"1", "2", "3", "4"}), keys=keys)
+    assert verdict(Check.PAGING_ORDER_BY, seen)[0] is expected
 
 
 def test_a_probe_that_did_not_run_or_failed_could_not_be_checked_and_says_why():

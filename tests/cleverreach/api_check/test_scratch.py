@@ -1,66 +1,57 @@
-"""The check's writer refuses any write that is not aimed at a scratch group it created."""
+"""The check's writer refuses any write that is not aimed at a scratch group it created, before sending it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from helpers.api_check_account import CONN_ID, EXISTING_GROUPS, api_account  # noqa: F401 - fixture
 
-from cleverreach.api_check.scratch import ProbeError, ScratchAccount, ScratchViolation
+from cleverreach.api_check.scratch import ScratchAccount, ScratchViolation
+from cleverreach.hooks.cleverreach import CleverReachHook
 
 
-class RecordingHook:
-    """Stands in for the hook's ``request``: records calls, answers a group create with an id."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str]] = []
-
-    def request(self, method: str, path: str, *, params: Any = None, json: Any = None) -> Any:
-        self.calls.append((method, path))
-        return {"id": "555"} if (method, path) == ("POST", "groups") else [{"status": "success"}]
+@pytest.fixture
+def scratch(api_account):
+    account = ScratchAccount(CleverReachHook(CONN_ID))
+    group_id = account.create_group("cleverreach-api-check-test")
+    api_account.client.clear_requests()
+    return account, group_id
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
+    "attempt",
     [
-        ("POST", "groups/7001/receivers/upsert"),
-        ("POST", "groups/7001/receivers/delete"),
-        ("PUT", "groups/7001/receivers/12/deactivate"),
-        ("DELETE", "groups/7001"),
-        ("DELETE", "receivers/12"),
-        ("POST", "receivers/delete"),
-        ("PUT", "attributes/3"),
-        ("POST", "groups/555x/receivers/upsert"),
+        lambda a: a.insert("7001", [{"email": "x@tests.example"}]),
+        lambda a: a.upsert("7001", [{"email": "kunde01@bestand.example", "activated": 0}]),
+        lambda a: a.delete_by_ids("7001", ["1"]),
+        lambda a: a.deactivate("7002", "1"),
+        lambda a: a.delete_group("7001"),
+        lambda a: a.write("POST", "groups/7001/receivers/delete", json=["kunde01@bestand.example"]),
+        lambda a: a.write("DELETE", "receivers/kunde01@bestand.example"),
+        lambda a: a.write("POST", "receivers/delete", json=["kunde01@bestand.example"]),
+        lambda a: a.write("PUT", "attributes/1", json={}),
     ],
 )
-def test_writes_outside_the_scratch_groups_are_refused_before_they_are_sent(method, path):
-    hook = RecordingHook()
-    account = ScratchAccount(hook)  # type: ignore[arg-type]
-    account.create_group("cleverreach-api-check-x")
+def test_writes_outside_the_scratch_groups_are_refused_before_they_are_sent(api_account, scratch, attempt):
+    account, _ = scratch
     with pytest.raises(ScratchViolation):
-        account.write(method, path, json=[])
-    assert hook.calls == [("POST", "groups")]
+        attempt(account)
+    assert api_account.client.requests() == []
 
 
-def test_writes_to_a_scratch_group_go_through():
-    hook = RecordingHook()
-    account = ScratchAccount(hook)  # type: ignore[arg-type]
-    group_id = account.create_group("cleverreach-api-check-x")
-    account.upsert(group_id, [{"email": "a@example.org"}])
-    account.deactivate(group_id, "12")
+def test_writes_to_a_scratch_group_go_through_the_hooks_typed_calls(api_account, scratch):
+    account, group_id = scratch
+    (item,) = account.insert(group_id, [{"email": "x@tests.example", "activated": 1}])
+    assert item.ok and item.receiver_id
+    account.deactivate(group_id, item.receiver_id)
+    assert account.receiver(group_id, item.receiver_id)["deactivated"] > 0
+    assert [i.ok for i in account.delete_by_ids(group_id, [item.receiver_id])] == [True]
+    assert account.receiver(group_id, item.receiver_id) is None
     account.delete_group(group_id)
-    assert hook.calls == [
-        ("POST", "groups"),
-        ("POST", "groups/555/receivers/upsert"),
-        ("PUT", "groups/555/receivers/12/deactivate"),
-        ("DELETE", "groups/555"),
+    paths = [(e["method"], e["path"]) for e in api_account.client.requests() if e["method"] != "GET"]
+    assert paths == [
+        ("POST", f"/v3/groups/{group_id}/receivers/insert"),
+        ("PUT", f"/v3/groups/{group_id}/receivers/{item.receiver_id}/deactivate"),
+        ("POST", f"/v3/groups/{group_id}/receivers/delete"),
+        ("DELETE", f"/v3/groups/{group_id}"),
     ]
-
-
-def test_a_group_create_without_an_id_is_a_probe_error():
-    class NoId(RecordingHook):
-        def request(self, method: str, path: str, **kwargs: Any) -> Any:
-            return True
-
-    with pytest.raises(ProbeError):
-        ScratchAccount(NoId()).create_group("x")  # type: ignore[arg-type]
+    assert {g["id"] for g in api_account.client.state()["accounts"][0]["groups"]} == EXISTING_GROUPS
