@@ -124,7 +124,9 @@ class CleverReachHook(HttpHook):
     def retry_args(self) -> dict[str, Any]:
         return build_retry_args(self._retry_args, self.settings, self.log)
 
-    def get_conn(self, headers: dict[Any, Any] | None = None, extra_options: dict[str, Any] | None = None) -> requests.Session:
+    def get_conn(
+        self, headers: dict[Any, Any] | None = None, extra_options: dict[str, Any] | None = None
+    ) -> requests.Session:
         """A session with the Bearer auth, the extras' proxies and CA bundle, and nothing from the environment."""
         settings = self.settings
         self.base_url = self.rest_base
@@ -138,8 +140,8 @@ class CleverReachHook(HttpHook):
         self._configure_session_from_mount_adapters(session)
         if headers:
             session.headers.update(headers)
-        # HttpHook.run() reads its send options from here; only ours, never the raw extras.
-        self.merged_extra = {"timeout": settings.timeout, **{k: v for k, v in (extra_options or {}).items() if k != "verify"}}
+        # HttpHook.run() reads its send options (timeout, check_response) from here; never the raw extras.
+        self.merged_extra = {"timeout": settings.timeout, **(extra_options or {})}
         return session
 
     def _ca_bundle(self, settings: CleverReachSettings) -> str | None:
@@ -187,7 +189,9 @@ class CleverReachHook(HttpHook):
         if response.status_code == 429:
             raise CleverReachRateLimitError("CleverReach token endpoint rate limited", retry_after=retry_after(response))
         if response.status_code >= 500:
-            raise CleverReachServerError(f"CleverReach token endpoint answered HTTP {response.status_code}", status=response.status_code)
+            raise CleverReachServerError(
+                f"CleverReach token endpoint answered HTTP {response.status_code}", status=response.status_code
+            )
         body = json_or_none(response)
         if response.status_code >= 400 or not isinstance(body, dict) or not body.get("access_token"):
             reason = body.get("error") if isinstance(body, dict) else None
@@ -210,9 +214,11 @@ class CleverReachHook(HttpHook):
         try:
             return send()
         except requests.exceptions.SSLError as exc:
-            raise CleverReachConnectionError(f"CleverReach {label}: TLS failed: {redact_urls(str(exc))[:300]}", transient=False) from None
+            text = redact_urls(str(exc))[:300]
+            raise CleverReachConnectionError(f"CleverReach {label}: TLS failed: {text}", transient=False) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise CleverReachConnectionError(f"CleverReach {label}: {type(exc).__name__}: {redact_urls(str(exc))[:300]}") from None
+            text = redact_urls(str(exc))[:300]
+            raise CleverReachConnectionError(f"CleverReach {label}: {type(exc).__name__}: {text}") from None
 
     def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None) -> Any:
         """
@@ -282,7 +288,9 @@ class CleverReachHook(HttpHook):
                 if len(chunk) == 1:
                     raise
                 self._batch_size_cap = len(chunk) // 2
-                self.log.warning("CleverReach refused a batch of %d (413); batches of %d from now on", len(chunk), self.batch_size)
+                self.log.warning(
+                    "CleverReach refused a batch of %d (413); batches of %d from now on", len(chunk), self.batch_size
+                )
                 continue
             index += 1
             chunk_keys = [str(k) for k in keys[start : start + len(chunk)]]
@@ -362,7 +370,8 @@ class CleverReachHook(HttpHook):
                 self.request(
                     "POST",
                     "attributes",
-                    json={"name": name, "type": "text", "description": description, "preview_value": "", "default_value": ""},
+                    json={"name": name, "type": "text", "description": description,
+                          "preview_value": "", "default_value": ""},
                 )
                 created.append(name)
             except CleverReachConflictError:
@@ -416,7 +425,9 @@ class CleverReachHook(HttpHook):
     @staticmethod
     def _expect_true(body: Any, what: str) -> None:
         if body is not True and body != "true":
-            raise CleverReachResponseError(f"PUT /v3/groups/{{id}}/receivers/{{id}}/{what}: expected true, got {type(body).__name__}")
+            raise CleverReachResponseError(
+                f"PUT /v3/groups/{{id}}/receivers/{{id}}/{what}: expected true, got {type(body).__name__}"
+            )
 
     # ------------------------------------------------------------------ mailings and reports
     def list_mailings(
