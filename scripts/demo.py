@@ -133,6 +133,13 @@ def main() -> int:
         result = run_dag("cleverreach_sync_mail_history")
         print(f"again: {sum(r['rows_inserted'] for r in result.returns['load_history'])} new rows")
 
+        banner("9. DAG cleverreach_api_check (acme): which assumptions about CleverReach hold")
+        result = run_dag("cleverreach_api_check", {"tenant": "acme", "test_emails": ["newsletter-test@acme.example"]})
+        left = [g for a in emulator.client.state(receivers=False)["accounts"] for g in a["groups"]
+                if g["name"].startswith("cleverreach-api-check-")]
+        print(f"run: {result.state}; scratch groups left in the account: {len(left)}")
+        print(format_table(result.value("check_api"), ["assumption", "expected", "result", "seen"]))
+
     CrmHook().dispose()
     engine.dispose()
     banner(f"done in {time.monotonic() - started:.0f} s; files in {WORK.relative_to(REPO)}/")
