@@ -1,8 +1,8 @@
 """Runs the live check against one CleverReach account and judges what it saw.
 
 Order of a run: token and ``debug/validate``; global attributes (``ext_id`` created if missing); two
-scratch groups ``cleverreach-api-check-<UTC time>`` (and ``...-2``); one batch that inserts every
-receiver the probes need (without ``activated``, with a timestamp, with ``0``, plus fillers for
+scratch groups ``cleverreach-api-check-<UTC time>`` (and ``...-2``); one ``/receivers/insert`` batch
+with every receiver the probes need (without ``activated``, with a timestamp, with ``0``, plus fillers for
 paging); a batch with an invalid address; an upsert of an existing receiver; the same address in the
 second group (are global attribute values account-wide?); paging; ``PUT .../deactivate``;
 ``activated: 0`` on an existing receiver; bulk delete by id and by e-mail; then the scratch groups
@@ -219,9 +219,14 @@ class ApiCheckService:
             "delete_email": Planned(derived("delmail"), dict(active)),
         }
         attribute_address = derived("attr")
-        if self.account.address_known(attribute_address):
+        try:
+            known: bool | None = self.account.address_known(attribute_address)
+        except PROBE_ERRORS as exc:
+            known = None
+            log.warning("Could not look up the derived address for the attribute probes (%s); skipping them", why(exc))
+        if known:
             log.warning("The derived address for the attribute probes already exists in the account; skipping them")
-        else:
+        elif known is False:
             plan["attribute"] = Planned(attribute_address, {**active, "global_attributes": {self.ext_id: f"{MARKER}-1"}})
         for n, email in enumerate(emails[2:], start=2):
             plan[f"test_{n}"] = Planned(email, dict(active))
