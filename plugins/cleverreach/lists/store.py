@@ -1,4 +1,5 @@
-"""Recipient lists in the CRM: the one ownership check, the import's writes, the sync's list marks."""
+"""Recipient lists in the CRM: the one ownership check, the import's writes, the sync's list marks, the
+page's local edits (name, short description, translations per language)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,37 @@ class ListStore(SqlStore):
     def set_remote_count(self, list_id: int, count: int) -> None:
         with self.engine.begin() as conn:
             conn.execute(self.q("lists_set_remote_count"), {"list_id": list_id, "remote_member_count": int(count)})
+
+    # ------------------------------------------------------------------ local edits (the CleverReach page)
+    def update_local(self, tenant_id: str, list_id: int, *, name: str, short_description: str | None, actor: str) -> None:
+        """Rename a list locally; CleverReach's group name is untouched and the import keeps the local one."""
+        self.owned_list(tenant_id, list_id)
+        with self.engine.begin() as conn:
+            conn.execute(
+                self.q("lists_update_local"),
+                {"tenant_id": tenant_id, "list_id": list_id, "name": name, "short_description": short_description,
+                 "now": utcnow(), "actor": actor},
+            )
+
+    def translations(self, tenant_id: str, list_id: int) -> list[dict[str, Any]]:
+        """The list's name and short description per language (the "Sprachen" tab), by language code."""
+        self.owned_list(tenant_id, list_id)
+        with self.engine.connect() as conn:
+            return self._rows(conn, "lists_select_translations", list_id=list_id)
+
+    def set_translation(self, tenant_id: str, list_id: int, language: str, *, name: str,
+                        short_description: str | None, actor: str) -> None:
+        """Add or replace one language's name and short description."""
+        self.owned_list(tenant_id, list_id)
+        with self.engine.begin() as conn:
+            conn.execute(
+                self.q("lists_upsert_translation"),
+                {"list_id": list_id, "language": language, "name": name, "short_description": short_description,
+                 "now": utcnow(), "actor": actor},
+            )
+
+    def delete_translation(self, tenant_id: str, list_id: int, language: str) -> bool:
+        """Remove one language; returns whether it existed."""
+        self.owned_list(tenant_id, list_id)
+        with self.engine.begin() as conn:
+            return conn.execute(self.q("lists_delete_translation"), {"list_id": list_id, "language": language}).rowcount > 0

@@ -8,6 +8,7 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException
 from sqlalchemy import Engine
 
+from cleverreach.access import check_run_scope
 from cleverreach.exceptions import RecipientListError, TenantNotFoundError
 from cleverreach.members.selection import MemberSelection, SelectionError
 from cleverreach.members.service import MemberDialog
@@ -74,6 +75,10 @@ class ManageListMembersOperator(CrmOperator):
     def execute_with_crm(self, context: Any, engine: Engine) -> dict[str, Any]:
         try:
             selection = self.selection()
+        except SelectionError as exc:
+            raise AirflowFailException(str(exc)) from None
+        check_run_scope(engine, context, selection.tenant_id)
+        try:
             change = MemberDialog(engine).apply(selection, actor=self.actor(context))
         except (SelectionError, TenantNotFoundError, RecipientListError) as exc:
             raise AirflowFailException(str(exc)) from None

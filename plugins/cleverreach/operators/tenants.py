@@ -8,6 +8,7 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException
 from sqlalchemy import Engine
 
+from cleverreach.access import check_run_scope
 from cleverreach.exceptions import RecipientListError, TenantNotFoundError
 from cleverreach.lists.store import ListStore
 from cleverreach.operators.base import CrmOperator, optional_text
@@ -42,6 +43,7 @@ class CrmTenantsOperator(CrmOperator):
         self.tenant = tenant
 
     def execute_with_crm(self, context: Any, engine: Engine) -> list[dict[str, str]]:
+        check_run_scope(engine, context, optional_text(self.tenant))
         try:
             tenants = TenantStore(engine).tenants(optional_text(self.tenant))
         except TenantNotFoundError as exc:
@@ -74,6 +76,7 @@ class CrmListsOperator(CrmOperator):
         tenant_id, list_id = optional_text(self.tenant), optional_list_id(self.list_id)
         if list_id is not None and tenant_id is None:
             raise AirflowFailException("list_id needs tenant: name the tenant the list belongs to")
+        check_run_scope(engine, context, tenant_id)
         lists = ListStore(engine)
         targets = []
         try:

@@ -1,0 +1,1 @@
+DELETE FROM recipient_list_translation WHERE list_id = :list_id AND language = :language;

@@ -1,0 +1,147 @@
+"""Who may do what, and on which tenants: the seed's function rights mapped onto Airflow's auth manager.
+
+Rights (``CleverReachPermission``) are custom views of the auth manager: a resource name and a method,
+so that FAB turns each into one permission (``can_read`` / ``can_edit`` / ``can_create`` on
+``CleverReach …``) that a role holds or not. The three roles (``CleverReach Viewer``, ``Editor``,
+``Admin``) bundle them; the DAGs grant the same roles their DAG rights through ``access_control``.
+
+Tenant scope is per user and lives in the integration's table ``cleverreach_tenant_grant``: a user
+with no grant is not limited, a user with grants sees and acts on those tenants only. It is kept in
+the CRM database, not in the auth manager, because the first task of a run must check it too, and a
+task knows only the triggering user's name (a worker cannot read the auth manager's users and roles).
+This module stays light (no FastAPI, no pandas): the operators import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from airflow.sdk.exceptions import AirflowFailException
+
+from cleverreach.crm.store import SqlStore, utcnow
+
+ROLE_VIEWER = "CleverReach Viewer"
+ROLE_EDITOR = "CleverReach Editor"
+ROLE_ADMIN = "CleverReach Admin"
+ROLES: tuple[str, ...] = (ROLE_VIEWER, ROLE_EDITOR, ROLE_ADMIN)
+
+# the DAGs whose runs the page starts or shows; every CleverReach DAG gets the same access_control
+READ_DAG = {"DAGs": {"can_read"}, "DAG Runs": {"can_read"}}
+RUN_DAG = {"DAGs": {"can_read", "can_edit"}, "DAG Runs": {"can_read", "can_create"}}
+
+
+class CleverReachPermission(StrEnum):
+    """The seed's function rights, each one custom view of the auth manager (``resource``, ``method``)."""
+
+    VIEW = "view"  # lists, members, plans, history
+    MANAGE_LISTS = "manage_lists"  # rename lists, translations, add and remove members
+    RUN_SYNCS = "run_syncs"  # dry runs, apply, login checks
+    APPROVE_MASS_REMOVAL = "approve_mass_removal"  # apply a plan the mass-removal guard blocked
+    ADMINISTER = "administer"  # connections and tenant grants
+
+    @property
+    def resource(self) -> str:
+        return _RESOURCES[self][0]
+
+    @property
+    def method(self) -> str:
+        """The auth manager's method (FAB: GET→can_read, PUT→can_edit, POST→can_create)."""
+        return _RESOURCES[self][1]
+
+
+_RESOURCES: dict[CleverReachPermission, tuple[str, str]] = {
+    CleverReachPermission.VIEW: ("CleverReach", "GET"),
+    CleverReachPermission.MANAGE_LISTS: ("CleverReach Lists", "PUT"),
+    CleverReachPermission.RUN_SYNCS: ("CleverReach Syncs", "POST"),
+    CleverReachPermission.APPROVE_MASS_REMOVAL: ("CleverReach Mass Removals", "POST"),
+    CleverReachPermission.ADMINISTER: ("CleverReach Settings", "PUT"),
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[CleverReachPermission]] = {
+    ROLE_VIEWER: frozenset({CleverReachPermission.VIEW}),
+    ROLE_EDITOR: frozenset({CleverReachPermission.VIEW, CleverReachPermission.MANAGE_LISTS,
+                            CleverReachPermission.RUN_SYNCS}),
+    ROLE_ADMIN: frozenset(CleverReachPermission),
+}
+
+
+def dag_access_control() -> dict[str, dict[str, set[str]]]:
+    """The DAGs' ``access_control``: viewers read the runs, editors and admins also trigger them."""
+    return {ROLE_VIEWER: READ_DAG, ROLE_EDITOR: RUN_DAG, ROLE_ADMIN: RUN_DAG}
+
+
+# ---------------------------------------------------------------------- tenant scope
+class TenantScopeError(PermissionError):
+    """The user may not act on this tenant; the message says who, which tenant and what they may use."""
+
+
+@dataclass(frozen=True)
+class TenantScope:
+    """The tenants a user may use: ``tenants`` None means every tenant (the user has no grant)."""
+
+    username: str | None
+    tenants: frozenset[str] | None
+
+    @property
+    def limited(self) -> bool:
+        return self.tenants is not None
+
+    def allows(self, tenant_id: str) -> bool:
+        return self.tenants is None or tenant_id in self.tenants
+
+    def check(self, tenant_id: str | None) -> None:
+        """Refuse a tenant outside the scope; a limited user must name a tenant (empty = all is refused)."""
+        if not self.limited:
+            return
+        allowed = ", ".join(sorted(self.tenants or ())) or "none"
+        if tenant_id is None:
+            raise TenantScopeError(
+                f"user {self.username!r} may act only on tenant(s) {allowed}: name one of them instead of "
+                f"leaving the tenant empty (= every tenant); nothing was read or written"
+            )
+        if not self.allows(tenant_id):
+            raise TenantScopeError(
+                f"user {self.username!r} may not act on tenant {tenant_id!r} (allowed: {allowed}); "
+                f"ask a CleverReach admin to grant it; nothing was read or written"
+            )
+
+
+class TenantGrantStore(SqlStore):
+    """``cleverreach_tenant_grant``: the tenants granted per user."""
+
+    def scope(self, username: str | None) -> TenantScope:
+        """The user's scope. A run without a user (scheduled, or started by another run) is not limited."""
+        if not username:
+            return TenantScope(None, None)
+        with self.engine.connect() as conn:
+            rows = self._rows(conn, "ui_grants_select", username=username)
+        return TenantScope(username, frozenset(row["tenant_id"] for row in rows) if rows else None)
+
+    def grants(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return self._rows(conn, "ui_grants_select", username=None)
+
+    def grant(self, username: str, tenant_id: str, actor: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(self.q("ui_grants_insert"),
+                         {"username": username, "tenant_id": tenant_id, "now": utcnow(), "actor": actor})
+
+    def revoke(self, username: str, tenant_id: str) -> bool:
+        with self.engine.begin() as conn:
+            return conn.execute(self.q("ui_grants_delete"), {"username": username, "tenant_id": tenant_id}).rowcount > 0
+
+
+def triggering_user(context: Any) -> str | None:
+    """The user who triggered the run (Airflow records it for UI and REST API triggers), or None."""
+    user = getattr(context.get("dag_run"), "triggering_user_name", None)
+    return str(user) if user else None
+
+
+def check_run_scope(engine: Any, context: Any, tenant_id: str | None) -> None:
+    """For a run's first task: fail without retry if the triggering user may not use ``tenant_id``."""
+    try:
+        TenantGrantStore(engine).scope(triggering_user(context)).check(tenant_id)
+    except TenantScopeError as exc:
+        raise AirflowFailException(f"Refused: {exc}") from None

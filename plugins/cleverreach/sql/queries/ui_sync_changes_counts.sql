@@ -1,0 +1,1 @@
+SELECT action, count(*) AS n FROM sync_change WHERE run_id = :run_pk GROUP BY action ORDER BY action;

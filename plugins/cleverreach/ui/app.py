@@ -1,0 +1,35 @@
+"""The page's FastAPI app: the JSON API under ``api/`` and the static page at the root.
+
+Mounted by Airflow's API server under ``URL_PREFIX`` (see ``plugin.py``). The page is plain HTML and
+JavaScript that call the API with relative paths, so it works behind a proxy with a path prefix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from cleverreach.ui.routers import access, history, lists, members, recipients, sync, tenants
+
+URL_PREFIX = "/cleverreach"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="CleverReach", description="The CleverReach page of the Airflow UI", docs_url=None,
+                  redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.url_prefix = URL_PREFIX
+    for router in (tenants.router, lists.router, members.router, recipients.router, sync.router, history.router,
+                   access.router):
+        app.include_router(router, prefix="/api")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        """The page itself; it asks the API who is logged in (the page is static, so it holds no data)."""
+        return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    return app

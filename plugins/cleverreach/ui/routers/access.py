@@ -1,0 +1,47 @@
+"""Tenant grants: which users are limited to which tenants (the right to administer)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+
+from cleverreach.access import CleverReachPermission as P
+from cleverreach.access import TenantGrantStore
+from cleverreach.tenants.store import TenantStore
+from cleverreach.ui.routers.common import refusals
+from cleverreach.ui.schemas import Grant
+from cleverreach.ui.security import Caller, TenantId, requires
+
+router = APIRouter(prefix="/access/grants", tags=["access"])
+Admin = Annotated[Caller, Depends(requires(P.ADMINISTER))]
+
+
+@router.get("")
+def grants(found: Admin) -> list[dict[str, Any]]:
+    return TenantGrantStore(found.engine).grants()
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def grant(body: Grant, found: Admin) -> list[dict[str, Any]]:
+    """Limit a user to a tenant (their first grant limits them; each further one widens the scope)."""
+    with refusals():
+        TenantStore(found.engine).tenant(body.tenant_id)
+    store = TenantGrantStore(found.engine)
+    store.grant(body.username, body.tenant_id, found.name)
+    return store.grants()
+
+
+@router.delete("/{username}/{tenant_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke(username: Annotated[str, Path(min_length=1, max_length=256)], tenant_id: TenantId, found: Admin,
+           lift_limit: Annotated[bool, Query()] = False) -> Response:
+    """Take a tenant from a user. The last one only with ``lift_limit``: without grants a user is not limited."""
+    store = TenantGrantStore(found.engine)
+    scope = store.scope(username)
+    if scope.tenants == frozenset({tenant_id}) and not lift_limit:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            f"{tenant_id!r} is the last tenant of user {username!r}: without grants the user is not "
+                            f"limited to tenants any more; pass lift_limit=true if that is meant")
+    if not store.revoke(username, tenant_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"user {username!r} has no grant for tenant {tenant_id!r}")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

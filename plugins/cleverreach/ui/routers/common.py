@@ -1,0 +1,35 @@
+"""What the routers share: the integration's refusals as HTTP errors, paging parameters, the owned list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import HTTPException, Path, Query, status
+from sqlalchemy import Engine
+
+from cleverreach.exceptions import RecipientListError, TenantNotFoundError
+from cleverreach.lists.store import ListStore
+from cleverreach.members.selection import SelectionError
+
+ListId = Annotated[int, Path(ge=1, le=2**31 - 1, description="recipient_list.id")]
+PageNo = Annotated[int, Query(ge=1, le=1_000_000)]
+PageSize = Annotated[int, Query(ge=1, le=500)]
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Unknown tenant or list (also another tenant's list) → 404; a selection the dialog refuses → 422."""
+    try:
+        yield
+    except (RecipientListError, TenantNotFoundError) as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except SelectionError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+
+
+def owned_list(engine: Engine, tenant_id: str, list_id: int) -> dict[str, Any]:
+    """The list if the tenant owns it (the one ownership check, ``ListStore.owned_list``), else 404."""
+    with refusals():
+        return ListStore(engine).owned_list(tenant_id, list_id)

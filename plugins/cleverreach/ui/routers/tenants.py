@@ -1,0 +1,62 @@
+"""Tenants: the ones in the caller's scope, their last login check (and the button that runs one), their lists."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from cleverreach.access import CleverReachPermission as P
+from cleverreach.lists.store import ListStore
+from cleverreach.tenants.store import TenantStore
+from cleverreach.ui.read_store import UiReadStore
+from cleverreach.ui.routers.common import refusals
+from cleverreach.ui.security import Caller, CallerDep, TenantId, tenant_caller
+
+router = APIRouter(tags=["tenants"])
+
+
+@router.get("/me")
+def me(found: CallerDep) -> dict[str, Any]:
+    """Who is logged in, their rights and tenant scope (the page shows or hides its buttons by them)."""
+    return {"user": found.name, "permissions": sorted(p.value for p in found.permissions),
+            "tenants": sorted(found.scope.tenants) if found.scope.limited else None}
+
+
+@router.get("/tenants")
+def tenants(found: CallerDep) -> list[dict[str, Any]]:
+    """The active tenants the caller may see, each with its last login check and number of lists."""
+    checks = UiReadStore(found.engine).login_checks()
+    lists = ListStore(found.engine)
+    return [
+        {"id": t.id, "name": t.name, "cleverreach_conn_id": t.cleverreach_conn_id,
+         "login_check": checks.get(t.id), "lists": len(lists.lists(t.id))}
+        for t in TenantStore(found.engine).tenants() if found.scope.allows(t.id)
+    ]
+
+
+@router.post("/tenants/{tenant_id}/login-check")
+def check_login(tenant_id: TenantId, found: Annotated[Caller, Depends(tenant_caller(P.RUN_SYNCS))]) -> dict[str, Any]:
+    """Fetch a token with the tenant's connection and validate it (reads only; nothing in CleverReach changes)."""
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    from cleverreach.exceptions import CleverReachError
+    from cleverreach.hooks.cleverreach import CleverReachHook
+
+    with refusals():
+        tenant = TenantStore(found.engine).tenant(tenant_id)
+    ok, message = True, None
+    try:
+        CleverReachHook(tenant.cleverreach_conn_id).validate_login()
+    except (CleverReachError, AirflowNotFoundException) as exc:
+        ok, message = False, f"{type(exc).__name__}: {exc}"
+    store = UiReadStore(found.engine)
+    store.record_login_check(tenant_id, ok, message, found.name)
+    return store.login_checks()[tenant_id]
+
+
+@router.get("/tenants/{tenant_id}/lists")
+def tenant_lists(tenant_id: TenantId, found: Annotated[Caller, Depends(tenant_caller())]) -> list[dict[str, Any]]:
+    with refusals():
+        TenantStore(found.engine).tenant(tenant_id)
+        return ListStore(found.engine).lists(tenant_id)
