@@ -198,7 +198,10 @@ def test_tls_verification_stays_on_for_remote_hosts(monkeypatch, host):
     monkeypatch.setenv("CURL_CA_BUNDLE", "")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/dev/null")
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
-    hook = hook_for(monkeypatch, host, verify=False, verify_ssl=False, ssl_verify="false", insecure=True)
+    for extra in ({"verify": False}, {"verify": "false"}, {"verify_ssl": False}, {"insecure": True}):
+        with pytest.raises(CleverReachConfigError):  # refused: unknown, or TLS cannot be switched off
+            hook_for(monkeypatch, host, **extra).settings  # noqa: B018 - the property validates
+    hook = hook_for(monkeypatch, host)
     assert hook.api_root.startswith("https://")
     assert hook.session.verify is True
     assert hook.session.merge_environment_settings(hook.api_root, {}, None, None, None)["verify"] is True
@@ -206,7 +209,7 @@ def test_tls_verification_stays_on_for_remote_hosts(monkeypatch, host):
     adapter = RecordingAdapter()
     hook.session.mount("https://", adapter)
     hook.session.mount("http://", adapter)
-    assert hook.validate_login()
+    hook.validate_login()
     assert [c["url"].split("?")[0] for c in adapter.calls] == [
         f"{hook.api_root}/oauth/token.php", f"{hook.api_root}/v3/debug/validate",
     ]
@@ -216,15 +219,13 @@ def test_tls_verification_stays_on_for_remote_hosts(monkeypatch, host):
 
 @pytest.mark.parametrize("host", ["http://rest.cleverreach.com", "http://10.0.0.5:8080", "http://api.example.com/"])
 def test_plain_http_to_a_remote_host_is_refused(monkeypatch, host):
-    hook = hook_for(monkeypatch, host, verify=False)
-    adapter = RecordingAdapter()
-    hook.session.mount("http://", adapter)
-    hook.session.mount("https://", adapter)
+    hook = hook_for(monkeypatch, host)
     with pytest.raises(CleverReachConfigError, match="plain HTTP"):
         hook.api_root  # noqa: B018 - the property validates
     with pytest.raises(CleverReachConfigError):
+        hook.session  # noqa: B018 - refused before a session exists: nothing can be sent
+    with pytest.raises(CleverReachConfigError):
         hook.validate_login()
-    assert adapter.calls == []  # refused before anything was sent
 
 
 @pytest.mark.parametrize("host", ["http://127.0.0.1:8765", "http://localhost:8765", "http://[::1]:8765"])

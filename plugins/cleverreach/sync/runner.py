@@ -226,16 +226,19 @@ class ListSync:
     def _remove(self, run_pk: int, plan: SyncPlan, tally: Tally) -> None:
         mode = self.cr.settings.removal_mode
         emails = plan.remove_keys()
+        ids = plan.removes["receiver_id"].astype(str).tolist()
+        email_of = dict(zip(ids, emails))  # the bulk delete answers per receiver id
         if mode == "delete":
-            batches = self.cr.delete_receivers(self.group_id, emails)
+            batches = self.cr.delete_receivers(self.group_id, ids)
             action = "remove"
         else:
             now = int(time.time())
             batches = self.cr.upsert_receivers(self.group_id, [{"email": e, "deactivated": now} for e in emails])
             action = "deactivate"
         for batch in batches:
-            ok = [i.key for i in batch.items if i.ok or _already_gone(i.error)]
-            failed = [(i.key, f"refused by CleverReach: {i.error}") for i in batch.items if not (i.ok or _already_gone(i.error))]
+            ok = [email_of.get(i.key, i.key) for i in batch.items if i.ok or _already_gone(i.error)]
+            failed = [(email_of.get(i.key, i.key), f"refused by CleverReach: {i.error}")
+                      for i in batch.items if not (i.ok or _already_gone(i.error))]
             self.store.record_results(run_pk, action, ok, failed)
             tally.removed += len(ok)
             tally.failed += len(failed)
