@@ -100,6 +100,11 @@ class CleverReachHook(HttpHook):
             conn = self.get_connection(self.cleverreach_conn_id)
         except AirflowNotFoundException:
             raise CleverReachConfigError(f"connection {self.cleverreach_conn_id!r} is not defined") from None
+        if conn.conn_type != self.conn_type:
+            raise CleverReachConfigError(
+                f"connection {self.cleverreach_conn_id!r} has type {conn.conn_type!r}, not {self.conn_type!r}: "
+                "a CleverReach account is only used through a connection of type cleverreach"
+            )
         if not conn.login or not conn.password:
             raise CleverReachConfigError(
                 f"connection {self.cleverreach_conn_id!r} needs the OAuth client id (login) and client secret (password)"

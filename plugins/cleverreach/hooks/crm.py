@@ -26,14 +26,15 @@ def engine_from_fields(conn_type: str, *, host: str | None, port: int | None = N
         path = host or schema
         if not path:
             raise CleverReachConfigError("sqlite CRM connection needs the database file path in host")
-        engine = create_engine(URL.create("sqlite+pysqlite", database=path), connect_args={"timeout": 60})
+        engine = create_engine(URL.create("sqlite+pysqlite", database=path), connect_args={"timeout": 60},
+                               hide_parameters=True)
         _configure_sqlite(engine)
         return engine
     if conn_type in ("postgres", "postgresql"):
         query = {k: str(v) for k, v in (extra or {}).items() if k in ("sslmode", "sslrootcert", "application_name", "options")}
         url = URL.create("postgresql+psycopg2", username=login or None, password=password or None,
                          host=host or None, port=port or None, database=schema or None, query=query)
-        return create_engine(url, pool_pre_ping=True, insertmanyvalues_page_size=5000)
+        return create_engine(url, pool_pre_ping=True, insertmanyvalues_page_size=5000, hide_parameters=True)
     raise CleverReachConfigError(f"CRM connection type {conn_type!r} is not supported (use postgres or sqlite)")
 
 
