@@ -9,7 +9,7 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException
 from sqlalchemy import Engine
 
-from cleverreach.history.loader import MailHistoryLoad
+from cleverreach.history.service import MailHistoryLoad
 from cleverreach.history.store import HistoryStore
 from cleverreach.operators.base import CleverReachTenantOperator
 

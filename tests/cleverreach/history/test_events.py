@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from cleverreach.history.events import ContactIndex, Mailing, history_rows
-from cleverreach.history.loader import window_start
+from cleverreach.history.service import window_start
 
 MAILING = Mailing("501", "Oktober", "Neues", finished=1_700_000_600, group_ids=("1",),
                   links={"1": "https://a.example", "2": "https://b.example"})
