@@ -87,7 +87,7 @@ class EmulatorClient:
     # ------------------------------------------------------------ faults / settings / clock
 
     def set_faults(self, **config: Any) -> dict:
-        """See :class:`cleverreach_emulator.app.Faults` for the keys."""
+        """See :class:`cleverreach_emulator.faults.Faults` for the keys."""
         return self._call("POST", "/_emulator/faults", json=config)
 
     def clear_faults(self) -> None:
