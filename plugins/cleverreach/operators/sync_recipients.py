@@ -37,7 +37,7 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
         self.allow_mass_removal = allow_mass_removal
 
     def execute_with_crm(self, context: Any, engine: Engine) -> dict[str, Any]:
-        from cleverreach.sync.runner import ListSync  # pandas: imported when the task runs, not at parse time
+        from cleverreach.sync.service import ListSync  # pandas: imported when the task runs, not at parse time
         from cleverreach.sync.store import SyncStore
 
         list_id = optional_list_id(self.list_id)
