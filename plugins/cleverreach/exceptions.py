@@ -98,6 +98,10 @@ class TenantNotFoundError(AirflowException):
     """The tenant named in the params does not exist or is inactive."""
 
 
+class TenantIsolationError(AirflowException):
+    """Two tenants would act on one CleverReach connection or account; the tenant is refused."""
+
+
 class RecipientListError(AirflowException):
     """The list named in the params does not exist or belongs to another tenant."""
 

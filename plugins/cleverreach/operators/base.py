@@ -14,21 +14,28 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException
 from sqlalchemy import Engine
 
-from cleverreach.exceptions import CleverReachAuthError, CleverReachConfigError
+from cleverreach.exceptions import CleverReachAuthError, CleverReachConfigError, TenantIsolationError
 from cleverreach.hooks.cleverreach import CleverReachHook
 from cleverreach.hooks.crm import CrmHook
+from cleverreach.tenants.store import Tenant, TenantStore
 
 
-def open_cleverreach(tenant_id: str, conn_id: str) -> CleverReachHook:
-    """A hook whose login is already checked; a bad login fails only this tenant, with a plain message."""
+def open_cleverreach(tenant_id: str, conn_id: str) -> tuple[CleverReachHook, str]:
+    """
+    A hook whose login is already checked, and the id of the account it logs into (``debug/whoami``,
+    one call that also proves the login). A bad login fails only this tenant, with a plain message.
+    The rest of whoami's answer (the account holder's name and address) is not kept.
+    """
     hook = CleverReachHook(conn_id)
     try:
-        hook.validate_login()
+        account_id = str(hook.whoami().get("id") or "")
     except (CleverReachAuthError, CleverReachConfigError, AirflowNotFoundException) as exc:
         raise AirflowFailException(
             f"Tenant {tenant_id!r}: CleverReach login failed for connection {conn_id!r}: {exc}"
         ) from None
-    return hook
+    if not account_id:
+        raise AirflowFailException(f"Tenant {tenant_id!r}: CleverReach did not say which account {conn_id!r} is")
+    return hook, account_id
 
 
 def optional_text(value: Any) -> str | None:
@@ -106,5 +113,11 @@ class CleverReachTenantOperator(CrmOperator):
 
     @cached_property
     def cleverreach(self) -> CleverReachHook:
-        """The tenant's hook, its login checked first."""
-        return open_cleverreach(str(self.tenant_id), self.cleverreach_conn_id)
+        """The tenant's hook, its login checked and its account proven to be this tenant's alone."""
+        hook, account_id = open_cleverreach(str(self.tenant_id), self.cleverreach_conn_id)
+        tenant = Tenant(str(self.tenant_id), str(self.tenant_id), self.cleverreach_conn_id)
+        try:
+            TenantStore(self.crm.engine).check_isolation(tenant, account_id)
+        except TenantIsolationError as exc:
+            raise AirflowFailException(str(exc)) from None
+        return hook

@@ -8,10 +8,9 @@ from sqlalchemy import Engine
 
 from cleverreach.lists.service import ListImport
 from cleverreach.lists.store import ListStore
-from cleverreach.operators.base import CleverReachTenantOperator, open_cleverreach
+from cleverreach.operators.base import CleverReachTenantOperator
 from cleverreach.reporting import format_table
 
-__all__ = ["CleverReachImportListsOperator", "open_cleverreach"]
 
 
 class CleverReachImportListsOperator(CleverReachTenantOperator):

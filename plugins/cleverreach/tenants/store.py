@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cleverreach.crm.store import SqlStore
-from cleverreach.exceptions import TenantNotFoundError
+from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.exceptions import TenantIsolationError, TenantNotFoundError
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,40 @@ class TenantStore(SqlStore):
                 raise TenantNotFoundError(f"tenant {tenant_id!r} does not exist in the CRM")
             if not rows[0]["active"]:
                 raise TenantNotFoundError(f"tenant {tenant_id!r} is inactive")
-        return [
-            Tenant(row["id"], row["name"], row["cleverreach_conn_id"] or f"cleverreach_{row['id']}") for row in rows
-        ]
+        return [_tenant(row) for row in rows]
+
+    def check_isolation(self, tenant: Tenant, account_id: str) -> None:
+        """
+        Refuse a tenant that shares its connection with another active tenant, or whose connection logs
+        into a CleverReach account another tenant already uses (``account_id`` from ``debug/whoami``);
+        otherwise record the account as the tenant's. Only the tenants involved fail.
+        """
+        with self.engine.connect() as conn:
+            others = [_tenant(row) for row in self._rows(conn, "select_tenants", tenant_id=None) if row["id"] != tenant.id]
+        sharing = sorted(t.id for t in others if t.cleverreach_conn_id == tenant.cleverreach_conn_id)
+        if sharing:
+            raise TenantIsolationError(
+                f"tenant {tenant.id!r} resolves to the CleverReach connection {tenant.cleverreach_conn_id!r}, "
+                f"which tenant(s) {', '.join(map(repr, sharing))} use too; each tenant needs its own connection "
+                "(tenant.cleverreach_conn_id). Nothing was read or written."
+            )
+        with self.engine.begin() as conn:
+            params = {"account_id": str(account_id), "tenant_id": tenant.id, "conn_id": tenant.cleverreach_conn_id}
+            conn.execute(self.q("tenant_account_insert"), {**params, "now": utcnow()})
+            owner = conn.execute(self.q("tenant_account_select"), params).mappings().one()
+        if owner["tenant_id"] != tenant.id:
+            raise TenantIsolationError(
+                f"tenant {tenant.id!r}: connection {tenant.cleverreach_conn_id!r} logs into the CleverReach account "
+                f"that tenant {owner['tenant_id']!r} uses (connection {owner['conn_id']!r}); two tenants never share "
+                "an account. Fix the connection; nothing was read or written."
+            )
 
     def tenant(self, tenant_id: str) -> Tenant:
         """The one active tenant named."""
         (found,) = self.tenants(tenant_id)
         return found
+
+
+def _tenant(row: dict) -> Tenant:
+    return Tenant(row["id"], row["name"], row["cleverreach_conn_id"] or f"cleverreach_{row['id']}")
+
