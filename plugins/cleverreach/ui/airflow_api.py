@@ -44,9 +44,10 @@ class TriggeredRun:
 class AirflowRestApi:
     """``POST /api/v2/dags/{dag_id}/dagRuns`` with the caller's credential."""
 
-    def __init__(self, base_url: str, session: Any = None) -> None:
+    def __init__(self, base_url: str, session: Any = None, timeout: float | None = TIMEOUT_S) -> None:
         self.base_url = base_url.rstrip("/")
         self.session = session or requests.Session()
+        self.timeout = timeout
 
     def trigger(self, dag_id: str, conf: dict[str, Any], token: str | None, note: str | None = None) -> TriggeredRun:
         """Trigger a manual run; Airflow's own refusals (401, 403, 400 on bad conf, 404) pass through."""
@@ -57,7 +58,8 @@ class AirflowRestApi:
             body["note"] = note[:1000]
         try:
             resp = self.session.post(f"{self.base_url}/api/v2/dags/{dag_id}/dagRuns", json=body,
-                                     headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT_S)
+                                     headers={"Authorization": f"Bearer {token}"},
+                                     **({"timeout": self.timeout} if self.timeout else {}))
         except requests.RequestException as exc:
             raise HTTPException(status.HTTP_502_BAD_GATEWAY,
                                 f"Airflow's REST API could not be reached to trigger {dag_id}: {type(exc).__name__}") from None

@@ -1,0 +1,50 @@
+"""Rights, roles and tenant scope (``cleverreach.access``), and the scope check of a run's first task."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from airflow.sdk.exceptions import AirflowFailException
+
+from cleverreach.access import (ROLE_ADMIN, ROLE_EDITOR, ROLE_PERMISSIONS, ROLE_VIEWER, CleverReachPermission,
+                                TenantGrantStore, TenantScope, TenantScopeError, check_run_scope, dag_access_control)
+from cleverreach.crm.migrations import migrate
+from helpers.crm_seed import add_tenants
+
+
+def test_every_permission_is_its_own_custom_view():
+    pairs = {(p.resource, p.method) for p in CleverReachPermission}
+    assert len(pairs) == len(CleverReachPermission)
+
+
+def test_roles_grow_from_viewer_to_admin_and_match_the_dag_rights():
+    assert ROLE_PERMISSIONS[ROLE_VIEWER] < ROLE_PERMISSIONS[ROLE_EDITOR] < ROLE_PERMISSIONS[ROLE_ADMIN]
+    control = dag_access_control()
+    assert "can_create" not in control[ROLE_VIEWER]["DAG Runs"]
+    assert "can_create" in control[ROLE_EDITOR]["DAG Runs"] and "can_edit" in control[ROLE_EDITOR]["DAGs"]
+
+
+def test_a_scope_without_tenants_is_unlimited_and_a_limited_one_must_name_a_tenant():
+    TenantScope("anyone", None).check(None)
+    limited = TenantScope("eve", frozenset({"a"}))
+    limited.check("a")
+    with pytest.raises(TenantScopeError, match="may not act on tenant 'b'"):
+        limited.check("b")
+    with pytest.raises(TenantScopeError, match="name one of them"):
+        limited.check(None)
+
+
+def test_the_first_task_refuses_a_tenant_outside_the_triggering_users_scope(crm_engine):
+    migrate(crm_engine)
+    add_tenants(crm_engine, {"id": "a", "name": "A"}, {"id": "b", "name": "B"})
+    grants = TenantGrantStore(crm_engine)
+    grants.grant("eve", "a", "admin")
+    run_by = lambda user: {"dag_run": SimpleNamespace(triggering_user_name=user)}  # noqa: E731
+    check_run_scope(crm_engine, run_by("eve"), "a")
+    check_run_scope(crm_engine, run_by("bob"), "b")  # no grant: not limited
+    check_run_scope(crm_engine, run_by(None), "b")  # scheduled or started by another run
+    with pytest.raises(AirflowFailException, match="Refused: user 'eve' may not act on tenant 'b' \\(allowed: a\\)"):
+        check_run_scope(crm_engine, run_by("eve"), "b")
+    assert grants.revoke("eve", "a") and not grants.revoke("eve", "a")
+    check_run_scope(crm_engine, run_by("eve"), "b")

@@ -1,0 +1,67 @@
+"""Sync: dry run and apply as DAG runs, the stored plan, and approving a plan the guard blocked."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+
+def add_run(page, status: str, *, minute: int, removes: int = 0) -> int:
+    with page.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO sync_run (tenant_id, list_id, dag_id, run_id, started_at, status, dry_run, removed)"
+            " VALUES ('a', 1, 'cleverreach_sync_recipients', :run_id, :started, :status, :dry, :removed)"),
+            {"run_id": f"manual__{minute}", "started": f"2026-01-01 10:{minute:02d}:00", "status": status,
+             "dry": status == "dry_run", "removed": removes})
+        pk = conn.execute(text("SELECT max(id) FROM sync_run")).scalar_one()
+        if removes:
+            conn.execute(text(
+                "INSERT INTO sync_change (run_id, list_id, contact_person_id, email, action, reason, result)"
+                " VALUES (:pk, 1, NULL, :email, 'remove', 'no member wants it', 'planned')"),
+                [{"pk": pk, "email": f"gone{i}@example.org"} for i in range(removes)])
+        conn.execute(text(
+            "INSERT INTO sync_change (run_id, list_id, contact_person_id, email, action, reason, result)"
+            " VALUES (:pk, 1, 41, 'p41@example.org', 'add', 'new member', 'planned')"), {"pk": pk})
+    return pk
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_dry_run_and_apply_trigger_the_sync_for_the_one_list(page, dry_run):
+    resp = page.post("/tenants/a/lists/1/sync", user="editor", json={"dry_run": dry_run})
+    assert resp.status_code == 200, resp.text
+    run = page.run("cleverreach_sync_recipients", resp.json()["dag_run_id"])
+    assert run["conf"] == {"tenant": "a", "list_id": 1, "dry_run": dry_run, "allow_mass_removal": False}
+
+
+@pytest.mark.parametrize("body", [{"dry_run": "maybe"}, {"dry_run": True, "allow_mass_removal": True}])
+def test_bad_sync_requests(page, body):
+    assert page.post("/tenants/a/lists/1/sync", json=body).status_code == 422
+
+
+def test_the_plan_shows_counts_and_reasons_and_pages(page):
+    pk = add_run(page, "dry_run", minute=1, removes=3)
+    runs = page.get("/tenants/a/lists/1/sync/runs", user="viewer").json()
+    assert [r["id"] for r in runs] == [pk] and runs[0]["link"] == "../dags/cleverreach_sync_recipients/runs/manual__1"
+    plan = page.get(f"/tenants/a/lists/1/sync/runs/{pk}?page_size=2", user="viewer").json()
+    assert plan["counts"] == {"add": 1, "remove": 3}
+    assert plan["changes"]["total"] == 4 and [c["action"] for c in plan["changes"]["rows"]] == ["add", "remove"]
+    removes = page.get(f"/tenants/a/lists/1/sync/runs/{pk}?action=remove").json()["changes"]
+    assert removes["total"] == 3 and {c["reason"] for c in removes["rows"]} == {"no member wants it"}
+    assert page.get("/tenants/a/lists/1").json()["last_sync"]["id"] == pk
+    assert page.get(f"/tenants/a/lists/1/sync/runs/{pk}?action=explode").status_code == 422
+    assert page.get(f"/tenants/b/lists/2/sync/runs/{pk}").status_code == 404  # another list's run
+
+
+def test_only_the_latest_blocked_plan_can_be_approved(page):
+    dry = add_run(page, "dry_run", minute=1)
+    assert page.post("/tenants/a/lists/1/sync/approve", user="op", json={"sync_run_id": dry}).status_code == 409
+    blocked = add_run(page, "blocked", minute=2, removes=30)
+    assert page.post("/tenants/a/lists/1/sync/approve", json={"sync_run_id": 0}).status_code == 422
+    assert page.post("/tenants/a/lists/1/sync/approve", json={"sync_run_id": 999}).status_code == 404
+    resp = page.post("/tenants/a/lists/1/sync/approve", user="op", json={"sync_run_id": blocked})
+    assert resp.status_code == 200, resp.text
+    run = page.run("cleverreach_sync_recipients", resp.json()["dag_run_id"])
+    assert run["conf"] == {"tenant": "a", "list_id": 1, "dry_run": False, "allow_mass_removal": True}
+    assert run["triggering_user_name"] == "op"
+    add_run(page, "success", minute=3)
+    assert page.post("/tenants/a/lists/1/sync/approve", user="op", json={"sync_run_id": blocked}).status_code == 409
