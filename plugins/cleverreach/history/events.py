@@ -1,9 +1,11 @@
-"""Turn report receivers into ``contact_history`` rows: a pure function.
+"""Turn report receivers into ``contact_history`` rows: pure functions.
 
-One row per (mailing, receiver, kind), and per link for clicks. The external key is deterministic
-(``mailing/receiver/kind[/link]``), so the table's unique key makes every rerun and overlapping
-window idempotent. The event time comes from the receiver's own event for that mailing; CleverReach
-keeps only a receiver's last 250 events, so a missing event falls back to the mailing's finish time.
+One row per (mailing, contact, kind), and per link for clicks. The external key names the mailing, the
+contact person and the kind (:func:`history_key`), never the receiver's id: CleverReach gives a
+receiver a new id when it is deleted and added again, and the same person can be a receiver in two
+of the mailing's groups. The table's unique key then makes every rerun and overlapping read
+idempotent. The event time comes from the receiver's own event for that mailing; CleverReach keeps
+only a receiver's last 250 events, so a missing event falls back to the mailing's finish time.
 """
 
 from __future__ import annotations
@@ -13,16 +15,35 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from cleverreach.enums import HistoryKind
+
 SOURCE = "cleverreach"
 
-# report state -> (history kind, receiver event type)
-STATES: dict[str, tuple[str, str]] = {
-    "sent": ("mail_sent", "mail_send"),
-    "opened": ("mail_opened", "mail_open"),
-    "clicked": ("mail_clicked", "mail_click"),
-    "bounced": ("mail_bounced", "mail_bounce"),
-    "unsubscribed": ("unsubscribed", "user_unsubscribe"),
+
+class ReportState(NamedTuple):
+    """A report state the history reads: its row kind, the receiver event that dates it, and whether
+    it can still change after the first read (``sent`` cannot: a mailing is sent once)."""
+
+    kind: HistoryKind
+    event_type: str
+    changes: bool
+
+
+STATES: dict[str, ReportState] = {
+    "sent": ReportState(HistoryKind.MAIL_SENT, "mail_send", changes=False),
+    "opened": ReportState(HistoryKind.MAIL_OPENED, "mail_open", changes=True),
+    "clicked": ReportState(HistoryKind.MAIL_CLICKED, "mail_click", changes=True),
+    "bounced": ReportState(HistoryKind.MAIL_BOUNCED, "mail_bounce", changes=True),
+    "unsubscribed": ReportState(HistoryKind.UNSUBSCRIBED, "user_unsubscribe", changes=True),
 }
+CHANGING_STATES: tuple[str, ...] = tuple(state for state, spec in STATES.items() if spec.changes)
+
+
+def history_key(mailing_id: str, contact_id: int, kind: HistoryKind, link_id: str | None = None) -> str:
+    """``<mailing>/c<contact>/<kind>[/<link>]``: the ``c`` keeps it apart from the old receiver-id keys
+    (``<mailing>/<receiver>/<kind>[/<link>]``, rewritten by migration 0008)."""
+    key = f"{mailing_id}/c{int(contact_id)}/{kind.value}"
+    return f"{key}/{link_id}" if link_id is not None else key
 
 
 class HistoryRow(NamedTuple):
@@ -46,13 +67,13 @@ class Mailing:
     links: Mapping[str, str] = field(default_factory=dict)  # link id -> URL
 
     @classmethod
-    def from_api(cls, mailing: dict[str, Any], links: Mapping[str, str] | None = None) -> Mailing:
+    def from_api(cls, mailing: Mapping[str, Any], links: Mapping[str, str] | None = None) -> Mailing:
         groups = (mailing.get("mailing_groups") or {}).get("group_ids") or []
         return cls(
             id=str(mailing["id"]),
             name=str(mailing.get("name") or ""),
             subject=str(mailing.get("subject") or ""),
-            finished=int(mailing.get("finished") or 0),
+            finished=_int(mailing.get("finished")),
             group_ids=tuple(str(g) for g in groups),
             links=dict(links or {}),
         )
@@ -80,6 +101,22 @@ class ContactIndex:
         return self.by_email.get(str(receiver.get("email") or "").strip().lower())
 
 
+class Consent(NamedTuple):
+    """An unsubscribe or bounce a report shows, for the member states. ``group_id`` is the group an
+    unsubscribe names (it concerns that list only); a bounce has none (it concerns the address)."""
+
+    contact_id: int
+    state: str
+    group_id: str | None
+
+
+@dataclass
+class RowBatch:
+    rows: list[HistoryRow] = field(default_factory=list)
+    unmatched: int = 0
+    consent: list[Consent] = field(default_factory=list)
+
+
 def _int(value: Any) -> int:
     try:
         return int(value or 0)
@@ -91,12 +128,29 @@ def _at(stamp: int) -> datetime:
     return datetime.fromtimestamp(int(stamp), UTC).replace(tzinfo=None)
 
 
-@dataclass
-class RowBatch:
-    rows: list[HistoryRow] = field(default_factory=list)
-    unmatched: int = 0
-    # (contact id, "unsubscribed" | "bounced") seen in this batch, for the member states
-    consent: list[tuple[int, str]] = field(default_factory=list)
+def _email(receiver: Mapping[str, Any]) -> str:
+    return str(receiver.get("email") or "").strip().lower()
+
+
+def _events(receiver: Mapping[str, Any], mailing_id: str, event_type: str) -> list[Mapping[str, Any]]:
+    return [
+        e for e in (receiver.get("events") or [])
+        if isinstance(e, Mapping) and e.get("type") == event_type and str(e.get("mailing_id")) == mailing_id
+    ]
+
+
+def _first_stamp(events: Iterable[Mapping[str, Any]], fallback: int) -> int:
+    return min((_int(e.get("stamp")) for e in events if _int(e.get("stamp"))), default=0) or fallback
+
+
+def unsubscribe_group(receiver: Mapping[str, Any], events: list[Mapping[str, Any]]) -> str | None:
+    """The group an unsubscribe concerns: the one its ``user_unsubscribe`` event names, else the
+    receiver's own group."""
+    for event in events:
+        if str(event.get("groups_id") or "") not in ("", "0"):
+            return str(event["groups_id"])
+    group = str(receiver.get("group_id") or "")
+    return group if group not in ("", "0") else None
 
 
 def history_rows(
@@ -106,9 +160,17 @@ def history_rows(
     receivers: Iterable[Mapping[str, Any]],
     contacts: ContactIndex,
     ext_id_attribute: str = "ext_id",
+    *,
+    link_id: str | None = None,
 ) -> RowBatch:
-    """The history rows of one report state's receivers; receivers that match no contact are counted."""
-    kind, event_type = STATES[state]
+    """
+    The history rows of one report state's receivers; receivers that match no contact are counted.
+
+    :param link_id: for ``clicked``: the link whose clickers ``receivers`` are (clicks are read per link).
+    """
+    spec = STATES[state]
+    if state == "clicked" and link_id is None:
+        raise ValueError("clicks are read per link: link_id is required")
     out = RowBatch()
     detail = f"{mailing.name} (mailing {mailing.id})"
     for receiver in receivers:
@@ -116,37 +178,50 @@ def history_rows(
         if contact_id is None:
             out.unmatched += 1
             continue
-        receiver_id = str(receiver.get("id") or receiver.get("email") or "")
-        events = [
-            e for e in (receiver.get("events") or [])
-            if isinstance(e, Mapping) and e.get("type") == event_type and str(e.get("mailing_id")) == mailing.id
-        ]
-        key = f"{mailing.id}/{receiver_id}/{kind}"
-        if state == "clicked":
-            first_click: dict[str, int] = {}
-            for event in events:
-                link = str(event.get("type_id") or "")
-                first_click[link] = min(first_click.get(link, 1 << 62), int(event.get("stamp") or mailing.finished))
-            if not first_click:  # the click events were truncated away: one row, link unknown
-                first_click = {"": mailing.finished}
-            for link, stamp in sorted(first_click.items()):
-                url = mailing.links.get(link, "")
-                link_detail = f"{detail}: {url or ('link ' + link if link else 'link unknown')}"
-                out.rows.append(HistoryRow(tenant_id, contact_id, _at(stamp), kind, mailing.subject, link_detail,
-                                           SOURCE, f"{key}/{link or '-'}"))
-            continue
-        stamp = min((int(e.get("stamp") or 0) for e in events if e.get("stamp")), default=0) or mailing.finished
+        events = _events(receiver, mailing.id, spec.event_type)
         row_detail = detail
-        if state == "bounced" and events:
+        if state == "clicked":
+            events = [e for e in events if str(e.get("type_id") or "") == link_id]
+            url = mailing.links.get(str(link_id), "")
+            row_detail = f"{detail}: {url or f'link {link_id}'}"
+        elif state == "bounced" and events:
             row_detail = f"{detail}: {events[0].get('type_id') or 'bounce'}"
-        out.rows.append(HistoryRow(tenant_id, contact_id, _at(stamp), kind, mailing.subject, row_detail, SOURCE, key))
-        # Member states follow the receiver's current state, which the report carries: an unsubscribe
-        # counts while the receiver is still deactivated (not after a re-subscription through a form),
-        # a bounce while it is still bounced and the contact still has that address (a bounce concerns
-        # one mailbox, not the person). The history row itself is kept either way.
-        same_address = contacts.email_of.get(contact_id) == str(receiver.get("email") or "").strip().lower()
-        still_deactivated = _int(receiver.get("deactivated")) > 0
-        still_bounced = _int(receiver.get("bounced")) > 0
-        if (state == "unsubscribed" and still_deactivated) or (state == "bounced" and still_bounced and same_address):
-            out.consent.append((contact_id, state))
+        key = history_key(mailing.id, contact_id, spec.kind, link_id if state == "clicked" else None)
+        stamp = _first_stamp(events, mailing.finished)
+        out.rows.append(HistoryRow(tenant_id, contact_id, _at(stamp), spec.kind.value, mailing.subject, row_detail,
+                                   SOURCE, key))
+        consent = _consent(state, receiver, events, contact_id, contacts)
+        if consent is not None:
+            out.consent.append(consent)
     return out
+
+
+def _consent(
+    state: str, receiver: Mapping[str, Any], events: list[Mapping[str, Any]], contact_id: int, contacts: ContactIndex
+) -> Consent | None:
+    """Member states follow the receiver's current state, which the report carries: an unsubscribe
+    counts while the receiver is still deactivated (not after a re-subscription through a form), a
+    bounce while it is still bounced and the contact still has that address (a bounce concerns one
+    mailbox, not the person). The history row itself is kept either way."""
+    if state == "unsubscribed":
+        group = unsubscribe_group(receiver, events)
+        own_group = str(receiver.get("group_id") or "")
+        # The receiver's flags describe its own group only; an event naming another group is evidence enough.
+        if group is not None and (group != own_group or _int(receiver.get("deactivated")) > 0):
+            return Consent(contact_id, state, group)
+    elif state == "bounced":
+        same_address = contacts.email_of.get(contact_id) == _email(receiver)
+        if _int(receiver.get("bounced")) > 0 and same_address:
+            return Consent(contact_id, state, None)
+    return None
+
+
+def unique_rows(rows: Iterable[HistoryRow]) -> list[HistoryRow]:
+    """One row per external key (a person who is a receiver in two of the mailing's groups appears
+    twice in a report), the earliest event winning; in key order, so writes are deterministic."""
+    best: dict[str, HistoryRow] = {}
+    for row in rows:
+        kept = best.get(row.external_key)
+        if kept is None or row.occurred_at < kept.occurred_at:
+            best[row.external_key] = row
+    return [best[key] for key in sorted(best)]

@@ -1,47 +1,71 @@
-"""Load one tenant's mail history: mailings since the watermark (minus a re-read window), their
-report receivers per state, into ``contact_history``; then move the watermark.
+"""Load one tenant's mail history: the mailings finished since the watermark (minus a re-read window),
+their report receivers per state, into ``contact_history``; then move the watermarks.
 
-Rows are committed per mailing; the watermarks (one per list, so that a list imported later starts
-from the beginning) move only after every mailing of the window is committed, so a run that fails
-halfway is simply repeated (the unique key absorbs the overlap).
+Which mailings and which of their states are read is decided in :mod:`cleverreach.history.plan`: the
+discovery trusts nothing ``GET /mailings`` leaves unknown, a mailing is read in full once and then
+re-read only for the states that can still change, from its last read on (the reports' event window).
+Clicks are read per link (``stats/links``, then the clickers of each link), never with the call
+without ``linkid``. Rows, member states and the mailing's record are committed per mailing.
+
+A mailing whose read fails (a CleverReach error other than a refused login) is recorded with the
+error's class, reported in the result and the log, and skipped; the tenant's other mailings still
+load. The watermarks (one per list, so that a list imported later starts from the beginning) stop
+before the oldest mailing whose last read failed, so the next run reads it again.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from cleverreach.hooks.cleverreach import CleverReachHook
-from cleverreach.history.events import STATES, ContactIndex, Mailing, history_rows
+from cleverreach.exceptions import CleverReachAuthError, CleverReachConfigError, CleverReachError
+from cleverreach.history.events import Consent, ContactIndex, HistoryRow, Mailing, history_rows, unique_rows
+from cleverreach.history.plan import DAY, MailingRecord, ReadPlan, finished_mailings, plan_read
 from cleverreach.history.store import HistoryStore, params_for_consent
+from cleverreach.hooks.cleverreach import CleverReachHook
 
 log = logging.getLogger(__name__)
 
-DAY = 86400
+TENANT_ERRORS = (CleverReachAuthError, CleverReachConfigError)  # not one mailing's problem: the tenant fails
 
 
 @dataclass
 class HistoryTally:
     mailings_seen: int = 0
-    mailings_loaded: int = 0
+    mailings_loaded: int = 0  # read in full
+    mailings_reread: int = 0  # re-read for the states that can still change, from the last read on
+    mailings_unchanged: int = 0  # loaded, and their re-read window is over
+    mailings_failed: int = 0
     receivers_read: int = 0
     rows_inserted: int = 0
     rows_existing: int = 0
     unmatched: int = 0
     consent_updates: int = 0
+    failed: list[dict[str, Any]] = field(default_factory=list)  # mailing_id, error, failures
 
 
 def window_start(watermark: int | None, since: date | None, reread_days: int) -> int:
-    """Unix start of the mailings to read: ``since`` for a backfill, else the watermark minus the
+    """Unix start of the finish times to read: ``since`` for a backfill, else the watermark minus the
     re-read window (late opens and clicks), else everything."""
     if since is not None:
         return int(datetime(since.year, since.month, since.day, tzinfo=UTC).timestamp())
     if watermark is None:
         return 0
     return max(0, watermark - reread_days * DAY)
+
+
+@dataclass
+class MailingRead:
+    """What one read of one mailing produced, before it is saved."""
+
+    rows: list[HistoryRow] = field(default_factory=list)
+    consent: list[Consent] = field(default_factory=list)
+    receivers: int = 0
+    unmatched: int = 0
 
 
 class MailHistoryLoad:
@@ -60,72 +84,110 @@ class MailHistoryLoad:
             self.log.info("Tenant %s has no imported lists: no mail history to load", self.tenant_id)
             return {"tenant_id": self.tenant_id, "window_start": None, "watermark": None, **HistoryTally().__dict__}
         lists = {str(row["external_id"]): int(row["list_id"]) for row in known}
-        marks = [row["finished_until"] for row in known]
+        marks = {int(row["list_id"]): row["finished_until"] for row in known}
         # The window serves the list that is furthest behind; a list never loaded reads everything.
-        watermark = None if any(m is None for m in marks) else min(int(m) for m in marks)
+        watermark = None if None in marks.values() else min(int(m) for m in marks.values())
         start = window_start(watermark, since, settings.history_reread_days)
         contacts = self.store.contacts(self.tenant_id)
+        records = self.store.mailing_records(self.tenant_id)
         tally = HistoryTally()
 
-        mailings = [m for m in self._finished_mailings(start, now) if int(m.get("finished") or 0)]
-        mailings.sort(key=lambda m: (int(m.get("finished") or 0), str(m.get("id"))))
+        mailings = finished_mailings(
+            lambda low, high: self.cr.list_mailings(state="finished", start=low, end=high),
+            start, now, settings.history_lookback_days,
+        )
         tally.mailings_seen = len(mailings)
         self.log.info("Tenant %s: %d finished mailings since %s (watermark %s)", self.tenant_id, len(mailings),
                       datetime.fromtimestamp(start, UTC).isoformat(), watermark)
         newest = watermark or 0
         for summary in mailings:
-            detail = summary if "mailing_groups" in summary else self.cr.get_mailing(str(summary["id"]))
-            mailing = Mailing.from_api(detail)
-            newest = max(newest, mailing.finished)
-            targets = [lists[g] for g in mailing.group_ids if g in lists]
-            if not targets:  # sent to groups this tenant has not imported (or another account's)
-                continue
-            mailing = Mailing.from_api(detail, self._links(mailing.id))
-            self._load_mailing(mailing, targets, contacts, tally)
-        if newest:
-            self.store.advance_watermarks(lists.values(), newest)
+            mailing_id = str(summary["id"])
+            try:
+                detail = summary if "mailing_groups" in summary else self.cr.get_mailing(mailing_id)
+                mailing = Mailing.from_api(detail)
+                newest = max(newest, mailing.finished)
+                targets = {g: lists[g] for g in mailing.group_ids if g in lists}
+                if not targets:  # sent to groups this tenant has not imported (or another account's)
+                    continue
+                plan = plan_read(records.get(mailing.id), mailing.finished, reread_days=settings.history_reread_days,
+                                 new_list=any(marks[list_id] is None for list_id in targets.values()))
+                if plan is None:
+                    tally.mailings_unchanged += 1
+                    continue
+                self._load_mailing(mailing, plan, targets, lists, contacts, tally, read_at=now)
+            except TENANT_ERRORS:
+                raise
+            except CleverReachError as exc:
+                self._failed(Mailing.from_api(summary), records.get(mailing_id), exc, tally)
+        self._forget_vanished(records, {str(m["id"]) for m in mailings}, start, now)
+        self._advance(lists.values(), newest)
         after = [row["finished_until"] for row in self.store.lists(self.tenant_id)]
         result = {"tenant_id": self.tenant_id, "window_start": start,
                   "watermark": min(after) if after and None not in after else None, **tally.__dict__}
-        self.log.info("Tenant %s: %s", self.tenant_id, result)
+        self.log.info("Tenant %s: %s", self.tenant_id, {k: v for k, v in result.items() if k != "failed"})
         return result
 
-    def _finished_mailings(self, start: int, end: int, limit: int = 1000) -> list[dict[str, Any]]:
-        """Finished mailings in [start, end]; the list endpoint has a limit and no pages, so a full
-        answer is split in two halves until every half fits."""
-        found = self.cr.list_mailings(state="finished", start=start, end=end, limit=limit)
-        if len(found) < limit or end - start < 2:
-            return found
-        middle = (start + end) // 2
-        merged = {str(m["id"]): m for m in self._finished_mailings(start, middle, limit)}
-        merged.update({str(m["id"]): m for m in self._finished_mailings(middle + 1, end, limit)})
-        return list(merged.values())
+    def _forget_vanished(self, records: Mapping[str, MailingRecord], listed: set[str], start: int, end: int) -> None:
+        """A failed mailing inside the window that the server no longer lists was deleted: forget its failure."""
+        for record in records.values():
+            if record.failures and start <= record.finished <= end and record.mailing_id not in listed:
+                self.log.warning("Mailing %s failed before and is no longer listed by CleverReach: forgotten",
+                                 record.mailing_id)
+                self.store.forget_failure(self.tenant_id, record)
 
-    def _links(self, mailing_id: str) -> dict[str, str]:
-        try:
-            body = self.cr.request("GET", f"reports/{mailing_id}/stats/links")
-        except Exception as exc:  # links only enrich the click detail; the row is still right without
-            self.log.warning("Mailing %s: no link list (%s)", mailing_id, type(exc).__name__)
-            return {}
-        links = body.get("links", []) if isinstance(body, dict) else []
-        return {str(link.get("id")): str(link.get("link") or link.get("url") or "") for link in links if isinstance(link, dict)}
+    def _advance(self, list_ids: Any, newest: int) -> None:
+        """Move the watermarks to the newest finish seen, but not past a mailing whose read failed."""
+        failed = self.store.failed_mailings(self.tenant_id)
+        if failed:
+            newest = min(newest, failed[0].finished - 1)
+        if newest > 0:
+            self.store.advance_watermarks(list_ids, newest)
 
-    def _load_mailing(self, mailing: Mailing, list_ids: list[int], contacts: ContactIndex, tally: HistoryTally) -> None:
+    def _failed(self, mailing: Mailing, record: MailingRecord | None, exc: CleverReachError, tally: HistoryTally) -> None:
+        error = type(exc).__name__
+        self.store.record_failure(self.tenant_id, mailing, error)
+        failures = (record.failures if record else 0) + 1
+        tally.mailings_failed += 1
+        tally.failed.append({"mailing_id": mailing.id, "error": error, "failures": failures})
+        # The class and status only: CleverReach's message could quote personal data.
+        self.log.error("Mailing %s: report read failed (%s, HTTP %s, failure %d in a row); skipped, retried on the "
+                       "next run; the watermarks wait before it", mailing.id, error, exc.status, failures)
+
+    def _read(self, mailing: Mailing, plan: ReadPlan, contacts: ContactIndex) -> MailingRead:
+        """The report states of ``plan``; the clickers link by link (``stats/links``)."""
         ext_id = self.cr.settings.ext_id_attribute
-        rows, consent, read, unmatched = [], [], 0, 0
-        for state in STATES:
-            for page in self.cr.iter_report_receivers(mailing.id, state):
-                batch = history_rows(self.tenant_id, mailing, state, page, contacts, ext_id)
-                rows.extend(batch.rows)
-                consent.extend(batch.consent)
-                read += len(page)
-                unmatched += batch.unmatched
-        inserted = self.store.save(rows, params_for_consent(consent, list_ids))
-        tally.mailings_loaded += 1
-        tally.receivers_read += read
+        out = MailingRead()
+        for state in plan.states:
+            if state == "clicked":
+                mailing = replace(mailing, links=self.cr.report_links(mailing.id))
+                reads: list[str | None] = sorted(mailing.links)
+            else:
+                reads = [None]
+            for link_id in reads:
+                for page in self.cr.iter_report_receivers(mailing.id, state, link_id=link_id, since=plan.since):
+                    batch = history_rows(self.tenant_id, mailing, state, page, contacts, ext_id, link_id=link_id)
+                    out.rows.extend(batch.rows)
+                    out.consent.extend(batch.consent)
+                    out.receivers += len(page)
+                    out.unmatched += batch.unmatched
+        out.rows = unique_rows(out.rows)
+        return out
+
+    def _load_mailing(self, mailing: Mailing, plan: ReadPlan, targets: Mapping[str, int], lists: Mapping[str, int],
+                      contacts: ContactIndex, tally: HistoryTally, *, read_at: int) -> None:
+        read = self._read(mailing, plan, contacts)
+        consent = params_for_consent(read.consent, sorted(targets.values()), lists)
+        inserted = self.store.save(read.rows, consent, read=(self.tenant_id, mailing, read_at))
+        if plan.complete:
+            tally.mailings_loaded += 1
+        else:
+            tally.mailings_reread += 1
+        tally.receivers_read += read.receivers
         tally.rows_inserted += inserted
-        tally.rows_existing += len(rows) - inserted
-        tally.unmatched += unmatched
+        tally.rows_existing += len(read.rows) - inserted
+        tally.unmatched += read.unmatched
         tally.consent_updates += len(consent)
-        self.log.info("Mailing %s (%s): %d report entries, %d rows new, %d already loaded, %d matched no contact",
-                      mailing.id, mailing.name, read, inserted, len(rows) - inserted, unmatched)
+        how = "read in full" if plan.complete else f"re-read from {plan.since}"
+        self.log.info("Mailing %s: %s (%s), %d report entries, %d rows new, %d already loaded, %d matched no contact",
+                      mailing.id, how, ", ".join(plan.states), read.receivers, inserted, len(read.rows) - inserted,
+                      read.unmatched)

@@ -1,35 +1,61 @@
-"""The mail-history load's reads and writes on the CRM, with a bulk path per dialect."""
+"""The mail-history load's reads and writes: the CRM's contacts, lists and history (the adapter's SQL),
+the watermarks and the per-mailing records (the package's private SQL), with a bulk path per dialect."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection
 
 from cleverreach.crm.bulk import bulk_insert
 from cleverreach.crm.sql import load_sql
 from cleverreach.crm.store import SqlStore, utcnow
-from cleverreach.history.events import ContactIndex, HistoryRow
+from cleverreach.enums import MemberState
+from cleverreach.history.events import Consent, ContactIndex, HistoryRow, Mailing
+from cleverreach.history.plan import MailingRecord
 
-CONSENT_REASONS = {"unsubscribed": "unsubscribed in CleverReach (mail report)", "bounced": "bounced in CleverReach (mail report)"}
+CONSENT_STATES = {"unsubscribed": MemberState.UNSUBSCRIBED, "bounced": MemberState.BOUNCED}
+CONSENT_REASONS = {
+    MemberState.UNSUBSCRIBED: "unsubscribed in CleverReach (mail report)",
+    MemberState.BOUNCED: "bounced in CleverReach (mail report)",
+}
 
 
 class HistoryStore(SqlStore):
-    """Contacts, lists and watermarks of a tenant; bulk history rows."""
+    """Contacts, lists, watermarks and per-mailing records of a tenant; bulk history rows."""
 
     # ------------------------------------------------------------------ reads
     def lists(self, tenant_id: str) -> list[dict]:
         """The tenant's lists: ``list_id``, ``external_id`` (group id) and ``finished_until`` (None = never)."""
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(self.q("history_select_watermark"), {"tenant_id": tenant_id})]
+            return self._rows(conn, "history_select_watermark", tenant_id=tenant_id)
 
     def contacts(self, tenant_id: str) -> ContactIndex:
         with self.engine.connect() as conn:
             return ContactIndex((r[0], r[1]) for r in conn.execute(self.q("history_select_contacts"), {"tenant_id": tenant_id}))
 
+    def mailing_records(self, tenant_id: str) -> dict[str, MailingRecord]:
+        with self.engine.connect() as conn:
+            return {
+                str(row["mailing_id"]): _record(row)
+                for row in self._rows(conn, "history_select_mailings", tenant_id=tenant_id)
+            }
+
+    def failed_mailings(self, tenant_id: str) -> list[MailingRecord]:
+        """The mailings whose last read failed, oldest first."""
+        with self.engine.connect() as conn:
+            return [_record(row) for row in self._rows(conn, "history_select_failed_mailings", tenant_id=tenant_id)]
+
     # ------------------------------------------------------------------ writes
-    def save(self, rows: Sequence[HistoryRow], consent: Iterable[tuple[int, str, int]] = ()) -> int:
-        """Insert rows (duplicates ignored) and mark members, in one transaction; returns rows inserted."""
+    def save(
+        self,
+        rows: Sequence[HistoryRow],
+        consent: Iterable[tuple[int, MemberState, int]] = (),
+        *,
+        read: tuple[str, Mailing, int] | None = None,
+    ) -> int:
+        """Insert rows (duplicates ignored), mark members and record the mailing as read (``read`` =
+        tenant, mailing, read time), in one transaction; returns the rows inserted."""
         with self.engine.begin() as conn:
             inserted = self.insert_rows(conn, rows)
             params = [
@@ -38,7 +64,23 @@ class HistoryStore(SqlStore):
             ]
             if params:
                 conn.execute(self.q("history_mark_members"), params)
+            if read is not None:
+                tenant_id, mailing, read_at = read
+                params = _mailing_params(tenant_id, mailing.id, mailing.finished)
+                conn.execute(self.q("history_record_read"), {**params, "read_at": read_at})
         return inserted
+
+    def record_failure(self, tenant_id: str, mailing: Mailing, error_class: str) -> None:
+        params = _mailing_params(tenant_id, mailing.id, mailing.finished)
+        with self.engine.begin() as conn:
+            conn.execute(self.q("history_record_failure"), {**params, "error_class": error_class})
+
+    def forget_failure(self, tenant_id: str, record: MailingRecord) -> None:
+        """A failed mailing that CleverReach no longer lists (deleted): it no longer holds the watermarks.
+        Should it come back, it is read in full."""
+        params = _mailing_params(tenant_id, record.mailing_id, record.finished)
+        with self.engine.begin() as conn:
+            conn.execute(self.q("history_record_read"), {**params, "read_at": None})
 
     def insert_rows(self, conn: Connection, rows: Sequence[HistoryRow]) -> int:
         """Bulk insert with ``ON CONFLICT DO NOTHING``: COPY through a staging table on PostgreSQL,
@@ -62,6 +104,27 @@ class HistoryStore(SqlStore):
                 conn.execute(self.q("history_advance_watermark"), params)
 
 
-def params_for_consent(consent: Iterable[tuple[int, str]], list_ids: Sequence[int]) -> list[tuple[int, str, int]]:
-    """Every (contact, state) on every list the mailing went to."""
-    return [(cid, state, list_id) for cid, state in consent for list_id in list_ids]
+def _record(row: Mapping) -> MailingRecord:
+    read_at = row["read_at"]
+    return MailingRecord(str(row["mailing_id"]), int(row["finished"]), None if read_at is None else int(read_at),
+                         int(row["failures"] or 0), row["error_class"])
+
+
+def _mailing_params(tenant_id: str, mailing_id: str, finished: int) -> dict:
+    return {"tenant_id": tenant_id, "mailing_id": mailing_id, "finished": finished, "now": utcnow()}
+
+
+def params_for_consent(
+    consent: Iterable[Consent], mailing_lists: Sequence[int], tenant_lists: Mapping[str, int]
+) -> list[tuple[int, MemberState, int]]:
+    """(contact, member state, list) to mark. An unsubscribe marks only the list of the group it names
+    (nothing when that group is not an imported list); a bounce concerns the address, so every list
+    the mailing went to."""
+    marks: set[tuple[int, MemberState, int]] = set()
+    for item in consent:
+        state = CONSENT_STATES[item.state]
+        if item.group_id is None:
+            marks.update((item.contact_id, state, list_id) for list_id in mailing_lists)
+        elif item.group_id in tenant_lists:
+            marks.add((item.contact_id, state, tenant_lists[item.group_id]))
+    return sorted(marks)

@@ -21,7 +21,7 @@ from cleverreach.crm.sql import (
 REPO = Path(__file__).resolve().parents[3]
 ADAPTER_SQL = REPO / "include" / "sql"
 
-PRIVATE_TABLES = {"sync_run", "sync_change", "mail_history_watermark", "cleverreach_schema_migration"}
+PRIVATE_TABLES = {"sync_run", "sync_change", "mail_history_watermark", "mail_history_mailing", "cleverreach_schema_migration"}
 CRM_TABLES = {
     "tenant", "address", "address_tag", "address_sales_process", "contact_person",
     "recipient_list", "recipient_list_member", "contact_history",
