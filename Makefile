@@ -7,9 +7,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install demo test bench airflow lint clean
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml emulator/pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml emulator/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt -c constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e emulator
 	@touch $(STAMP)
