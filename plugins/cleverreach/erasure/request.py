@@ -1,0 +1,97 @@
+"""What an erasure request names, checked, and what the erasure did: pure.
+
+A request names contact persons (ids of the tenant) and/or e-mail addresses. The addresses to erase
+in CleverReach are the given ones, the contacts' current ones, and every address the integration
+ever sent for those contacts (an e-mail change leaves the old receiver behind). Addresses are
+compared as keys: trimmed, lower-cased, the domain in its ASCII (IDNA) form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cleverreach.email_validation import check_email
+
+
+class ErasureRequestError(ValueError):
+    """The request cannot be carried out as given; the message says why (without personal data)."""
+
+
+def email_key(address: str | None) -> str | None:
+    """The comparison key of an address, or None when it is empty."""
+    text = (address or "").strip()
+    if not text:
+        return None
+    local, at, domain = text.rpartition("@")
+    if not at:
+        return text.lower()
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass
+    return f"{local}@{domain}".lower()
+
+
+@dataclass(frozen=True)
+class ErasureRequest:
+    tenant_id: str
+    contact_ids: tuple[int, ...] = ()
+    emails: tuple[str, ...] = ()
+
+    @classmethod
+    def from_arguments(cls, tenant_id: Any, contact_ids: Any, emails: Any) -> ErasureRequest:
+        tenant = str(tenant_id or "").strip()
+        if not tenant:
+            raise ErasureRequestError("tenant is required")
+        ids = _list(contact_ids, "contact_ids")
+        if any(isinstance(i, bool) or not isinstance(i, int) or i < 1 for i in ids):
+            raise ErasureRequestError("contact_ids must be a list of positive integer ids")
+        addresses = _list(emails, "emails")
+        bad = [i for i, a in enumerate(addresses, start=1) if not isinstance(a, str) or check_email(a.strip())[1]]
+        if bad:
+            raise ErasureRequestError(f"emails: entries {bad} are not valid e-mail addresses")
+        if not ids and not addresses:
+            raise ErasureRequestError("name at least one contact id or e-mail address to erase")
+        return cls(tenant, tuple(sorted(set(ids))), tuple(sorted({a.strip() for a in addresses})))
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ErasureRequestError(f"{name} must be a list")
+    return list(value)
+
+
+def addresses_to_erase(request: ErasureRequest, current: Mapping[int, str | None], sent: Iterable[str | None]) -> set[str]:
+    """Every address key to remove from CleverReach: given, current, and ever sent for these contacts."""
+    keys = {email_key(a) for a in (*request.emails, *current.values(), *sent)}
+    return {k for k in keys if k}
+
+
+@dataclass
+class ErasureReport:
+    """Counts only: the report and the log never repeat the personal data they erased."""
+
+    tenant_id: str
+    contacts: int = 0
+    addresses: int = 0
+    groups_searched: int = 0
+    receivers_found: int = 0
+    receivers_deleted: int = 0
+    receivers_failed: int = 0
+    crm: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.receivers_failed == 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tenant_id": self.tenant_id, "contacts": self.contacts, "addresses": self.addresses,
+            "cleverreach": {"groups_searched": self.groups_searched, "receivers_found": self.receivers_found,
+                            "receivers_deleted": self.receivers_deleted, "receivers_failed": self.receivers_failed},
+            "crm": dict(self.crm), "complete": self.complete,
+        }

@@ -1,0 +1,55 @@
+"""The erasure's reads and deletes in the CRM database (list members, contact history) and in the
+integration's private state (stored plans, and every private table that names a person)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Integer, Text
+
+from cleverreach.crm.store import SqlStore
+from cleverreach.erasure.request import email_key
+from cleverreach.lists.store import ListStore
+
+# (query, what the report calls it): run in this order, in one transaction
+PURGES: tuple[tuple[str, str], ...] = (
+    ("erasure_delete_members", "list_members"),
+    ("erasure_delete_history", "contact_history"),
+    ("erasure_scrub_changes", "sync_changes"),
+)
+
+
+class ErasureStore(SqlStore):
+    def tenant_contacts(self, tenant_id: str) -> dict[int, str | None]:
+        """The tenant's contact ids with their current address."""
+        with self.engine.connect() as conn:
+            return {int(r["id"]): r["email"] for r in self._rows(conn, "erasure_select_tenant_contacts", tenant_id=tenant_id)}
+
+    def list_ids(self, tenant_id: str) -> list[int]:
+        return [int(row["id"]) for row in ListStore(self.engine).lists(tenant_id)]
+
+    def sent_emails(self, tenant_id: str, contact_ids: Sequence[int]) -> list[str]:
+        """Addresses the integration planned or sent for these contacts, old ones included."""
+        list_ids = self.list_ids(tenant_id)
+        if not contact_ids or not list_ids:
+            return []
+        clause = self.q("erasure_select_sent_emails", list_ids=Integer, contact_ids=Integer)
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(clause, {"list_ids": list_ids, "contact_ids": list(contact_ids)})]
+
+    def purge(self, tenant_id: str, contact_ids: Iterable[int], email_keys: Iterable[str]) -> dict[str, int]:
+        """Delete or scrub every copy of these persons, in one transaction; rows touched per kind."""
+        params: dict[str, Any] = {
+            "tenant_id": tenant_id, "contact_ids": sorted(set(contact_ids)) or [-1],
+            "email_keys": sorted({k for k in (email_key(e) for e in email_keys) if k}) or [""],
+            "list_ids": self.list_ids(tenant_id) or [-1],
+        }
+        list_types = {"contact_ids": Integer, "email_keys": Text, "list_ids": Integer}
+        counts: dict[str, int] = {}
+        with self.engine.begin() as conn:
+            for name, label in PURGES:
+                used = set(self.q(name).compile().params)
+                clause = self.q(name, **{k: t for k, t in list_types.items() if k in used})
+                counts[label] = int(conn.execute(clause, {k: v for k, v in params.items() if k in used}).rowcount or 0)
+        return counts
