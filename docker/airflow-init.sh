@@ -1,26 +1,26 @@
 #!/usr/bin/env bash
 # airflow-init (docker-compose.yaml): runs once, as root, before the other Airflow services start.
-#  1. the UI login: SimpleAuthManager's passwords file from AIRFLOW_ADMIN_USER / AIRFLOW_ADMIN_PASSWORD (.env)
-#  2. ownership of the shared volumes for the Airflow user (AIRFLOW_UID)
-#  3. `airflow db migrate` (waits for the metadata DB first, through the image's /entrypoint)
+#  1. ownership of the shared volumes for the Airflow user (AIRFLOW_UID)
+#  2. `airflow db migrate` (waits for the metadata DB first, through the image's /entrypoint)
+#  3. the CleverReach roles (CleverReach Viewer / Editor / Admin) of the FAB auth manager; they must exist
+#     before the dag-processor parses the DAGs, whose access_control names them
+#  4. the UI login: an Airflow Admin user from AIRFLOW_ADMIN_USER / AIRFLOW_ADMIN_PASSWORD (.env), kept if present
 set -euo pipefail
 
 : "${AIRFLOW_ADMIN_PASSWORD:?set AIRFLOW_ADMIN_PASSWORD in .env}"
 export AIRFLOW_ADMIN_USER=${AIRFLOW_ADMIN_USER:-admin}
 AIRFLOW_UID=${AIRFLOW_UID:-50000}
-passwords_file=${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE:-/opt/airflow/config/simple_auth_manager_passwords.json}
 
-mkdir -p /opt/airflow/logs "$(dirname "$passwords_file")"
-python - "$passwords_file" <<'PY'
-import json, os, sys
-path = sys.argv[1]
-with open(path, "w") as f:
-    json.dump({os.environ["AIRFLOW_ADMIN_USER"]: os.environ["AIRFLOW_ADMIN_PASSWORD"]}, f)
-    f.write("\n")
-PY
-chmod 600 "$passwords_file"
-chown -R "${AIRFLOW_UID}:0" /opt/airflow/logs "$(dirname "$passwords_file")"
-echo "UI login: ${AIRFLOW_ADMIN_USER} (password from AIRFLOW_ADMIN_PASSWORD)"
+mkdir -p /opt/airflow/logs
+chown -R "${AIRFLOW_UID}:0" /opt/airflow/logs
 
 /entrypoint airflow db migrate
+/entrypoint python -m cleverreach.ui.roles
+if /entrypoint airflow users list --output json | grep -q "\"username\": \"${AIRFLOW_ADMIN_USER}\""; then
+  echo "UI login ${AIRFLOW_ADMIN_USER} exists; its password is kept"
+else
+  /entrypoint airflow users create --role Admin --username "${AIRFLOW_ADMIN_USER}" --password "${AIRFLOW_ADMIN_PASSWORD}" \
+    --firstname Airflow --lastname Admin --email "${AIRFLOW_ADMIN_USER}@localhost"
+  echo "UI login: ${AIRFLOW_ADMIN_USER} (password from AIRFLOW_ADMIN_PASSWORD)"
+fi
 /entrypoint airflow version
