@@ -4,13 +4,18 @@ Daily, per tenant. Each tenant has a watermark in the CRM (``mail_history_waterm
 the finished mailings from the watermark minus a re-read window (connection extra
 ``history_reread_days``, 14 by default) for late opens and clicks, or from ``since`` for a backfill.
 Rows are keyed deterministically, so reruns and overlaps add nothing.
+
+The same daily run enforces the retention period of the integration's stored plans and run messages
+(``[cleverreach] retention_days``, 90 by default): see ``cleverreach.housekeeping.retention``.
 """
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag
+from airflow.sdk import Param, conf, dag
 
 from cleverreach.dag_defaults import dag_defaults
+from cleverreach.housekeeping.retention import DEFAULT_RETENTION_DAYS
+from cleverreach.operators.housekeeping import CleverReachRetentionOperator
 from cleverreach.operators.mail_history import CleverReachMailHistoryOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
 from cleverreach.reporting import summary_task
@@ -37,6 +42,11 @@ def cleverreach_sync_mail_history():
 
     columns = ["tenant_id", "mailings_seen", "mailings_loaded", "rows_inserted", "rows_existing", "unmatched", "watermark"]
     summary_task(columns)(loaded.output, tenants.output)
+
+    CleverReachRetentionOperator(
+        task_id="enforce_retention",
+        retention_days=conf.getint("cleverreach", "retention_days", fallback=DEFAULT_RETENTION_DAYS),
+    )
 
 
 cleverreach_sync_mail_history()

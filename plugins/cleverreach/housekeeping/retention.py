@@ -1,0 +1,31 @@
+"""The retention rule, pure, and its store.
+
+Stored plans (``sync_change``: addresses, attribute values, CleverReach's answers) and run messages are
+needed to audit and retry recent runs, not forever. After ``retention_days`` (default 90, setting
+``[cleverreach] retention_days``) a finished run keeps its counts and status; its changes and message
+go. A running run (a lease) is never touched.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from cleverreach.crm.store import SqlStore
+
+DEFAULT_RETENTION_DAYS = 90
+
+
+def retention_cutoff(now: datetime, retention_days: int) -> datetime:
+    """Runs started before this moment are past retention."""
+    if retention_days < 1:
+        raise ValueError("retention_days must be at least 1")
+    return now - timedelta(days=retention_days)
+
+
+class RetentionStore(SqlStore):
+    def purge_before(self, cutoff: datetime) -> dict[str, int]:
+        """Delete the changes and clear the messages of finished runs started before ``cutoff``."""
+        with self.engine.begin() as conn:
+            changes = conn.execute(self.q("housekeeping_delete_changes"), {"cutoff": cutoff}).rowcount
+            messages = conn.execute(self.q("housekeeping_clear_run_messages"), {"cutoff": cutoff}).rowcount
+        return {"sync_changes_deleted": int(changes or 0), "run_messages_cleared": int(messages or 0)}
