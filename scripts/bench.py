@@ -7,6 +7,7 @@ in a child process so that its peak RSS is its own.
     python -m scripts.bench diff 1000000    # one diff size
     python -m scripts.bench sync 100000     # one whole sync
     python -m scripts.bench history-postgresql 1000000   # the mail-history load (also history-sqlite)
+    python -m scripts.bench ui-members-postgresql 1000000   # the CleverReach page's members API (also -sqlite)
 """
 
 from __future__ import annotations
@@ -238,6 +239,60 @@ def bench_history(dialect: str, mailings: int = 100, receivers: int = 10_000) ->
             "peak_rss_mb": round(_peak_rss_mb()), "peak_rss_before_load_mb": round(peak_before)}
 
 
+# ---------------------------------------------------------------------- the CleverReach page's members API
+def bench_ui_members(dialect: str, n: int = 1_000_000, repeats: int = 5) -> dict:
+    """Response times of the page's members API (``GET .../members``) on a list of ``n`` members: first and
+    last page, each sort key, the state filter. Through the page's FastAPI app with its real routes and
+    SQL; only the login is stubbed (an admin caller), since the CRM queries are what scale."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import text
+
+    from cleverreach.access import CleverReachPermission, TenantScope
+    from cleverreach.ui.app import create_app
+    from cleverreach.ui.security import Caller, caller
+
+    engine = _history_engine(dialect)  # a fresh CRM with the integration's tables (migrations incl. 0010)
+    series = ("SELECT g AS i FROM generate_series(1, :n) AS g" if dialect == "postgresql" else
+              "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < :n) SELECT i FROM s")
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM contact_person"))
+        conn.execute(text(f"INSERT INTO contact_person (id, tenant_id, first_name, last_name, function, email) "
+                          f"SELECT i, 'bench', 'F' || i, 'L' || ((CAST(i AS BIGINT) * 7919) % :n), "
+                          f"CASE WHEN i % 3 = 0 THEN 'CEO' END, 'c' || i || '@example.org' FROM ({series}) AS s"),
+                     {"n": n})
+        conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) "
+                          "VALUES (1, 'bench', '1', 'Bench', CURRENT_TIMESTAMP)"))
+        conn.execute(text(f"INSERT INTO recipient_list_member (list_id, contact_person_id, added_at, sync_state, sync_error) "
+                          f"SELECT 1, i, CURRENT_TIMESTAMP, CASE WHEN i % 50 = 0 THEN 'rejected' WHEN i % 10 = 0 "
+                          f"THEN 'pending' ELSE 'synced' END, CASE WHEN i % 50 = 0 THEN 'invalid e-mail' END "
+                          f"FROM ({series}) AS s"), {"n": n})
+        if dialect == "postgresql":
+            conn.execute(text("ANALYZE"))
+    load_s = time.perf_counter() - started
+    app = create_app()
+    app.dependency_overrides[caller] = lambda: Caller(object(), frozenset(CleverReachPermission), TenantScope(None, None),
+                                                      None, engine)
+    client = TestClient(app)
+    queries = {
+        "page 1 (contact order)": "page=1", "last page": f"page={n // 50}", "page 1 by person": "sort=person",
+        "page 1 by e-mail desc": "sort=email&order=desc", "page 1 by state": "sort=state",
+        "rejected only": "state=rejected", "rejected, page 100": "state=rejected&page=100",
+    }
+    timings = {}
+    for label, query in queries.items():
+        samples = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            resp = client.get(f"/api/tenants/bench/lists/1/members?page_size=50&{query}")
+            samples.append(time.perf_counter() - t0)
+            assert resp.status_code == 200 and len(resp.json()["rows"]) == 50, resp.text[:300]
+        timings[label] = round(sorted(samples)[len(samples) // 2] * 1000, 1)  # median ms
+    engine.dispose()
+    return {"bench": "ui", "dialect": dialect, "n": n, "seconds": round(load_s, 1), "peak_rss_mb": round(_peak_rss_mb()),
+            "median_ms": timings}
+
+
 def _free_port() -> int:
     import socket
 
@@ -263,12 +318,15 @@ def main(argv: list[str]) -> int:
             result = bench_diff(n)
         elif kind == "sync":
             result = bench_sync(n)
+        elif kind.startswith("ui-members-"):  # ui-members-sqlite / ui-members-postgresql
+            result = bench_ui_members(kind.rsplit("-", 1)[1], n)
         else:  # history-sqlite / history-postgresql
             result = bench_history(kind.split("-", 1)[1], mailings=max(1, n // 10_000), receivers=min(n, 10_000))
         print(json.dumps(result))
         return 0
     plans = [("diff", 10_000), ("diff", 100_000), ("diff", 1_000_000), ("sync", 100_000),
-             ("history-sqlite", 1_000_000), ("history-postgresql", 1_000_000)]
+             ("history-sqlite", 1_000_000), ("history-postgresql", 1_000_000),
+             ("ui-members-sqlite", 1_000_000), ("ui-members-postgresql", 1_000_000)]
     if argv:
         plans = [(argv[0], int(argv[1]))]
     results = []
@@ -283,6 +341,8 @@ def main(argv: list[str]) -> int:
         elif r["bench"] == "sync":
             notes = (f"{r['state']}; {r['api_calls']} API calls (minimum {r['min_api_calls']}, +{r['over_minimum_pct']} %); "
                      f"{r['upsert_calls']} upserts (minimum {r['min_upsert_calls']})")
+        elif r["bench"] == "ui":
+            notes = f"{r['dialect']}: members API, median ms " + ", ".join(f"{k} {v}" for k, v in r["median_ms"].items())
         else:
             notes = (f"{r['dialect']}: {r['rows_per_s']} rows/s vs plain bulk insert {r['plain_rows_per_s']} rows/s "
                      f"= {r['share_of_plain']:.0%} of the limit; rerun inserted {r['rerun_inserted']}")
