@@ -40,7 +40,7 @@ def world(emulator, crm_engine, monkeypatch):
                             "receivers": [
                                 receiver("form@example.org"),  # a form sign-up: never touched
                                 receiver("adopt@example.org"),  # matches contact 7 by e-mail, no ext_id
-                                receiver("gone@example.org", "999"),  # ours, no longer a member
+                                receiver("gone@example.org", "999"),  # carries an ext_id, but the sync never owned it
                                 receiver("unsub@example.org", "5", unsubscribed=True),
                                 receiver("bounce@example.org", "6", bounced=1700000000),
                             ],
@@ -94,11 +94,11 @@ def test_dry_run_then_sync_then_nothing_to_do(world, crm_engine):
     assert result.state == "success"
     assert writes(emulator) == 0
     (plan,) = result.returns["sync_list"]
-    assert (plan["added"], plan["updated"], plan["removed"], plan["rejected"]) == (3, 1, 1, 3)
+    assert (plan["added"], plan["updated"], plan["removed"], plan["rejected"]) == (3, 1, 0, 3)
     run = fetch(crm_engine, "SELECT * FROM sync_run")[0]
     assert (run["status"], bool(run["dry_run"])) == ("dry_run", True)
     changes = fetch(crm_engine, "SELECT action, email, reason, result FROM sync_change ORDER BY id")
-    assert {(c["action"], c["result"]) for c in changes} >= {("add", "planned"), ("update", "planned"), ("remove", "planned"), ("reject", "rejected")}
+    assert {(c["action"], c["result"]) for c in changes} >= {("add", "planned"), ("update", "planned"), ("reject", "rejected")}
     assert all(m["sync_state"] == "pending" for m in members(crm_engine).values())
 
     # --- the sync
@@ -106,14 +106,14 @@ def test_dry_run_then_sync_then_nothing_to_do(world, crm_engine):
     result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
     assert result.state == "success"
     (done,) = result.returns["sync_list"]
-    assert (done["added"], done["updated"], done["removed"], done["rejected"], done["status"]) == (3, 1, 1, 3, "success")
+    assert (done["added"], done["updated"], done["removed"], done["rejected"], done["status"]) == (3, 1, 0, 3, "success")
     receivers = remote(emulator)
     assert receivers["anna@example.org"]["global_attributes"].get("ext_id", "") == "1"
     assert receivers["anna@example.org"]["global_attributes"]["company"] == "Bäckerei Müller"
     assert receivers["adopt@example.org"]["global_attributes"].get("ext_id", "") == "7"  # adopted
     assert receivers["jürgen.groß@bücher.example"]["global_attributes"]["lastname"] == "Groß"
     assert receivers["form@example.org"]["global_attributes"].get("ext_id", "") == ""  # untouched
-    assert "gone@example.org" not in receivers  # ours and not a member: removed
+    assert receivers["gone@example.org"]["active"]  # an ext_id is no proof of ownership: never removed
     assert receivers["shared@example.org"]["global_attributes"].get("ext_id", "") == "3"  # the lower id wins
     assert not receivers["unsub@example.org"]["active"] and not receivers["bounce@example.org"]["active"]
     state = members(crm_engine)
@@ -130,8 +130,15 @@ def test_dry_run_then_sync_then_nothing_to_do(world, crm_engine):
     count = fetch(crm_engine, "SELECT remote_member_count FROM recipient_list WHERE id = 1")[0]["remote_member_count"]
     assert count == len(receivers)
     run = fetch(crm_engine, "SELECT * FROM sync_run ORDER BY id DESC")[0]
-    assert (run["status"], run["added"], run["removed"]) == ("success", 3, 1)
+    assert (run["status"], run["added"], run["removed"]) == ("success", 3, 0)
     assert {c["result"] for c in fetch(crm_engine, "SELECT result FROM sync_change WHERE run_id = :r AND action IN ('add', 'update', 'remove')", r=run["id"])} == {"ok"}
+    owned = fetch(crm_engine, "SELECT email_key, receiver_id, origin FROM sync_owned_receiver WHERE list_id = 1")
+    assert {o["email_key"]: o["origin"] for o in owned} == {
+        "anna@example.org": "created", "shared@example.org": "created", "adopt@example.org": "adopted",
+        "jürgen.groß@xn--bcher-kva.example": "created"}
+    assert all(o["receiver_id"] for o in owned)
+    # new receivers carry activated explicitly (opt_in confirmed: now)
+    assert receivers["anna@example.org"]["activated"] > 0
 
     # --- again: nothing to do, zero write calls
     emulator.client.clear_requests()
@@ -148,7 +155,7 @@ def test_guard_blocks_mass_removal_until_allowed(world, crm_engine):
     add_contacts(crm_engine, extra)
     add_members(crm_engine, 1, [c["id"] for c in extra])
     run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
-    with crm_engine.begin() as conn:  # remove 30 of ~46 owned: more than max(10, 20 %)
+    with crm_engine.begin() as conn:  # remove 30 of the 44 active receivers the sync owns: more than max(10, 20 %)
         conn.execute(text("DELETE FROM recipient_list_member WHERE list_id = 1 AND contact_person_id >= 110"))
     emulator.client.clear_requests()
 
@@ -172,11 +179,11 @@ def test_batches_email_change_and_removal_by_deactivation(world, crm_engine, mon
     add_contacts(crm_engine, bulk)
     add_members(crm_engine, 1, [c["id"] for c in bulk])
     run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
-    upserts = emulator.client.counters()["by_endpoint"]["POST /v3/groups/{id}/receivers/upsert"]
-    # 2345 + 3 adds + 1 adoption in batches of 1000, plus one upsert that deactivates the non-member
-    assert upserts == math.ceil((2345 + 4) / 1000) + 1
-    # deactivate mode: the non-member was deactivated, not deleted
-    assert remote(emulator)["gone@example.org"]["active"] is False
+    calls = emulator.client.counters()["by_endpoint"]
+    # 2345 + 3 new members inserted in batches of 1000; the adoption is the one upsert; nothing removed
+    assert calls["POST /v3/groups/{id}/receivers/insert"] == math.ceil((2345 + 3) / 1000)
+    assert calls["POST /v3/groups/{id}/receivers/upsert"] == 1
+    assert remote(emulator)["gone@example.org"]["active"] is True  # not ours: left alone
 
     # An e-mail change: the old receiver goes, the new one comes, one active receiver for the contact.
     with crm_engine.begin() as conn:
@@ -200,7 +207,7 @@ def test_converges_under_faults_and_after_a_crash(world, crm_engine):
     add_contacts(crm_engine, bulk)
     add_members(crm_engine, 1, [c["id"] for c in bulk])
     # A crash mid-apply: the second upsert batch fails for good (more failures than retries).
-    emulator.client.set_faults(next=[{"status": 500, "count": 50, "path_regex": "receivers/upsert", "skip": 1}])
+    emulator.client.set_faults(next=[{"status": 500, "count": 50, "path_regex": "receivers/insert", "skip": 1}])
     crashed = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
     assert crashed.state == "failed"
     assert fetch(crm_engine, "SELECT status FROM sync_run ORDER BY id DESC")[0]["status"] == "failed"
@@ -213,7 +220,7 @@ def test_converges_under_faults_and_after_a_crash(world, crm_engine):
     assert result.state == "success", result
     emulator.client.clear_faults()
     owned = {r["global_attributes"].get("ext_id", "") for r in remote(emulator).values() if r["global_attributes"].get("ext_id", "")}
-    expected = {str(c["id"]) for c in bulk} | {"1", "3", "5", "6", "7", "8"}
+    expected = {str(c["id"]) for c in bulk} | {"1", "3", "5", "6", "7", "8", "999"}
     assert owned == expected
     assert {m["sync_state"] for cid, m in members(crm_engine).items() if cid >= 1000} == {"synced"}
     emulator.client.clear_requests()

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from cleverreach.sync.fields import ATTRIBUTES
+from cleverreach.sync.keys import email_keys
 
 ACTUAL_COLUMNS = ["receiver_id", "email", "email_key", "ext_id", "activated", "deactivated", "bounced", *ATTRIBUTES]
 
@@ -44,5 +45,5 @@ def actual_from_columns(columns: dict[str, list]) -> pd.DataFrame:
         frame[name] = frame[name].astype("int64")
     for name in ("receiver_id", "email", "ext_id", *ATTRIBUTES):
         frame[name] = frame[name].astype("str")
-    frame["email_key"] = frame["email"].str.strip().str.lower()
+    frame["email_key"] = email_keys(frame["email"])
     return frame[ACTUAL_COLUMNS]

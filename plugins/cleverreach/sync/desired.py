@@ -1,8 +1,9 @@
 """The desired state: a list's members as CleverReach should have them, plus the rejected ones.
 
 E-mails are trimmed and validated with ``email-validator`` (syntax only, no DNS). Missing or invalid
-addresses and the second and later members sharing one address are rejected with a reason; the
-lowest contact id keeps a shared address.
+addresses and the second and later members sharing one address (by ``sync.keys.email_key``: case and
+the domain's Unicode/punycode spelling do not count) are rejected with a reason; the lowest contact id
+keeps a shared address.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 
 from cleverreach.email_validation import check_email
 from cleverreach.sync.fields import ATTRIBUTE_COLUMNS, ATTRIBUTES, MAX_ATTRIBUTE_LENGTH
+from cleverreach.sync.keys import email_keys
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -80,7 +82,7 @@ def prepare_desired(members: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     frame["email"], frame["reason"] = validate_emails(raw)
 
     valid = frame[frame["reason"].isna()].copy()
-    valid["email_key"] = valid["email"].str.lower()
+    valid["email_key"] = email_keys(valid["email"])
     valid = valid.sort_values("contact_person_id", kind="stable")
     dup = valid.duplicated("email_key", keep="first")
     if dup.any():

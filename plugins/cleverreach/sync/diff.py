@@ -2,20 +2,24 @@
 
 Rules, in order:
 
-* Members and receivers match by e-mail, case-insensitively (``email_key``).
-* Consent is a one-way ratchet: a matched receiver that is bounced or deactivated (unsubscribed) is
-  never written to; its member is reported as ``bounced``/``unsubscribed``. An unsubscribe also
-  holds for the person: a member whose contact id is the ext_id of a deactivated receiver is not
-  added under a new address. (A bounce concerns one mailbox, so a new address may be added.) A
-  member the CRM already records as ``unsubscribed`` is not added either, even if its receiver has
-  since been deleted in CleverReach: only removing and re-adding the member in the CRM resets it.
-* A matched active receiver is updated only when an attribute, or its ext_id, really differs; one
-  without an ext_id is adopted (its ext_id is set).
-* Removal is ownership-scoped: only active receivers whose ext_id is set and that match no member
-  are removed. Receivers without ext_id (form sign-ups, manual imports) are never in the plan, nor
-  are inactive ones (removing them would erase their unsubscribe or bounce).
-* An e-mail change in the CRM therefore becomes "add the new address, remove the old receiver":
-  never two active receivers for one contact.
+* Members and receivers match by e-mail key (``sync.keys``: case-insensitive, domain in ASCII form).
+* Ownership is recorded per list (``sync.ownership``), never inferred from an ext_id. A receiver the
+  sync does not own is never updated, deactivated or removed, with one exception: a receiver matched by
+  e-mail to a member who wants it, while it is active or pending, is adopted (recorded; its ext_id and
+  attributes are written if they differ). A form sign-up whose address no member of this list has is
+  never touched, whatever ext_id it carries.
+* Consent is a one-way ratchet. A bounced receiver, or one deactivated by anyone but this sync, is never
+  written to; its member is ``bounced``/``unsubscribed``. An unsubscribe also holds for the person: a
+  member whose contact id is on such a receiver (by the record or its ext_id) is not added under a new
+  address, and a member the CRM records as ``unsubscribed`` is not added either. Only a receiver that
+  this sync deactivated itself (its recorded stamp) is activated again when its member returns.
+* A receiver with ``activated == 0`` and neither ``deactivated`` nor ``bounced`` is pending (double
+  opt-in): its member is ``unconfirmed``.
+* An owned or adopted receiver is updated only when an attribute or its ext_id really differs; a write
+  CleverReach refused before (same payload hash) is not sent again.
+* Removal: only active or pending receivers the sync owns that no member wants. An e-mail change in the
+  CRM is therefore "add the new address, remove the old receiver": never two active receivers for one
+  contact.
 """
 
 from __future__ import annotations
@@ -23,52 +27,101 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cleverreach.enums import MemberState
 from cleverreach.sync.fields import ATTRIBUTES
-from cleverreach.sync.plan import SyncPlan
+from cleverreach.sync.ownership import owned_frame
+from cleverreach.sync.plan import REFUSED_COLUMNS, SyncPlan, empty_frame, payload_hashes
+
+REFUSAL_COLUMNS = ["contact_person_id", "action", "payload_hash", "reason"]
+PENDING_REASON = "waiting for the double opt-in confirmation in CleverReach"
 
 
-def diff(desired: pd.DataFrame, actual: pd.DataFrame) -> SyncPlan:
-    """Plan the changes that make the group's owned receivers equal the desired members."""
+def diff(
+    desired: pd.DataFrame,
+    actual: pd.DataFrame,
+    owned: pd.DataFrame | None = None,
+    refusals: pd.DataFrame | None = None,
+) -> SyncPlan:
+    """Plan the changes that make the group's owned receivers equal the desired members.
+
+    :param owned: the resolved ownership record (``sync.ownership``); None = the sync owns nothing yet.
+    :param refusals: ``REFUSAL_COLUMNS`` of the list's remembered refusals.
+    """
     actual = actual.drop_duplicates("email_key", keep="first").reset_index(drop=True)
+    owned = owned_frame(owned)
+    refusals = refusals if refusals is not None else empty_frame(REFUSAL_COLUMNS)
+
+    # --- per receiver: ownership and consent
+    own_pos = pd.Index(owned["receiver_id"]).get_indexer(actual["receiver_id"]) if len(owned) else np.full(len(actual), -1)
+    ours = own_pos >= 0
+    safe = np.maximum(own_pos, 0)
+    our_stamp = np.where(ours, owned["our_deactivated"].to_numpy(dtype="int64")[safe] if len(owned) else -1, -1)
+    owner_cid = np.where(ours, owned["contact_person_id"].to_numpy(dtype="int64")[safe] if len(owned) else -1, -1)
+    activated = actual["activated"].to_numpy(dtype="int64")
+    deactivated = actual["deactivated"].to_numpy(dtype="int64")
+    bounced = actual["bounced"].to_numpy(dtype="int64") > 0
+    by_us = ours & ~bounced & (deactivated > 0) & (our_stamp == deactivated)
+    unsubscribed = (deactivated > 0) & ~bounced & ~by_us
+    live = (deactivated == 0) & ~bounced
+    pending = live & (activated == 0)
+    person = np.where(owner_cid >= 0, owner_cid, _contact_ids(actual["ext_id"]))
+
+    # --- members whose address the group holds
     positions = pd.Index(actual["email_key"]).get_indexer(desired["email_key"])
     matched = positions >= 0
-
-    deactivated = actual["deactivated"].to_numpy() > 0
-    bounced = actual["bounced"].to_numpy() > 0
-    inactive = deactivated | bounced
-    owned = (actual["ext_id"] != "").to_numpy()
-
-    # --- members whose address CleverReach already has
+    at = positions[matched]
     mine = desired[matched].reset_index(drop=True)
-    theirs = actual.iloc[positions[matched]].reset_index(drop=True)
-    their_bounced = theirs["bounced"].to_numpy() > 0
-    their_unsubscribed = (theirs["deactivated"].to_numpy() > 0) & ~their_bounced
-    their_active = ~(their_bounced | their_unsubscribed)
+    theirs = actual.iloc[at].reset_index(drop=True)
+    crm_unsubscribed = (mine["sync_state"] == MemberState.UNSUBSCRIBED).to_numpy()
+    m_live, m_pending, m_ours = live[at], pending[at], ours[at]
+    m_reactivate = by_us[at] & ~crm_unsubscribed
+    m_bounced = bounced[at]
+    m_unsubscribed = ~m_live & ~m_bounced & ~m_reactivate
 
     changed = {name: (mine[name] != theirs[name]).to_numpy() for name in ATTRIBUTES}
     ext_changed = (mine["ext_id"] != theirs["ext_id"]).to_numpy()
-    any_changed = ext_changed | np.logical_or.reduce(list(changed.values())) if changed else ext_changed
-    update_mask = their_active & any_changed
-    unchanged_mask = their_active & ~any_changed
+    any_changed = np.logical_or.reduce([ext_changed, *changed.values()])
+    writable = m_live | m_reactivate
 
-    updates = mine[update_mask].copy()
-    old = theirs[update_mask]
+    updates = mine[writable & any_changed].copy()
+    old = theirs[writable & any_changed]
     for name in ("email", "ext_id", *ATTRIBUTES):
         updates[f"{name}_old"] = old[name].to_numpy()
     updates["receiver_id"] = old["receiver_id"].to_numpy()
-    updates["reason"] = _update_reasons(updates, {k: v[update_mask] for k, v in changed.items()})
+    updates["adopt"] = ~m_ours[writable & any_changed]
+    updates["pending"] = m_pending[writable & any_changed]
+    updates["reason"] = _update_reasons(updates, {k: v[writable & any_changed] for k, v in changed.items()})
+    updates["payload_hash"] = payload_hashes(updates)
+    updates, refused_updates = _hold_refused(updates, refusals, "update", MemberState.PENDING)
 
-    unsubscribed = _consent(mine[their_unsubscribed], "unsubscribed in CleverReach")
-    bounced_members = _consent(mine[their_bounced], "bounced in CleverReach")
+    adopt_only = m_live & ~m_ours & ~any_changed
+    adoptions = pd.DataFrame({
+        "receiver_id": theirs.loc[adopt_only, "receiver_id"].to_numpy(),
+        "email_key": theirs.loc[adopt_only, "email_key"].to_numpy(),
+        "contact_person_id": mine.loc[adopt_only, "contact_person_id"].to_numpy(dtype="int64"),
+        "pending": m_pending[adopt_only],
+    })
+    reassigned = m_ours & (writable & ~any_changed) & (owner_cid[at] != mine["contact_person_id"].to_numpy(dtype="int64"))
+    owner_changes = owned.iloc[own_pos[at][reassigned]].copy()
+    owner_changes["contact_person_id"] = mine.loc[reassigned, "contact_person_id"].to_numpy(dtype="int64")
+
+    reactivations = theirs.loc[m_reactivate, ["receiver_id", "email", "email_key"]].copy()
+    reactivations["contact_person_id"] = mine.loc[m_reactivate, "contact_person_id"].to_numpy(dtype="int64")
+    reactivations["reason"] = "member again: the sync had deactivated this receiver itself"
+
+    unchanged = m_live & ~any_changed
+    unchanged_ids = mine.loc[unchanged & ~m_pending, "contact_person_id"].to_numpy(dtype="int64")
+    unconfirmed = _consent(mine[unchanged & m_pending], PENDING_REASON)
+    unsubscribed_members = _consent(mine[m_unsubscribed], "unsubscribed in CleverReach")
+    bounced_members = _consent(mine[m_bounced], "bounced in CleverReach")
 
     # --- members CleverReach does not have yet
     adds = desired[~matched].copy()
-    unsubscribed_persons = _contact_ids(actual.loc[deactivated & ~bounced & owned, "ext_id"])
-    held_remote = np.isin(adds["contact_person_id"].to_numpy(dtype="int64"), unsubscribed_persons)
-    held_crm = (adds["sync_state"] == "unsubscribed").to_numpy() & ~held_remote
-    unsubscribed = pd.concat(
+    held_remote = np.isin(adds["contact_person_id"].to_numpy(dtype="int64"), person[unsubscribed])
+    held_crm = (adds["sync_state"] == MemberState.UNSUBSCRIBED).to_numpy() & ~held_remote
+    unsubscribed_members = pd.concat(
         [
-            unsubscribed,
+            unsubscribed_members,
             _consent(adds[held_remote], "unsubscribed in CleverReach under a previous address"),
             _consent(adds[held_crm], "unsubscribed (recorded in the CRM); not added again"),
         ],
@@ -76,24 +129,53 @@ def diff(desired: pd.DataFrame, actual: pd.DataFrame) -> SyncPlan:
     )
     adds = adds[~(held_remote | held_crm)].reset_index(drop=True)
     adds["reason"] = "new member"
+    adds["payload_hash"] = payload_hashes(adds)
+    adds, refused_adds = _hold_refused(adds, refusals, "add", MemberState.REJECTED)
 
-    # --- receivers we own that no member wants
-    matched_receivers = np.zeros(len(actual), dtype=bool)
-    matched_receivers[positions[matched]] = True
-    removes = actual[~matched_receivers & owned & ~inactive].copy()
-    removes["contact_person_id"] = pd.to_numeric(removes["ext_id"], errors="coerce").astype("Int64")
-    still_member = np.isin(_contact_ids(removes["ext_id"]), desired["contact_person_id"].to_numpy(dtype="int64"))
+    # --- receivers the sync owns that no member wants
+    wanted = np.zeros(len(actual), dtype=bool)
+    wanted[at] = True
+    drop = ~wanted & ours & live
+    removes = actual[drop].copy()
+    removes["contact_person_id"] = pd.Series(person[drop], dtype="Int64").mask(person[drop] < 0).to_numpy()
+    still_member = np.isin(person[drop], desired["contact_person_id"].to_numpy(dtype="int64"))
     removes["reason"] = np.where(still_member, "e-mail changed in the CRM", "no longer on the list")
 
     return SyncPlan(
         adds=adds,
         updates=updates.reset_index(drop=True),
         removes=removes.reset_index(drop=True),
-        unsubscribed=unsubscribed,
+        unsubscribed=unsubscribed_members,
         bounced=bounced_members,
-        unchanged_ids=mine.loc[unchanged_mask, "contact_person_id"].to_numpy(dtype="int64"),
-        owned_count=int(owned.sum()),
+        reactivations=reactivations.reset_index(drop=True),
+        adoptions=adoptions,
+        owner_changes=owner_changes.reset_index(drop=True),
+        unconfirmed=unconfirmed,
+        refused=pd.concat([refused_adds, refused_updates], ignore_index=True),
+        unchanged_ids=unchanged_ids,
+        owned_count=int((ours & live & ~pending).sum()),
     )
+
+
+def _hold_refused(frame: pd.DataFrame, refusals: pd.DataFrame, action: str, state: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split off the rows whose identical write CleverReach refused before (same contact, action, hash)."""
+    mine = refusals[refusals["action"] == action]
+    if frame.empty or mine.empty:
+        return frame.reset_index(drop=True), empty_frame(REFUSED_COLUMNS)
+    remembered = mine.set_index(mine["contact_person_id"].astype("int64"))
+    remembered = remembered[~remembered.index.duplicated()]
+    cids = frame["contact_person_id"].astype("int64")
+    same = (cids.map(remembered["payload_hash"]).astype("object") == frame["payload_hash"]).to_numpy(dtype=bool)
+    held = frame[same]
+    refused = pd.DataFrame({
+        "contact_person_id": held["contact_person_id"].to_numpy(dtype="int64"),
+        "email": held["email"].to_numpy(),
+        "reason": "refused by CleverReach before, not sent again until the e-mail or attributes change: "
+        + held["contact_person_id"].astype("int64").map(remembered["reason"]).fillna("").astype(str),
+        "sync_state": str(state),
+        "action": action,
+    })
+    return frame[~same].reset_index(drop=True), refused
 
 
 def _contact_ids(ext_ids: pd.Series) -> np.ndarray:
@@ -110,15 +192,15 @@ def _consent(frame: pd.DataFrame, reason: str) -> pd.DataFrame:
 def _update_reasons(updates: pd.DataFrame, changed: dict[str, np.ndarray]) -> pd.Series:
     """'adopted ...', 'ext_id was N' or 'changed: firstname, company' per row, built column-wise."""
     if updates.empty:
-        return pd.Series([], dtype="str")
+        return pd.Series([], dtype="str", index=updates.index)
     names = pd.Series("", index=updates.index, dtype="str")
     for name, mask in changed.items():
         names = names + np.where(mask, name + ", ", "")
     names = "changed: " + names.str.rstrip(", ")
     ext_old = updates["ext_id_old"]
     reason = np.where(
-        ext_old == "",
-        "adopted: matched by e-mail, ext_id set",
+        updates["adopt"].to_numpy(dtype=bool),
+        "adopted: matched by e-mail; " + names,
         np.where(ext_old != updates["ext_id"], "ext_id was " + ext_old + "; " + names, names),
     )
     return pd.Series(reason, index=updates.index).str.replace("; changed: $", "", regex=True)

@@ -1,4 +1,10 @@
-"""The sync plan: what a run will add, update and remove, and which members it leaves alone and why."""
+"""The sync plan: what a run will write to CleverReach, which members it leaves alone and why.
+
+Payload rules: a new receiver is created through the insert endpoint (which never touches an existing
+one) and carries ``activated`` explicitly, so no server default decides its consent; an existing
+receiver gets attributes only, never an activation field (reactivation of a receiver the sync itself
+deactivated is its own call).
+"""
 
 from __future__ import annotations
 
@@ -11,55 +17,87 @@ import pandas as pd
 from cleverreach.exceptions import MassRemovalError
 from cleverreach.sync.fields import ATTRIBUTES, SOURCE_LABEL
 
+CONSENT_COLUMNS = ["contact_person_id", "email", "reason"]
+REFUSED_COLUMNS = ["contact_person_id", "email", "reason", "sync_state", "action"]
 
-def _empty(columns: list[str]) -> pd.DataFrame:
+
+def empty_frame(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+def payload_hashes(frame: pd.DataFrame) -> pd.Series:
+    """A stable hash of what a member's write carries (e-mail, ext_id, attributes), as text.
+
+    ``pandas.util.hash_pandas_object`` uses a fixed key, so the value is the same in every process: a
+    refusal remembered with it holds until the member's e-mail or attributes change.
+    """
+    if frame.empty:
+        return pd.Series([], dtype="str", index=frame.index)
+    columns = frame[["email", "ext_id", *ATTRIBUTES]].astype("str")
+    return pd.util.hash_pandas_object(columns, index=False).astype("uint64").astype("str")
 
 
 @dataclass
 class SyncPlan:
     """
-    Frames of one list's changes. ``adds``/``updates`` carry the desired columns (updates also the
-    receiver's old values as ``<attribute>_old``, ``email_old``, ``ext_id_old``); ``removes`` carries
-    receiver columns and the contact id the receiver's ext_id names, if any. Every frame has ``reason``.
+    Frames of one list's changes; every frame has ``contact_person_id`` and ``reason``.
+
+    ``adds``: desired columns plus ``payload_hash``. ``updates``: desired columns, the receiver's old
+    values as ``<name>_old`` (``email_old`` addresses it), ``receiver_id``, ``adopt`` (not ours yet),
+    ``pending`` (waiting for a double opt-in) and ``payload_hash``. ``removes`` and ``reactivations``:
+    receiver columns. ``adoptions``: receivers to record as ours without a write. ``owner_changes``:
+    owned rows whose contact changes. ``unconfirmed``/``unsubscribed``/``bounced``: members left alone.
+    ``refused``: members whose identical write CleverReach refused before (not sent again).
     """
 
     adds: pd.DataFrame
     updates: pd.DataFrame
     removes: pd.DataFrame
-    unsubscribed: pd.DataFrame  # contact_person_id, email, reason
-    bounced: pd.DataFrame  # contact_person_id, email, reason
+    unsubscribed: pd.DataFrame
+    bounced: pd.DataFrame
+    reactivations: pd.DataFrame = field(default_factory=lambda: empty_frame(["receiver_id", "email", "contact_person_id", "reason"]))
+    adoptions: pd.DataFrame = field(default_factory=lambda: empty_frame(["receiver_id", "email_key", "contact_person_id", "pending"]))
+    owner_changes: pd.DataFrame = field(default_factory=lambda: empty_frame(["email_key"]))
+    unconfirmed: pd.DataFrame = field(default_factory=lambda: empty_frame(CONSENT_COLUMNS))
+    refused: pd.DataFrame = field(default_factory=lambda: empty_frame(REFUSED_COLUMNS))
     unchanged_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype="int64"))
-    owned_count: int = 0  # receivers that carry our ext_id (the base of the mass-removal guard)
+    owned_count: int = 0  # active receivers the sync owns: the base of the mass-removal guard
 
     def counts(self) -> dict[str, int]:
         return {
             "added": len(self.adds),
             "updated": len(self.updates),
             "removed": len(self.removes),
+            "reactivated": len(self.reactivations),
             "unchanged": len(self.unchanged_ids),
+            "unconfirmed": len(self.unconfirmed),
             "unsubscribed": len(self.unsubscribed),
             "bounced": len(self.bounced),
+            "refused_before": len(self.refused),
         }
 
     @property
     def is_empty(self) -> bool:
-        return self.adds.empty and self.updates.empty and self.removes.empty
+        """No write to CleverReach (recording adoptions is bookkeeping, not a write)."""
+        return self.adds.empty and self.updates.empty and self.removes.empty and self.reactivations.empty
 
     # ------------------------------------------------------------------ API payloads
-    def add_payloads(self, ext_id_attribute: str) -> list[dict]:
-        """Upsert bodies for new receivers: no activation fields, so CleverReach creates them active."""
-        return _payloads(self.adds, "email", ext_id_attribute, source=SOURCE_LABEL)
+    def add_payloads(self, ext_id_attribute: str, activated: int) -> list[dict]:
+        """Insert bodies for new receivers, ``activated`` explicit: a time (opted in) or 0 (pending)."""
+        bodies = _payloads(self.adds, "email", ext_id_attribute, source=SOURCE_LABEL)
+        for body in bodies:
+            body["activated"] = int(activated)
+        return bodies
 
     def update_payloads(self, ext_id_attribute: str) -> list[dict]:
-        """Upsert bodies for changed receivers, addressed by the receiver's stored e-mail.
+        """Upsert bodies for receivers the sync owns or adopts, addressed by the receiver's stored e-mail.
 
-        They carry no ``activated``/``deactivated``: an update never changes consent.
+        Attributes only: an update never carries ``activated``/``deactivated``, so it never changes consent.
         """
         return _payloads(self.updates, "email_old", ext_id_attribute)
 
-    def remove_keys(self) -> list[str]:
-        return self.removes["email"].tolist()
+    def remove_ids(self) -> list[str]:
+        return self.removes["receiver_id"].astype(str).tolist()
 
 
 def _payloads(frame: pd.DataFrame, email_column: str, ext_id_attribute: str, source: str | None = None) -> list[dict]:
@@ -70,7 +108,7 @@ def _payloads(frame: pd.DataFrame, email_column: str, ext_id_attribute: str, sou
     for record in records:  # shaping the JSON body of the rows that change; the diff itself is vectorised
         attributes = {name: record[name] for name in ATTRIBUTES}
         attributes[ext_id_attribute] = record["ext_id"]
-        body = {"email": record[email_column], "global_attributes": attributes}
+        body: dict = {"email": record[email_column], "global_attributes": attributes}
         if source:
             body["source"] = source
         payloads.append(body)
@@ -88,7 +126,7 @@ def check_mass_removal(plan: SyncPlan, *, minimum: int, share: float, allow: boo
     if len(plan.removes) > limit and not allow:
         raise MassRemovalError(
             f"{list_label}: the plan removes {len(plan.removes)} receivers, more than the guard allows "
-            f"({limit} = max({minimum}, {share:.0%} of {plan.owned_count} receivers carrying our ext_id)). "
+            f"({limit} = max({minimum}, {share:.0%} of the {plan.owned_count} active receivers the sync owns)). "
             "Nothing was written. Check the list's members; trigger again with allow_mass_removal=true "
             "if the removal is intended."
         )

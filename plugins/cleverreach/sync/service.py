@@ -1,51 +1,44 @@
-"""Run one list's sync: read both sides, plan, store the plan, guard, apply in batches, record results.
+"""One list's sync: read both sides and the ownership record, plan, store the plan, guard, apply, record.
 
 The diff is state-based, so a crash anywhere (between batches included) is repaired by the next run:
-it recomputes the plan from what CleverReach and the CRM hold by then.
+it recomputes the plan from what CleverReach, the CRM and the ownership record hold by then (the record
+is written batch by batch, as the writes succeed).
+
+A group is marked gone only when two reads of it in a row say so (a 404, or CleverReach's ``200 []``):
+one transient 404 must not retire a list.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from cleverreach.sync.flags import run_flags
+from cleverreach.enums import ChangeAction, MemberState, RemovalMode, RunStatus
 from cleverreach.exceptions import CleverReachNotFoundError, GroupGoneError, MassRemovalError
-from cleverreach.hooks.cleverreach import BatchResult, CleverReachHook
+from cleverreach.hooks.cleverreach import CleverReachHook
 from cleverreach.sync.actual import receivers_frame
+from cleverreach.sync.apply import PlanApplier, Tally
 from cleverreach.sync.desired import prepare_desired
-from cleverreach.sync.diff import diff
+from cleverreach.sync.diff import PENDING_REASON, diff
 from cleverreach.sync.fields import ATTRIBUTE_DESCRIPTIONS
+from cleverreach.sync.flags import run_flags
+from cleverreach.sync.ownership import Ownership, resolve_ownership
 from cleverreach.sync.plan import SyncPlan, check_mass_removal
 from cleverreach.sync.store import SyncStore
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class Tally:
-    """What a run did, for the return value, the log and ``sync_run``."""
-
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    rejected: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    unsubscribed: int = 0
-    bounced: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, int]:
-        return {k: v for k, v in self.__dict__.items() if k != "extra"}
+__all__ = ["ListSync", "Tally"]
 
 
 class ListSync:
     """One list of one tenant. Build it per list; call :meth:`run`."""
+
+    #: seconds between the two reads that confirm a group is gone
+    GONE_CONFIRM_PAUSE = 2.0
 
     def __init__(
         self,
@@ -68,53 +61,66 @@ class ListSync:
         self.log = logger or log
 
     # ------------------------------------------------------------------ read and plan
-    def plan(self) -> tuple[SyncPlan, pd.DataFrame, pd.DataFrame, int]:
-        """(plan, valid members, rejected members, receivers read) from the current state of both sides."""
+    def plan(self) -> tuple[SyncPlan, Ownership, pd.DataFrame, pd.DataFrame, set[int], int]:
+        """(plan, resolved ownership, valid members, rejected members, refused before, receivers read)."""
         settings = self.cr.settings
         started = time.monotonic()
         members = self.store.members(self.tenant_id, self.list_id)
         valid, rejected = prepare_desired(members)
         actual = receivers_frame(self.cr.iter_receivers(self.group_id), settings.ext_id_attribute)
-        plan = diff(valid, actual)
+        ownership = resolve_ownership(self.store.owned_receivers(self.list_id, self.group_id), actual)
+        refusals = self.store.refusals(self.list_id)
+        plan = diff(valid, actual, ownership.owned, refusals)
         self.log.info(
-            "%s: %d members (%d rejected), %d receivers (%d ours); plan %s in %.1f s",
-            self.label, len(members), len(rejected), len(actual), plan.owned_count, plan.counts(), time.monotonic() - started,
+            "%s: %d members (%d rejected), %d receivers (%d ours, %d active); plan %s in %.1f s",
+            self.label, len(members), len(rejected), len(actual), len(ownership.owned), plan.owned_count,
+            plan.counts(), time.monotonic() - started,
         )
-        return plan, valid, rejected, len(actual)
+        return plan, ownership, valid, rejected, set(refusals["contact_person_id"].tolist()), len(actual)
 
     # ------------------------------------------------------------------ the whole run
     def run(self, *, dry_run: bool, allow_mass_removal: bool) -> dict[str, Any]:
-        """Plan, store, guard and apply; a group that vanished is reported as such, the list marked."""
+        """Plan, store, guard and apply; a group that is confirmed gone is reported as such, the list marked."""
         try:
+            self.cr.get_group(self.group_id)
             return self._run(dry_run=dry_run, allow_mass_removal=allow_mass_removal)
         except CleverReachNotFoundError:
-            if not self._group_exists():
+            if self._group_gone():
                 self.store.mark_list_gone(self.list_id, actor=f"airflow:{self.dag_id}")
                 raise GroupGoneError(
-                    f"{self.label}: the CleverReach group no longer exists; the list is marked as deleted "
-                    "(remote_deleted_at) and its members are kept. Nothing else was changed by this step."
+                    f"{self.label}: the CleverReach group no longer exists (confirmed by a second read); the list "
+                    "is marked as deleted (remote_deleted_at) and its members are kept. Nothing else was changed "
+                    "by this step."
                 ) from None
             raise
 
-    def _group_exists(self) -> bool:
-        try:
-            self.cr.get_group(self.group_id)
-        except CleverReachNotFoundError:
+    def _group_gone(self) -> bool:
+        """Two reads of the group in a row, a pause apart, both "not found" (a 404 or ``200 []``)."""
+        for attempt in range(2):
+            if attempt:
+                time.sleep(self.GONE_CONFIRM_PAUSE)
+            try:
+                self.cr.get_group(self.group_id)
+            except CleverReachNotFoundError:
+                continue
+            self.log.warning("%s: a read said the group was gone, the confirming read found it", self.label)
             return False
         return True
 
     def _run(self, *, dry_run: bool, allow_mass_removal: bool) -> dict[str, Any]:
         settings = self.cr.settings
-        plan, valid, rejected, receiver_count = self.plan()
+        plan, ownership, valid, rejected, refused_before, receiver_count = self.plan()
         run_pk = self.store.start_run(
             tenant_id=self.tenant_id, list_id=self.list_id, dag_id=self.dag_id, run_id=self.run_id, dry_run=dry_run
         )
+        left_alone = len(plan.unsubscribed) + len(plan.bounced) + len(plan.unconfirmed)
         tally = Tally(
-            rejected=len(rejected), unchanged=len(plan.unchanged_ids) + len(plan.unsubscribed) + len(plan.bounced),
-            unsubscribed=len(plan.unsubscribed), bounced=len(plan.bounced),
+            rejected=len(rejected) + int((plan.refused["action"] == ChangeAction.ADD).sum()),
+            unchanged=len(plan.unchanged_ids) + len(plan.adoptions) + left_alone,
+            unconfirmed=len(plan.unconfirmed), unsubscribed=len(plan.unsubscribed), bounced=len(plan.bounced),
         )
         flags = run_flags(
-            members=len(valid) + len(rejected), rejected=len(rejected), removals=len(plan.removes),
+            members=len(valid) + len(rejected), rejected=tally.rejected, removals=len(plan.removes),
             recent_removals=self.store.recent_removals(self.list_id),
             rejected_share=settings.alert_rejected_share, removal_factor=settings.alert_removal_factor,
             removal_minimum=settings.mass_removal_min,
@@ -122,6 +128,7 @@ class ListSync:
         if flags:
             self.store.set_alert(run_pk, "; ".join(flags))
             self.log.warning("%s: ALERT %s", self.label, "; ".join(flags))
+        planned = {**plan.counts(), "rejected": tally.rejected, "unchanged": tally.unchanged}
         try:
             self.store.record_plan(run_pk, self.list_id, plan, rejected, removal_mode=settings.removal_mode)
             try:
@@ -130,30 +137,34 @@ class ListSync:
                     allow=allow_mass_removal, list_label=self.label,
                 )
             except MassRemovalError as exc:
-                self.store.finish_run(run_pk, "blocked", {**plan.counts(), "rejected": len(rejected)}, str(exc))
+                self.store.finish_run(run_pk, RunStatus.BLOCKED, planned, str(exc))
                 raise
             if dry_run:
                 missing = self._missing_attributes()
                 message = "dry run: nothing written" + (f"; would create global attributes {missing}" if missing else "")
-                counts = {**plan.counts(), "rejected": len(rejected), "unchanged": tally.unchanged}
-                self.store.finish_run(run_pk, "dry_run", counts, message)
-                self.log.info("%s: %s; plan %s", self.label, message, counts)
+                self.store.finish_run(run_pk, RunStatus.DRY_RUN, planned, message)
+                self.log.info("%s: %s; plan %s", self.label, message, planned)
                 return {"tenant_id": self.tenant_id, "list_id": self.list_id, "dry_run": True, "sync_run_id": run_pk,
-                        "alerts": flags, **counts}
+                        "alerts": flags, **planned}
 
-            self._apply(run_pk, plan, valid, rejected, tally)
-            remote_count = receiver_count + tally.added - (tally.removed if settings.removal_mode == "delete" else 0)
+            self._ensure_attributes()
+            PlanApplier(
+                self.cr, self.store, list_id=self.list_id, group_id=self.group_id, run_pk=run_pk, label=self.label,
+                log=self.log, refused_before=refused_before,
+            ).apply(plan, ownership, tally)
+            self._plan_states(plan, valid, rejected)
+            remote_count = receiver_count + tally.added - (tally.removed if settings.removal_mode == RemovalMode.DELETE else 0)
             self.store.set_remote_count(self.list_id, remote_count)
-            status = "success" if tally.failed == 0 else "partial"
-            message = f"{tally.failed} items refused by CleverReach" if tally.failed else None
-            self.store.finish_run(run_pk, status, tally.as_dict(), message)
+            status = RunStatus.SUCCESS if tally.failed == 0 else RunStatus.PARTIAL
+            message = f"{tally.failed} items refused by CleverReach or not verified" if tally.failed else None
+            self.store.finish_run(run_pk, status, tally.run_counts(), message)
         except MassRemovalError:
             raise
         except BaseException as exc:
-            self.store.finish_run(run_pk, "failed", tally.as_dict(), f"{type(exc).__name__}: {exc}")
+            self.store.finish_run(run_pk, RunStatus.FAILED, tally.run_counts(), f"{type(exc).__name__}: {exc}")
             raise
         result = {"tenant_id": self.tenant_id, "list_id": self.list_id, "dry_run": False, "sync_run_id": run_pk,
-                  "status": status, "remote_member_count": remote_count, "alerts": flags, **tally.as_dict()}
+                  "status": str(status), "remote_member_count": remote_count, "alerts": flags, **tally.as_dict()}
         self.log.info("%s: done %s", self.label, result)
         return result
 
@@ -163,89 +174,30 @@ class ListSync:
         existing = {str(a.get("name", "")).lower() for a in self.cr.list_global_attributes()}
         return [name for name in wanted if name not in existing]
 
-    def _apply(self, run_pk: int, plan: SyncPlan, valid: pd.DataFrame, rejected: pd.DataFrame, tally: Tally) -> None:
-        settings = self.cr.settings
+    def _ensure_attributes(self) -> None:
         created = self.cr.ensure_global_attributes(
-            {settings.ext_id_attribute: "hyperspace CRM contact person id", **ATTRIBUTE_DESCRIPTIONS}
+            {self.cr.settings.ext_id_attribute: "hyperspace CRM contact person id", **ATTRIBUTE_DESCRIPTIONS}
         )
         if created:
             self.log.info("%s: created global attributes %s", self.label, created)
 
-        # Upserts: adds first, then updates; both are "insert or update by e-mail".
-        payloads = plan.add_payloads(settings.ext_id_attribute) + plan.update_payloads(settings.ext_id_attribute)
-        actions = ["add"] * len(plan.adds) + ["update"] * len(plan.updates)
-        contact_ids = plan.adds["contact_person_id"].tolist() + plan.updates["contact_person_id"].tolist()
-        offset = 0
-        for batch in self.cr.upsert_receivers(self.group_id, payloads):
-            size = len(batch.items)
-            self._record_upsert_batch(run_pk, batch, actions[offset : offset + size], contact_ids[offset : offset + size], tally)
-            offset += size
-
-        # Removals: only receivers we own, never inactive ones (see diff).
-        if not plan.removes.empty:
-            self._remove(run_pk, plan, tally)
-
-        # Member states that follow from the plan alone (no API call involved).
-        states = valid.set_index("contact_person_id")["sync_state"]
-        unchanged = [cid for cid in plan.unchanged_ids.tolist() if states.get(cid) != "synced"]
-        self.store.set_member_states(self.list_id, unchanged, "synced")
-        for frame, state in ((plan.unsubscribed, "unsubscribed"), (plan.bounced, "bounced")):
-            rows = [(r.contact_person_id, state, r.reason) for r in frame.itertuples()]
-            self.store.set_member_errors(self.list_id, rows)
+    def _plan_states(self, plan: SyncPlan, valid: pd.DataFrame, rejected: pd.DataFrame) -> None:
+        """Member states that follow from the plan alone (no write involved); only the ones that change."""
+        current = valid.set_index("contact_person_id")["sync_state"]
+        adopted = plan.adoptions
+        synced = [*plan.unchanged_ids.tolist(), *adopted.loc[~adopted["pending"].astype(bool), "contact_person_id"].tolist()]
+        unconfirmed = [*plan.unconfirmed["contact_person_id"].tolist(),
+                       *adopted.loc[adopted["pending"].astype(bool), "contact_person_id"].tolist()]
+        self.store.set_member_states(self.list_id, [c for c in synced if current.get(c) != MemberState.SYNCED],
+                                     MemberState.SYNCED)
+        self.store.set_member_states(self.list_id, [c for c in unconfirmed if current.get(c) != MemberState.UNCONFIRMED],
+                                     MemberState.UNCONFIRMED, PENDING_REASON)
+        for frame, state in ((plan.unsubscribed, MemberState.UNSUBSCRIBED), (plan.bounced, MemberState.BOUNCED)):
+            self.store.set_member_errors(self.list_id, [(r.contact_person_id, state, r.reason) for r in frame.itertuples()])
         self.store.set_member_errors(
-            self.list_id, [(r.contact_person_id, "rejected", r.reason) for r in rejected.itertuples()
-                           if r.sync_state != "rejected" or r.sync_error != r.reason]
+            self.list_id, [(r.contact_person_id, r.sync_state, r.reason) for r in plan.refused.itertuples()]
         )
-
-    def _record_upsert_batch(self, run_pk: int, batch: BatchResult, actions: list[str], cids: list[int], tally: Tally) -> None:
-        ok: dict[str, list[str]] = {"add": [], "update": []}
-        failed: dict[str, list[tuple[str, str]]] = {"add": [], "update": []}
-        synced: list[int] = []
-        refused: list[tuple[int, str, str]] = []
-        for item, action, cid in zip(batch.items, actions, cids):
-            if item.ok:
-                ok[action].append(item.key)
-                synced.append(cid)
-            else:
-                reason = f"refused by CleverReach: {item.error}"
-                failed[action].append((item.key, reason))
-                refused.append((cid, "rejected", reason))
-        for action in ("add", "update"):
-            if ok[action] or failed[action]:
-                self.store.record_results(run_pk, action, ok[action], failed[action])
-        self.store.set_member_states(self.list_id, synced, "synced")
-        self.store.set_member_errors(self.list_id, refused)
-        tally.added += len(ok["add"])
-        tally.updated += len(ok["update"])
-        tally.failed += len(refused)
-        tally.rejected += len(refused)
-        self.log.info(
-            "%s: upsert batch %d of %d: %d ok, %d refused", self.label, batch.index, batch.total, len(synced), len(refused)
+        self.store.set_member_errors(
+            self.list_id, [(r.contact_person_id, MemberState.REJECTED, r.reason) for r in rejected.itertuples()
+                           if r.sync_state != MemberState.REJECTED or r.sync_error != r.reason]
         )
-
-    def _remove(self, run_pk: int, plan: SyncPlan, tally: Tally) -> None:
-        mode = self.cr.settings.removal_mode
-        emails = plan.remove_keys()
-        ids = plan.removes["receiver_id"].astype(str).tolist()
-        email_of = dict(zip(ids, emails))  # the bulk delete answers per receiver id
-        if mode == "delete":
-            batches = self.cr.delete_receivers(self.group_id, ids)
-            action = "remove"
-        else:
-            now = int(time.time())
-            batches = self.cr.upsert_receivers(self.group_id, [{"email": e, "deactivated": now} for e in emails])
-            action = "deactivate"
-        for batch in batches:
-            ok = [email_of.get(i.key, i.key) for i in batch.items if i.ok or _already_gone(i.error)]
-            failed = [(email_of.get(i.key, i.key), f"refused by CleverReach: {i.error}")
-                      for i in batch.items if not (i.ok or _already_gone(i.error))]
-            self.store.record_results(run_pk, action, ok, failed)
-            tally.removed += len(ok)
-            tally.failed += len(failed)
-            self.log.info("%s: %s batch %d of %d: %d ok, %d failed", self.label, action, batch.index, batch.total, len(ok), len(failed))
-
-
-def _already_gone(error: str | None) -> bool:
-    """A receiver that is no longer in the group is what a removal wants."""
-    return bool(error) and "not found" in str(error).lower()
-

@@ -1,8 +1,10 @@
-"""The sync's reads and writes on the CRM: lists, members, the run lease, the stored plan, member states."""
+"""The sync's reads and writes on the CRM: members, the run lease, the stored plan, member states, and its
+private bookkeeping: the receivers it owns per list and the refusals it remembers."""
 
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -13,14 +15,20 @@ from sqlalchemy.exc import IntegrityError
 
 from cleverreach.crm.bulk import bulk_insert
 from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.enums import ChangeAction, ChangeResult, MemberState, RemovalMode
 from cleverreach.exceptions import SyncInProgressError
 from cleverreach.lists.store import ListStore
+from cleverreach.sync.diff import REFUSAL_COLUMNS
 from cleverreach.sync.fields import ATTRIBUTES
+from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, owned_frame
 from cleverreach.sync.plan import SyncPlan
 
 CHUNK = 1000  # ids per IN list
 CHANGE_COLUMNS = ("run_id", "list_id", "contact_person_id", "email", "action", "reason", "old_value", "new_value",
                   "result", "error")
+OWNED_TABLE_COLUMNS = ("list_id", "group_id", "email_key", "receiver_id", "contact_person_id", "origin", "since",
+                       "our_deactivated")
+REFUSAL_TABLE_COLUMNS = ("list_id", "contact_person_id", "action", "payload_hash", "reason", "refused_at")
 
 
 def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[list[Any]]:
@@ -30,6 +38,11 @@ def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[list[Any]]:
 
 def _json(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
+def _plain(value: Any) -> Any:
+    """Enum members as their text for the bulk writer (COPY writes ``str()``)."""
+    return str(value) if isinstance(value, StrEnum) else value
 
 
 class SyncStore(SqlStore):
@@ -95,34 +108,50 @@ class SyncStore(SqlStore):
 
     # ------------------------------------------------------------------ the stored plan
     def record_plan(self, run_pk: int, list_id: int, plan: SyncPlan, rejected: pd.DataFrame, *, removal_mode: str) -> None:
-        """Every planned change with its reason and old/new values; ``result`` says ``planned``."""
+        """Every planned change with its reason and old/new values; ``result`` says ``planned``.
+
+        Members left alone get a row too (``reject``/``keep``), with the resulting ``sync_state`` as result.
+        """
         rows: list[dict[str, Any]] = []
-        base = {"run_id": run_pk, "list_id": list_id, "result": "planned", "error": None}
+        base = {"run_id": run_pk, "list_id": list_id, "result": ChangeResult.PLANNED, "error": None}
         for record in plan.adds[["contact_person_id", "email", "reason", *ATTRIBUTES]].to_dict("records"):
             new = {name: record[name] for name in ATTRIBUTES}
             rows.append({**base, "contact_person_id": int(record["contact_person_id"]), "email": record["email"],
-                         "action": "add", "reason": record["reason"], "old_value": None, "new_value": _json(new)})
+                         "action": ChangeAction.ADD, "reason": record["reason"], "old_value": None, "new_value": _json(new)})
         for record in plan.updates.to_dict("records"):
             changed = [n for n in ("ext_id", *ATTRIBUTES) if record[n] != record[f"{n}_old"]]
             rows.append({**base, "contact_person_id": int(record["contact_person_id"]), "email": record["email_old"],
-                         "action": "update", "reason": record["reason"],
+                         "action": ChangeAction.UPDATE, "reason": record["reason"],
                          "old_value": _json({n: record[f"{n}_old"] for n in changed}),
                          "new_value": _json({n: record[n] for n in changed})})
-        action = "remove" if removal_mode == "delete" else "deactivate"
+        for record in plan.reactivations[["contact_person_id", "email", "reason"]].to_dict("records"):
+            rows.append({**base, "contact_person_id": int(record["contact_person_id"]), "email": record["email"],
+                         "action": ChangeAction.REACTIVATE, "reason": record["reason"], "old_value": None,
+                         "new_value": None})
+        action = ChangeAction.REMOVE if removal_mode == RemovalMode.DELETE else ChangeAction.DEACTIVATE
         for record in plan.removes[["email", "reason", "contact_person_id", "ext_id"]].to_dict("records"):
             cid = record["contact_person_id"]
             rows.append({**base, "contact_person_id": None if pd.isna(cid) else int(cid), "email": record["email"],
                          "action": action, "reason": record["reason"], "old_value": _json({"ext_id": record["ext_id"]}),
                          "new_value": None})
-        for frame, state in ((rejected, "rejected"), (plan.unsubscribed, "unsubscribed"), (plan.bounced, "bounced")):
-            for record in frame.to_dict("records"):
+        left_alone = (
+            (rejected.assign(sync_state=MemberState.REJECTED), ChangeAction.REJECT),
+            (plan.refused, ChangeAction.REJECT),
+            (plan.unsubscribed.assign(sync_state=MemberState.UNSUBSCRIBED), ChangeAction.KEEP),
+            (plan.bounced.assign(sync_state=MemberState.BOUNCED), ChangeAction.KEEP),
+            (plan.unconfirmed.assign(sync_state=MemberState.UNCONFIRMED), ChangeAction.KEEP),
+        )
+        for frame, kind in left_alone:
+            for record in frame[["contact_person_id", "email", "reason", "sync_state"]].to_dict("records"):
+                state = str(record["sync_state"])
+                result = ChangeResult.REJECTED if state == MemberState.PENDING else ChangeResult(state)
                 rows.append({**base, "contact_person_id": int(record["contact_person_id"]), "email": record["email"] or None,
-                             "action": "reject" if state == "rejected" else "keep",
-                             "reason": record["reason"], "old_value": None, "new_value": _json({"sync_state": state}),
-                             "result": state})
+                             "action": kind, "reason": record["reason"], "old_value": None,
+                             "new_value": _json({"sync_state": state}), "result": result})
         if rows:
             with self.engine.begin() as conn:
-                bulk_insert(conn, "sync_change", CHANGE_COLUMNS, [tuple(row[c] for c in CHANGE_COLUMNS) for row in rows])
+                bulk_insert(conn, "sync_change", CHANGE_COLUMNS,
+                            [tuple(_plain(row[c]) for c in CHANGE_COLUMNS) for row in rows])
 
     def record_results(self, run_pk: int, action: str, ok: Sequence[str], failed: Sequence[tuple[str, str]]) -> None:
         """One batch's per-item results on the stored plan."""
@@ -169,3 +198,59 @@ class SyncStore(SqlStore):
 
     def set_remote_count(self, list_id: int, count: int) -> None:
         ListStore(self.engine).set_remote_count(list_id, count)
+
+    # ------------------------------------------------------------------ the receivers the sync owns
+    def owned_receivers(self, list_id: int, group_id: str) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            rows = pd.read_sql(self.q("sync_owned_select"), conn, params={"list_id": list_id, "group_id": group_id})
+        return owned_frame(rows)
+
+    def save_owned(self, list_id: int, group_id: str, rows: pd.DataFrame, drop_keys: Sequence[str] = ()) -> None:
+        """Write owned receivers (``OWNED_COLUMNS``) after deleting ``drop_keys`` and the rows' own keys."""
+        rows = owned_frame(rows).drop_duplicates("email_key", keep="last")
+        now = str(utcnow())
+        keys = list(dict.fromkeys([*drop_keys, *rows["email_key"].tolist()]))
+        values = []
+        for record in rows[OWNED_COLUMNS].to_dict("records"):
+            since = record["since"]
+            stamp = int(record["our_deactivated"])
+            cid = int(record["contact_person_id"])
+            values.append((list_id, group_id, record["email_key"], record["receiver_id"] or None,
+                           cid if cid >= 0 else None, record["origin"],
+                           now if since is None or pd.isna(since) else str(since),
+                           None if stamp == NOT_DEACTIVATED_BY_US else stamp))
+        statement = self.q("sync_owned_delete", email_keys=Text)
+        with self.engine.begin() as conn:
+            for chunk in _chunks(keys):
+                conn.execute(statement, {"list_id": list_id, "email_keys": chunk})
+            bulk_insert(conn, "sync_owned_receiver", OWNED_TABLE_COLUMNS, values)
+
+    def forget_owned(self, list_id: int, email_keys: Sequence[str]) -> None:
+        statement = self.q("sync_owned_delete", email_keys=Text)
+        with self.engine.begin() as conn:
+            for chunk in _chunks(list(email_keys)):
+                conn.execute(statement, {"list_id": list_id, "email_keys": chunk})
+
+    # ------------------------------------------------------------------ remembered refusals
+    def refusals(self, list_id: int) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            rows = pd.read_sql(self.q("sync_refusals_select"), conn, params={"list_id": list_id})
+        rows["contact_person_id"] = rows["contact_person_id"].astype("int64")
+        return rows[REFUSAL_COLUMNS]
+
+    def remember_refusals(self, list_id: int, rows: Sequence[tuple[int, str, str, str]]) -> None:
+        """(contact id, action, payload hash, reason) per refused member; replaces an older refusal."""
+        if not rows:
+            return
+        now = str(utcnow())
+        self.forget_refusals(list_id, [cid for cid, *_ in rows])
+        with self.engine.begin() as conn:
+            bulk_insert(conn, "sync_refusal", REFUSAL_TABLE_COLUMNS,
+                        [(list_id, int(cid), str(action), str(digest), (reason or "")[:1000], now)
+                         for cid, action, digest, reason in rows])
+
+    def forget_refusals(self, list_id: int, contact_ids: Sequence[int]) -> None:
+        statement = self.q("sync_refusals_delete", contact_ids=Integer)
+        with self.engine.begin() as conn:
+            for chunk in _chunks([int(c) for c in contact_ids]):
+                conn.execute(statement, {"list_id": list_id, "contact_ids": chunk})

@@ -1,0 +1,273 @@
+"""Applying a stored plan to CleverReach: each write checked, each effect recorded.
+
+* Inserts (never upserts) create new receivers with ``activated`` explicit, per the list's opt-in
+  policy. An insert CleverReach refuses is read back by e-mail: if the address is in the group now
+  (created meanwhile), the member stays ``pending`` and the next run matches it; otherwise the member is
+  ``rejected`` with CleverReach's reason and the refusal is remembered with the payload's hash.
+* Updates go through upsert with attributes only. A refused update leaves the member ``pending`` (its
+  receiver is still mailed) and is remembered too, so an unchanged list is never sent it again.
+* Removals are verified by reading the receivers back: deleted ids that are gone are removed, ids still
+  there failed (never judged from an error's wording); a deactivation took effect when the receiver
+  reads back deactivated, and its stamp is recorded as the sync's own. A reactivation of a receiver the
+  sync deactivated is read back the same way.
+* Every created, adopted, deactivated or removed receiver updates the ownership record at once, batch
+  by batch, so a crash between batches loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cleverreach.enums import ChangeAction, MemberState, OptInPolicy, RemovalMode
+from cleverreach.exceptions import (
+    CleverReachForbiddenError,
+    CleverReachNotFoundError,
+    CleverReachResponseError,
+    CleverReachValidationError,
+)
+from cleverreach.hooks.cleverreach import CleverReachHook, ItemResult
+from cleverreach.sync.diff import PENDING_REASON
+from cleverreach.sync.keys import email_key
+from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, Ownership, OwnershipOrigin
+from cleverreach.sync.plan import SyncPlan
+from cleverreach.sync.store import SyncStore
+
+# Errors of a single receiver's call: that item failed, the run goes on (anything else stops the run).
+ITEM_ERRORS = (CleverReachNotFoundError, CleverReachValidationError, CleverReachForbiddenError, CleverReachResponseError)
+
+
+@dataclass
+class Tally:
+    """What a run did, for the return value, the log and ``sync_run``."""
+
+    added: int = 0
+    updated: int = 0
+    reactivated: int = 0
+    removed: int = 0
+    rejected: int = 0
+    unchanged: int = 0
+    unconfirmed: int = 0
+    failed: int = 0
+    unsubscribed: int = 0
+    bounced: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+    def run_counts(self) -> dict[str, int]:
+        """The counters of ``sync_run`` (a reactivation counts as an update)."""
+        return {"added": self.added, "updated": self.updated + self.reactivated, "removed": self.removed,
+                "rejected": self.rejected, "unchanged": self.unchanged}
+
+
+def _owned_rows(frame: pd.DataFrame, origin: str, receiver_ids: Sequence[str | None] | None = None) -> pd.DataFrame:
+    """New ownership rows for receivers the sync just created or adopted."""
+    return pd.DataFrame({
+        "email_key": frame["email_key"].to_numpy(),
+        "receiver_id": list(receiver_ids) if receiver_ids is not None else frame["receiver_id"].to_numpy(),
+        "contact_person_id": frame["contact_person_id"].to_numpy(dtype="int64"),
+        "origin": origin,
+        "since": None,
+        "our_deactivated": NOT_DEACTIVATED_BY_US,
+    }, columns=OWNED_COLUMNS)
+
+
+class PlanApplier:
+    """Writes one list's plan through the hook and records every outcome in the store."""
+
+    def __init__(self, cleverreach: CleverReachHook, store: SyncStore, *, list_id: int, group_id: str, run_pk: int,
+                 label: str, log: logging.Logger, refused_before: set[int]) -> None:
+        self.cr = cleverreach
+        self.store = store
+        self.list_id = list_id
+        self.group_id = group_id
+        self.run_pk = run_pk
+        self.label = label
+        self.log = log
+        self.refused_before = refused_before
+
+    def apply(self, plan: SyncPlan, ownership: Ownership, tally: Tally) -> None:
+        if ownership.changed:  # receiver ids filled in, released and vanished receivers forgotten
+            self.store.save_owned(self.list_id, self.group_id, ownership.save, ownership.drop)
+        owned = ownership.owned.set_index("receiver_id", drop=False)
+        if not plan.owner_changes.empty:
+            self.store.save_owned(self.list_id, self.group_id, plan.owner_changes)
+        if not plan.adoptions.empty:
+            self.store.save_owned(self.list_id, self.group_id, _owned_rows(plan.adoptions, OwnershipOrigin.ADOPTED))
+        self._inserts(plan, tally)
+        self._updates(plan, tally)
+        self._reactivations(plan, owned, tally)
+        if not plan.removes.empty:
+            self._removals(plan, owned, tally)
+
+    # ------------------------------------------------------------------ inserts
+    def _inserts(self, plan: SyncPlan, tally: Tally) -> None:
+        if plan.adds.empty:
+            return
+        double = self.cr.settings.opt_in_for(self.group_id) == OptInPolicy.DOUBLE
+        activated = 0 if double else int(time.time())
+        state = MemberState.UNCONFIRMED if double else MemberState.SYNCED
+        payloads = plan.add_payloads(self.cr.settings.ext_id_attribute, activated)
+        refused: list[tuple[Any, str]] = []
+
+        def settle(rows: pd.DataFrame, items: list[ItemResult]) -> None:
+            ok = [item.ok for item in items]
+            done = rows[ok]
+            self.store.save_owned(self.list_id, self.group_id,
+                                  _owned_rows(done, OwnershipOrigin.CREATED, [i.receiver_id or "" for i in items if i.ok]))
+            self._succeeded(ChangeAction.ADD, done, state, PENDING_REASON if double else None)
+            refused.extend((row, item.error or "refused") for row, item in zip(rows.itertuples(), items) if not item.ok)
+            tally.added += len(done)
+
+        self._in_batches(self.cr.insert_receivers(self.group_id, payloads), plan.adds, "insert", settle)
+        if refused:
+            self._settle_refused_inserts(refused, tally)
+
+    def _settle_refused_inserts(self, refused: list[tuple[Any, str]], tally: Tally) -> None:
+        """Read the refused addresses back: in the group now means "created meanwhile", else a refusal."""
+        present = {email_key(r.get("email", "")) for r in self.cr.get_receivers(self.group_id, emails=[row.email for row, _ in refused])}
+        failures, states, remember = [], [], []
+        for row, error in refused:
+            if row.email_key in present:
+                reason = f"CleverReach refused the insert ({error}); the address is in the group now, matched on the next sync"
+                states.append((row.contact_person_id, MemberState.PENDING, reason))
+            else:
+                reason = f"refused by CleverReach: {error}"
+                states.append((row.contact_person_id, MemberState.REJECTED, reason))
+                remember.append((row.contact_person_id, ChangeAction.ADD, row.payload_hash, reason))
+                tally.rejected += 1
+            failures.append((row.email, reason))
+        self.store.record_results(self.run_pk, ChangeAction.ADD, [], failures)
+        self.store.set_member_errors(self.list_id, states)
+        self.store.remember_refusals(self.list_id, remember)
+        tally.failed += len(failures)
+
+    # ------------------------------------------------------------------ updates
+    def _updates(self, plan: SyncPlan, tally: Tally) -> None:
+        if plan.updates.empty:
+            return
+        payloads = plan.update_payloads(self.cr.settings.ext_id_attribute)
+
+        def settle(rows: pd.DataFrame, items: list[ItemResult]) -> None:
+            ok = pd.Series([item.ok for item in items], index=rows.index)
+            done = rows[ok]
+            ok_items = [item for item in items if item.ok]
+            created = np.array([item.status.lower() == "insert success" for item in ok_items], dtype=bool)
+            if created.any():  # the receiver vanished after the read and the upsert created it again
+                self.log.warning("%s: %d updates created their receiver anew", self.label, int(created.sum()))
+            record = done["adopt"].to_numpy(dtype=bool) | created
+            if record.any():
+                ids = [item.receiver_id or rid for item, rid, keep in zip(ok_items, done["receiver_id"], record) if keep]
+                self.store.save_owned(self.list_id, self.group_id, _owned_rows(done[record], OwnershipOrigin.ADOPTED, ids))
+            pending = done["pending"].to_numpy(dtype=bool)
+            self._succeeded(ChangeAction.UPDATE, done[~pending], MemberState.SYNCED, None, email_column="email_old")
+            self._succeeded(ChangeAction.UPDATE, done[pending], MemberState.UNCONFIRMED, PENDING_REASON,
+                            email_column="email_old")
+            failed = rows[~ok]
+            errors = [item.error or "refused" for item in items if not item.ok]
+            reasons = [f"CleverReach refused the update: {error}" for error in errors]
+            self.store.record_results(self.run_pk, ChangeAction.UPDATE, [], list(zip(failed["email_old"], reasons)))
+            self.store.set_member_errors(self.list_id, [(c, MemberState.PENDING, r) for c, r in zip(failed["contact_person_id"], reasons)])
+            self.store.remember_refusals(self.list_id, [(c, ChangeAction.UPDATE, h, r) for c, h, r in
+                                                        zip(failed["contact_person_id"], failed["payload_hash"], reasons)])
+            tally.updated += len(done)
+            tally.failed += len(failed)
+
+        self._in_batches(self.cr.upsert_receivers(self.group_id, payloads), plan.updates, "update", settle)
+
+    # ------------------------------------------------------------------ reactivations
+    def _reactivations(self, plan: SyncPlan, owned: pd.DataFrame, tally: Tally) -> None:
+        if plan.reactivations.empty:
+            return
+        errors = self._each(self.cr.activate_receiver, plan.reactivations["receiver_id"].tolist())
+        back = self._read_back(plan.reactivations["receiver_id"].tolist())
+        active = {rid for rid, r in back.items() if int(r.get("activated") or 0) > 0
+                  and not int(r.get("deactivated") or 0) and not int(r.get("bounced") or 0)}
+        rows = plan.reactivations
+        done = rows[rows["receiver_id"].isin(active)]
+        still = rows[~rows["receiver_id"].isin(active)]
+        if not done.empty:
+            released = owned.loc[owned.index.intersection(done["receiver_id"])].copy()
+            released["our_deactivated"] = NOT_DEACTIVATED_BY_US
+            self.store.save_owned(self.list_id, self.group_id, released)
+        self._succeeded(ChangeAction.REACTIVATE, done, MemberState.SYNCED, None)
+        reasons = [f"reactivation did not take effect ({errors.get(rid) or 'read back still deactivated'})"
+                   for rid in still["receiver_id"]]
+        self.store.record_results(self.run_pk, ChangeAction.REACTIVATE, [], list(zip(still["email"], reasons)))
+        self.store.set_member_errors(self.list_id, [(c, MemberState.PENDING, r) for c, r in zip(still["contact_person_id"], reasons)])
+        tally.reactivated += len(done)
+        tally.failed += len(still)
+
+    # ------------------------------------------------------------------ removals
+    def _removals(self, plan: SyncPlan, owned: pd.DataFrame, tally: Tally) -> None:
+        mode = self.cr.settings.removal_mode
+        ids = plan.remove_ids()
+        email_of = dict(zip(ids, plan.removes["email"]))
+        key_of = dict(zip(ids, plan.removes["email_key"]))
+        if mode == RemovalMode.DELETE:
+            action = ChangeAction.REMOVE
+            errors: dict[str, str] = {}
+            for batch in self.cr.delete_receivers(self.group_id, ids):
+                errors.update({item.key: item.error or "refused" for item in batch.items if not item.ok})
+            back = self._read_back(ids)
+            ok = [rid for rid in ids if rid not in back]
+            failed = [(rid, errors.get(rid) or "still in the group after the delete") for rid in ids if rid in back]
+            self.store.forget_owned(self.list_id, [key_of[rid] for rid in ok])
+        else:
+            action = ChangeAction.DEACTIVATE
+            errors = self._each(self.cr.deactivate_receiver, ids)
+            back = self._read_back(ids)
+            stamps = {rid: int(back[rid].get("deactivated") or 0) for rid in ids if rid in back}
+            ok = [rid for rid in ids if stamps.get(rid, 1) > 0]  # gone from the group counts as removed
+            failed = [(rid, errors.get(rid) or "read back not deactivated") for rid in ids if stamps.get(rid, 1) == 0]
+            mine = owned.loc[owned.index.intersection([rid for rid in ok if rid in stamps])].copy()
+            mine["our_deactivated"] = mine["receiver_id"].map(stamps).astype("int64")
+            self.store.save_owned(self.list_id, self.group_id, mine)
+            self.store.forget_owned(self.list_id, [key_of[rid] for rid in ok if rid not in stamps])
+        self.store.record_results(self.run_pk, action, [email_of[rid] for rid in ok],
+                                  [(email_of[rid], f"refused by CleverReach: {error}") for rid, error in failed])
+        tally.removed += len(ok)
+        tally.failed += len(failed)
+        self.log.info("%s: %s %d receivers, %d verified, %d failed", self.label, action, len(ids), len(ok), len(failed))
+
+    # ------------------------------------------------------------------ helpers
+    def _in_batches(self, batches: Any, rows: pd.DataFrame, what: str,
+                    settle: Callable[[pd.DataFrame, list[ItemResult]], None]) -> None:
+        """Walk the hook's batches (their size may shrink after a 413) and settle each against its rows."""
+        offset = 0
+        for batch in batches:
+            chunk = rows.iloc[offset : offset + len(batch.items)]
+            offset += len(batch.items)
+            settle(chunk, batch.items)
+            self.log.info("%s: %s batch %d of %d: %d ok, %d refused", self.label, what, batch.index, batch.total,
+                          len(batch.items) - len(batch.failed), len(batch.failed))
+
+    def _succeeded(self, action: ChangeAction, rows: pd.DataFrame, state: MemberState, reason: str | None,
+                   email_column: str = "email") -> None:
+        if rows.empty:
+            return
+        cids = rows["contact_person_id"].astype("int64").tolist()
+        self.store.record_results(self.run_pk, action, rows[email_column].tolist(), [])
+        self.store.set_member_states(self.list_id, cids, state, reason)
+        self.store.forget_refusals(self.list_id, [c for c in cids if c in self.refused_before])
+
+    def _each(self, call: Callable[[str, str], None], receiver_ids: list[str]) -> dict[str, str]:
+        """One call per receiver; an item's own error is kept for its result, the run goes on."""
+        errors: dict[str, str] = {}
+        for receiver_id in receiver_ids:
+            try:
+                call(self.group_id, receiver_id)
+            except ITEM_ERRORS as exc:
+                errors[receiver_id] = str(exc)[:300]
+        return errors
+
+    def _read_back(self, receiver_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The receivers as the group holds them now, by id (one read per run and kind of write)."""
+        return {str(r.get("id")): r for r in self.cr.get_receivers(self.group_id, ids=receiver_ids)}
