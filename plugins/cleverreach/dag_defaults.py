@@ -34,3 +34,25 @@ def _access_control_enabled() -> bool:
     from airflow.sdk import conf
 
     return conf.getboolean("cleverreach", "dag_access_control", fallback=True)
+
+
+API_POOL = "cleverreach_api"
+
+
+def api_pool() -> str:
+    """The Airflow pool of every task that calls CleverReach (``[cleverreach] api_pool``): it bounds the
+    concurrent API tasks across the whole deployment. The deployment creates it with
+    ``[cleverreach] api_pool_slots`` slots (docker/airflow-init.sh, ``make airflow``, the tests)."""
+    from airflow.sdk import conf
+
+    return conf.get("cleverreach", "api_pool", fallback=API_POOL) or API_POOL
+
+
+def tenant_parallelism() -> int | None:
+    """How many mapped tasks (tenants, lists) of one DAG run run at once (``[cleverreach] tenant_parallelism``,
+    None = no limit but the pool's and Airflow's). Read from the config when the DAG file is parsed; no
+    database is touched."""
+    from airflow.sdk import conf
+
+    value = conf.getint("cleverreach", "tenant_parallelism", fallback=0)
+    return value if value > 0 else None

@@ -10,6 +10,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundExceptio
 from airflow.sdk.log import mask_secret
 
 from cleverreach.api_check.request import CheckRequest, CheckRequestError
+from cleverreach.dag_defaults import api_pool
 from cleverreach.enums import CheckVerdict
 from cleverreach.hooks.cleverreach import CleverReachHook
 from cleverreach.reporting import format_table
@@ -44,6 +45,7 @@ class CleverReachApiCheckOperator(BaseOperator):
         keep_group: Any = False,
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("pool", api_pool())  # bounds the concurrent CleverReach tasks of the deployment
         super().__init__(**kwargs)
         self.tenant_id = tenant_id
         self.cleverreach_conn_id = cleverreach_conn_id

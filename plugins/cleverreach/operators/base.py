@@ -14,6 +14,7 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException
 from sqlalchemy import Engine
 
+from cleverreach.dag_defaults import api_pool
 from cleverreach.exceptions import CleverReachAuthError, CleverReachConfigError, TenantIsolationError
 from cleverreach.hooks.cleverreach import CleverReachHook
 from cleverreach.hooks.crm import CrmHook
@@ -107,6 +108,7 @@ class CleverReachTenantOperator(CrmOperator):
     template_fields: Sequence[str] = ("tenant_id", "cleverreach_conn_id")
 
     def __init__(self, *, tenant_id: str, cleverreach_conn_id: str, **kwargs: Any) -> None:
+        kwargs.setdefault("pool", api_pool())  # bounds the concurrent CleverReach tasks of the deployment
         super().__init__(**kwargs)
         self.tenant_id = tenant_id
         self.cleverreach_conn_id = cleverreach_conn_id
