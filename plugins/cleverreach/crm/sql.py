@@ -35,6 +35,7 @@ PACKAGE_SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
 """The package's own SQL (package data of the wheel)."""
 
 ADAPTER_DIR_OPTION = ("cleverreach", "crm_adapter_dir")
+ADAPTER_DIR_CONF_ENV = "AIRFLOW__CLEVERREACH__CRM_ADAPTER_DIR"
 ADAPTER_DIR_ENV = "CLEVERREACH_SQL_DIR"
 
 _TOKEN_RE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -58,34 +59,49 @@ class SqlRoots:
 
 
 def _configured_adapter_dir() -> str | None:
-    """``[cleverreach] crm_adapter_dir``; Airflow's config also reads ``AIRFLOW__CLEVERREACH__CRM_ADAPTER_DIR``."""
+    """``[cleverreach] crm_adapter_dir``: the environment variable as Airflow spells it, else airflow.cfg."""
+    return os.environ.get(ADAPTER_DIR_CONF_ENV) or _adapter_dir_in_airflow_cfg()
+
+
+@lru_cache(maxsize=1)
+def _adapter_dir_in_airflow_cfg() -> str | None:
+    """Read once per process: Airflow's config lookup costs about a millisecond, and a query is loaded often."""
     from airflow.sdk import conf  # here, not at import: importing this module must not load Airflow's config
 
     return conf.get(*ADAPTER_DIR_OPTION, fallback=None) or None
 
 
+_PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+_CHECKOUT_INCLUDE_SQL = _PACKAGE_PARENT.parent / "include" / "sql" if _PACKAGE_PARENT.name == "plugins" else None
+
+
 def _checkout_include_sql() -> Path | None:
     """``include/sql`` next to ``plugins/`` when the package runs from a checkout, not from a wheel."""
-    package_parent = Path(__file__).resolve().parents[2]
-    return package_parent.parent / "include" / "sql" if package_parent.name == "plugins" else None
+    return _CHECKOUT_INCLUDE_SQL
 
 
 def sql_roots() -> SqlRoots:
     """The package root and the adapter folder. A folder named by a setting must exist; the defaults may not."""
+    return _sql_roots(
+        _configured_adapter_dir(),
+        os.environ.get(ADAPTER_DIR_ENV) or None,
+        _checkout_include_sql(),
+        os.environ.get("AIRFLOW_HOME") or None,
+    )
+
+
+@lru_cache(maxsize=32)
+def _sql_roots(configured: str | None, legacy: str | None, checkout: Path | None, airflow_home: str | None) -> SqlRoots:
     tried: list[str] = []
-    for label, value in (
-        ("[cleverreach] crm_adapter_dir", _configured_adapter_dir()),
-        (ADAPTER_DIR_ENV, os.environ.get(ADAPTER_DIR_ENV) or None),
-    ):
+    for label, value in (("[cleverreach] crm_adapter_dir", configured), (ADAPTER_DIR_ENV, legacy)):
         if value:
             path = Path(value)
             if not path.is_dir():
                 raise FileNotFoundError(f"CRM adapter folder from {label} is not a directory: {path}")
             return SqlRoots(PACKAGE_SQL_DIR, path, (f"{label}={path}",))
         tried.append(f"{label} (not set)")
-    airflow_home = os.environ.get("AIRFLOW_HOME")
     for label, path, absent in (
-        ("include/sql of the checkout", _checkout_include_sql(), "the package is not running from a checkout"),
+        ("include/sql of the checkout", checkout, "the package is not running from a checkout"),
         ("$AIRFLOW_HOME/include/sql", Path(airflow_home) / "include" / "sql" if airflow_home else None, "AIRFLOW_HOME not set"),
     ):
         if path is not None and path.is_dir():

@@ -110,6 +110,6 @@ def test_migrations_ship_with_the_package_and_need_no_adapter_folder(crm_engine,
     monkeypatch.delenv("AIRFLOW_HOME", raising=False)
     monkeypatch.setattr(sql, "_checkout_include_sql", lambda: None)  # as when installed from the wheel
     assert sql.sql_roots().adapter is None
-    shipped = sorted(p.name.split(".")[0] for p in (PACKAGE_SQL_DIR / "migrations").glob("*.sql"))
+    shipped = sorted({p.name.split(".")[0] for p in (PACKAGE_SQL_DIR / "migrations").glob("*.sql")})  # variants once
     assert [stem for _, stem in available_migrations()] == shipped
     assert migrate(crm_engine) == [f"migrations/{stem[:4]}" for stem in shipped]
