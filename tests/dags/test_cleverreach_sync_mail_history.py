@@ -109,6 +109,7 @@ def test_loads_exactly_once_per_tenant(world, crm_engine):
     assert {r["contact_person_id"] for r in by_kind["mail_clicked"]} == {1}  # matched by e-mail (odd id, no ext_id)
     assert {r["subject"] for r in rows} == {"Neues im Oktober"}
     assert all(r["source"] == "cleverreach" for r in rows)
+    assert {r["external_key"] for r in by_kind["mail_clicked"]} == {"501/c1/mail_clicked/1", "501/c1/mail_clicked/2"}
     (acme,) = [r for r in result.returns["load_history"] if r["tenant_id"] == "acme"]
     assert (acme["mailings_seen"], acme["mailings_loaded"], acme["unmatched"]) == (2, 1, 1)
     # beta: only beta's own contact; acme's contact 2 gets nothing from beta's mailing
@@ -124,6 +125,7 @@ def test_loads_exactly_once_per_tenant(world, crm_engine):
     # a rerun, and a backfill whose window overlaps everything, add nothing
     again = run_dag("cleverreach_sync_mail_history", {"tenant": "acme"})
     assert again.returns["load_history"][0]["rows_inserted"] == 0
+    assert again.returns["load_history"][0]["mailings_reread"] == 1  # within its re-read days: the changing states
     backfill = run_dag("cleverreach_sync_mail_history", {"tenant": "acme", "since": "2020-01-01"})
     assert backfill.returns["load_history"][0]["rows_inserted"] == 0
     assert len(history(crm_engine)) == expected_acme_rows()
@@ -136,21 +138,29 @@ def test_loads_exactly_once_per_tenant(world, crm_engine):
     assert later.returns["load_history"][0]["rows_inserted"] == N - 2 + 1  # two receivers are inactive now; one open
 
 
-def test_faults_converge_and_watermark_waits_for_success(world, crm_engine):
-    # the report receivers fail for good after the first page: the run fails halfway
-    world.client.set_faults(next=[{"status": 503, "count": 100, "path_regex": "/reports/", "skip": 1}])
-    failed = run_dag("cleverreach_sync_mail_history", {"tenant": "acme"})
-    assert failed.state == "failed"
-    assert fetch(crm_engine, "SELECT * FROM mail_history_watermark") == []
-    assert history(crm_engine) == []  # rows are committed per mailing, and the mailing did not finish
+def test_a_failing_report_is_reported_skipped_and_retried_while_the_watermark_waits(world, crm_engine):
+    world.client.send_mailing(ACME[0], ["1001"], name="Dezember", subject="Neues im Dezember",
+                              finished=NOW - 2 * DAY, opens=[acme_email(10)])
+    # mailing 501's report fails for good; the newer mailing still loads
+    world.client.set_faults(next=[{"status": 503, "count": 1000, "path_regex": "/reports/501/"}])
+    first = run_dag("cleverreach_sync_mail_history", {"tenant": "acme"})
+    assert first.state == "success"
+    (acme,) = first.returns["load_history"]
+    assert acme["failed"] == [{"mailing_id": "501", "error": "CleverReachServerError", "failures": 1}]
+    assert acme["mailings_loaded"] == 1 and acme["rows_inserted"] == N - 2 + 1  # two receivers are inactive; one open
+    assert not [r for r in history(crm_engine) if "(mailing 501)" in r["detail"]]
+    watermark = fetch(crm_engine, "SELECT finished_until FROM mail_history_watermark WHERE list_id = 1")
+    assert watermark[0]["finished_until"] == NOW - 10 * DAY + 600 - 1  # waits just before 501
 
+    world.client.clear_faults()
     world.client.set_faults(error_rate=0.1, rate_limit_rate=0.1, retry_after=0, seed=3)
     world.client.revoke_tokens(ACME[0])
     ok = run_dag("cleverreach_sync_mail_history", {"tenant": "acme"})
-    assert ok.state == "success"
     world.client.clear_faults()
-    assert len(history(crm_engine)) == expected_acme_rows()
-    assert fetch(crm_engine, "SELECT * FROM mail_history_watermark WHERE list_id = 1")
+    assert ok.state == "success" and ok.returns["load_history"][0]["failed"] == []
+    assert len(history(crm_engine)) == expected_acme_rows() + N - 2 + 1
+    assert fetch(crm_engine, "SELECT finished_until FROM mail_history_watermark WHERE list_id = 1")[0][
+        "finished_until"] == NOW - 2 * DAY  # the newest finish seen, now that nothing failed
 
 
 def test_a_list_imported_after_the_first_load_gets_its_earlier_mailings(world, crm_engine):
