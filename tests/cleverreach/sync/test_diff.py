@@ -1,4 +1,4 @@
-"""The pure diff: desired members against actual receivers, rule by rule."""
+"""The pure diff: desired members against actual receivers and the ownership record, rule by rule."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from cleverreach.exceptions import MassRemovalError
 from cleverreach.sync.actual import receivers_frame
 from cleverreach.sync.desired import prepare_desired
 from cleverreach.sync.diff import diff
-from cleverreach.sync.plan import check_mass_removal, removal_limit
+from cleverreach.sync.ownership import owned_frame, resolve_ownership
+from cleverreach.sync.plan import check_mass_removal, payload_hashes, removal_limit
 
 
 def members(*rows: dict) -> pd.DataFrame:
@@ -22,9 +23,24 @@ def receivers(*rows: dict) -> pd.DataFrame:
     return receivers_frame([[{"id": str(i), "activated": 1, "deactivated": 0, "bounced": 0, **row} for i, row in enumerate(rows)]])
 
 
-def plan_for(member_rows, receiver_rows):
+def ours(actual: pd.DataFrame, *positions: int, stamps: dict[int, int] | None = None) -> pd.DataFrame:
+    """An ownership record naming the receivers at ``positions`` (contact id from their ext_id)."""
+    rows = actual.iloc[list(positions)]
+    return owned_frame(pd.DataFrame({
+        "email_key": rows["email_key"], "receiver_id": rows["receiver_id"],
+        "contact_person_id": pd.to_numeric(rows["ext_id"], errors="coerce").fillna(-1).astype("int64"),
+        "origin": "created", "since": None,
+        "our_deactivated": [(stamps or {}).get(p, -1) for p in positions],
+    }))
+
+
+def plan_for(member_rows, receiver_rows, owned_positions=None, stamps=None, refusals=None):
+    """Plan with the given receivers owned; by default every receiver carrying an ext_id is owned."""
     valid, rejected = prepare_desired(members(*member_rows))
-    return diff(valid, receivers(*receiver_rows)), rejected
+    actual = receivers(*receiver_rows)
+    if owned_positions is None:
+        owned_positions = [i for i, ext in enumerate(actual["ext_id"]) if ext]
+    return diff(valid, actual, ours(actual, *owned_positions, stamps=stamps), refusals), rejected
 
 
 def test_validation_trims_lowercases_for_matching_and_rejects_with_reasons():
@@ -37,7 +53,7 @@ def test_validation_trims_lowercases_for_matching_and_rejects_with_reasons():
     ))
     assert valid["contact_person_id"].tolist() == [2]
     assert valid.loc[0, "email"] == "Jürgen.Groß@bücher.example"  # domain normalised, local part kept
-    assert valid.loc[0, "email_key"] == "jürgen.groß@bücher.example"
+    assert valid.loc[0, "email_key"] == "jürgen.groß@xn--bcher-kva.example"  # the domain's ASCII form
     reasons = dict(zip(rejected["contact_person_id"], rejected["reason"]))
     assert reasons[3] == "duplicate e-mail on this list, also used by contact 2"
     assert reasons[4].startswith("invalid e-mail") and reasons[5] == reasons[6] == "missing e-mail"
@@ -67,7 +83,10 @@ def test_adds_updates_removes_and_unchanged():
     assert plan.owned_count == 3
     assert plan.update_payloads("ext_id") == [{"email": "changed@example.org", "global_attributes": {
         "salutation": "", "firstname": "Neu", "lastname": "", "function": "", "company": "", "ext_id": "3"}}]
-    assert "activated" not in str(plan.update_payloads("ext_id")) and "deactivated" not in str(plan.add_payloads("ext_id"))
+    # existing receivers never get activation fields; new ones always carry activated explicitly
+    assert "activated" not in str(plan.update_payloads("ext_id"))
+    assert [body["activated"] for body in plan.add_payloads("ext_id", 0)] == [0]
+    assert "deactivated" not in str(plan.add_payloads("ext_id", 1700000000))
 
 
 def test_receivers_we_do_not_own_are_never_in_the_plan():
@@ -76,10 +95,31 @@ def test_receivers_we_do_not_own_are_never_in_the_plan():
     assert plan.is_empty and plan.owned_count == 0
 
 
+def test_an_ext_id_is_no_proof_of_ownership():
+    # A form sign-up in this group whose address belongs to a member of another list: account-wide global
+    # attributes show that list's ext_id here. Not recorded as ours: never updated, deactivated or removed.
+    plan, _ = plan_for([{"contact_person_id": 1, "email": "member@example.org"}],
+                       [{"email": "signup@example.org", "global_attributes": {"ext_id": "42", "firstname": "X"}},
+                        {"email": "member@example.org", "global_attributes": {"ext_id": "1"}}],
+                       owned_positions=[1])
+    assert plan.removes.empty and plan.updates.empty and plan.adds.empty
+    assert plan.owned_count == 1  # the guard's base: active receivers the sync owns
+
+
+def test_ownership_is_by_record_not_by_ext_id():
+    actual = receivers({"email": "a@example.org", "global_attributes": {"ext_id": "1"}},
+                       {"email": "b@example.org", "global_attributes": {}})
+    valid, _ = prepare_desired(members())
+    assert diff(valid, actual).removes.empty  # nothing recorded: nothing removed
+    plan = diff(valid, actual, ours(actual, 1))
+    assert plan.removes["email"].tolist() == ["b@example.org"]  # recorded, even without an ext_id
+
+
 def test_unowned_receiver_matching_a_member_is_adopted():
     plan, _ = plan_for([{"contact_person_id": 7, "email": "adopt@example.org"}],
                        [{"email": "Adopt@Example.org", "global_attributes": {}}])
-    assert plan.updates.loc[0, "reason"] == "adopted: matched by e-mail, ext_id set"
+    assert plan.updates.loc[0, "reason"] == "adopted: matched by e-mail"
+    assert bool(plan.updates.loc[0, "adopt"])
     assert plan.update_payloads("ext_id")[0]["email"] == "Adopt@Example.org"  # addressed as CleverReach has it
 
 
@@ -151,3 +191,84 @@ def test_fast_email_validation_agrees_with_email_validator():
             expected = None
         assert norm == expected, value
         assert (reason is None) == (expected is not None), value
+
+
+def test_pending_receivers_make_unconfirmed_members_and_count_not_for_the_guard():
+    plan, _ = plan_for(
+        [{"contact_person_id": 1, "email": "doi@example.org"}, {"contact_person_id": 2, "email": "form@example.org"}],
+        [{"email": "doi@example.org", "activated": 0, "global_attributes": {"ext_id": "1"}},
+         {"email": "form@example.org", "activated": 0, "global_attributes": {"ext_id": "2"}}],
+        owned_positions=[0],
+    )
+    assert plan.unconfirmed["contact_person_id"].tolist() == [1, 2]  # the adopted one too, without a write
+    assert plan.adoptions["contact_person_id"].tolist() == [2] and bool(plan.adoptions.loc[0, "pending"])
+    assert plan.is_empty and plan.owned_count == 0
+
+
+def test_only_our_own_deactivation_is_reactivated():
+    rows = [{"contact_person_id": 1, "email": "ours@example.org"}, {"contact_person_id": 2, "email": "theirs@example.org"},
+            {"contact_person_id": 3, "email": "again@example.org"}]
+    remote = [{"email": "ours@example.org", "deactivated": 500, "global_attributes": {"ext_id": "1"}},
+              {"email": "theirs@example.org", "deactivated": 600, "global_attributes": {"ext_id": "2"}},
+              {"email": "again@example.org", "deactivated": 900, "global_attributes": {"ext_id": "3"}}]
+    # receiver 2 is ours but the person unsubscribed; receiver 3 we deactivated at 700, then the person did at 900
+    plan, _ = plan_for(rows, remote, stamps={0: 500, 2: 700})
+    assert plan.reactivations["contact_person_id"].tolist() == [1]
+    assert sorted(plan.unsubscribed["contact_person_id"]) == [2, 3]
+    assert plan.updates.empty and plan.removes.empty
+    # a member the CRM records as unsubscribed is not reactivated either
+    rows[0]["sync_state"] = "unsubscribed"
+    plan, _ = plan_for(rows, remote, stamps={0: 500})
+    assert plan.reactivations.empty
+
+
+def test_a_refusal_is_not_sent_again_until_the_member_changes():
+    rows = [{"contact_person_id": 1, "email": "x@example.o"}, {"contact_person_id": 2, "email": "y@example.org",
+                                                               "first_name": "Neu"}]
+    remote = [{"email": "y@example.org", "global_attributes": {"ext_id": "2", "firstname": "Alt"}}]
+    first, _ = plan_for(rows, remote)
+    refusals = pd.DataFrame({
+        "contact_person_id": [1, 2], "action": ["add", "update"],
+        "payload_hash": [first.adds.loc[0, "payload_hash"], first.updates.loc[0, "payload_hash"]],
+        "reason": ["invalid address", "too long"],
+    })
+    again, _ = plan_for(rows, remote, refusals=refusals)
+    assert again.is_empty
+    assert dict(zip(again.refused["contact_person_id"], again.refused["sync_state"])) == {1: "rejected", 2: "pending"}
+    rows[1]["first_name"] = "Anders"  # changed: sent again
+    changed, _ = plan_for(rows, remote, refusals=refusals)
+    assert changed.updates["contact_person_id"].tolist() == [2] and changed.adds.empty
+
+
+def test_payload_hashes_are_stable_and_sensitive():
+    valid, _ = prepare_desired(members({"contact_person_id": 1, "email": "a@example.org", "first_name": "A"}))
+    assert payload_hashes(valid).tolist() == payload_hashes(valid.copy()).tolist()
+    valid2 = valid.assign(firstname="B")
+    assert payload_hashes(valid).iloc[0] != payload_hashes(valid2).iloc[0]
+
+
+def test_idn_domains_match_in_both_spellings():
+    plan, _ = plan_for([{"contact_person_id": 1, "email": "Jürgen@Bücher.example", "first_name": "J"}],
+                       [{"email": "jürgen@xn--bcher-kva.example", "global_attributes": {"ext_id": "1", "firstname": "J"}}])
+    assert plan.is_empty and plan.unchanged_ids.tolist() == [1]
+
+
+def test_resolve_ownership_fills_ids_reads_stamps_and_releases():
+    actual = receivers({"email": "seeded@example.org"}, {"email": "deact@example.org", "deactivated": 800},
+                       {"email": "resub@example.org"}, {"email": "Moved@Example.org"})
+    record = owned_frame(pd.DataFrame({
+        "email_key": ["seeded@example.org", "deact@example.org", "resub@example.org", "old@example.org", "gone@example.org"],
+        "receiver_id": [None, None, "2", "3", "99"],
+        "contact_person_id": [1, 2, 3, 4, 5], "origin": "created", "since": None,
+        "our_deactivated": [None, 0, 700, None, None],
+    }))
+    resolved = resolve_ownership(record, actual)
+    owned = resolved.owned.set_index("email_key")
+    assert owned.loc["seeded@example.org", "receiver_id"] == "0"  # filled in by e-mail
+    assert owned.loc["deact@example.org", "our_deactivated"] == 800  # seeded deactivation: stamp read
+    assert "resub@example.org" not in owned.index  # active again: the person's own now
+    assert owned.loc["moved@example.org", "contact_person_id"] == 4  # key follows the receiver
+    assert set(resolved.drop) == {"seeded@example.org", "deact@example.org", "resub@example.org", "old@example.org",
+                                  "gone@example.org"}
+    assert sorted(resolved.save["email_key"]) == ["deact@example.org", "moved@example.org", "seeded@example.org"]
+    assert not resolve_ownership(resolved.owned, actual).changed  # settled: nothing to write next time
