@@ -143,7 +143,9 @@ class MailHistoryLoad:
         if newest > 0:
             self.store.advance_watermarks(list_ids, newest)
 
-    def _failed(self, mailing: Mailing, record: MailingRecord | None, exc: CleverReachError, tally: HistoryTally) -> None:
+    def _failed(
+        self, mailing: Mailing, record: MailingRecord | None, exc: CleverReachError, tally: HistoryTally
+    ) -> None:
         error = type(exc).__name__
         self.store.record_failure(self.tenant_id, mailing, error)
         failures = (record.failures if record else 0) + 1

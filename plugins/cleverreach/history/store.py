@@ -32,7 +32,8 @@ class HistoryStore(SqlStore):
 
     def contacts(self, tenant_id: str) -> ContactIndex:
         with self.engine.connect() as conn:
-            return ContactIndex((r[0], r[1]) for r in conn.execute(self.q("history_select_contacts"), {"tenant_id": tenant_id}))
+            found = conn.execute(self.q("history_select_contacts"), {"tenant_id": tenant_id})
+            return ContactIndex((row[0], row[1]) for row in found)
 
     def mailing_records(self, tenant_id: str) -> dict[str, MailingRecord]:
         with self.engine.connect() as conn:
