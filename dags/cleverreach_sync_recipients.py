@@ -15,7 +15,7 @@ import os
 
 from airflow.sdk import Param, conf, dag
 
-from cleverreach.dag_defaults import dag_defaults, tenant_parallelism
+from cleverreach.dag_defaults import api_pool, dag_defaults, tenant_parallelism
 from cleverreach.operators.sync_recipients import CleverReachSyncListOperator
 from cleverreach.operators.tenants import CrmListsOperator
 from cleverreach.reporting import summary_task
@@ -48,7 +48,7 @@ def cleverreach_sync_recipients():
     synced = CleverReachSyncListOperator.partial(
         task_id="sync_list",
         map_index_template="{{ task.tenant_id }}/{{ task.list_id }}",
-        max_active_tis_per_dagrun=tenant_parallelism(),
+        pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
         dry_run="{{ params.dry_run }}",
         allow_mass_removal="{{ params.allow_mass_removal }}",
     ).expand_kwargs(lists.output)
