@@ -44,6 +44,7 @@ def _project(tmp_path: Path, env_text: str) -> Path:
     project = tmp_path / "project"
     project.mkdir()
     (project / ".env").write_text(env_text)
+    (project / "docker").symlink_to(REPO / "docker")  # env_file paths are relative to the project directory
     return project
 
 
@@ -185,3 +186,51 @@ def test_no_hard_coded_secrets(raw):
     assert ".env" in [str(f) for f in raw["x-airflow-common"]["env_file"]]
     assert (REPO / ".env.example").exists()
     assert ".env" in (REPO / ".dockerignore").read_text().split()
+
+
+# ------------------------------------------------------------------ one source with the distributed test
+def _common_environment_keys(raw: dict) -> set[str]:
+    env = raw["x-airflow-common"]["environment"]
+    return set(env if isinstance(env, dict) else (item.split("=", 1)[0] for item in env))
+
+
+def _distributed_test_environment(tmp_path: Path) -> dict[str, str]:
+    from scripts.celery_stack import celery_environment
+
+    return celery_environment(
+        tmp_path / "airflow", api_port=8080, metadata_url="postgresql+psycopg2://u@h/meta",
+        result_backend="db+postgresql+psycopg2://u@h/meta", broker_url="redis://h:6379/0", jwt_secret="s" * 64,
+        crm_connection="{}", passwords_file=tmp_path / "passwords.json",
+    )
+
+
+def test_compose_reads_the_shared_settings_first(raw):
+    assert [str(f) for f in raw["x-airflow-common"]["env_file"]] == ["docker/airflow.env", ".env"]
+
+
+def test_the_distributed_test_sets_everything_the_compose_stack_sets(raw, tmp_path):
+    """Nothing of x-airflow-common's environment, nor of docker/airflow.env, is missing from the test's."""
+    from scripts.celery_stack import read_env_file
+
+    env = _distributed_test_environment(tmp_path)
+    missing = (_common_environment_keys(raw) | set(read_env_file())) - set(env)
+    assert not missing, f"set these in scripts.celery_stack.celery_environment: {sorted(missing)}"
+
+
+def test_the_distributed_test_keeps_the_shared_settings(tmp_path):
+    """The test overrides only hosts, ports, paths, database names and secrets, never a shared setting."""
+    from scripts.celery_stack import HOST_SPECIFIC, read_env_file
+
+    shared = read_env_file()
+    env = _distributed_test_environment(tmp_path)
+    assert not set(shared) & set(HOST_SPECIFIC)
+    assert {k: env[k] for k in shared} == shared
+    assert shared["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+
+
+def test_shared_settings_hold_no_secret_nor_host():
+    from scripts.celery_stack import read_env_file
+
+    for key, value in read_env_file().items():
+        assert not SECRET_KEY.search(key), key
+        assert "${" not in value and "://" not in value, f"{key}: env_file does not interpolate; hosts belong in compose"

@@ -1,0 +1,220 @@
+"""The compose stack's Airflow, run as processes on this machine: CeleryExecutor, Redis, PostgreSQL.
+
+``docker-compose.yaml`` cannot run here (no container engine), so the distributed test
+(``tests/distributed``) starts the same services as separate process groups, configured from the same
+source: ``docker/airflow.env`` (the settings every Airflow container reads through ``env_file``).
+:func:`celery_environment` reads that file and overrides only what differs between a container and a
+process on this machine: hosts and ports, paths, database names and secrets. Everything compose sets
+in ``x-airflow-common.environment`` is covered (``tests/test_compose.py`` checks it).
+
+Two Celery workers on one machine need what two containers get for free: their own hostname (the task
+instances' ``hostname`` column, via ``[core] hostname_callable`` = :func:`worker_hostname`), their own
+Celery node name, and no log server each (both would bind port 8793; the api-server reads the task logs
+from the shared log folder instead, as the compose stack's workers share the ``airflow-logs`` volume).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from scripts.airflow_env import REPO
+from scripts.local_airflow import Services, airflow_argv
+
+COMMON_ENV_FILE = REPO / "docker" / "airflow.env"
+SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+WORKER_NAME_VARIABLE = "CLEVERREACH_WORKER_NAME"
+STACK_MARKER = "CLEVERREACH_STACK"  # in the environment of every process of one stack, inherited by its children
+API_POOL_DEFAULT = "cleverreach_api"
+
+# What a process on this machine sets differently from a container, and why. Every other AIRFLOW__*
+# setting comes from docker/airflow.env unchanged.
+HOST_SPECIFIC = {
+    "AIRFLOW_HOME": "path",
+    "AIRFLOW__CORE__DAGS_FOLDER": "path (compose: the image's default /opt/airflow/dags, mounted)",
+    "AIRFLOW__CORE__PLUGINS_FOLDER": "path (compose: /opt/airflow/plugins, mounted)",
+    "AIRFLOW__LOGGING__BASE_LOG_FOLDER": "path (compose: the airflow-logs volume)",
+    "CLEVERREACH_SQL_DIR": "path",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "host and database name",
+    "AIRFLOW__CELERY__RESULT_BACKEND": "host and database name",
+    "AIRFLOW__CELERY__BROKER_URL": "host and Redis db number",
+    "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": "host and port of the api-server",
+    "AIRFLOW__API__HOST": "loopback only",
+    "AIRFLOW__API__PORT": "a free port",
+    "AIRFLOW__API__WORKERS": "one api-server worker on 2 cores",
+    "AIRFLOW__API_AUTH__JWT_SECRET": "secret",
+    "AIRFLOW__CORE__FERNET_KEY": "secret",
+    "AIRFLOW__CORE__AUTH_MANAGER": "the login of the test (compose: set in docker-compose.yaml)",
+    "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "the login of the test",
+    "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": "path",
+    "AIRFLOW_CONN_HYPERSPACE_CRM": "host and database name of the CRM",
+    "CLEVERREACH_EMULATOR_FORWARD": "no forwarder: the emulator listens on loopback already",
+    "PYTHONPATH": "makes scripts.celery_stack.worker_hostname importable",
+}
+
+
+def read_env_file(path: Path = COMMON_ENV_FILE) -> dict[str, str]:
+    """``KEY=VALUE`` lines of an env file as docker-compose reads them (no quotes, no interpolation)."""
+    env: dict[str, str] = {}
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"{path}:{number}: not KEY=VALUE")
+        env[key.strip()] = value.strip()
+    return env
+
+
+def celery_environment(
+    home: Path,
+    *,
+    api_port: int,
+    metadata_url: str,
+    result_backend: str,
+    broker_url: str,
+    jwt_secret: str,
+    crm_connection: str,
+    passwords_file: Path,
+    users: str = "admin:admin",
+    dags_folder: Path = REPO / "dags",
+    fernet_key: str = "",
+) -> dict[str, str]:
+    """docker/airflow.env plus this machine's hosts, ports, paths, database names and secrets."""
+    env = read_env_file()
+    overrides = {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        "CLEVERREACH_SQL_DIR": str(REPO / "include" / "sql"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
+        "AIRFLOW__CELERY__RESULT_BACKEND": result_backend,
+        "AIRFLOW__CELERY__BROKER_URL": broker_url,
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(api_port),
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__API_AUTH__JWT_SECRET": jwt_secret,
+        "AIRFLOW__CORE__FERNET_KEY": fernet_key,
+        "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": users,
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file),
+        "AIRFLOW_CONN_HYPERSPACE_CRM": crm_connection,
+        "CLEVERREACH_EMULATOR_FORWARD": "",
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+    }
+    assert set(overrides) == set(HOST_SPECIFIC), "say why each override differs from docker/airflow.env"
+    env.update(overrides)
+    return env
+
+
+def worker_hostname() -> str:
+    """``[core] hostname_callable`` of the workers: their own name, as a container's hostname would be."""
+    return os.environ.get(WORKER_NAME_VARIABLE) or socket.getfqdn()
+
+
+def worker_environment(env: Mapping[str, str], name: str) -> dict[str, str]:
+    return {**env, WORKER_NAME_VARIABLE: name,
+            "AIRFLOW__CORE__HOSTNAME_CALLABLE": "scripts.celery_stack.worker_hostname"}
+
+
+def start_worker(services: Services, env: Mapping[str, str], name: str, concurrency: int) -> None:
+    """``airflow celery worker`` as the compose service runs it, on the default queue and a queue of its own."""
+    queue = env.get("AIRFLOW__OPERATORS__DEFAULT_QUEUE", "default")
+    services.start(name, airflow_argv(
+        "celery", "worker", "--concurrency", str(concurrency), "--celery-hostname", f"{name}@%h",
+        "--queues", f"{queue},{name}", "--skip-serve-logs",
+    ), worker_environment(env, name))
+
+
+def ensure_api_pool(services: Services, env: Mapping[str, str]) -> None:
+    """Create or resize the CleverReach API pool, as airflow-init does (idempotent)."""
+    name = env.get("AIRFLOW__CLEVERREACH__API_POOL", API_POOL_DEFAULT)
+    slots = env.get("AIRFLOW__CLEVERREACH__API_POOL_SLOTS", "8")
+    services.run("pool", airflow_argv("pools", "set", name, slots, "CleverReach API calls across the deployment"), env)
+
+
+def start_stack(services: Services, env: Mapping[str, str], workers: Sequence[str], concurrency: int = 2) -> None:
+    """Migrate, create the pool, then api-server, scheduler, dag-processor, triggerer and the workers."""
+    services.run("db-migrate", airflow_argv("db", "migrate"), env)
+    ensure_api_pool(services, env)
+    services.start("api-server", airflow_argv("api-server"), env)
+    services.start("scheduler", airflow_argv("scheduler", "--skip-serve-logs"), env)
+    services.start("dag-processor", airflow_argv("dag-processor"), env)
+    services.start("triggerer", airflow_argv("triggerer", "--skip-serve-logs"), env)
+    for name in workers:
+        start_worker(services, env, name, concurrency)
+
+
+def marked_processes(marker: str, worker: str | None = None) -> list[tuple[int, str]]:
+    """(pid, command) of every live process whose environment carries ``STACK_MARKER=marker`` (and, with
+    ``worker``, that worker's name). The environment is inherited, so this finds the task processes too,
+    which put themselves into process groups of their own (the task supervisor's ``setpgid``)."""
+    wanted = [f"{STACK_MARKER}={marker}".encode()]
+    if worker is not None:
+        wanted.append(f"{WORKER_NAME_VARIABLE}={worker}".encode())
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes().split(b"\0")
+            stat = (proc / "stat").read_text()
+        except OSError:
+            continue  # exited meanwhile, or not ours to read
+        if stat[stat.rindex(")") + 2] == "Z" or not all(w in environ for w in wanted):
+            continue
+        found.append((int(proc.name), stat[stat.index("(") + 1 : stat.rindex(")")]))
+    return found
+
+
+def kill_marked(marker: str, worker: str | None = None) -> list[tuple[int, str]]:
+    """SIGKILL every process :func:`marked_processes` finds; returns what it killed."""
+    victims = marked_processes(marker, worker)
+    for pid, _command in victims:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return victims
+
+
+def become_subreaper() -> bool:
+    """Adopt the orphans of our children (Linux ``PR_SET_CHILD_SUBREAPER``), so that :func:`reap` can
+    collect them when this machine's PID 1 does not; False where that is not available."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def reap() -> None:
+    """Collect every exited child (adopted orphans included) without waiting."""
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def leftovers(marker: str, timeout: float = 10.0) -> list[tuple[int, str]]:
+    """Live processes of the stack still running after a stop (none after a clean stop): waits up to
+    ``timeout`` s for the killed ones to go, collecting the exited children meanwhile."""
+    deadline = time.monotonic() + timeout
+    while True:
+        reap()
+        left = marked_processes(marker)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
