@@ -41,7 +41,8 @@ def cleverreach_sync_mail_history():
         pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
     ).expand_kwargs(tenants.output)
 
-    columns = ["tenant_id", "mailings_seen", "mailings_loaded", "rows_inserted", "rows_existing", "unmatched", "watermark"]
+    columns = ["tenant_id", "mailings_seen", "mailings_loaded", "mailings_failed", "rows_inserted", "rows_existing",
+               "unmatched", "watermark"]
     summary_task(columns)(loaded.output, tenants.output)
 
     CleverReachRetentionOperator(
