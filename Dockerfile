@@ -1,26 +1,34 @@
-# The Airflow image of docker-compose.yaml: the official Airflow 3.3.2 image (Python 3.11) plus this
-# repository's CleverReach provider (the `airflow-provider-cleverreach` distribution, whose entry point
-# registers the `cleverreach` connection type) and its exact pins.
-#   docker compose build        (or: docker build -t cleverreach-airflow:3.3.2 .)
-FROM apache/airflow:3.3.2-python3.11
-
+# The Airflow image of docker-compose.yaml: the official Airflow image plus this repository's CleverReach
+# provider (the `airflow-provider-cleverreach` wheel, whose entry points register the `cleverreach` connection
+# type and the CleverReach page) and its runtime dependencies, installed against Airflow's official
+# constraints for the chosen Airflow and Python versions. No test or development tool is installed
+# (those live in requirements-dev.txt, for the dev venv only).
+#   docker compose build        (or: docker build --target runtime -t cleverreach-airflow:3.3.2 .)
 ARG AIRFLOW_VERSION=3.3.2
+ARG PYTHON_VERSION=3.11
 
-# 1. the dependencies, exactly as in requirements.txt + constraints.txt, with Airflow pinned in the same
-#    command so that pip never up- or downgrades it (https://airflow.apache.org/docs/docker-stack/build.html)
-COPY --chown=airflow:0 requirements.txt constraints.txt /tmp/provider/
+# ---- 1. wheels: the provider and the emulator, built once; the build tools stay in this stage
+FROM apache/airflow:${AIRFLOW_VERSION}-python${PYTHON_VERSION} AS wheels
+COPY --chown=airflow:0 pyproject.toml README.md /src/provider/
+COPY --chown=airflow:0 plugins/cleverreach /src/provider/plugins/cleverreach
+COPY --chown=airflow:0 emulator /src/emulator
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels /src/provider /src/emulator
+
+# ---- 2. runtime: every Airflow service of the compose stack
+FROM apache/airflow:${AIRFLOW_VERSION}-python${PYTHON_VERSION} AS runtime
+ARG AIRFLOW_VERSION
+ARG PYTHON_VERSION
+# Airflow's own constraints for this Airflow and Python version (the build machine fetches them); pinning
+# apache-airflow in the same command keeps pip from up- or downgrading it
+# (https://airflow.apache.org/docs/docker-stack/build.html)
+ARG AIRFLOW_CONSTRAINTS_URL=https://raw.githubusercontent.com/apache/airflow/constraints-${AIRFLOW_VERSION}/constraints-${PYTHON_VERSION}.txt
+COPY --from=wheels --chown=airflow:0 /tmp/wheels/airflow_provider_cleverreach-*.whl /tmp/wheels/
 RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" \
-        -r /tmp/provider/requirements.txt -c /tmp/provider/constraints.txt
+        "$(ls /tmp/wheels/airflow_provider_cleverreach-*.whl)[postgres]" \
+        --constraint "${AIRFLOW_CONSTRAINTS_URL}" \
+    && rm -rf /tmp/wheels
 
-# 2. the provider itself and the emulator distribution (the `cleverreach-emulator` service runs it),
-#    without touching the dependencies
-COPY --chown=airflow:0 pyproject.toml README.md /tmp/provider/
-COPY --chown=airflow:0 plugins/cleverreach /tmp/provider/plugins/cleverreach
-COPY --chown=airflow:0 emulator /tmp/provider/emulator
-RUN pip install --no-cache-dir --no-deps --no-build-isolation /tmp/provider /tmp/provider/emulator \
-    && rm -rf /tmp/provider
-
-# 3. the SQL (also mounted by docker-compose.yaml, so that edits need no rebuild) and the container helpers
+# the CRM adapter's SQL (also mounted by docker-compose.yaml, so that edits need no rebuild) and the helpers
 COPY --chown=airflow:0 include /opt/airflow/include
 COPY --chown=airflow:0 docker/ /opt/airflow/docker/
 ENV CLEVERREACH_SQL_DIR=/opt/airflow/include/sql
@@ -28,3 +36,9 @@ ENV CLEVERREACH_SQL_DIR=/opt/airflow/include/sql
 # bash, not the exec bit: robust against checkouts that lose file modes (as the official image does)
 ENTRYPOINT ["/usr/bin/dumb-init", "--", "bash", "/opt/airflow/docker/entrypoint.sh"]
 CMD []
+
+# ---- 3. emulator: the runtime plus the CleverReach emulator, for the compose profile "emulator" only
+# (its dependencies, FastAPI and uvicorn, are Airflow's own)
+FROM runtime AS emulator
+COPY --from=wheels --chown=airflow:0 /tmp/wheels/cleverreach_emulator-*.whl /tmp/wheels/
+RUN pip install --no-cache-dir --no-deps /tmp/wheels/cleverreach_emulator-*.whl && rm -rf /tmp/wheels

@@ -150,10 +150,6 @@ def test_bind_mounts_and_build_files_exist(raw):
             source = volume.split(":")[0]
             if source.startswith("."):
                 assert (REPO / source).exists(), f"{name}: {source}"
-    dockerfile = (REPO / "Dockerfile").read_text()
-    assert re.search(r"^FROM apache/airflow:3\.3\.2-python3\.11\s*$", dockerfile, re.M)
-    assert "-r /tmp/provider/requirements.txt -c /tmp/provider/constraints.txt" in dockerfile
-    assert "--no-deps" in dockerfile
     for helper in ["entrypoint.sh", "airflow-init.sh", "loopback_forward.py", "load_demo_data.py"]:
         assert (REPO / "docker" / helper).exists(), helper
 
@@ -234,3 +230,56 @@ def test_shared_settings_hold_no_secret_nor_host():
     for key, value in read_env_file().items():
         assert not SECRET_KEY.search(key), key
         assert "${" not in value and "://" not in value, f"{key}: env_file does not interpolate; hosts belong in compose"
+
+
+# ------------------------------------------------------------------ a clean image
+DOCKERFILE = (REPO / "Dockerfile").read_text()
+
+
+def _arg(name: str) -> str:
+    match = re.search(rf"^ARG {name}=(\S+)\s*$", DOCKERFILE, re.M)
+    assert match, f"ARG {name} has no default"
+    return match.group(1)
+
+
+def test_image_is_the_official_one_for_the_projects_airflow_and_python():
+    import sys
+
+    import tomllib
+
+    assert _arg("AIRFLOW_VERSION") == "3.3.2"
+    requires = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert f">={_arg('PYTHON_VERSION')}" in requires, (requires, _arg("PYTHON_VERSION"))
+    assert _arg("PYTHON_VERSION") == f"{sys.version_info.major}.{sys.version_info.minor}", "the dev venv's Python"
+    for stage in ("wheels", "runtime"):
+        assert f"FROM apache/airflow:${{AIRFLOW_VERSION}}-python${{PYTHON_VERSION}} AS {stage}" in DOCKERFILE
+
+
+def test_image_installs_the_provider_wheel_against_airflows_constraints():
+    url = _arg("AIRFLOW_CONSTRAINTS_URL")
+    assert url == ("https://raw.githubusercontent.com/apache/airflow/constraints-${AIRFLOW_VERSION}/"
+                   "constraints-${PYTHON_VERSION}.txt")
+    runtime = DOCKERFILE.split(" AS runtime", 1)[1].split(" AS emulator", 1)[0]
+    assert "airflow_provider_cleverreach-*.whl)[postgres]" in runtime
+    assert '--constraint "${AIRFLOW_CONSTRAINTS_URL}"' in runtime
+    assert '"apache-airflow==${AIRFLOW_VERSION}"' in runtime
+
+
+def test_image_has_no_test_or_development_tools():
+    for tool in ("requirements-dev.txt", "requirements.txt", "constraints.txt", "pytest", "hypothesis", "selenium"):
+        assert tool not in "\n".join(line for line in DOCKERFILE.splitlines() if not line.startswith("#")), tool
+    dev = (REPO / "requirements-dev.txt").read_text()
+    runtime = (REPO / "requirements.txt").read_text()
+    for tool in ("pytest", "hypothesis", "selenium"):
+        assert f"{tool}==" in dev and f"{tool}==" not in runtime, tool
+
+
+def test_services_build_their_stage(raw):
+    assert raw["x-airflow-image"]["build"]["target"] == "runtime"
+    assert raw["services"]["cleverreach-emulator"]["build"]["target"] == "emulator"
+
+
+def test_plain_http_forwarding_is_off_by_default():
+    env = dict(line.split("=", 1) for line in (REPO / ".env.example").read_text().splitlines()
+               if line and not line.startswith("#"))
+    assert env.get("CLEVERREACH_EMULATOR_FORWARD", "") == ""
