@@ -8,6 +8,8 @@ in a child process so that its peak RSS is its own.
     python -m scripts.bench sync 100000     # one whole sync
     python -m scripts.bench history-postgresql 1000000   # the mail-history load (also history-sqlite)
     python -m scripts.bench ui-members-postgresql 1000000   # the CleverReach page's members API (also -sqlite)
+    python -m scripts.bench sync-1m 1000000   # issue 13's scale targets through Airflow (also fanout 200,
+                                              # history-1m 1000000): scripts/bench_scale.py
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import time
 from pathlib import Path
 
 from scripts.airflow_env import REPO
+from scripts.bench_scale import KINDS as SCALE_KINDS, PLANS as SCALE_PLANS
 
 WORK = REPO / ".bench"
 
@@ -318,6 +321,8 @@ def main(argv: list[str]) -> int:
             result = bench_diff(n)
         elif kind == "sync":
             result = bench_sync(n)
+        elif kind in SCALE_KINDS:  # sync-1m, fanout, history-1m (scripts/bench_scale.py)
+            result = SCALE_KINDS[kind](n)
         elif kind.startswith("ui-members-"):  # ui-members-sqlite / ui-members-postgresql
             result = bench_ui_members(kind.rsplit("-", 1)[1], n)
         else:  # history-sqlite / history-postgresql
@@ -326,7 +331,7 @@ def main(argv: list[str]) -> int:
         return 0
     plans = [("diff", 10_000), ("diff", 100_000), ("diff", 1_000_000), ("sync", 100_000),
              ("history-sqlite", 1_000_000), ("history-postgresql", 1_000_000),
-             ("ui-members-sqlite", 1_000_000), ("ui-members-postgresql", 1_000_000)]
+             ("ui-members-sqlite", 1_000_000), ("ui-members-postgresql", 1_000_000), *SCALE_PLANS]
     if argv:
         plans = [(argv[0], int(argv[1]))]
     results = []
@@ -341,6 +346,8 @@ def main(argv: list[str]) -> int:
         elif r["bench"] == "sync":
             notes = (f"{r['state']}; {r['api_calls']} API calls (minimum {r['min_api_calls']}, +{r['over_minimum_pct']} %); "
                      f"{r['upsert_calls']} upserts (minimum {r['min_upsert_calls']})")
+        elif "notes" in r:
+            notes = r["notes"]
         elif r["bench"] == "ui":
             notes = f"{r['dialect']}: members API, median ms " + ", ".join(f"{k} {v}" for k, v in r["median_ms"].items())
         else:

@@ -23,13 +23,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from scripts.airflow_env import REPO
-from scripts.local_airflow import Services, airflow_argv
+from scripts.local_airflow import Services, airflow_argv, ensure_api_pool
 
 COMMON_ENV_FILE = REPO / "docker" / "airflow.env"
 SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
 WORKER_NAME_VARIABLE = "CLEVERREACH_WORKER_NAME"
 STACK_MARKER = "CLEVERREACH_STACK"  # in the environment of every process of one stack, inherited by its children
-API_POOL_DEFAULT = "cleverreach_api"
 
 # What a process on this machine sets differently from a container, and why. Every other AIRFLOW__*
 # setting comes from docker/airflow.env unchanged.
@@ -131,13 +130,6 @@ def start_worker(services: Services, env: Mapping[str, str], name: str, concurre
         "celery", "worker", "--concurrency", str(concurrency), "--celery-hostname", f"{name}@%h",
         "--queues", f"{queue},{name}", "--skip-serve-logs",
     ), worker_environment(env, name))
-
-
-def ensure_api_pool(services: Services, env: Mapping[str, str]) -> None:
-    """Create or resize the CleverReach API pool, as airflow-init does (idempotent)."""
-    name = env.get("AIRFLOW__CLEVERREACH__API_POOL", API_POOL_DEFAULT)
-    slots = env.get("AIRFLOW__CLEVERREACH__API_POOL_SLOTS", "8")
-    services.run("pool", airflow_argv("pools", "set", name, slots, "CleverReach API calls across the deployment"), env)
 
 
 def start_stack(services: Services, env: Mapping[str, str], workers: Sequence[str], concurrency: int = 2) -> None:

@@ -224,8 +224,17 @@ def airflow_argv(*args: str) -> list[str]:
     return [sys.executable, "-m", "airflow", *args]
 
 
+def ensure_api_pool(services: Services, env: Mapping[str, str]) -> None:
+    """Create or resize the pool of every CleverReach task ([cleverreach] api_pool, api_pool_slots), as
+    airflow-init does in the compose stack: tasks of a missing pool are never scheduled."""
+    name = env.get("AIRFLOW__CLEVERREACH__API_POOL", "cleverreach_api")
+    slots = env.get("AIRFLOW__CLEVERREACH__API_POOL_SLOTS", "8")
+    services.run("pool", airflow_argv("pools", "set", name, slots, "CleverReach API calls across the deployment"), env)
+
+
 def start_airflow(services: Services, env: Mapping[str, str], *, triggerer: bool = True) -> None:
     """api-server, scheduler, dag-processor (and triggerer); logs are read from the shared local folder."""
+    ensure_api_pool(services, env)
     services.start("api-server", airflow_argv("api-server"), env)
     services.start("scheduler", airflow_argv("scheduler", "--skip-serve-logs"), env)
     services.start("dag-processor", airflow_argv("dag-processor"), env)

@@ -1,0 +1,260 @@
+"""`make bench`, the scale targets of issue 13: each through Airflow (``dag.test()``) against the emulator
+running in its own process, on a SQLite CRM. Timings are measured and reported, never asserted.
+
+* ``sync-1m``: the first sync of one list of N (1,000,000) members, then an immediate re-sync;
+* ``fanout``: 200 tenants with 3 lists each: import, then sync; the overhead per mapped task;
+* ``history-1m``: the mail history of one mailing sent to N (1,000,000) receivers, with opens and clicks.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from scripts.airflow_env import REPO
+
+WORK = REPO / ".bench" / "scale"
+UPSERT = "POST /v3/groups/{id}/receivers/upsert"
+
+
+def _peak_rss_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def _prepare_airflow() -> None:
+    from scripts.airflow_env import configure_airflow, migrate_metadata_db
+
+    shutil.rmtree(WORK, ignore_errors=True)
+    configure_airflow(WORK / "airflow", quiet=True)
+    migrate_metadata_db()
+
+
+def _crm(tenants: list[str]):
+    """A fresh SQLite CRM with its tables, the integration's migrations and the tenants."""
+    from sqlalchemy import text
+
+    from cleverreach.crm.migrations import create_crm_tables, migrate
+    from cleverreach.hooks.crm import engine_from_fields
+
+    path = WORK / "crm.db"
+    engine = engine_from_fields("sqlite", host=str(path))
+    create_crm_tables(engine)
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO tenant (id, name) VALUES (:id, :id)"), [{"id": t} for t in tenants])
+    import os
+
+    os.environ["AIRFLOW_CONN_HYPERSPACE_CRM"] = json.dumps({"conn_type": "sqlite", "host": str(path)})
+    return engine
+
+
+def _add_contacts(engine, tenant: str, first_id: int, count: int, list_id: int | None = None) -> None:
+    """``count`` contact persons (and, with ``list_id``, their list memberships), in one transaction."""
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO address (id, tenant_id, name) VALUES (:id, :t, 'Bench AG')"),
+                     {"id": first_id, "t": tenant})
+        conn.execute(
+            text("INSERT INTO contact_person (id, tenant_id, address_id, salutation, first_name, last_name, email) "
+                 "VALUES (:id, :t, :a, 'Frau', 'Erika', :last, :email)"),
+            [{"id": i, "t": tenant, "a": first_id, "last": f"Muster{i}", "email": f"member{i}@{tenant}.example"}
+             for i in range(first_id, first_id + count)],
+        )
+        if list_id is not None:
+            conn.execute(text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) "
+                              "SELECT :l, id, CURRENT_TIMESTAMP FROM contact_person WHERE address_id = :a"),
+                         {"l": list_id, "a": first_id})
+
+
+@contextmanager
+def _emulator(accounts: list[dict[str, Any]]) -> Iterator[Any]:
+    """The emulator in its own process, one connection per account (``AIRFLOW_CONN_CLEVERREACH_<ID>``)."""
+    import os
+
+    from cleverreach_emulator import EmulatorClient
+
+    seed = WORK / "seed.json"
+    seed.write_text(json.dumps({"accounts": accounts}))
+    server = subprocess.Popen([sys.executable, "-m", "cleverreach_emulator", "--seed", str(seed), "--port", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = server.stdout.readline().strip()
+        for account in accounts:
+            os.environ[f"AIRFLOW_CONN_CLEVERREACH_{account['client_id'].upper()}"] = json.dumps({
+                "conn_type": "cleverreach", "host": url, "login": account["client_id"],
+                "password": account["client_secret"], "extra": {"batch_size": 1000, "page_size": 5000}})
+        with EmulatorClient(url, timeout=600) as client:
+            yield client
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _account(tenant: str, groups: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"client_id": tenant, "client_secret": f"{tenant}-secret-123", "name": tenant, "groups": groups}
+
+
+def _calls(counters: dict) -> int:
+    return counters["reads"] + counters["writes"] + counters["token_requests"]
+
+
+# ---------------------------------------------------------------------- one list of a million members
+def bench_sync_million(n: int) -> dict:
+    """First sync of a list of ``n`` new members, then an immediate re-sync (which must write nothing)."""
+    from sqlalchemy import text
+
+    from scripts.airflow_runner import run_dag
+
+    _prepare_airflow()
+    engine = _crm(["bench"])
+    started = time.perf_counter()
+    _add_contacts(engine, "bench", 1, n)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) "
+                          "VALUES (1, 'bench', '7001', 'Bench', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) "
+                          "SELECT 1, id, CURRENT_TIMESTAMP FROM contact_person"))
+    engine.dispose()
+    prepared = time.perf_counter() - started
+    with _emulator([_account("bench", [{"id": "7001", "name": "Bench"}])]) as client:
+        runs = []
+        for label in ("first", "resync"):
+            client.clear_requests()
+            rss_before = _peak_rss_mb()
+            started = time.perf_counter()
+            result = run_dag("cleverreach_sync_recipients", {"tenant": "bench", "list_id": 1})
+            seconds = time.perf_counter() - started
+            counters = client.counters()
+            by_endpoint = counters["by_endpoint"]
+            runs.append({"run": label, "state": result.state, "seconds": round(seconds, 1),
+                         "api_calls": _calls(counters), "writes": counters["writes"], "reads": counters["reads"],
+                         "upserts": by_endpoint.get(UPSERT, 0), "by_endpoint": by_endpoint,
+                         "peak_rss_mb": _peak_rss_mb(), "peak_rss_mb_before": rss_before})
+    first = runs[0]
+    creates = first["by_endpoint"].get("POST /v3/attributes", 0)
+    # token, login check, the tenant's account check, one read of the empty group, the attribute list,
+    # the attributes it must create, and ceil(N/1000) upserts
+    minimum = 5 + creates + math.ceil(n / 1000)
+    resync = runs[1]
+    notes = (f"first {first['state']} in {first['seconds']} s, {first['api_calls']} API calls (minimum {minimum}); "
+             f"re-sync {resync['state']} in {resync['seconds']} s, {resync['writes']} writes, {resync['reads']} reads")
+    return {"bench": "sync-1m", "n": n, "seconds": first["seconds"], "prepare_s": round(prepared, 1), "runs": runs,
+            "first_min_api_calls": minimum, "peak_rss_mb": _peak_rss_mb(), "notes": notes}
+
+
+# ---------------------------------------------------------------------- 200 tenants x 3 lists
+def bench_fanout(tenants: int, lists: int = 3, members: int = 20) -> dict:
+    """Import the groups of ``tenants`` accounts, then sync every list; time per mapped task."""
+    from scripts.airflow_runner import run_dag
+
+    _prepare_airflow()
+    ids = [f"t{number:03d}" for number in range(1, tenants + 1)]
+    engine = _crm(ids)
+    for number, tenant in enumerate(ids, 1):
+        _add_contacts(engine, tenant, number * 1000, members)
+    accounts = [_account(t, [{"id": str(number * 10 + g), "name": f"Liste {g}"} for g in range(1, lists + 1)])
+                for number, t in enumerate(ids, 1)]
+    out: dict[str, Any] = {"bench": "fanout", "n": tenants, "lists": tenants * lists}
+    with _emulator(accounts):
+        for dag_id, label in (("cleverreach_import_lists", "import"), ("cleverreach_sync_recipients", "sync")):
+            if label == "sync":  # every list gets the tenant's members before the sync
+                from sqlalchemy import text
+
+                with engine.begin() as conn:
+                    conn.execute(text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) "
+                                      "SELECT l.id, c.id, CURRENT_TIMESTAMP FROM recipient_list l "
+                                      "JOIN contact_person c ON c.tenant_id = l.tenant_id"))
+            started = time.perf_counter()
+            result = run_dag(dag_id, {"tenant": None})
+            seconds = time.perf_counter() - started
+            out[label] = {"state": result.state, "seconds": round(seconds, 1), **_task_times(dag_id, result.run_id)}
+    engine.dispose()
+    out["peak_rss_mb"] = _peak_rss_mb()
+    out["seconds"] = round(out["import"]["seconds"] + out["sync"]["seconds"], 1)
+    out["notes"] = "; ".join(
+        f"{label} {out[label]['state']}: {out[label]['mapped']} mapped tasks, {out[label]['mean_task_s']} s each, "
+        f"{out[label]['mean_gap_s']} s between two" for label in ("import", "sync"))
+    return out
+
+
+def _task_times(dag_id: str, run_id: str) -> dict[str, Any]:
+    """Mapped task instances, their mean duration, and the mean gap between one's end and the next start:
+    the scheduling overhead of a mapped task under ``dag.test()``."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        tis = session.scalars(select(TaskInstance).where(
+            TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id, TaskInstance.map_index >= 0)).all()
+        spans = sorted((ti.start_date, ti.end_date) for ti in tis if ti.start_date and ti.end_date)
+    if not spans:
+        return {"mapped": 0}
+    durations = [(end - start).total_seconds() for start, end in spans]
+    gaps = [(b[0] - a[1]).total_seconds() for a, b in zip(spans, spans[1:])]
+    return {"mapped": len(spans), "mean_task_s": round(sum(durations) / len(durations), 3),
+            "mean_gap_s": round(sum(gaps) / len(gaps), 3) if gaps else 0.0,
+            "wall_per_task_s": round((spans[-1][1] - spans[0][0]).total_seconds() / len(spans), 3)}
+
+
+# ---------------------------------------------------------------------- a mailing to a million
+def bench_history_million(n: int, open_share: float = 0.3, click_share: float = 0.1) -> dict:
+    """Mail history of one mailing sent to ``n`` receivers, ``open_share`` opened, ``click_share`` clicked."""
+    from sqlalchemy import text
+
+    from scripts.airflow_runner import run_dag
+
+    _prepare_airflow()
+    engine = _crm(["bench"])
+    _add_contacts(engine, "bench", 1, n)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) "
+                          "VALUES (1, 'bench', '7001', 'Bench', CURRENT_TIMESTAMP)"))
+    with _emulator([_account("bench", [{"id": "7001", "name": "Bench"}])]) as client:
+        started = time.perf_counter()
+        client.generate_receivers("bench", "7001", n, email_pattern="member{n}@bench.example", start=1)
+        opens = [f"member{i}@bench.example" for i in range(1, n + 1) if i % round(1 / open_share) == 0]
+        clicks = [{"email": f"member{i}@bench.example", "link_id": "1"}
+                  for i in range(1, n + 1) if i % round(1 / click_share) == 0]
+        client.send_mailing("bench", ["7001"], name="Bench", subject="Bench", links=[{"id": "1", "url": "https://example.com"}],
+                            opens=opens, clicks=clicks)
+        prepared = time.perf_counter() - started
+        client.clear_requests()
+        started = time.perf_counter()
+        result = run_dag("cleverreach_sync_mail_history", {"tenant": "bench", "since": "2000-01-01"})
+        seconds = time.perf_counter() - started
+        counters = client.counters()
+    with engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT kind, count(*) FROM contact_history GROUP BY kind")).all())
+    engine.dispose()
+    total = sum(rows.values())
+    report_pages = sum(math.ceil(count / 100) for count in (n, len(opens), len(clicks)))
+    return {"bench": "history-1m", "n": n, "state": result.state, "prepare_s": round(prepared, 1),
+            "seconds": round(seconds, 1), "rows": rows, "rows_per_s": round(total / seconds) if seconds else None,
+            "api_calls": _calls(counters), "report_pages_min": report_pages, "by_endpoint": counters["by_endpoint"],
+            "peak_rss_mb": _peak_rss_mb(),
+            "notes": f"{result.state}: {total} rows, {counters['reads']} reads (report pages at least {report_pages})"}
+
+
+KINDS = {"sync-1m": bench_sync_million, "fanout": bench_fanout, "history-1m": bench_history_million}
+PLANS = [("sync-1m", 1_000_000), ("fanout", 200), ("history-1m", 1_000_000)]
+
+
+def main(argv: list[str]) -> int:
+    kind, n = argv[0], int(argv[1])
+    print(json.dumps(KINDS[kind](n), default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,236 @@
+"""The distributed stack: the compose stack's Airflow as processes (CeleryExecutor, Redis, PostgreSQL).
+
+Started once per module (about a minute) and always torn down: every process carries a marker in its
+environment, the teardown stops the process groups, kills what is left (task processes live in groups
+of their own) and fails when anything of the stack is still alive. Settings: ``docker/airflow.env``
+through ``scripts.celery_stack.celery_environment``; on top of it only :data:`TEST_TIMINGS`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import create_engine, make_url, text
+
+from scripts.airflow_env import REPO, free_port
+from scripts.celery_stack import (
+    STACK_MARKER,
+    become_subreaper,
+    celery_environment,
+    kill_marked,
+    leftovers,
+    start_stack,
+)
+from scripts.local_airflow import Services, http_ok, start_emulator, wait_until, write_passwords_file
+from tests.distributed import data
+
+META_DB, CRM_DB, REDIS_DB = "cleverreach_dist_meta", "cleverreach_dist_crm", 7
+WORKERS = ("worker-a", "worker-b")
+DAG_IDS = ["cleverreach_import_lists", "cleverreach_manage_members", "cleverreach_sync_recipients",
+           "cleverreach_sync_mail_history"]
+RACE_DAG = Path(__file__).parent / "dags" / "distributed_lease_race.py"
+USER, PASSWORD = "admin", "admin"
+ARTIFACTS = REPO / "artifacts" / "distributed"
+# Shorter than production (docker/airflow.env) so that the kill test fits in CI: a dead worker's task is
+# found after 20 s instead of 120 s and retried 10 s later instead of 60 s. No scheduled runs: only the
+# runs the tests trigger.
+TEST_TIMINGS = {
+    "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
+    "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "10",
+    "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
+}
+
+
+class AirflowApi:
+    """The REST API v2 with a JWT from ``POST /auth/token``."""
+
+    def __init__(self, url: str, username: str, password: str) -> None:
+        self.url = url
+        self.session = requests.Session()
+        resp = requests.post(f"{url}/auth/token", json={"username": username, "password": password}, timeout=30)
+        resp.raise_for_status()
+        self.session.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
+
+    def get(self, path: str, **params: Any) -> Any:
+        resp = self.session.get(f"{self.url}/api/v2{path}", params=params, timeout=30)
+        resp.raise_for_status()
+        return resp.json()
+
+    def send(self, method: str, path: str, body: dict) -> Any:
+        resp = self.session.request(method, f"{self.url}/api/v2{path}", json=body, timeout=30)
+        assert resp.status_code in (200, 201), f"{method} {path}: {resp.status_code} {resp.text[:500]}"
+        return resp.json()
+
+    def trigger(self, dag_id: str, conf: dict) -> str:
+        return self.send("POST", f"/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})["dag_run_id"]
+
+    def run_state(self, dag_id: str, run_id: str) -> str:
+        return self.get(f"/dags/{dag_id}/dagRuns/{run_id}")["state"]
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
+        return self.get(f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", limit=500)["task_instances"]
+
+
+@dataclass
+class Stack:
+    api: AirflowApi
+    services: Services
+    env: dict[str, str]
+    marker: str
+    crm_url: str
+    emulator_url: str
+    tmp: Path
+
+    def crm_rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        engine = create_engine(self.crm_url)
+        try:
+            with engine.connect() as conn:
+                return [dict(r._mapping) for r in conn.execute(text(sql), params)]
+        finally:
+            engine.dispose()
+
+    def crm_execute(self, sql: str, rows: list[dict[str, Any]] | dict[str, Any]) -> None:
+        engine = create_engine(self.crm_url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(sql), rows)
+        finally:
+            engine.dispose()
+
+    def wait(self, dag_id: str, run_id: str, timeout: float = 180, allow: tuple[str, ...] = ("success",)) -> str:
+        """Wait for the run to finish; fail with its task states unless it ended in ``allow``."""
+        deadline = time.monotonic() + timeout
+        state = self.api.run_state(dag_id, run_id)
+        while state not in ("success", "failed") and time.monotonic() < deadline:
+            dead = [p.name for p in self.services.dead()]
+            assert not dead, f"{dead} died:\n{self.services.tails(30)}"
+            time.sleep(1)
+            state = self.api.run_state(dag_id, run_id)
+        if state not in allow:
+            tis = sorted(self.api.task_instances(dag_id, run_id), key=lambda t: (t["task_id"], t["map_index"]))
+            states = "\n".join(f"  {t['task_id']}[{t['map_index']}] {t['state']} try {t['try_number']} on {t['hostname']}"
+                               for t in tis)
+            pytest.fail(f"{dag_id} {run_id} ended {state}\n{states}\n{self.services.tails(20)}", pytrace=False)
+        return state
+
+
+def _fresh_database(server_url: str, name: str) -> str:
+    url = make_url(server_url).set(drivername="postgresql+psycopg2")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _load_crm(crm_url: str, crm: dict) -> None:
+    from cleverreach.crm.migrations import create_crm_tables
+    from scripts.demo_data import load_crm
+
+    engine = create_engine(crm_url)
+    try:
+        create_crm_tables(engine)
+        load_crm(engine, crm)
+    finally:
+        engine.dispose()
+
+
+def _dags_folder(tmp: Path) -> Path:
+    """The project's DAG files plus the test's lease-race DAG, as links in one folder."""
+    folder = tmp / "dags"
+    folder.mkdir()
+    for path in [*sorted((REPO / "dags").glob("*.py")), RACE_DAG]:
+        (folder / path.name).symlink_to(path)
+    return folder
+
+
+def _stop(services: Services, marker: str) -> None:
+    """Stop every process group, then kill what escaped its group; fail if anything is left."""
+    services.stop(timeout=15)
+    escaped = kill_marked(marker)
+    if escaped:
+        print(f"\nkilled {len(escaped)} processes outside the stack's process groups: {escaped}")
+    left = leftovers(marker)
+    assert not left, f"processes of the stack still alive after the teardown: {left}"
+
+
+@pytest.fixture(scope="module")
+def stack(request, tmp_path_factory) -> Iterator[Stack]:
+    postgres_url = os.environ.get("TEST_POSTGRES_URL")
+    if not postgres_url:
+        pytest.skip("TEST_POSTGRES_URL is not set: the CeleryExecutor needs PostgreSQL for Airflow's metadata DB")
+    import redis
+
+    broker = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    try:
+        redis.Redis.from_url(broker).flushdb()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis is not reachable at 127.0.0.1:6379: {exc}")
+
+    become_subreaper()
+    marker = secrets.token_hex(8)
+    tmp = tmp_path_factory.mktemp("distributed")
+    services = Services(tmp / "logs")
+    request.addfinalizer(lambda: _stop(services, marker))  # also when the set-up below fails
+    started = time.monotonic()
+
+    meta_url = _fresh_database(postgres_url, META_DB)
+    crm_url = _fresh_database(postgres_url, CRM_DB)
+    crm = data.build_crm()
+    _load_crm(crm_url, crm)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "_AIRFLOW"))}
+    base[STACK_MARKER] = marker
+    emulator_url = start_emulator(services, data.build_seed(crm), tmp / "seed.json", base)
+
+    crm_fields = make_url(crm_url)
+    port = free_port()
+    env = {
+        **base,
+        **celery_environment(
+            tmp / "airflow", api_port=port, metadata_url=meta_url,
+            result_backend="db+" + meta_url,  # db+postgresql+psycopg2://, as docker-compose.yaml
+            broker_url=broker, jwt_secret=secrets.token_urlsafe(64),
+            crm_connection=json.dumps({"conn_type": "postgres", "host": crm_fields.host, "port": crm_fields.port,
+                                       "login": crm_fields.username, "password": crm_fields.password or "",
+                                       "schema": CRM_DB}),
+            passwords_file=write_passwords_file(tmp / "passwords.json", {USER: PASSWORD}),
+            users=f"{USER}:admin", dags_folder=_dags_folder(tmp),
+        ),
+        **TEST_TIMINGS,
+        **data.connections(emulator_url),
+    }
+    start_stack(services, env, WORKERS, concurrency=2)
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: http_ok(f"{url}/api/v2/monitor/health"), timeout=120, what="the API server", services=services)
+    api = AirflowApi(url, USER, PASSWORD)
+    wanted = {*DAG_IDS, "distributed_lease_race"}
+
+    def parsed() -> bool:
+        return wanted <= {d["dag_id"] for d in api.get("/dags", limit=100)["dags"]}
+
+    wait_until(parsed, timeout=120, what=f"the DAGs {sorted(wanted)}", services=services, interval=1)
+    for dag_id in wanted:  # paused at creation, as in the compose stack
+        api.send("PATCH", f"/dags/{dag_id}", {"is_paused": False})
+    print(f"\ndistributed stack up in {time.monotonic() - started:.0f} s: {url}, logs {services.log_dir}")
+    try:
+        yield Stack(api, services, env, marker, crm_url, emulator_url, tmp)
+    finally:
+        if request.session.testsfailed:
+            print("\n" + services.tails(40))
+        logs = ARTIFACTS / "logs"
+        shutil.rmtree(logs, ignore_errors=True)
+        shutil.copytree(services.log_dir, logs, dirs_exist_ok=True)
+
