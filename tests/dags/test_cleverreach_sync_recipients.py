@@ -235,3 +235,56 @@ def test_list_of_another_tenant_is_refused_before_any_io(world, crm_engine):
     assert result.state == "failed" and result.states("resolve_lists") == ["failed"]
     assert world.client.requests() == []
     assert fetch(crm_engine, "SELECT * FROM sync_run") == []
+
+
+def test_a_transient_404_does_not_retire_the_list(world, crm_engine, monkeypatch):
+    from cleverreach.sync.service import ListSync
+
+    monkeypatch.setattr(ListSync, "GONE_CONFIRM_PAUSE", 0.0)
+    # one 404 on the receivers read and one on the group read: a single confirming read would retire the list
+    world.client.set_faults(next=[{"status": 404, "count": 1, "path_regex": f"groups/{GROUP}/receivers$", "methods": ["GET"]},
+                                  {"status": 404, "count": 1, "path_regex": f"groups/{GROUP}$", "methods": ["GET"]}])
+    run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    assert fetch(crm_engine, "SELECT remote_deleted_at FROM recipient_list WHERE id = 1")[0]["remote_deleted_at"] is None
+    world.client.clear_faults()
+    assert run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1}).state == "success"
+
+
+def test_a_413_mid_run_lowers_the_batch_size_and_goes_on(world, crm_engine):
+    world.client.update_settings(batch_limit=200)  # below the default batch of 500: every first try is a 413
+    bulk = [{"id": 1000 + i, "tenant_id": "acme", "email": f"bulk{i}@example.org"} for i in range(700)]
+    add_contacts(crm_engine, bulk)
+    add_members(crm_engine, 1, [c["id"] for c in bulk])
+    result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    assert result.state == "success" and result.returns["sync_list"][0]["added"] == 703
+    assert {m["sync_state"] for cid, m in members(crm_engine).items() if cid >= 1000} == {"synced"}
+    assert len(fetch(crm_engine, "SELECT 1 FROM sync_owned_receiver WHERE list_id = 1")) == 704
+
+
+def test_double_opt_in_creates_pending_receivers_and_unconfirmed_members(world, crm_engine, monkeypatch):
+    set_cleverreach_connection(monkeypatch, "cleverreach_acme", world.url, CLIENT, SECRET,
+                               opt_in_by_group={GROUP: "double"}, **FAST_RETRIES)
+    run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    anna = remote(world)["anna@example.org"]
+    assert (anna["activated"], anna["deactivated"], anna["active"]) == (0, 0, False)
+    state = members(crm_engine)
+    assert state[1]["sync_state"] == "unconfirmed" and "double opt-in" in state[1]["sync_error"]
+    assert state[7]["sync_state"] == "synced"  # the adopted form sign-up was active already
+    world.client.clear_requests()
+    run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    assert writes(world) == 0 and members(crm_engine)[1]["sync_state"] == "unconfirmed"
+
+
+def test_an_insert_refused_because_the_address_exists_meanwhile_is_matched_next_time(world, crm_engine):
+    # The insert is applied but its answer is lost; the retry is refused per item ("duplicate address").
+    world.client.set_faults(next=[{"status": 500, "count": 1, "path_regex": "receivers/insert", "after": True}])
+    first = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    assert first.returns["sync_list"][0]["status"] == "partial"
+    state = members(crm_engine)
+    assert state[1]["sync_state"] == "pending" and "matched on the next sync" in state[1]["sync_error"]
+    assert fetch(crm_engine, "SELECT * FROM sync_refusal") == []  # not a refusal to remember
+    second = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    assert second.returns["sync_list"][0]["status"] == "success"
+    assert members(crm_engine)[1]["sync_state"] == "synced"
+    owned = {o["email_key"]: o["origin"] for o in fetch(crm_engine, "SELECT email_key, origin FROM sync_owned_receiver")}
+    assert owned["anna@example.org"] == "adopted"

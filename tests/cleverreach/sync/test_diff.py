@@ -272,3 +272,14 @@ def test_resolve_ownership_fills_ids_reads_stamps_and_releases():
                                   "gone@example.org"}
     assert sorted(resolved.save["email_key"]) == ["deact@example.org", "moved@example.org", "seeded@example.org"]
     assert not resolve_ownership(resolved.owned, actual).changed  # settled: nothing to write next time
+
+
+def test_mass_removal_guard_counts_only_active_receivers_we_own():
+    # 50 receivers we own are unsubscribed, 10 active ones are no longer wanted: 10 removals against a base of 10
+    remote = [{"email": f"u{i}@example.org", "deactivated": 5, "global_attributes": {"ext_id": str(100 + i)}}
+              for i in range(50)]
+    remote += [{"email": f"a{i}@example.org", "global_attributes": {"ext_id": str(i)}} for i in range(10)]
+    plan, _ = plan_for([], remote)
+    assert plan.owned_count == 10 and len(plan.removes) == 10
+    with pytest.raises(MassRemovalError, match="of the 10 active receivers the sync owns"):
+        check_mass_removal(plan, minimum=5, share=0.2, allow=False, list_label="list 1")
