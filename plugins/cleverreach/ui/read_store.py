@@ -2,9 +2,10 @@
 
 Queries are named SQL like every store's: the CRM side (members, contacts, history) in the adapter
 folder (``include/sql/queries/ui_*.sql``), the integration's private state (runs, plans, login checks)
-in the package (``cleverreach/sql/queries/ui_*.sql``). Paging is LIMIT/OFFSET over an order that
-always ends in a unique key, so pages never overlap; the filter and default order are served by
-indexes (migration 0010), which keeps a page of a million-member list in milliseconds.
+in the package (``cleverreach/sql/queries/ui_*.sql``). Members are paged by keyset
+(``cleverreach.ui.keyset``): every page of every order is one index seek (migrations 0010 and 0015),
+milliseconds at a million members. Plans and history are paged with LIMIT/OFFSET over an order that
+ends in a unique key (they stay small: one list's run, one contact).
 """
 
 from __future__ import annotations
@@ -13,42 +14,42 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import String, bindparam, text
 
 from cleverreach.crm.sql import load_sql
 from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.enums import MemberState
+from cleverreach.ui.keyset import SORT_KEYS, MemberSort, after, order_by
+
+# Up to this many members (of the list, or in the filtered state) a page sorts them in memory; above,
+# it walks the sort key's index, which finds a page fast only where the list is dense among the rows.
+SMALL_SET = 5000
 
 
-class MemberSort(StrEnum):
-    """The members table's sort keys; each maps to a fixed ORDER BY (never user text in SQL)."""
+class PagePosition(StrEnum):
+    """Where a members page lies: the first, the one after or before a boundary row, the last."""
 
-    CONTACT = "contact"
-    PERSON = "person"
-    FUNCTION = "function"
-    EMAIL = "email"
-    STATE = "state"
-    ADDED = "added"
+    FIRST = "first"
+    AFTER = "after"
+    BEFORE = "before"
+    LAST = "last"
 
 
-_ORDER_BY: dict[MemberSort, tuple[str, ...]] = {
-    MemberSort.CONTACT: ("m.contact_person_id",),
-    MemberSort.PERSON: ("p.last_name", "p.first_name", "m.contact_person_id"),
-    MemberSort.FUNCTION: ("p.function", "m.contact_person_id"),
-    MemberSort.EMAIL: ("p.email", "m.contact_person_id"),
-    MemberSort.STATE: ("m.sync_state", "m.contact_person_id"),
-    MemberSort.ADDED: ("m.added_at", "m.contact_person_id"),
-}
+class BoundaryGone(LookupError):
+    """The boundary row of a keyset page is no longer a member of the list."""
 
 
-def order_by(sort: MemberSort, descending: bool) -> str:
-    """``ORDER BY`` for a sort key; NULLs last either way, the same on SQLite and PostgreSQL."""
-    direction = "DESC" if descending else "ASC"
-    parts = []
-    for column in _ORDER_BY[sort]:
-        if column.startswith("p."):  # the CRM's person columns may be NULL; the member columns may not
-            parts.append(f"({column} IS NULL) ASC")
-        parts.append(f"{column} {direction}")
-    return "ORDER BY " + ", ".join(parts)
+@dataclass(frozen=True)
+class MembersPage:
+    """One keyset page: ``before`` / ``after`` are the contact ids to page on from, None at either end."""
+
+    rows: list[dict[str, Any]]
+    page_size: int
+    before: int | None
+    after: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "page_size": self.page_size, "before": self.before, "after": self.after}
 
 
 @dataclass(frozen=True)
@@ -71,17 +72,54 @@ class UiReadStore(SqlStore):
         with self.engine.connect() as conn:
             return {row["sync_state"]: int(row["n"]) for row in self._rows(conn, "ui_members_counts", list_id=list_id)}
 
-    def members_page(self, list_id: int, *, state: str | None, sort: MemberSort, descending: bool, page: int,
-                     page_size: int) -> Page:
-        """One page of members; the total comes from the per-state counts (an index-only scan)."""
-        counts = self.member_counts(list_id)
-        total = counts.get(state, 0) if state else sum(counts.values())
-        statement = text(f"{load_sql('queries/ui_members_page', self.dialect).rstrip().rstrip(';')}\n"
-                         f"{order_by(sort, descending)}\nLIMIT :limit OFFSET :offset")
+    def members_page(self, tenant_id: str, list_id: int, *, state: str | None, sort: MemberSort, descending: bool,
+                     position: PagePosition, boundary_id: int | None, page_size: int) -> MembersPage:
+        """One page in ``sort`` order: the first, the last, or the one after/before the member ``boundary_id``."""
+        key = SORT_KEYS[sort]
+        params: dict[str, Any] = {"list_id": list_id, "tenant_id": tenant_id, "state": state}
         with self.engine.connect() as conn:
-            rows = [dict(row._mapping) for row in conn.execute(statement, {
-                "list_id": list_id, "state": state, "limit": page_size, "offset": (page - 1) * page_size})]
-        return Page(rows, total, page, page_size)
+            base, params["states"] = self._page_query(conn, list_id, state)
+            backwards = position in (PagePosition.BEFORE, PagePosition.LAST)
+            disjuncts: list[tuple[str, dict[str, Any]]] = [("", {})]
+            if position in (PagePosition.AFTER, PagePosition.BEFORE):
+                disjuncts = after(key, self._boundary(conn, params, boundary_id), descending != backwards)
+            order = order_by(key, descending != backwards, self.dialect)
+            rows: list[dict[str, Any]] = []
+            for condition, values in disjuncts:  # in row order: stop once the page (and one more row) is read
+                statement = text(f"{base}{f' AND ({condition})' if condition else ''}\n{order}\nLIMIT :limit")
+                if ":states" in base:
+                    statement = statement.bindparams(bindparam("states", expanding=True, type_=String))
+                rows += [dict(r._mapping) for r in conn.execute(
+                    statement, {**params, **values, "limit": page_size + 1 - len(rows)})]
+                if len(rows) > page_size:
+                    break
+        more, rows = len(rows) > page_size, rows[:page_size]
+        if backwards:
+            rows.reverse()
+        ids = [row["contact_person_id"] for row in rows]
+        first_id, last_id = (ids[0], ids[-1]) if ids else (boundary_id, boundary_id)
+        before = {PagePosition.FIRST: None, PagePosition.AFTER: first_id}.get(position, first_id if more else None)
+        after_id = {PagePosition.LAST: None, PagePosition.BEFORE: last_id}.get(position, last_id if more else None)
+        return MembersPage(rows, page_size, before, after_id)
+
+    def _page_query(self, conn: Any, list_id: int, state: str | None) -> tuple[str, list[str]]:
+        """The page query for this list: sort in memory when it (or the state) is small, else walk an index."""
+        states = [state] if state else [s.value for s in MemberState]
+        counted = conn.execute(self.q("ui_members_count_upto", states=String),
+                               {"list_id": list_id, "states": states, "cap": SMALL_SET + 1}).scalar_one()
+        if counted <= SMALL_SET:
+            return load_sql("queries/ui_members_page_small", self.dialect).rstrip().rstrip(";"), states
+        base = load_sql("queries/ui_members_page", self.dialect).rstrip().rstrip(";")
+        return base + ("\n  AND m.sync_state = :state" if state else ""), states
+
+    def _boundary(self, conn: Any, params: dict[str, Any], boundary_id: int | None) -> dict[str, Any]:
+        """The boundary member's sort values (read, not taken from the URL: a cursor carries no personal data)."""
+        base = load_sql("queries/ui_members_page", self.dialect).rstrip().rstrip(";")
+        found = conn.execute(text(f"{base} AND m.contact_person_id = :boundary_id"),
+                             {**params, "boundary_id": boundary_id}).mappings().first()
+        if found is None:
+            raise BoundaryGone(f"contact {boundary_id} is no longer a member of list {params['list_id']}")
+        return dict(found)
 
     def member_ids_in_state(self, list_id: int, state: str) -> list[int]:
         with self.engine.connect() as conn:

@@ -1,4 +1,9 @@
-"""Members of a list: a server-side paged and sorted table with a state filter; remove picked or all rejected.
+"""Members of a list: a keyset-paged, server-sorted table with a state filter; remove picked or all rejected.
+
+A page is asked for by position: the first, the last, or the one after/before a boundary member
+(``after=<contact id>`` / ``before=<contact id>``, the ids each page returns). The boundary is a
+contact id, never its name or e-mail, so the URLs (and the API server's access log) hold no personal
+data. The total per state is the list's ``member_counts`` (``GET .../lists/{id}``), read once.
 
 Removing goes through ``cleverreach_manage_members`` (``action=remove``), so it is a run in Airflow's
 history and the list is synced afterwards, exactly as from the DAG's trigger form.
@@ -13,8 +18,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from cleverreach.access import CleverReachPermission as P
 from cleverreach.enums import MemberState
 from cleverreach.ui.airflow_api import MANAGE_MEMBERS_DAG, AirflowApiDep
-from cleverreach.ui.read_store import MemberSort, UiReadStore
-from cleverreach.ui.routers.common import ListId, PageNo, PageSize, owned_list
+from cleverreach.ui.keyset import MemberSort
+from cleverreach.ui.read_store import BoundaryGone, PagePosition, UiReadStore
+from cleverreach.ui.routers.common import ListId, PageSize, owned_list
 from cleverreach.ui.schemas import MAX_IDS, MemberRemoval
 from cleverreach.ui.security import Caller, TenantId, tenant_caller
 
@@ -23,16 +29,31 @@ Viewer = Annotated[Caller, Depends(tenant_caller())]
 Editor = Annotated[Caller, Depends(tenant_caller(P.MANAGE_LISTS))]
 
 
+BoundaryId = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="contact id of the boundary member")]
+
+
 @router.get("")
 def members(tenant_id: TenantId, list_id: ListId, found: Viewer,
             state: Annotated[MemberState | None, Query()] = None,
             sort: Annotated[MemberSort, Query()] = MemberSort.CONTACT,
             order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
-            page: PageNo = 1, page_size: PageSize = 50) -> dict[str, Any]:
-    """One page: person, function, e-mail, state with the "synchronised" tick, and the reason."""
+            after: BoundaryId = None, before: BoundaryId = None,
+            last: Annotated[bool, Query(description="the last page")] = False,
+            page_size: PageSize = 50) -> dict[str, Any]:
+    """One page: person, function, e-mail, state with the "synchronised" tick, the reason, when added.
+
+    Ascending, people without a name, function or e-mail come first; descending is the exact reverse."""
+    if sum((after is not None, before is not None, last)) > 1:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "give at most one of after, before and last")
+    position = (PagePosition.AFTER if after is not None else PagePosition.BEFORE if before is not None
+                else PagePosition.LAST if last else PagePosition.FIRST)
     owned_list(found.engine, tenant_id, list_id)
-    result = UiReadStore(found.engine).members_page(list_id, state=state, sort=sort, descending=order == "desc",
-                                                    page=page, page_size=page_size)
+    try:
+        result = UiReadStore(found.engine).members_page(
+            tenant_id, list_id, state=state, sort=sort, descending=order == "desc", position=position,
+            boundary_id=after if after is not None else before, page_size=page_size)
+    except BoundaryGone as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"{exc}; start again from the first page") from None
     for row in result.rows:
         row["synchronised"] = row["sync_state"] == MemberState.SYNCED
     return result.as_dict()
