@@ -1,0 +1,59 @@
+"""The typed vocabulary against the two other places that spell it: the SQL CHECK constraints and the README."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+
+import pytest
+
+import cleverreach
+from cleverreach.enums import ChangeAction, ChangeResult, HistoryKind, MemberState, OptInPolicy, RemovalMode, RunStatus
+
+REPO = Path(__file__).resolve().parents[2]
+MIGRATIONS = Path(cleverreach.__file__).parent / "sql" / "migrations"
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def check_values(column: str) -> set[str]:
+    """The values of the newest ``CHECK (<column> IN (...))`` over the migrations, in version order."""
+    found: set[str] | None = None
+    pattern = re.compile(rf"CHECK\s*\(\s*{column}\s+IN\s*\(([^)]*)\)", re.IGNORECASE)
+    for path in sorted(MIGRATIONS.glob("*.sql")):
+        for match in pattern.finditer(path.read_text(encoding="utf-8")):
+            found = set(re.findall(r"'([^']*)'", match.group(1)))
+    assert found is not None, f"no CHECK on {column} in {MIGRATIONS}"
+    return found
+
+
+@pytest.mark.parametrize(("enum", "column"), [(MemberState, "sync_state"), (HistoryKind, "kind")])
+def test_enums_match_the_check_constraints(enum: type[StrEnum], column: str):
+    assert {member.value for member in enum} == check_values(column)
+
+
+def readme_section(heading: str) -> str:
+    """The README text from a heading to the next heading of the same or a higher level."""
+    match = re.search(rf"^(#+) {re.escape(heading)}\s*$", README, re.MULTILINE)
+    assert match, f"README has no heading {heading!r}"
+    level = len(match.group(1))
+    end = re.compile(rf"^#{{1,{level}}} ", re.MULTILINE).search(README, match.end())
+    return README[match.end(): end.start() if end else len(README)]
+
+
+@pytest.mark.parametrize(
+    ("enum", "heading"),
+    [
+        (MemberState, "What `sync_state` means"),
+        (RunStatus, "Reading `sync_run` and `sync_change`"),
+        (ChangeAction, "Reading `sync_run` and `sync_change`"),
+        (ChangeResult, "Reading `sync_run` and `sync_change`"),
+        (RemovalMode, "Connections"),
+        (OptInPolicy, "Connections"),
+        (HistoryKind, "DAGs"),
+    ],
+)
+def test_the_readme_names_every_value(enum: type[StrEnum], heading: str):
+    section = readme_section(heading)
+    missing = [member.value for member in enum if f"`{member.value}`" not in section]
+    assert not missing, f"README section {heading!r} does not name {missing} of {enum.__name__}"
