@@ -47,11 +47,14 @@ def diff(
     :param owned: the resolved ownership record (``sync.ownership``); None = the sync owns nothing yet.
     :param refusals: ``REFUSAL_COLUMNS`` of the list's remembered refusals.
     """
-    actual = actual.drop_duplicates("email_key", keep="first").reset_index(drop=True)
+    keys = pd.Index(actual["email_key"])
+    if not keys.is_unique:  # one receiver per address and group; keep the first if a page repeated one
+        actual = actual[~keys.duplicated(keep="first")].reset_index(drop=True)
+        keys = pd.Index(actual["email_key"])
     owned = owned_frame(owned)
     refusals = refusals if refusals is not None else empty_frame(REFUSAL_COLUMNS)
 
-    # --- per receiver: ownership and consent
+    # --- per receiver: ownership and consent (numpy over all receivers; text columns are taken only where needed)
     own_pos = pd.Index(owned["receiver_id"]).get_indexer(actual["receiver_id"]) if len(owned) else np.full(len(actual), -1)
     ours = own_pos >= 0
     safe = np.maximum(own_pos, 0)
@@ -64,60 +67,67 @@ def diff(
     unsubscribed = (deactivated > 0) & ~bounced & ~by_us
     live = (deactivated == 0) & ~bounced
     pending = live & (activated == 0)
-    person = np.where(owner_cid >= 0, owner_cid, _contact_ids(actual["ext_id"]))
+
+    def person(mask: np.ndarray) -> np.ndarray:
+        """The contact a receiver stands for: the record's, else its ext_id's (-1 = none)."""
+        rows = np.flatnonzero(mask)
+        from_ext = _contact_ids(actual["ext_id"].iloc[rows]) if len(rows) else np.array([], dtype="int64")
+        return np.where(owner_cid[rows] >= 0, owner_cid[rows], from_ext)
 
     # --- members whose address the group holds
-    positions = pd.Index(actual["email_key"]).get_indexer(desired["email_key"])
+    positions = keys.get_indexer(desired["email_key"])
     matched = positions >= 0
-    at = positions[matched]
-    mine = desired[matched].reset_index(drop=True)
-    theirs = actual.iloc[at].reset_index(drop=True)
-    crm_unsubscribed = (mine["sync_state"] == MemberState.UNSUBSCRIBED).to_numpy()
+    mi = np.flatnonzero(matched)  # desired rows
+    at = positions[matched]  # their receivers
+    member_cids = desired["contact_person_id"].to_numpy(dtype="int64")[mi]
+    crm_unsubscribed = _bools(desired["sync_state"].array.take(mi) == MemberState.UNSUBSCRIBED, missing=False)
     m_live, m_pending, m_ours = live[at], pending[at], ours[at]
     m_reactivate = by_us[at] & ~crm_unsubscribed
     m_bounced = bounced[at]
     m_unsubscribed = ~m_live & ~m_bounced & ~m_reactivate
 
-    changed = {name: (mine[name] != theirs[name]).to_numpy() for name in ATTRIBUTES}
-    ext_changed = (mine["ext_id"] != theirs["ext_id"]).to_numpy()
+    changed = {name: _differs(desired[name], mi, actual[name], at) for name in ATTRIBUTES}
+    ext_changed = _differs(desired["ext_id"], mi, actual["ext_id"], at)
     any_changed = np.logical_or.reduce([ext_changed, *changed.values()])
     writable = m_live | m_reactivate
 
-    updates = mine[writable & any_changed].copy()
-    old = theirs[writable & any_changed]
+    write = writable & any_changed
+    updates = desired.iloc[mi[write]].reset_index(drop=True)
+    old = actual.iloc[at[write]].reset_index(drop=True)
     for name in ("email", "ext_id", *ATTRIBUTES):
         updates[f"{name}_old"] = old[name].to_numpy()
     updates["receiver_id"] = old["receiver_id"].to_numpy()
-    updates["adopt"] = ~m_ours[writable & any_changed]
-    updates["pending"] = m_pending[writable & any_changed]
-    updates["reason"] = _update_reasons(updates, {k: v[writable & any_changed] for k, v in changed.items()})
+    updates["adopt"] = ~m_ours[write]
+    updates["pending"] = m_pending[write]
+    updates["reason"] = _update_reasons(updates, {k: v[write] for k, v in changed.items()})
     updates["payload_hash"] = payload_hashes(updates)
     updates, refused_updates = _hold_refused(updates, refusals, "update", MemberState.PENDING)
 
     adopt_only = m_live & ~m_ours & ~any_changed
     adoptions = pd.DataFrame({
-        "receiver_id": theirs.loc[adopt_only, "receiver_id"].to_numpy(),
-        "email_key": theirs.loc[adopt_only, "email_key"].to_numpy(),
-        "contact_person_id": mine.loc[adopt_only, "contact_person_id"].to_numpy(dtype="int64"),
+        "receiver_id": actual["receiver_id"].array.take(at[adopt_only]),
+        "email_key": actual["email_key"].array.take(at[adopt_only]),
+        "contact_person_id": member_cids[adopt_only],
         "pending": m_pending[adopt_only],
     })
-    reassigned = m_ours & (writable & ~any_changed) & (owner_cid[at] != mine["contact_person_id"].to_numpy(dtype="int64"))
+    reassigned = m_ours & writable & ~any_changed & (owner_cid[at] != member_cids)
     owner_changes = owned.iloc[own_pos[at][reassigned]].copy()
-    owner_changes["contact_person_id"] = mine.loc[reassigned, "contact_person_id"].to_numpy(dtype="int64")
+    owner_changes["contact_person_id"] = member_cids[reassigned]
 
-    reactivations = theirs.loc[m_reactivate, ["receiver_id", "email", "email_key"]].copy()
-    reactivations["contact_person_id"] = mine.loc[m_reactivate, "contact_person_id"].to_numpy(dtype="int64")
+    reactivations = actual.iloc[at[m_reactivate]][["receiver_id", "email", "email_key"]].reset_index(drop=True)
+    reactivations["contact_person_id"] = member_cids[m_reactivate]
     reactivations["reason"] = "member again: the sync had deactivated this receiver itself"
 
     unchanged = m_live & ~any_changed
-    unchanged_ids = mine.loc[unchanged & ~m_pending, "contact_person_id"].to_numpy(dtype="int64")
-    unconfirmed = _consent(mine[unchanged & m_pending], PENDING_REASON)
-    unsubscribed_members = _consent(mine[m_unsubscribed], "unsubscribed in CleverReach")
-    bounced_members = _consent(mine[m_bounced], "bounced in CleverReach")
+    unchanged_ids = member_cids[unchanged & ~m_pending]
+    member_rows = desired[["contact_person_id", "email", "sync_state"]]
+    unconfirmed = _consent(member_rows.iloc[mi[unchanged & m_pending]], PENDING_REASON)
+    unsubscribed_members = _consent(member_rows.iloc[mi[m_unsubscribed]], "unsubscribed in CleverReach")
+    bounced_members = _consent(member_rows.iloc[mi[m_bounced]], "bounced in CleverReach")
 
     # --- members CleverReach does not have yet
     adds = desired[~matched].copy()
-    held_remote = np.isin(adds["contact_person_id"].to_numpy(dtype="int64"), person[unsubscribed])
+    held_remote = np.isin(adds["contact_person_id"].to_numpy(dtype="int64"), person(unsubscribed))
     held_crm = (adds["sync_state"] == MemberState.UNSUBSCRIBED).to_numpy() & ~held_remote
     unsubscribed_members = pd.concat(
         [
@@ -137,8 +147,9 @@ def diff(
     wanted[at] = True
     drop = ~wanted & ours & live
     removes = actual[drop].copy()
-    removes["contact_person_id"] = pd.Series(person[drop], dtype="Int64").mask(person[drop] < 0).to_numpy()
-    still_member = np.isin(person[drop], desired["contact_person_id"].to_numpy(dtype="int64"))
+    contact = person(drop)
+    removes["contact_person_id"] = pd.Series(contact, dtype="Int64").mask(contact < 0).to_numpy()
+    still_member = np.isin(contact, desired["contact_person_id"].to_numpy(dtype="int64"))
     removes["reason"] = np.where(still_member, "e-mail changed in the CRM", "no longer on the list")
 
     return SyncPlan(
@@ -176,6 +187,18 @@ def _hold_refused(frame: pd.DataFrame, refusals: pd.DataFrame, action: str, stat
         "action": action,
     })
     return frame[~same].reset_index(drop=True), refused
+
+
+def _differs(left: pd.Series, left_rows: np.ndarray, right: pd.Series, right_rows: np.ndarray) -> np.ndarray:
+    """Row-wise ``left[left_rows] != right[right_rows]`` on the columns' own arrays (no index alignment)."""
+    return _bools(left.array.take(left_rows) != right.array.take(right_rows), missing=True)
+
+
+def _bools(result: object, *, missing: bool) -> np.ndarray:
+    """A comparison's result as a numpy bool array, whether the column was numpy- or Arrow-backed."""
+    if hasattr(result, "to_numpy"):
+        return result.to_numpy(dtype=bool, na_value=missing)
+    return np.asarray(result, dtype=bool)
 
 
 def _contact_ids(ext_ids: pd.Series) -> np.ndarray:

@@ -39,18 +39,35 @@ NOT_DEACTIVATED_BY_US = -1  # our_deactivated: NULL in the table
 STAMP_UNKNOWN = 0  # our_deactivated: deactivated by the sync, stamp to be read (seeded rows)
 
 
+def _text(series: pd.Series) -> pd.Series:
+    return series if pd.api.types.is_string_dtype(series.dtype) and not series.hasnans else series.fillna("").astype("str")
+
+
+def _ints(series: pd.Series, missing: int) -> pd.Series:
+    if series.dtype == "int64":
+        return series
+    return pd.to_numeric(series, errors="coerce").fillna(missing).astype("int64")
+
+
 def owned_frame(rows: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The record in its typed form: text ids and keys, int64 contact ids (-1 = none) and stamps (-1 = none)."""
-    frame = pd.DataFrame(columns=OWNED_COLUMNS) if rows is None else rows.copy()
-    for column in OWNED_COLUMNS:
-        if column not in frame:
-            frame[column] = pd.Series(dtype="object")
-    frame["receiver_id"] = frame["receiver_id"].astype("object").where(frame["receiver_id"].notna(), "").astype("str")
-    frame["email_key"] = frame["email_key"].astype("object").where(frame["email_key"].notna(), "").astype("str")
-    for column, missing in (("contact_person_id", -1), ("our_deactivated", NOT_DEACTIVATED_BY_US)):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(missing).astype("int64")
-    frame["origin"] = frame["origin"].astype("object").where(frame["origin"].notna(), OwnershipOrigin.ADOPTED.value).astype("str")
-    return frame[OWNED_COLUMNS].reset_index(drop=True)
+    """The record in its typed form: text ids and keys, int64 contact ids (-1 = none) and stamps (-1 = none).
+
+    A frame that already has these types is returned as it is (the diff of a million members calls this).
+    """
+    frame = pd.DataFrame(columns=OWNED_COLUMNS) if rows is None else rows
+    missing = [column for column in OWNED_COLUMNS if column not in frame]
+    if missing:
+        frame = frame.assign(**{column: pd.Series(dtype="object", index=frame.index) for column in missing})
+    typed = {
+        "receiver_id": _text(frame["receiver_id"]),
+        "email_key": _text(frame["email_key"]),
+        "contact_person_id": _ints(frame["contact_person_id"], -1),
+        "our_deactivated": _ints(frame["our_deactivated"], NOT_DEACTIVATED_BY_US),
+        "origin": _text(frame["origin"].fillna(OwnershipOrigin.ADOPTED.value) if frame["origin"].hasnans else frame["origin"]),
+    }
+    if all(typed[name] is frame[name] for name in typed):
+        return frame[OWNED_COLUMNS].reset_index(drop=True)
+    return frame.assign(**typed)[OWNED_COLUMNS].reset_index(drop=True)
 
 
 @dataclass
@@ -70,35 +87,46 @@ class Ownership:
 def resolve_ownership(record: pd.DataFrame, actual: pd.DataFrame) -> Ownership:
     """Match the stored record to the receivers read (see the module's docstring)."""
     record = owned_frame(record)
-    receivers = actual.drop_duplicates("receiver_id", keep="first").reset_index(drop=True)
-    by_id = pd.Index(receivers["receiver_id"]).get_indexer(record["receiver_id"])
-    keys = receivers.drop_duplicates("email_key", keep="first")
-    key_index = pd.Index(keys["email_key"])
-    by_key = key_index.get_indexer(email_keys(record["email_key"]))
-    by_key = np.where(by_key >= 0, keys.index.to_numpy()[np.maximum(by_key, 0)], -1)
-    has_id = (record["receiver_id"] != "").to_numpy()
-    position = np.where(has_id, by_id, by_key)
+    ids = pd.Index(actual["receiver_id"])
+    if not ids.is_unique:
+        actual = actual[~ids.duplicated(keep="first")].reset_index(drop=True)
+        ids = pd.Index(actual["receiver_id"])
+    position = ids.get_indexer(record["receiver_id"])
+    seeded = np.flatnonzero((record["receiver_id"] == "").to_numpy(dtype=bool))
+    if len(seeded):  # rows without a receiver id yet: by e-mail key
+        first = np.flatnonzero(~pd.Index(actual["email_key"]).duplicated(keep="first"))
+        by_key = pd.Index(actual["email_key"].iloc[first]).get_indexer(email_keys(record["email_key"].iloc[seeded]))
+        by_key = np.where(by_key >= 0, first[np.maximum(by_key, 0)], -1)
+        position[seeded] = by_key
     found = position >= 0
-
     safe = np.maximum(position, 0)
-    deactivated = receivers["deactivated"].to_numpy(dtype="int64")[safe] if len(receivers) else np.zeros(len(record), "int64")
+
+    deactivated = actual["deactivated"].to_numpy(dtype="int64")[safe] if len(actual) else np.zeros(len(record), "int64")
     stamp = record["our_deactivated"].to_numpy(dtype="int64")
-    read_stamp = found & (stamp == STAMP_UNKNOWN) & (deactivated > 0)
-    new_stamp = np.where(read_stamp, deactivated, stamp)
+    new_stamp = np.where(found & (stamp == STAMP_UNKNOWN) & (deactivated > 0), deactivated, stamp)
     released = found & (new_stamp >= 0) & (deactivated != new_stamp)  # active again, or another stamp
     keep = found & ~released
 
-    resolved = record.copy()
-    if len(receivers):
-        resolved["receiver_id"] = np.where(found, receivers["receiver_id"].to_numpy()[safe], record["receiver_id"])
-        resolved["email_key"] = np.where(found, receivers["email_key"].to_numpy()[safe], record["email_key"])
-    resolved["our_deactivated"] = new_stamp
-    changed = (
-        (resolved["receiver_id"] != record["receiver_id"]).to_numpy()
-        | (resolved["email_key"] != record["email_key"]).to_numpy()
-        | (new_stamp != stamp)
-    )
-    owned = resolved[keep].drop_duplicates("receiver_id", keep="first").drop_duplicates("email_key", keep="first")
+    kept = np.flatnonzero(found)
+    key_moved = np.zeros(len(record), dtype=bool)
+    if len(kept):
+        moved = record["email_key"].array.take(kept) != actual["email_key"].array.take(position[kept])
+        key_moved[kept] = moved.to_numpy(dtype=bool, na_value=True) if hasattr(moved, "to_numpy") else np.asarray(moved, bool)
+    filled = np.zeros(len(record), dtype=bool)
+    filled[seeded] = found[seeded]
+    changed = key_moved | filled | (new_stamp != stamp)
+
+    resolved = record
+    if changed.any():
+        resolved = record.copy()
+        rows = np.flatnonzero(changed & found)
+        resolved.loc[rows, "receiver_id"] = actual["receiver_id"].to_numpy()[position[rows]]
+        resolved.loc[rows, "email_key"] = actual["email_key"].to_numpy()[position[rows]]
+        resolved["our_deactivated"] = new_stamp
+    owned = resolved[keep] if not keep.all() else resolved
+    for column in ("receiver_id", "email_key"):
+        if not pd.Index(owned[column]).is_unique:
+            owned = owned[~owned[column].duplicated(keep="first")]
     save = owned[changed[owned.index.to_numpy()]]
-    drop = record.loc[~keep | changed, "email_key"].tolist()
+    drop = record["email_key"].to_numpy()[~keep | changed].tolist()
     return Ownership(owned.reset_index(drop=True), save.reset_index(drop=True), drop)
