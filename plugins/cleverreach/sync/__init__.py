@@ -1,6 +1,8 @@
 """Reconciling a CRM recipient list with its CleverReach group.
 
-``desired`` (the CRM side, validated) and ``actual`` (the receivers) are pandas frames; ``diff``
-turns them into a ``SyncPlan`` with vectorised operations only; ``runner`` stores the plan and
-applies it through the hook. Everything except ``runner`` is pure and testable without Airflow.
+``desired`` (the CRM side, validated), ``actual`` (the receivers) and ``ownership`` (which receivers the
+sync created or adopted, per list) are pandas frames; ``diff`` turns them into a ``SyncPlan`` with
+vectorised operations only. ``service`` orchestrates one list's run: it reads both sides, stores the plan
+(``store``) and has ``apply`` write it through the hook, verifying each effect. Everything except
+``service``, ``apply`` and ``store`` is pure and testable without Airflow.
 """
