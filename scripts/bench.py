@@ -244,9 +244,10 @@ def bench_history(dialect: str, mailings: int = 100, receivers: int = 10_000) ->
 
 # ---------------------------------------------------------------------- the CleverReach page's members API
 def bench_ui_members(dialect: str, n: int = 1_000_000, repeats: int = 5) -> dict:
-    """Response times of the page's members API (``GET .../members``) on a list of ``n`` members: first and
-    last page, each sort key, the state filter. Through the page's FastAPI app with its real routes and
-    SQL; only the login is stubbed (an admin caller), since the CRM queries are what scale."""
+    """Response times of the page's members API (``GET .../members``) on a list of ``n`` members: per sort key
+    the first page, the pages after and before a row deep in the order, the last page; the state filter;
+    a small list in the same tenant; the list detail with its member counts. Through the page's FastAPI
+    app with its real routes and SQL; only the login is stubbed (an admin caller)."""
     from fastapi.testclient import TestClient
     from sqlalchemy import text
 
@@ -254,7 +255,7 @@ def bench_ui_members(dialect: str, n: int = 1_000_000, repeats: int = 5) -> dict
     from cleverreach.ui.app import create_app
     from cleverreach.ui.security import Caller, caller
 
-    engine = _history_engine(dialect)  # a fresh CRM with the integration's tables (migrations incl. 0010)
+    engine = _history_engine(dialect)  # a fresh CRM with the integration's tables (migrations incl. 0010, 0015)
     series = ("SELECT g AS i FROM generate_series(1, :n) AS g" if dialect == "postgresql" else
               "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < :n) SELECT i FROM s")
     started = time.perf_counter()
@@ -270,6 +271,10 @@ def bench_ui_members(dialect: str, n: int = 1_000_000, repeats: int = 5) -> dict
                           f"SELECT 1, i, CURRENT_TIMESTAMP, CASE WHEN i % 50 = 0 THEN 'rejected' WHEN i % 10 = 0 "
                           f"THEN 'pending' ELSE 'synced' END, CASE WHEN i % 50 = 0 THEN 'invalid e-mail' END "
                           f"FROM ({series}) AS s"), {"n": n})
+        conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) "
+                          "VALUES (2, 'bench', '2', 'Small', CURRENT_TIMESTAMP)"))
+        conn.execute(text(f"INSERT INTO recipient_list_member (list_id, contact_person_id, added_at, sync_state) "
+                          f"SELECT 2, i, CURRENT_TIMESTAMP, 'synced' FROM ({series}) AS s WHERE i % 1000 = 7"), {"n": n})
         if dialect == "postgresql":
             conn.execute(text("ANALYZE"))
     load_s = time.perf_counter() - started
@@ -277,19 +282,29 @@ def bench_ui_members(dialect: str, n: int = 1_000_000, repeats: int = 5) -> dict
     app.dependency_overrides[caller] = lambda: Caller(object(), frozenset(CleverReachPermission), TenantScope(None, None),
                                                       None, engine)
     client = TestClient(app)
-    queries = {
-        "page 1 (contact order)": "page=1", "last page": f"page={n // 50}", "page 1 by person": "sort=person",
-        "page 1 by e-mail desc": "sort=email&order=desc", "page 1 by state": "sort=state",
-        "rejected only": "state=rejected", "rejected, page 100": "state=rejected&page=100",
-    }
+    deep = (n * 7) // 9  # a contact somewhere in the middle of every order: "the page after it" seeks deep
+    queries = {"list detail (member counts, once per list)": ("", 0)}
+    for sort in ("contact", "person", "function", "email", "state", "added"):
+        queries[f"{sort}: first page"] = (f"/members?sort={sort}", 50)
+        queries[f"{sort}: page after a deep row"] = (f"/members?sort={sort}&after={deep}", 50)
+        queries[f"{sort}: page before a deep row, desc"] = (f"/members?sort={sort}&order=desc&before={deep}", 50)
+        queries[f"{sort}: last page"] = (f"/members?sort={sort}&last=true", 50)
+    for sort in ("contact", "email"):
+        queries[f"rejected by {sort}: first page"] = (f"/members?state=rejected&sort={sort}", 50)
+        queries[f"rejected by {sort}: page after a deep row"] = (f"/members?state=rejected&sort={sort}&after={deep - deep % 50}", 50)
+        queries[f"rejected by {sort}: last page"] = (f"/members?state=rejected&sort={sort}&last=true", 50)
+    small_rows = min(50, n // 1000)
+    small = {"small list (1 in 1000) by person: first page": ("/members?sort=person", small_rows),
+             "small list by person: last page": ("/members?sort=person&last=true", small_rows)}
     timings = {}
-    for label, query in queries.items():
+    for label, (path, rows) in [*queries.items(), *small.items()]:
+        list_id = 2 if label in small else 1
         samples = []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            resp = client.get(f"/api/tenants/bench/lists/1/members?page_size=50&{query}")
+            resp = client.get(f"/api/tenants/bench/lists/{list_id}{path}{'&' if '?' in path else '?'}page_size=50")
             samples.append(time.perf_counter() - t0)
-            assert resp.status_code == 200 and len(resp.json()["rows"]) == 50, resp.text[:300]
+            assert resp.status_code == 200 and (not rows or len(resp.json()["rows"]) == rows), resp.text[:300]
         timings[label] = round(sorted(samples)[len(samples) // 2] * 1000, 1)  # median ms
     engine.dispose()
     return {"bench": "ui", "dialect": dialect, "n": n, "seconds": round(load_s, 1), "peak_rss_mb": round(_peak_rss_mb()),

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import String, bindparam, text
 
-from cleverreach.crm.sql import load_sql
+from cleverreach.crm.sql import load_sql, split_statements
 from cleverreach.crm.store import SqlStore, utcnow
 from cleverreach.enums import MemberState
 from cleverreach.ui.keyset import SORT_KEYS, MemberSort, after, order_by
@@ -78,7 +78,10 @@ class UiReadStore(SqlStore):
         key = SORT_KEYS[sort]
         params: dict[str, Any] = {"list_id": list_id, "tenant_id": tenant_id, "state": state}
         with self.engine.connect() as conn:
-            base, params["states"] = self._page_query(conn, list_id, state)
+            if self.dialect == "postgresql":
+                for statement in split_statements(load_sql("queries/ui_members_nested_loops", self.dialect)):
+                    conn.exec_driver_sql(statement)
+            base, params["states"] = self._page_query(conn, list_id, state, by_person=key[0].expression.startswith("p."))
             backwards = position in (PagePosition.BEFORE, PagePosition.LAST)
             disjuncts: list[tuple[str, dict[str, Any]]] = [("", {})]
             if position in (PagePosition.AFTER, PagePosition.BEFORE):
@@ -102,14 +105,16 @@ class UiReadStore(SqlStore):
         after_id = {PagePosition.LAST: None, PagePosition.BEFORE: last_id}.get(position, last_id if more else None)
         return MembersPage(rows, page_size, before, after_id)
 
-    def _page_query(self, conn: Any, list_id: int, state: str | None) -> tuple[str, list[str]]:
-        """The page query for this list: sort in memory when it (or the state) is small, else walk an index."""
+    def _page_query(self, conn: Any, list_id: int, state: str | None, *, by_person: bool) -> tuple[str, list[str]]:
+        """The page query for this list: sort in memory when it (or the state) is small, else walk the index
+        of the order (the contacts' for an order of the person, the members' otherwise)."""
         states = [state] if state else [s.value for s in MemberState]
         counted = conn.execute(self.q("ui_members_count_upto", states=String),
                                {"list_id": list_id, "states": states, "cap": SMALL_SET + 1}).scalar_one()
         if counted <= SMALL_SET:
             return load_sql("queries/ui_members_page_small", self.dialect).rstrip().rstrip(";"), states
-        base = load_sql("queries/ui_members_page", self.dialect).rstrip().rstrip(";")
+        name = "queries/ui_members_page_by_person" if by_person else "queries/ui_members_page"
+        base = load_sql(name, self.dialect).rstrip().rstrip(";")
         return base + ("\n  AND m.sync_state = :state" if state else ""), states
 
     def _boundary(self, conn: Any, params: dict[str, Any], boundary_id: int | None) -> dict[str, Any]:
