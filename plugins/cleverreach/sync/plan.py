@@ -45,7 +45,8 @@ class SyncPlan:
     ``adds``: desired columns plus ``payload_hash``. ``updates``: desired columns, the receiver's old
     values as ``<name>_old`` (``email_old`` addresses it), ``receiver_id``, ``adopt`` (not ours yet),
     ``pending`` (waiting for a double opt-in) and ``payload_hash``. ``removes`` and ``reactivations``:
-    receiver columns. ``adoptions``: receivers to record as ours without a write. ``owner_changes``:
+    receiver columns. ``adoptions``: receivers to record as ours without a write (their members are in
+    ``unchanged_ids`` or ``unconfirmed`` too). ``owner_changes``:
     owned rows whose contact changes. ``unconfirmed``/``unsubscribed``/``bounced``: members left alone.
     ``refused``: members whose identical write CleverReach refused before (not sent again).
     """

@@ -116,7 +116,7 @@ class ListSync:
         left_alone = len(plan.unsubscribed) + len(plan.bounced) + len(plan.unconfirmed)
         tally = Tally(
             rejected=len(rejected) + int((plan.refused["action"] == ChangeAction.ADD).sum()),
-            unchanged=len(plan.unchanged_ids) + len(plan.adoptions) + left_alone,
+            unchanged=len(plan.unchanged_ids) + left_alone,
             unconfirmed=len(plan.unconfirmed), unsubscribed=len(plan.unsubscribed), bounced=len(plan.bounced),
         )
         flags = run_flags(
@@ -184,14 +184,10 @@ class ListSync:
     def _plan_states(self, plan: SyncPlan, valid: pd.DataFrame, rejected: pd.DataFrame) -> None:
         """Member states that follow from the plan alone (no write involved); only the ones that change."""
         current = valid.set_index("contact_person_id")["sync_state"]
-        adopted = plan.adoptions
-        synced = [*plan.unchanged_ids.tolist(), *adopted.loc[~adopted["pending"].astype(bool), "contact_person_id"].tolist()]
-        unconfirmed = [*plan.unconfirmed["contact_person_id"].tolist(),
-                       *adopted.loc[adopted["pending"].astype(bool), "contact_person_id"].tolist()]
-        self.store.set_member_states(self.list_id, [c for c in synced if current.get(c) != MemberState.SYNCED],
-                                     MemberState.SYNCED)
-        self.store.set_member_states(self.list_id, [c for c in unconfirmed if current.get(c) != MemberState.UNCONFIRMED],
-                                     MemberState.UNCONFIRMED, PENDING_REASON)
+        synced = [c for c in plan.unchanged_ids.tolist() if current.get(c) != MemberState.SYNCED]
+        unconfirmed = [c for c in plan.unconfirmed["contact_person_id"].tolist() if current.get(c) != MemberState.UNCONFIRMED]
+        self.store.set_member_states(self.list_id, synced, MemberState.SYNCED)
+        self.store.set_member_states(self.list_id, unconfirmed, MemberState.UNCONFIRMED, PENDING_REASON)
         for frame, state in ((plan.unsubscribed, MemberState.UNSUBSCRIBED), (plan.bounced, MemberState.BOUNCED)):
             self.store.set_member_errors(self.list_id, [(r.contact_person_id, state, r.reason) for r in frame.itertuples()])
         self.store.set_member_errors(
