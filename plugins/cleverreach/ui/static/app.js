@@ -4,7 +4,12 @@
 "use strict";
 
 const STATES = ["pending", "synced", "unconfirmed", "rejected", "unsubscribed", "bounced"];
-const state = { me: null, tenant: null, list: null, members: { page: 1, sort: "contact", order: "asc", state: "", pages: 1 },
+const PAGE_SIZE = 50;
+// Members are paged by keyset: the API answers "the page after/before contact X", "the first", "the last";
+// the page number shown is counted here (first = 1, last = the count of pages from the list's member counts).
+const state = { me: null, tenant: null, list: null,
+                members: { sort: "contact", order: "asc", state: "", position: "first", boundary: null, number: 1,
+                           before: null, after: null },
                 selected: new Set(), plan: null };
 const $ = (id) => document.getElementById(id);
 
@@ -20,7 +25,9 @@ async function api(path, options = {}) {
   if (!resp.ok) {
     let detail = data.detail;
     if (Array.isArray(detail)) detail = detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ");
-    throw new Error(`${resp.status}: ${detail || resp.statusText}`);
+    const error = new Error(`Error ${resp.status}: ${detail || resp.statusText}`);
+    error.status = resp.status;
+    throw error;
   }
   return data;
 }
@@ -36,6 +43,17 @@ async function guarded(action) {
   try { await action(); } catch (err) { show(err.message, "error"); }
 }
 
+// Stored times are UTC without a zone: shown to the second, marked UTC.
+function when(value) {
+  return value ? `${String(value).replace("T", " ").slice(0, 19)} UTC` : "";
+}
+
+function missing(text) {
+  const span = document.createElement("span");
+  span.className = "muted"; span.textContent = text;
+  return span;
+}
+
 function cell(row, value, className) {
   const td = document.createElement("td");
   if (value instanceof Node) td.appendChild(value); else td.textContent = value ?? "";
@@ -44,9 +62,15 @@ function cell(row, value, className) {
   return td;
 }
 
-function fillTable(id, rows, render) {
+function fillTable(id, rows, render, empty = "none") {
   const body = $(id).querySelector("tbody");
   body.replaceChildren();
+  if (!rows.length) {
+    const tr = document.createElement("tr");
+    const td = cell(tr, empty, "muted empty");
+    td.colSpan = $(id).querySelectorAll("thead th").length;
+    body.appendChild(tr);
+  }
   for (const item of rows) {
     const tr = document.createElement("tr");
     render(tr, item);
@@ -81,7 +105,7 @@ async function loadTenants() {
     tr.className = "clickable"; tr.dataset.tenant = t.id;
     cell(tr, t.id); cell(tr, t.name); cell(tr, t.cleverreach_conn_id); cell(tr, t.lists);
     const check = t.login_check;
-    cell(tr, check ? `${check.ok ? "OK" : "failed"} at ${check.checked_at}${check.message ? ": " + check.message : ""}` : "never",
+    cell(tr, check ? `${check.ok ? "OK" : "failed"} at ${when(check.checked_at)}${check.message ? ": " + check.message : ""}` : "never",
          check ? (check.ok ? "ok" : "bad") : "muted");
     const button = document.createElement("button");
     button.textContent = "Check login"; button.className = "needs-run_syncs login-check";
@@ -95,15 +119,25 @@ async function loadTenants() {
   });
 }
 
+// The page's place in the address (#tenant=…&list=…), so a reload or a shared link opens the same list.
+function remember() {
+  const place = new URLSearchParams();
+  if (state.tenant) place.set("tenant", state.tenant.id);
+  if (state.list && state.list.id) place.set("list", state.list.id);
+  history.replaceState(null, "", `#${place}`);
+}
+
 async function openTenant(tenant) {
   state.tenant = tenant;
+  state.list = null;
+  remember();
   $("tenant-name").textContent = `${tenant.name} (${tenant.id})`;
   const lists = await api(`tenants/${encodeURIComponent(tenant.id)}/lists`);
   fillTable("lists", lists, (tr, l) => {
     tr.className = "clickable"; tr.dataset.list = l.id;
     cell(tr, l.id); cell(tr, l.name); cell(tr, l.short_description); cell(tr, l.external_id); cell(tr, l.remote_member_count);
     tr.addEventListener("click", () => guarded(() => openList(l.id)));
-  });
+  }, "no lists imported yet");
   $("lists-section").hidden = false;
   $("list-section").hidden = true;
 }
@@ -112,8 +146,10 @@ const listPath = (suffix = "") => `tenants/${encodeURIComponent(state.tenant.id)
 
 async function openList(listId) {
   state.list = { id: listId };
+  show("");
   const list = await api(listPath());
   state.list = list;
+  remember();
   $("list-title").textContent = `${list.name} (${list.id})`;
   $("list-name").value = list.name;
   $("list-description").value = list.short_description || "";
@@ -123,12 +159,12 @@ async function openList(listId) {
   last.replaceChildren();
   if (list.last_sync) {
     const s = list.last_sync;
-    last.append(`${s.status}${s.dry_run ? " (dry run)" : ""}, ${s.started_at}: +${s.added} ~${s.updated} -${s.removed}, ${s.rejected} rejected`
+    last.append(`${s.status}${s.dry_run ? " (dry run)" : ""}, ${when(s.started_at)}: +${s.added} ~${s.updated} -${s.removed}, ${s.rejected} rejected`
                 + (s.alert ? ` — ALERT: ${s.alert}` : "") + " ", runLink(s));
   } else last.textContent = "none yet";
   renderTranslations(list.translations);
   $("list-section").hidden = false;
-  state.members.page = 1; state.selected.clear();
+  Object.assign(state.members, { position: "first", boundary: null, number: 1 }); state.selected.clear();
   openTab("details");
 }
 
@@ -143,7 +179,7 @@ function openTab(name) {
 // ---------------------------------------------------------------- list edits and languages
 function renderTranslations(rows) {
   fillTable("translations", rows, (tr, t) => {
-    cell(tr, t.language); cell(tr, t.name); cell(tr, t.short_description); cell(tr, `${t.changed_at} ${t.changed_by || ""}`);
+    cell(tr, t.language); cell(tr, t.name); cell(tr, t.short_description); cell(tr, `${when(t.changed_at)} ${t.changed_by || ""}`);
     const del = document.createElement("button");
     del.textContent = "Delete"; del.disabled = !state.me.permissions.includes("manage_lists");
     del.addEventListener("click", () => guarded(async () => {
@@ -151,39 +187,70 @@ function renderTranslations(rows) {
       await openList(state.list.id); openTab("languages");
     }));
     cell(tr, del);
-  });
+  }, "no other languages");
 }
 
 // ---------------------------------------------------------------- members
+function memberTotal() {
+  const counts = state.list.member_counts || {};
+  return state.members.state ? (counts[state.members.state] || 0) : Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+function pageMembers(position, boundary = null) {
+  const m = state.members;
+  const pages = Math.max(1, Math.ceil(memberTotal() / PAGE_SIZE));
+  m.number = { first: 1, last: pages, after: m.number + 1, before: Math.max(1, m.number - 1) }[position];
+  m.position = position; m.boundary = boundary;
+  guarded(loadMembers);
+}
+
 async function loadMembers() {
   const m = state.members;
-  const query = new URLSearchParams({ page: m.page, page_size: 50, sort: m.sort, order: m.order });
+  const query = new URLSearchParams({ page_size: PAGE_SIZE, sort: m.sort, order: m.order });
   if (m.state) query.set("state", m.state);
+  if (m.position === "after" || m.position === "before") query.set(m.position, m.boundary);
+  if (m.position === "last") query.set("last", "true");
   const page = await api(listPath(`/members?${query}`));
-  m.pages = page.pages;
-  $("member-page").textContent = `page ${page.page} of ${page.pages} (${page.total} members)`;
-  $("member-counts").textContent = Object.entries(state.list.member_counts || {}).map(([k, v]) => `${k}: ${v}`).join(", ");
+  m.before = page.before; m.after = page.after;
+  const total = memberTotal();
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  if (page.before === null) m.number = 1;
+  if (page.after === null) m.number = pages;
+  $("member-page").textContent = `page ${m.number.toLocaleString("en")} of ${pages.toLocaleString("en")} ` +
+    `(${total.toLocaleString("en")} member${total === 1 ? "" : "s"}${m.state ? " " + m.state : ""})`;
+  $("member-first").disabled = $("member-prev").disabled = page.before === null;
+  $("member-next").disabled = $("member-last").disabled = page.after === null;
+  $("member-counts").textContent = Object.entries(state.list.member_counts || {}).map(([k, v]) => `${k}: ${v.toLocaleString("en")}`).join(" · ");
+  for (const th of document.querySelectorAll("#members th[data-sort]")) {
+    th.classList.toggle("sorted", th.dataset.sort === m.sort);
+    th.dataset.arrow = th.dataset.sort === m.sort ? (m.order === "asc" ? "▲" : "▼") : "";
+  }
   fillTable("members", page.rows, (tr, r) => {
     const box = document.createElement("input");
     box.type = "checkbox"; box.className = "member-select"; box.value = r.contact_person_id;
     box.checked = state.selected.has(r.contact_person_id);
+    box.setAttribute("aria-label", `select contact ${r.contact_person_id}`);
     box.addEventListener("click", (ev) => ev.stopPropagation());
     box.addEventListener("change", () => box.checked ? state.selected.add(r.contact_person_id) : state.selected.delete(r.contact_person_id));
     cell(tr, box);
-    cell(tr, [r.salutation, r.first_name, r.last_name].filter(Boolean).join(" "));
-    cell(tr, r.function); cell(tr, r.email);
-    cell(tr, `${r.synchronised ? "✔ " : ""}${r.sync_state}`, r.synchronised ? "ok" : (r.sync_state === "rejected" ? "bad" : ""));
-    cell(tr, r.sync_error);
-    tr.className = "clickable";
+    const person = [r.salutation, r.first_name, r.last_name].filter(Boolean).join(" ");
+    cell(tr, person || missing("no name"));
+    cell(tr, r.function); cell(tr, r.email || missing("no e-mail"));
+    const tick = r.synchronised ? "✔ " : "";
+    cell(tr, `${tick}${r.sync_state}`, r.synchronised ? "ok state" : (r.sync_state === "rejected" ? "bad state" : "state"))
+      .title = r.synchronised ? "synchronised with CleverReach" : "";
+    cell(tr, r.sync_error); cell(tr, when(r.added_at), "muted");
+    tr.className = "clickable"; tr.dataset.contact = r.contact_person_id;
     tr.addEventListener("click", () => guarded(() => loadHistory(r.contact_person_id)));
-  });
+  }, m.state ? `no ${m.state} members` : "no members yet: add recipients in the next tab");
 }
 
 async function loadHistory(contactId) {
   const data = await api(`tenants/${encodeURIComponent(state.tenant.id)}/contacts/${contactId}/history`);
   const c = data.contact;
   $("history-title").textContent = `of ${[c.first_name, c.last_name].filter(Boolean).join(" ")} (${c.id})`;
-  fillTable("history-table", data.events, (tr, e) => { cell(tr, e.occurred_at); cell(tr, e.kind); cell(tr, e.subject); cell(tr, e.detail); });
+  fillTable("history-table", data.events, (tr, e) => { cell(tr, when(e.occurred_at)); cell(tr, e.kind); cell(tr, e.subject); cell(tr, e.detail); },
+            "no mails sent to this contact yet");
   $("history").hidden = false;
 }
 
@@ -218,12 +285,12 @@ function filters() {
 async function loadRuns() {
   const runs = await api(listPath("/sync/runs"));
   fillTable("runs", runs, (tr, r) => {
-    tr.className = "clickable"; tr.dataset.run = r.id;
-    for (const v of [r.id, r.started_at, r.status, r.dry_run ? "yes" : "no", r.added, r.updated, r.removed, r.rejected]) cell(tr, v);
+    tr.className = "clickable"; tr.dataset.run = r.id; tr.dataset.airflowRun = r.run_id || "";
+    for (const v of [r.id, when(r.started_at), r.status, r.dry_run ? "yes" : "no", r.added, r.updated, r.removed, r.rejected]) cell(tr, v);
     cell(tr, r.alert || r.message, r.alert ? "bad" : "muted");
     cell(tr, runLink(r));
     tr.addEventListener("click", () => guarded(() => loadPlan(r.id)));
-  });
+  }, "no sync runs yet: start a dry run");
 }
 
 async function loadPlan(runId) {
@@ -232,7 +299,8 @@ async function loadPlan(runId) {
   $("plan-run").textContent = `${plan.run.id} (${plan.run.status})`;
   $("plan-counts").textContent = Object.entries(plan.counts).map(([k, v]) => `${k}: ${v}`).join(", ") || "no changes";
   $("plan-blocked").hidden = plan.run.status !== "blocked";
-  fillTable("plan-table", plan.changes.rows, (tr, c) => { cell(tr, c.action); cell(tr, c.email); cell(tr, c.reason); cell(tr, c.result); });
+  fillTable("plan-table", plan.changes.rows, (tr, c) => { cell(tr, c.action); cell(tr, c.email || missing("no e-mail")); cell(tr, c.reason); cell(tr, c.result); },
+            "nothing to change");
   $("plan").hidden = false;
 }
 
@@ -240,7 +308,7 @@ async function loadPlan(runId) {
 async function loadGrants() {
   const grants = await api("access/grants");
   fillTable("grants", grants, (tr, g) => {
-    cell(tr, g.username); cell(tr, g.tenant_id); cell(tr, `${g.granted_at} by ${g.granted_by || ""}`);
+    cell(tr, g.username); cell(tr, g.tenant_id); cell(tr, `${when(g.granted_at)} by ${g.granted_by || ""}`);
     const del = document.createElement("button");
     del.textContent = "Revoke";
     del.addEventListener("click", () => guarded(async () => {
@@ -253,21 +321,23 @@ async function loadGrants() {
       await loadGrants();
     }));
     cell(tr, del);
-  });
+  }, "no grants: every user with a CleverReach role sees every tenant");
 }
 
 // ---------------------------------------------------------------- wiring
 function wire() {
   for (const b of document.querySelectorAll(".tabs button")) b.addEventListener("click", () => openTab(b.dataset.tab));
   for (const s of STATES) $("member-state").appendChild(new Option(s, s));
-  $("member-state").addEventListener("change", (ev) => { state.members.state = ev.target.value; state.members.page = 1; guarded(loadMembers); });
+  $("member-state").addEventListener("change", (ev) => { state.members.state = ev.target.value; pageMembers("first"); });
   for (const th of document.querySelectorAll("#members th[data-sort]")) th.addEventListener("click", () => {
     const m = state.members;
     m.order = m.sort === th.dataset.sort && m.order === "asc" ? "desc" : "asc";
-    m.sort = th.dataset.sort; m.page = 1; guarded(loadMembers);
+    m.sort = th.dataset.sort; pageMembers("first");
   });
-  $("member-prev").addEventListener("click", () => { if (state.members.page > 1) { state.members.page--; guarded(loadMembers); } });
-  $("member-next").addEventListener("click", () => { if (state.members.page < state.members.pages) { state.members.page++; guarded(loadMembers); } });
+  $("member-first").addEventListener("click", () => pageMembers("first"));
+  $("member-prev").addEventListener("click", () => { if (state.members.before !== null) pageMembers("before", state.members.before); });
+  $("member-next").addEventListener("click", () => { if (state.members.after !== null) pageMembers("after", state.members.after); });
+  $("member-last").addEventListener("click", () => pageMembers("last"));
   $("member-all").addEventListener("change", (ev) => {
     for (const box of document.querySelectorAll(".member-select")) { box.checked = ev.target.checked; box.dispatchEvent(new Event("change")); }
   });
@@ -281,7 +351,8 @@ function wire() {
   }));
   $("list-form").addEventListener("submit", (ev) => { ev.preventDefault(); guarded(async () => {
     await api(listPath(), { method: "PUT", body: { name: $("list-name").value, short_description: $("list-description").value } });
-    await openList(state.list.id); await openTenant(state.tenant); $("list-section").hidden = false;
+    const listId = state.list.id;
+    await openTenant(state.tenant); await openList(listId);  // the lists table shows the new name too
     show("List saved.");
   }); });
   $("translation-form").addEventListener("submit", (ev) => { ev.preventDefault(); guarded(async () => {
@@ -298,10 +369,15 @@ function wire() {
     $("add-submit").disabled = !state.me.permissions.includes("manage_lists") || p.count === 0;
   }));
   $("add-submit").addEventListener("click", () => guarded(async () => {
+    show("");
     triggered(await api(listPath("/recipients/add"), { method: "POST", body: filters() }), "Adding recipients");
   }));
-  $("sync-dry-run").addEventListener("click", () => guarded(async () => triggered(await api(listPath("/sync"), { method: "POST", body: { dry_run: true } }), "Dry run")));
-  $("sync-apply").addEventListener("click", () => guarded(async () => triggered(await api(listPath("/sync"), { method: "POST", body: { dry_run: false } }), "Sync")));
+  for (const [id, dry, what] of [["sync-dry-run", true, "Dry run"], ["sync-apply", false, "Sync"]]) {
+    $(id).addEventListener("click", () => guarded(async () => {
+      show("");  // the last run's message goes, so it is never taken for this one's
+      triggered(await api(listPath("/sync"), { method: "POST", body: { dry_run: dry } }), what);
+    }));
+  }
   $("sync-refresh").addEventListener("click", () => guarded(loadRuns));
   $("plan-approve").addEventListener("click", () => guarded(async () => {
     triggered(await api(listPath("/sync/approve"), { method: "POST", body: { sync_run_id: state.plan.id } }), "Approved mass removal");
@@ -312,15 +388,33 @@ function wire() {
   }); });
 }
 
+async function openRemembered() {
+  const place = new URLSearchParams(location.hash.slice(1));
+  const tenantId = place.get("tenant");
+  if (!tenantId) return;
+  const row = document.querySelector(`#tenants tr[data-tenant="${CSS.escape(tenantId)}"]`);
+  state.tenant = row ? { id: tenantId, name: row.children[1].textContent } : { id: tenantId, name: tenantId };
+  if (row) await openTenant(state.tenant);
+  if (place.get("list")) await openList(Number(place.get("list")));
+}
+
 async function main() {
   wire();
   await guarded(async () => {
-    state.me = await api("me");
+    try { state.me = await api("me"); }
+    catch (err) {
+      if (err.status === 401) {
+        err.message = "Error 401: you are not logged in to Airflow. Log in, then open CleverReach from Airflow's navigation (Browse → CleverReach).";
+        $("tenants-section").hidden = true;
+      }
+      throw err;
+    }
     $("who").textContent = `${state.me.user} · rights: ${state.me.permissions.join(", ")}` +
       (state.me.tenants ? ` · tenants: ${state.me.tenants.join(", ")}` : "");
     applyRights();
     await loadTenants();
     if (state.me.permissions.includes("administer")) await loadGrants();
+    await openRemembered();
   });
 }
 
