@@ -73,6 +73,10 @@ class Statement:
     positional: bool = False
     prepare: tuple[str, ...] = ()
 
+    def uses(self, ref: SampleRef) -> bool:
+        """Whether a parameter takes its sample from ``ref`` (alone or in a list)."""
+        return any(sample is ref or (isinstance(sample, list) and ref in sample) for sample in self.params.values())
+
     def runs_on(self, dialect: str) -> bool:
         return not self.dialects or dialect in self.dialects
 

@@ -107,7 +107,7 @@ STATEMENTS: tuple[Statement, ...] = (
               {"list_id": LIST, "states": ["pending"], "tenant_id": TENANT}, MEMBER_PAGE),
     # (b) CRM entities: contact history
     Statement("history_select_watermark", R, ENTITY, "the tenant's lists with their history watermark",
-              {"tenant_id": TENANT}, {"list_id": INT, "external_id": TXT, "finished_until": TS}),
+              {"tenant_id": TENANT}, {"list_id": INT, "external_id": TXT, "finished_until": INT}),
     Statement("history_insert", W, ENTITY, "history rows, reruns add nothing (driver executemany)",
               HISTORY_ROW, dialects=("sqlite",), positional=True),
     Statement("history_create_staging", W, ENTITY, "the staging table of the COPY into the history",
