@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import resource
 import shutil
 import subprocess
@@ -94,6 +95,7 @@ def _emulator(accounts: list[dict[str, Any]]) -> Iterator[Any]:
                 "conn_type": "cleverreach", "host": url, "login": account["client_id"],
                 "password": account["client_secret"], "extra": {"batch_size": 1000, "page_size": 5000}})
         with EmulatorClient(url, timeout=600) as client:
+            client.pid = server.pid
             yield client
     finally:
         server.terminate()
@@ -108,12 +110,48 @@ def _calls(counters: dict) -> int:
     return counters["reads"] + counters["writes"] + counters["token_requests"]
 
 
+def _cpu_s(pid: int | None = None) -> float:
+    """CPU seconds (user + system) of this process, or of another one (the emulator): unlike wall time,
+    they do not grow when other work shares the two cores."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _run_dag(dag_id: str, conf: dict, label: str, emulator_pid: int) -> tuple[Any, dict[str, float]]:
+    """``run_dag`` with its wall time, this process's and the emulator's CPU time; with BENCH_PROFILE=1
+    also a cProfile of this process (``.bench/scale/profile-<label>.txt``, the top 40 by cumulative time)."""
+    from scripts.airflow_runner import run_dag
+
+    profiler = None
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+
+        profiler = cProfile.Profile()
+    cpu, emulator_cpu, started = _cpu_s(), _cpu_s(emulator_pid), time.perf_counter()
+    if profiler:
+        profiler.enable()
+    result = run_dag(dag_id, conf)
+    if profiler:
+        profiler.disable()
+    times = {"seconds": round(time.perf_counter() - started, 1), "cpu_s": round(_cpu_s() - cpu, 1),
+             "emulator_cpu_s": round(_cpu_s(emulator_pid) - emulator_cpu, 1)}
+    if profiler:
+        import io
+        import pstats
+
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        (WORK / f"profile-{label}.txt").write_text(out.getvalue())
+    return result, times
+
+
 # ---------------------------------------------------------------------- one list of a million members
 def bench_sync_million(n: int) -> dict:
     """First sync of a list of ``n`` new members, then an immediate re-sync (which must write nothing)."""
     from sqlalchemy import text
-
-    from scripts.airflow_runner import run_dag
 
     _prepare_airflow()
     engine = _crm(["bench"])
@@ -131,12 +169,10 @@ def bench_sync_million(n: int) -> dict:
         for label in ("first", "resync"):
             client.clear_requests()
             rss_before = _peak_rss_mb()
-            started = time.perf_counter()
-            result = run_dag("cleverreach_sync_recipients", {"tenant": "bench", "list_id": 1})
-            seconds = time.perf_counter() - started
+            result, times = _run_dag("cleverreach_sync_recipients", {"tenant": "bench", "list_id": 1}, label, client.pid)
             counters = client.counters()
             by_endpoint = counters["by_endpoint"]
-            runs.append({"run": label, "state": result.state, "seconds": round(seconds, 1),
+            runs.append({"run": label, "state": result.state, **times,
                          "api_calls": _calls(counters), "writes": counters["writes"], "reads": counters["reads"],
                          "upserts": by_endpoint.get(UPSERT, 0), "by_endpoint": by_endpoint,
                          "peak_rss_mb": _peak_rss_mb(), "peak_rss_mb_before": rss_before})
@@ -146,8 +182,10 @@ def bench_sync_million(n: int) -> dict:
     # the attributes it must create, and ceil(N/1000) upserts
     minimum = 5 + creates + math.ceil(n / 1000)
     resync = runs[1]
-    notes = (f"first {first['state']} in {first['seconds']} s, {first['api_calls']} API calls (minimum {minimum}); "
-             f"re-sync {resync['state']} in {resync['seconds']} s, {resync['writes']} writes, {resync['reads']} reads")
+    notes = (f"first {first['state']} in {first['seconds']} s (CPU: ours {first['cpu_s']} s, emulator "
+             f"{first['emulator_cpu_s']} s), {first['api_calls']} API calls (minimum {minimum}); re-sync "
+             f"{resync['state']} in {resync['seconds']} s (CPU {resync['cpu_s']} s + {resync['emulator_cpu_s']} s), "
+             f"{resync['writes']} writes, {resync['reads']} reads")
     return {"bench": "sync-1m", "n": n, "seconds": first["seconds"], "prepare_s": round(prepared, 1), "runs": runs,
             "first_min_api_calls": minimum, "peak_rss_mb": _peak_rss_mb(), "notes": notes}
 
@@ -155,8 +193,6 @@ def bench_sync_million(n: int) -> dict:
 # ---------------------------------------------------------------------- 200 tenants x 3 lists
 def bench_fanout(tenants: int, lists: int = 3, members: int = 20) -> dict:
     """Import the groups of ``tenants`` accounts, then sync every list; time per mapped task."""
-    from scripts.airflow_runner import run_dag
-
     _prepare_airflow()
     ids = [f"t{number:03d}" for number in range(1, tenants + 1)]
     engine = _crm(ids)
@@ -165,7 +201,7 @@ def bench_fanout(tenants: int, lists: int = 3, members: int = 20) -> dict:
     accounts = [_account(t, [{"id": str(number * 10 + g), "name": f"Liste {g}"} for g in range(1, lists + 1)])
                 for number, t in enumerate(ids, 1)]
     out: dict[str, Any] = {"bench": "fanout", "n": tenants, "lists": tenants * lists}
-    with _emulator(accounts):
+    with _emulator(accounts) as client:
         for dag_id, label in (("cleverreach_import_lists", "import"), ("cleverreach_sync_recipients", "sync")):
             if label == "sync":  # every list gets the tenant's members before the sync
                 from sqlalchemy import text
@@ -174,10 +210,8 @@ def bench_fanout(tenants: int, lists: int = 3, members: int = 20) -> dict:
                     conn.execute(text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) "
                                       "SELECT l.id, c.id, CURRENT_TIMESTAMP FROM recipient_list l "
                                       "JOIN contact_person c ON c.tenant_id = l.tenant_id"))
-            started = time.perf_counter()
-            result = run_dag(dag_id, {"tenant": None})
-            seconds = time.perf_counter() - started
-            out[label] = {"state": result.state, "seconds": round(seconds, 1), **_task_times(dag_id, result.run_id)}
+            result, times = _run_dag(dag_id, {"tenant": None}, label, client.pid)
+            out[label] = {"state": result.state, **times, **_task_times(dag_id, result.run_id)}
     engine.dispose()
     out["peak_rss_mb"] = _peak_rss_mb()
     out["seconds"] = round(out["import"]["seconds"] + out["sync"]["seconds"], 1)
@@ -212,8 +246,6 @@ def bench_history_million(n: int, open_share: float = 0.3, click_share: float = 
     """Mail history of one mailing sent to ``n`` receivers, ``open_share`` opened, ``click_share`` clicked."""
     from sqlalchemy import text
 
-    from scripts.airflow_runner import run_dag
-
     _prepare_airflow()
     engine = _crm(["bench"])
     _add_contacts(engine, "bench", 1, n)
@@ -230,17 +262,16 @@ def bench_history_million(n: int, open_share: float = 0.3, click_share: float = 
                             opens=opens, clicks=clicks)
         prepared = time.perf_counter() - started
         client.clear_requests()
-        started = time.perf_counter()
-        result = run_dag("cleverreach_sync_mail_history", {"tenant": "bench", "since": "2000-01-01"})
-        seconds = time.perf_counter() - started
+        result, times = _run_dag("cleverreach_sync_mail_history", {"tenant": "bench", "since": "2000-01-01"},
+                                 "history", client.pid)
+        seconds = times["seconds"]
         counters = client.counters()
     with engine.connect() as conn:
         rows = dict(conn.execute(text("SELECT kind, count(*) FROM contact_history GROUP BY kind")).all())
     engine.dispose()
     total = sum(rows.values())
     report_pages = sum(math.ceil(count / 100) for count in (n, len(opens), len(clicks)))
-    return {"bench": "history-1m", "n": n, "state": result.state, "prepare_s": round(prepared, 1),
-            "seconds": round(seconds, 1), "rows": rows, "rows_per_s": round(total / seconds) if seconds else None,
+    return {"bench": "history-1m", "n": n, "state": result.state, "prepare_s": round(prepared, 1), **times, "rows": rows, "rows_per_s": round(total / seconds) if seconds else None,
             "api_calls": _calls(counters), "report_pages_min": report_pages, "by_endpoint": counters["by_endpoint"],
             "peak_rss_mb": _peak_rss_mb(),
             "notes": f"{result.state}: {total} rows, {counters['reads']} reads (report pages at least {report_pages})"}

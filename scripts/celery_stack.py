@@ -18,17 +18,16 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from scripts.airflow_env import REPO
-from scripts.local_airflow import Services, airflow_argv, ensure_api_pool
+from scripts.local_airflow import Services, airflow_argv
 
 COMMON_ENV_FILE = REPO / "docker" / "airflow.env"
-SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
 WORKER_NAME_VARIABLE = "CLEVERREACH_WORKER_NAME"
-STACK_MARKER = "CLEVERREACH_STACK"  # in the environment of every process of one stack, inherited by its children
 
 # What a process on this machine sets differently from a container, and why. Every other AIRFLOW__*
 # setting comes from docker/airflow.env unchanged.
@@ -47,9 +46,6 @@ HOST_SPECIFIC = {
     "AIRFLOW__API__WORKERS": "one api-server worker on 2 cores",
     "AIRFLOW__API_AUTH__JWT_SECRET": "secret",
     "AIRFLOW__CORE__FERNET_KEY": "secret",
-    "AIRFLOW__CORE__AUTH_MANAGER": "the login of the test (compose: set in docker-compose.yaml)",
-    "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "the login of the test",
-    "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": "path",
     "AIRFLOW_CONN_HYPERSPACE_CRM": "host and database name of the CRM",
     "CLEVERREACH_EMULATOR_FORWARD": "no forwarder: the emulator listens on loopback already",
     "PYTHONPATH": "makes scripts.celery_stack.worker_hostname importable",
@@ -79,8 +75,6 @@ def celery_environment(
     broker_url: str,
     jwt_secret: str,
     crm_connection: str,
-    passwords_file: Path,
-    users: str = "admin:admin",
     dags_folder: Path = REPO / "dags",
     fernet_key: str = "",
 ) -> dict[str, str]:
@@ -101,9 +95,6 @@ def celery_environment(
         "AIRFLOW__API__WORKERS": "1",
         "AIRFLOW__API_AUTH__JWT_SECRET": jwt_secret,
         "AIRFLOW__CORE__FERNET_KEY": fernet_key,
-        "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": users,
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file),
         "AIRFLOW_CONN_HYPERSPACE_CRM": crm_connection,
         "CLEVERREACH_EMULATOR_FORWARD": "",
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
@@ -132,44 +123,59 @@ def start_worker(services: Services, env: Mapping[str, str], name: str, concurre
     ), worker_environment(env, name))
 
 
-def start_stack(services: Services, env: Mapping[str, str], workers: Sequence[str], concurrency: int = 2) -> None:
-    """Migrate, create the pool, then api-server, scheduler, dag-processor, triggerer and the workers."""
+def start_stack(services: Services, env: Mapping[str, str], workers: Sequence[str], *, admin: tuple[str, str],
+                concurrency: int = 2, timeout: float = 300) -> None:
+    """airflow-init's steps (migrate; then the API pool, the CleverReach roles and the admin login), then
+    api-server, scheduler, triggerer, the workers and the dag-processor. After the migration everything
+    starts at once, but the dag-processor: it waits for the roles, which the DAGs' access_control names."""
     services.run("db-migrate", airflow_argv("db", "migrate"), env)
-    ensure_api_pool(services, env)
+    user, password = admin
+    steps = Services(services.log_dir)  # one-shot: they must not count as services that died
+    init = [
+        steps.start("pool", airflow_argv("pools", "set", env.get("AIRFLOW__CLEVERREACH__API_POOL", "cleverreach_api"),
+                                            env["AIRFLOW__CLEVERREACH__API_POOL_SLOTS"], "CleverReach API calls"), env),
+        steps.start("roles", [sys.executable, "-m", "cleverreach.ui.roles"], env),
+        steps.start("admin-user", airflow_argv(
+            "users", "create", "--role", "Admin", "--username", user, "--password", password,
+            "--firstname", "Airflow", "--lastname", "Admin", "--email", f"{user}@localhost"), env),
+    ]
     services.start("api-server", airflow_argv("api-server"), env)
     services.start("scheduler", airflow_argv("scheduler", "--skip-serve-logs"), env)
-    services.start("dag-processor", airflow_argv("dag-processor"), env)
     services.start("triggerer", airflow_argv("triggerer", "--skip-serve-logs"), env)
     for name in workers:
         start_worker(services, env, name, concurrency)
+    try:
+        for step in init:
+            code = step.popen.wait(timeout)
+            if code:
+                raise RuntimeError(f"{step.name} exited with {code}:\n{step.tail(30)}")
+    finally:
+        steps.stop(timeout=5)
+    services.start("dag-processor", airflow_argv("dag-processor"), env)
 
 
-def marked_processes(marker: str, worker: str | None = None) -> list[tuple[int, str]]:
-    """(pid, command) of every live process whose environment carries ``STACK_MARKER=marker`` (and, with
-    ``worker``, that worker's name). The environment is inherited, so this finds the task processes too,
-    which put themselves into process groups of their own (the task supervisor's ``setpgid``)."""
-    wanted = [f"{STACK_MARKER}={marker}".encode()]
-    if worker is not None:
-        wanted.append(f"{WORKER_NAME_VARIABLE}={worker}".encode())
+def session_processes(sessions: set[int]) -> list[tuple[int, int, str]]:
+    """(pid, session, command) of every live process (zombies excluded) in the given sessions. Every
+    service starts in a session of its own (``start_new_session``); its children stay in it even when
+    they move to a process group of their own (the task supervisor's ``setpgid``), and even when they
+    are orphaned, so the session finds a worker's task processes too."""
     found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            environ = (proc / "environ").read_bytes().split(b"\0")
-            stat = (proc / "stat").read_text()
+            text = stat.read_text()
         except OSError:
-            continue  # exited meanwhile, or not ours to read
-        if stat[stat.rindex(")") + 2] == "Z" or not all(w in environ for w in wanted):
-            continue
-        found.append((int(proc.name), stat[stat.index("(") + 1 : stat.rindex(")")]))
+            continue  # exited meanwhile
+        fields = text[text.rindex(")") + 2 :].split()
+        state, session = fields[0], int(fields[3])
+        if session in sessions and state != "Z":
+            found.append((int(stat.parent.name), session, text[text.index("(") + 1 : text.rindex(")")]))
     return found
 
 
-def kill_marked(marker: str, worker: str | None = None) -> list[tuple[int, str]]:
-    """SIGKILL every process :func:`marked_processes` finds; returns what it killed."""
-    victims = marked_processes(marker, worker)
-    for pid, _command in victims:
+def kill_sessions(sessions: set[int]) -> list[tuple[int, int, str]]:
+    """SIGKILL every process of the sessions, as a container's death would; returns what it killed."""
+    victims = session_processes(sessions)
+    for pid, _session, _command in victims:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -200,13 +206,14 @@ def reap() -> None:
             return
 
 
-def leftovers(marker: str, timeout: float = 10.0) -> list[tuple[int, str]]:
-    """Live processes of the stack still running after a stop (none after a clean stop): waits up to
-    ``timeout`` s for the killed ones to go, collecting the exited children meanwhile."""
+def leftovers(services: Services, timeout: float = 10.0) -> list[tuple[int, int, str]]:
+    """Live processes of the started services (none after a clean stop): waits up to ``timeout`` s for
+    the killed ones to go, collecting the exited children meanwhile."""
+    sessions = {p.popen.pid for p in services.processes}
     deadline = time.monotonic() + timeout
     while True:
         reap()
-        left = marked_processes(marker)
+        left = session_processes(sessions)
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.2)

@@ -196,7 +196,7 @@ def _distributed_test_environment(tmp_path: Path) -> dict[str, str]:
     return celery_environment(
         tmp_path / "airflow", api_port=8080, metadata_url="postgresql+psycopg2://u@h/meta",
         result_backend="db+postgresql+psycopg2://u@h/meta", broker_url="redis://h:6379/0", jwt_secret="s" * 64,
-        crm_connection="{}", passwords_file=tmp_path / "passwords.json",
+        crm_connection="{}",
     )
 
 
