@@ -26,7 +26,7 @@ After every round (faults off), from the emulator's state and the CRM:
   ``synced`` ⇔ an active receiver with the member's address and ext_id; ``unsubscribed``/``bounced`` ⇒
   CleverReach holds that (or the CRM recorded it before) and the address is not being mailed;
   ``rejected`` ⇒ missing, invalid or duplicate e-mail, or refused by CleverReach; never ``pending``;
-* ``contact_history`` holds exactly one row per (mailing, receiver, kind[, link]) of the reports that
+* ``contact_history`` holds exactly one row per (mailing, contact, kind[, link]) of the reports that
   maps to a contact of the tenant (expected from the emulator's mailings), none lost, none twice; at
   the end a rerun of the history adds nothing.
 
@@ -51,6 +51,8 @@ from scripts.airflow_runner import run_dag
 from sqlalchemy import text
 
 from cleverreach.crm.migrations import migrate
+from cleverreach.enums import HistoryKind
+from cleverreach.history.events import history_key
 from cleverreach_emulator.state import is_valid_email as cleverreach_accepts
 from helpers.connections import set_cleverreach_connection
 
@@ -438,16 +440,12 @@ class Soak:
                     cid = int(raw) if raw.isdigit() and int(raw) in contacts else by_email.get(rec.email.strip().lower())
                     if cid is None:
                         continue
-                    base = f"{mailing.id}/{rec.id}/"
-                    expected[base + "mail_sent"] = cid
-                    if rcp.opened:
-                        expected[base + "mail_opened"] = cid
-                    for link in {lid for lid, _ in rcp.clicks or ()}:
-                        expected[f"{base}mail_clicked/{link or '-'}"] = cid
-                    if rcp.bounced:
-                        expected[base + "mail_bounced"] = cid
-                    if rcp.unsubscribed:
-                        expected[base + "unsubscribed"] = cid
+                    kinds = [HistoryKind.MAIL_SENT] + [HistoryKind.MAIL_OPENED] * bool(rcp.opened)
+                    kinds += [HistoryKind.MAIL_BOUNCED] * bool(rcp.bounced) + [HistoryKind.UNSUBSCRIBED] * bool(rcp.unsubscribed)
+                    for kind in kinds:  # keyed on the contact: two receivers of one person are one row
+                        expected[history_key(mailing.id, cid, kind)] = cid
+                    for link in {lid for lid, _ in rcp.clicks or () if lid}:  # clicks are read per link
+                        expected[history_key(mailing.id, cid, HistoryKind.MAIL_CLICKED, link)] = cid
         for key, cid in expected.items():
             self.history_model.setdefault(key, cid)  # a row, once written, keeps its contact
         rows = fetch(self.engine, "SELECT external_key, contact_person_id, kind, source FROM contact_history "

@@ -70,6 +70,7 @@ class MailingRecord(NamedTuple):
     read_at: int | None
     failures: int = 0
     error_class: str | None = None
+    unmatched: int = 0  # report receivers of the last read that matched no contact
 
 
 class ReadPlan(NamedTuple):
@@ -95,10 +96,13 @@ def plan_read(
     A mailing never read completely (new, or failed so far), or one that went to a list no history was
     loaded for yet, is read in full. A loaded one is re-read for the states that can still change
     (``sent`` is read once), from its last read minus :data:`REREAD_MARGIN`, until a read has happened
-    after its ``reread_days`` ended.
+    after its ``reread_days`` ended; while its last read left receivers that matched no contact, it is
+    read in full again.
     """
     if record is None or record.read_at is None or new_list:
         return FULL_READ
     if record.read_at >= finished + reread_days * DAY:
         return None
+    if record.unmatched:  # a receiver that matched no contact may match one now (a contact created since)
+        return FULL_READ
     return ReadPlan(CHANGING_STATES, max(0, record.read_at - REREAD_MARGIN))

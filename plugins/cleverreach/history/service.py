@@ -179,7 +179,7 @@ class MailHistoryLoad:
                       contacts: ContactIndex, tally: HistoryTally, *, read_at: int) -> None:
         read = self._read(mailing, plan, contacts)
         consent = params_for_consent(read.consent, sorted(targets.values()), lists)
-        inserted = self.store.save(read.rows, consent, read=(self.tenant_id, mailing, read_at))
+        inserted = self.store.save(read.rows, consent, read=(self.tenant_id, mailing, read_at, read.unmatched))
         if plan.complete:
             tally.mailings_loaded += 1
         else:

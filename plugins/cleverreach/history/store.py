@@ -53,10 +53,11 @@ class HistoryStore(SqlStore):
         rows: Sequence[HistoryRow],
         consent: Iterable[tuple[int, MemberState, int]] = (),
         *,
-        read: tuple[str, Mailing, int] | None = None,
+        read: tuple[str, Mailing, int, int] | None = None,
     ) -> int:
         """Insert rows (duplicates ignored), mark members and record the mailing as read (``read`` =
-        tenant, mailing, read time), in one transaction; returns the rows inserted."""
+        tenant, mailing, read time, receivers that matched no contact), in one transaction; returns the
+        rows inserted."""
         with self.engine.begin() as conn:
             inserted = self.insert_rows(conn, rows)
             params = [
@@ -66,9 +67,9 @@ class HistoryStore(SqlStore):
             if params:
                 conn.execute(self.q("history_mark_members"), params)
             if read is not None:
-                tenant_id, mailing, read_at = read
+                tenant_id, mailing, read_at, unmatched = read
                 params = _mailing_params(tenant_id, mailing.id, mailing.finished)
-                conn.execute(self.q("history_record_read"), {**params, "read_at": read_at})
+                conn.execute(self.q("history_record_read"), {**params, "read_at": read_at, "unmatched": unmatched})
         return inserted
 
     def record_failure(self, tenant_id: str, mailing: Mailing, error_class: str) -> None:
@@ -81,7 +82,7 @@ class HistoryStore(SqlStore):
         Should it come back, it is read in full."""
         params = _mailing_params(tenant_id, record.mailing_id, record.finished)
         with self.engine.begin() as conn:
-            conn.execute(self.q("history_record_read"), {**params, "read_at": None})
+            conn.execute(self.q("history_record_read"), {**params, "read_at": None, "unmatched": 0})
 
     def insert_rows(self, conn: Connection, rows: Sequence[HistoryRow]) -> int:
         """Bulk insert with ``ON CONFLICT DO NOTHING``: COPY through a staging table on PostgreSQL,
@@ -108,7 +109,7 @@ class HistoryStore(SqlStore):
 def _record(row: Mapping) -> MailingRecord:
     read_at = row["read_at"]
     return MailingRecord(str(row["mailing_id"]), int(row["finished"]), None if read_at is None else int(read_at),
-                         int(row["failures"] or 0), row["error_class"])
+                         int(row["failures"] or 0), row["error_class"], int(row["unmatched"] or 0))
 
 
 def _mailing_params(tenant_id: str, mailing_id: str, finished: int) -> dict:

@@ -86,6 +86,8 @@ def test_read_plans():
     assert reread.states == CHANGING_STATES and "sent" not in reread.states
     assert reread.since == NOW - DAY - REREAD_MARGIN
     assert plan_read(loaded, finished, reread_days=14, new_list=True).complete  # a list never loaded
-    done = MailingRecord("1", finished, read_at=finished + 14 * DAY)
+    # a receiver that matched no contact last time may match one now: the whole mailing again, sent included
+    assert plan_read(loaded._replace(unmatched=2), finished, reread_days=14).complete
+    done = MailingRecord("1", finished, read_at=finished + 14 * DAY, unmatched=2)
     assert plan_read(done, finished, reread_days=14) is None  # read after its re-read window ended
     assert plan_read(MailingRecord("1", finished, read_at=finished), finished, reread_days=0) is None

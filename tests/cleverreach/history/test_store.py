@@ -64,10 +64,10 @@ def test_per_mailing_records_count_failures_and_a_read_clears_them(crm_engine):
     (failed,) = store.failed_mailings("a")
     assert (failed.mailing_id, failed.failures, failed.error_class, failed.read_at) == (
         "501", 2, "CleverReachDeadlineError", None)
-    store.save([], read=("a", mailing, 1_700_100_000))
+    store.save([], read=("a", mailing, 1_700_100_000, 3))
     assert store.failed_mailings("a") == []
     record = store.mailing_records("a")["501"]
-    assert (record.read_at, record.failures, record.error_class) == (1_700_100_000, 0, None)
+    assert (record.read_at, record.failures, record.error_class, record.unmatched) == (1_700_100_000, 0, None, 3)
     assert store.failed_mailings("b")[0].failures == 1  # per tenant
     store.forget_failure("b", store.failed_mailings("b")[0])
     assert store.failed_mailings("b") == [] and store.mailing_records("b")["501"].read_at is None

@@ -1,9 +1,10 @@
 -- A mailing read completely or re-read: when the read started; its failures are over.
-INSERT INTO mail_history_mailing (tenant_id, mailing_id, finished, read_at, failures, error_class, updated_at)
-VALUES (:tenant_id, :mailing_id, :finished, :read_at, 0, NULL, :now)
+INSERT INTO mail_history_mailing (tenant_id, mailing_id, finished, read_at, unmatched, failures, error_class, updated_at)
+VALUES (:tenant_id, :mailing_id, :finished, :read_at, :unmatched, 0, NULL, :now)
 ON CONFLICT (tenant_id, mailing_id) DO UPDATE
 SET finished = excluded.finished,
     read_at = excluded.read_at,
+    unmatched = excluded.unmatched,
     failures = 0,
     error_class = NULL,
     updated_at = excluded.updated_at;
