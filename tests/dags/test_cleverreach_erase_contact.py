@@ -55,6 +55,11 @@ def world(emulator, crm_engine, monkeypatch):
         for cid, email in ((1, "anna.old@example.org"), (2, "ben@example.org")):
             conn.execute(text("INSERT INTO sync_change (run_id, list_id, contact_person_id, email, action, reason, result) "
                               "VALUES (1, 1, :c, :e, 'add', 'new member', 'ok')"), {"c": cid, "e": email})
+        for cid, key in ((1, "anna.older@example.org"), (2, "ben@example.org")):  # owned, with a refusal each
+            conn.execute(text("INSERT INTO sync_owned_receiver (list_id, group_id, email_key, contact_person_id, origin, "
+                              "since) VALUES (1, '1001', :k, :c, 'created', CURRENT_TIMESTAMP)"), {"k": key, "c": cid})
+            conn.execute(text("INSERT INTO sync_refusal (list_id, contact_person_id, action, payload_hash, refused_at) "
+                              "VALUES (1, :c, 'update', 'h', CURRENT_TIMESTAMP)"), {"c": cid})
     set_cleverreach_connection(monkeypatch, "cleverreach_acme", emulator.url, CLIENT, SECRET)
     return emulator
 
@@ -69,8 +74,11 @@ def test_erase_by_contact_id_everywhere_and_nothing_else(world, crm_engine, capf
     report = result.value("erase")
     assert report["cleverreach"] == {"groups_searched": 2, "receivers_found": 2, "receivers_deleted": 2,
                                      "receivers_failed": 0}
-    assert report["crm"] == {"list_members": 1, "contact_history": 1, "sync_changes": 1}
-    assert (report["contacts"], report["addresses"], report["complete"]) == (1, 2, True)
+    assert report["crm"] == {"list_members": 1, "contact_history": 1, "sync_changes": 1, "owned_receivers": 1,
+                             "refusals": 1}
+    assert (report["contacts"], report["addresses"], report["complete"]) == (1, 3, True)
+    assert [r["contact_person_id"] for r in fetch(crm_engine, "SELECT contact_person_id FROM sync_owned_receiver")] == [2]
+    assert [r["contact_person_id"] for r in fetch(crm_engine, "SELECT contact_person_id FROM sync_refusal")] == [2]
     # the old address (from the stored plans) and the current one, in an imported and an unimported group
     assert emails(world, "1001") == {"ben@example.org", "form@example.org"}
     assert emails(world, "1003") == {"ben@example.org"}
@@ -93,7 +101,7 @@ def test_erase_by_address_only(world, crm_engine):
     assert emails(world, "1003") == {"ben@example.org"}
     # the address names contact 1, so the person's old address (from the stored plans) goes too
     assert emails(world, "1001") == {"ben@example.org", "form@example.org"}
-    assert (result.value("erase")["contacts"], result.value("erase")["addresses"]) == (1, 2)
+    assert (result.value("erase")["contacts"], result.value("erase")["addresses"]) == (1, 3)
     assert [r["contact_person_id"] for r in fetch(crm_engine, "SELECT contact_person_id FROM recipient_list_member")] == [2]
 
 

@@ -17,6 +17,8 @@ PURGES: tuple[tuple[str, str], ...] = (
     ("erasure_delete_members", "list_members"),
     ("erasure_delete_history", "contact_history"),
     ("erasure_scrub_changes", "sync_changes"),
+    ("erasure_delete_owned", "owned_receivers"),
+    ("erasure_delete_refusals", "refusals"),
 )
 
 
@@ -30,7 +32,7 @@ class ErasureStore(SqlStore):
         return [int(row["id"]) for row in ListStore(self.engine).lists(tenant_id)]
 
     def sent_emails(self, tenant_id: str, contact_ids: Sequence[int]) -> list[str]:
-        """Addresses the integration planned or sent for these contacts, old ones included."""
+        """Addresses the integration planned, sent or owns for these contacts, old ones included."""
         list_ids = self.list_ids(tenant_id)
         if not contact_ids or not list_ids:
             return []
