@@ -112,12 +112,17 @@ def main() -> int:
         print(f"group 1001 in CleverReach: {len(receivers)} receivers, {owned} carry our ext_id, "
               f"{len(receivers) - owned} are form sign-ups or imports we never touch")
 
-        banner("7. DAG cleverreach_sync_recipients again: nothing to do")
+        banner("7. DAG cleverreach_sync_recipients for every list of every tenant, then again: nothing to do")
+        result = run_dag("cleverreach_sync_recipients")
+        print(f"every list: {result.state}; {len(result.returns['sync_list'])} lists synced")
         before = emulator.client.counters()["writes"]
-        result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": list_id})
-        again = result.returns["sync_list"][0]
-        print(f"run: {result.state}; added {again['added']}, updated {again['updated']}, removed {again['removed']}; "
-              f"write calls {emulator.client.counters()['writes'] - before}")
+        result = run_dag("cleverreach_sync_recipients")
+        print(format_table(result.value("summarize"), ["tenant_id", "list_id", "added", "updated", "removed",
+                                                       "rejected", "unchanged"]))
+        resync_writes = emulator.client.counters()["writes"] - before
+        print(f"again: {result.state}; CleverReach write calls of the re-sync of every list: {resync_writes}")
+        if resync_writes:
+            raise SystemExit("an immediate re-sync must not write to CleverReach")
 
         banner("8. DAG cleverreach_sync_mail_history: sent mails into the contact history")
         result = run_dag("cleverreach_sync_mail_history")
