@@ -15,3 +15,13 @@ def test_every_connection_extra_is_documented():
     documented = {name for row in rows for name in re.findall(r"`([a-z_]+)`", row)}
     fields = set(CleverReachSettings.field_names())
     assert fields <= documented, f"extras missing from the README: {sorted(fields - documented)}"
+
+
+def test_the_layout_table_names_every_room_of_the_provider():
+    package = Path(__file__).resolve().parents[2] / "plugins" / "cleverreach"
+    layout = README[README.index("## Layout"): README.index("## Connections")]
+    rooms = [p.name for p in package.iterdir() if p.is_dir() and (p / "__init__.py").exists()]
+    modules = [p.name for p in package.glob("*.py") if p.name != "__init__.py"]
+    missing = [f"{name}/" for name in rooms if f"`plugins/cleverreach/{name}/`" not in layout]
+    missing += [name for name in modules if f"`{name}`" not in layout]
+    assert not missing, f"the README's layout table does not name {missing}"
