@@ -1,7 +1,7 @@
 """Deterministic sample data for the demo and `make airflow`: a small CRM and matching CleverReach accounts.
 
 Two tenants, each with a few dozen addresses and contact persons (German names, umlauts, some
-without e-mail), and a CleverReach account per tenant with groups, receivers (some of them form
+without e-mail, one flagged "no marketing" and one anonymised), and a CleverReach account per tenant with groups, receivers (some of them form
 sign-ups the CRM does not know) and finished mailings with opens, clicks, a bounce and an unsubscribe.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import time
 import unicodedata
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -39,7 +40,8 @@ def _ascii(value: str) -> str:
 
 
 def build_crm(seed: int = 42, addresses_per_tenant: int = 24) -> dict[str, list[dict[str, Any]]]:
-    """Rows for tenant, address, address_tag, address_sales_process and contact_person."""
+    """Rows for tenant, address, address_tag, address_sales_process and contact_person (with the CRM's
+    consent marks ``no_marketing`` and ``deleted_at`` and the change time ``changed_at``)."""
     rng = random.Random(seed)
     data: dict[str, list[dict[str, Any]]] = {k: [] for k in ("tenant", "address", "address_tag", "address_sales_process", "contact_person")}
     address_id, contact_id = 1000, 5000
@@ -73,8 +75,24 @@ def build_crm(seed: int = 42, addresses_per_tenant: int = 24) -> dict[str, list[
                     "id": contact_id, "tenant_id": tenant["id"], "address_id": address_id,
                     "salutation": rng.choice(["Herr", "Frau", None]), "first_name": first, "last_name": last_name,
                     "function": rng.choice(FUNCTIONS), "email": email,
+                    "no_marketing": False, "deleted_at": None, "changed_at": CHANGED_AT,
                 })
+    _mark_withdrawn(data["contact_person"])
     return data
+
+
+CHANGED_AT = datetime(2026, 1, 2, 9, 30)  # before any demo sync: every member's data is as last synced
+
+
+def _mark_withdrawn(contacts: list[dict[str, Any]]) -> None:
+    """The CRM's own consent marks, on the last two contacts of each tenant (not in the seeded groups):
+    one objected to marketing, one was anonymised (no name, no address; the row stays)."""
+    for tenant in TENANTS:
+        mine = [c for c in contacts if c["tenant_id"] == tenant["id"] and c["email"]]
+        mine[-1]["no_marketing"] = True
+        anonymised = mine[-2]
+        anonymised.update(first_name=None, last_name=None, salutation=None, function=None, email=None,
+                          deleted_at=datetime(2026, 1, 3, 8, 0), changed_at=datetime(2026, 1, 3, 8, 0))
 
 
 def load_crm(engine: Engine, data: dict[str, list[dict[str, Any]]]) -> None:

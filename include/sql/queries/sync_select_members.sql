@@ -1,5 +1,7 @@
 -- The desired state of one list: its members with the contact data that travels to CleverReach.
 -- The tenant condition keeps another tenant's contact out even if a member row pointed at it.
+-- no_marketing and deleted_at are the CRM's own consent marks (a member with either is removed from the
+-- group, not sent); changed_at is when the contact's data last changed.
 SELECT m.contact_person_id,
        m.sync_state,
        m.sync_error,
@@ -8,7 +10,10 @@ SELECT m.contact_person_id,
        cp.first_name,
        cp.last_name,
        cp.function,
-       a.name AS company
+       a.name AS company,
+       cp.no_marketing,
+       cp.deleted_at,
+       cp.changed_at
 FROM recipient_list_member m
 JOIN contact_person cp ON cp.id = m.contact_person_id AND cp.tenant_id = :tenant_id
 LEFT JOIN address a ON a.id = cp.address_id

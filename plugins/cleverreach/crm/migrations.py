@@ -10,9 +10,10 @@ start at once: PostgreSQL serialises them with an advisory lock, SQLite with ``B
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from cleverreach.crm.sql import load_sql, query, split_statements, sql_names
 
@@ -66,7 +67,15 @@ def migrate(engine: Engine, folder: str = "migrations") -> list[str]:
 
 
 def create_crm_tables(engine: Engine) -> None:
-    """Create the CRM's own tables from the adapter's ``crm/`` (tests and the demo; the real CRM has them)."""
+    """Create the CRM's own tables from every file of the adapter's ``crm/``, in order (tests and the demo;
+    the real CRM has them). Idempotent: ``IF NOT EXISTS``, and an ``ADD COLUMN`` whose column exists is skipped."""
     with engine.begin() as conn:
-        for statement in split_statements(load_sql("crm/0001_crm_tables", engine.dialect.name)):
-            conn.exec_driver_sql(statement)
+        for name in sql_names("crm"):
+            for statement in split_statements(load_sql(name, engine.dialect.name)):
+                added = _ADD_COLUMN.match(statement)
+                if added and added.group(2).lower() in {c["name"].lower() for c in inspect(conn).get_columns(added.group(1))}:
+                    continue
+                conn.exec_driver_sql(statement)
+
+
+_ADD_COLUMN = re.compile(r"\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)", re.IGNORECASE)

@@ -207,10 +207,19 @@ class PlanApplier:
 
     # ------------------------------------------------------------------ removals
     def _removals(self, plan: SyncPlan, owned: pd.DataFrame, tally: Tally) -> None:
-        mode = self.cr.settings.removal_mode
-        ids = plan.remove_ids()
-        email_of = dict(zip(ids, plan.removes["email"]))
-        key_of = dict(zip(ids, plan.removes["email_key"]))
+        """Removals in the list's removal mode; a withdrawn contact's receivers are deleted in any mode."""
+        erase = plan.erasing.to_numpy(dtype=bool)
+        if self.cr.settings.removal_mode == RemovalMode.DELETE or not erase.any():
+            self._remove(plan.removes, self.cr.settings.removal_mode, owned, tally)
+            return
+        self._remove(plan.removes[erase], RemovalMode.DELETE, owned, tally)
+        if not erase.all():
+            self._remove(plan.removes[~erase], self.cr.settings.removal_mode, owned, tally)
+
+    def _remove(self, removes: pd.DataFrame, mode: str, owned: pd.DataFrame, tally: Tally) -> None:
+        ids = removes["receiver_id"].astype(str).tolist()
+        email_of = dict(zip(ids, removes["email"]))
+        key_of = dict(zip(ids, removes["email_key"]))
         if mode == RemovalMode.DELETE:
             action = ChangeAction.REMOVE
             errors: dict[str, str] = {}

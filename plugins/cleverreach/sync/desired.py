@@ -3,7 +3,8 @@
 E-mails are trimmed and validated with ``email-validator`` (syntax only, no DNS). Missing or invalid
 addresses and the second and later members sharing one address (by ``sync.keys.email_key``: case and
 the domain's Unicode/punycode spelling do not count) are rejected with a reason; the lowest contact id
-keeps a shared address.
+keeps a shared address. A member the CRM marks "no marketing", deleted or anonymised (``sync.withdrawn``)
+is rejected with that reason before anything else, and never takes an address from another member.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 from cleverreach.email_validation import check_email
 from cleverreach.sync.fields import ATTRIBUTE_COLUMNS, ATTRIBUTES, MAX_ATTRIBUTE_LENGTH
 from cleverreach.sync.keys import email_keys
+from cleverreach.sync.withdrawn import withdrawal_reasons
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -80,6 +82,8 @@ def prepare_desired(members: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     frame["email_raw"] = raw
 
     frame["email"], frame["reason"] = validate_emails(raw)
+    withdrawn = withdrawal_reasons(frame)
+    frame["reason"] = withdrawn.where(withdrawn.notna(), frame["reason"])
 
     valid = frame[frame["reason"].isna()].copy()
     valid["email_key"] = email_keys(valid["email"])

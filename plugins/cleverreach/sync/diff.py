@@ -20,6 +20,9 @@ Rules, in order:
 * Removal: only active or pending receivers the sync owns that no member wants. An e-mail change in the
   CRM is therefore "add the new address, remove the old receiver": never two active receivers for one
   contact.
+* Withdrawal (GDPR, ``sync.withdrawn``): a receiver that no member wants and that stands for a contact the
+  CRM marks "no marketing", deleted or anonymised (by the ownership record, or by the address of such a
+  member of this list) is deleted whatever its state and whatever ``removal_mode`` says (``erase``).
 """
 
 from __future__ import annotations
@@ -41,11 +44,13 @@ def diff(
     actual: pd.DataFrame,
     owned: pd.DataFrame | None = None,
     refusals: pd.DataFrame | None = None,
+    withdrawn: pd.DataFrame | None = None,
 ) -> SyncPlan:
     """Plan the changes that make the group's owned receivers equal the desired members.
 
     :param owned: the resolved ownership record (``sync.ownership``); None = the sync owns nothing yet.
     :param refusals: ``REFUSAL_COLUMNS`` of the list's remembered refusals.
+    :param withdrawn: ``sync.withdrawn.WITHDRAWN_COLUMNS`` of the contacts that may not be marketed to.
     """
     keys = pd.Index(actual["email_key"])
     if not keys.is_unique:  # one receiver per address and group; keep the first if a page repeated one
@@ -146,11 +151,18 @@ def diff(
     wanted = np.zeros(len(actual), dtype=bool)
     wanted[at] = True
     drop = ~wanted & ours & live
-    removes = actual[drop].copy()
-    contact = person(drop)
+    erase, erase_cid, erase_reason = _withdrawn_receivers(actual, owner_cid, withdrawn, ~wanted)
+    removing = drop | erase
+    removes = actual[removing].copy()
+    contact = np.where(erase_cid >= 0, erase_cid, -1)[removing]
+    contact = np.where(contact >= 0, contact, person(removing))
     removes["contact_person_id"] = pd.Series(contact, dtype="Int64").mask(contact < 0).to_numpy()
     still_member = np.isin(contact, desired["contact_person_id"].to_numpy(dtype="int64"))
-    removes["reason"] = np.where(still_member, "e-mail changed in the CRM", "no longer on the list")
+    removes["erase"] = erase[removing]
+    removes["reason"] = np.where(
+        removes["erase"].to_numpy(dtype=bool), erase_reason[removing] + ": deleted from the group",
+        np.where(still_member, "e-mail changed in the CRM", "no longer on the list"),
+    )
 
     return SyncPlan(
         adds=adds,
@@ -166,6 +178,28 @@ def diff(
         unchanged_ids=unchanged_ids,
         owned_count=int((ours & live & ~pending).sum()),
     )
+
+
+def _withdrawn_receivers(actual: pd.DataFrame, owner_cid: np.ndarray, withdrawn: pd.DataFrame | None,
+                         unwanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(to erase, contact id or -1, reason) per receiver: unwanted receivers that stand for a withdrawn
+    contact by the ownership record, or by a withdrawn member's address."""
+    none = np.zeros(len(actual), dtype=bool)
+    reasons = np.full(len(actual), "", dtype=object)
+    if withdrawn is None or withdrawn.empty or actual.empty:
+        return none, np.full(len(actual), -1, dtype="int64"), reasons
+    by_contact = withdrawn.drop_duplicates("contact_person_id").set_index("contact_person_id")["reason"]
+    keyed = withdrawn[withdrawn["email_key"].astype(str) != ""].drop_duplicates("email_key").set_index("email_key")
+    hit_owner = np.isin(owner_cid, by_contact.index.to_numpy(dtype="int64"))
+    key_pos = pd.Index(keyed.index).get_indexer(actual["email_key"])
+    hit_key = key_pos >= 0
+    cid = np.where(hit_owner, owner_cid, -1)
+    key_cids = keyed["contact_person_id"].to_numpy(dtype="int64")
+    if len(key_cids):
+        cid = np.where(~hit_owner & hit_key, key_cids[np.maximum(key_pos, 0)], cid)
+    erase = (hit_owner | hit_key) & unwanted
+    reasons[erase] = by_contact.reindex(cid[erase]).to_numpy()
+    return erase, cid, reasons
 
 
 def _hold_refused(frame: pd.DataFrame, refusals: pd.DataFrame, action: str, state: str) -> tuple[pd.DataFrame, pd.DataFrame]:

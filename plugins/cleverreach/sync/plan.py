@@ -45,8 +45,9 @@ class SyncPlan:
     ``adds``: desired columns plus ``payload_hash``. ``updates``: desired columns, the receiver's old
     values as ``<name>_old`` (``email_old`` addresses it), ``receiver_id``, ``adopt`` (not ours yet),
     ``pending`` (waiting for a double opt-in) and ``payload_hash``. ``removes`` and ``reactivations``:
-    receiver columns. ``adoptions``: receivers to record as ours without a write (their members are in
-    ``unchanged_ids`` or ``unconfirmed`` too). ``owner_changes``:
+    receiver columns (``removes`` also ``erase``: deleted whatever the removal mode). ``adoptions``:
+    receivers to record as ours without a write (their members are in ``unchanged_ids`` or ``unconfirmed``
+    too). ``owner_changes``:
     owned rows whose contact changes. ``unconfirmed``/``unsubscribed``/``bounced``: members left alone.
     ``refused``: members whose identical write CleverReach refused before (not sent again).
     """
@@ -99,6 +100,13 @@ class SyncPlan:
 
     def remove_ids(self) -> list[str]:
         return self.removes["receiver_id"].astype(str).tolist()
+
+    @property
+    def erasing(self) -> pd.Series:
+        """Per removal: deleted whatever ``removal_mode`` says (a withdrawn contact, ``sync.withdrawn``)."""
+        if "erase" not in self.removes:
+            return pd.Series(False, index=self.removes.index, dtype=bool)
+        return self.removes["erase"].astype(bool)
 
 
 def _payloads(frame: pd.DataFrame, email_column: str, ext_id_attribute: str, source: str | None = None) -> list[dict]:

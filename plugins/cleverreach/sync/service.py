@@ -28,6 +28,7 @@ from cleverreach.sync.flags import run_flags
 from cleverreach.sync.ownership import Ownership, resolve_ownership
 from cleverreach.sync.plan import SyncPlan, check_mass_removal
 from cleverreach.sync.store import SyncStore
+from cleverreach.sync.withdrawn import combine, withdrawn_frame
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ class ListSync:
         actual = receivers_frame(self.cr.iter_receivers(self.group_id), settings.ext_id_attribute)
         ownership = resolve_ownership(self.store.owned_receivers(self.list_id, self.group_id), actual)
         refusals = self.store.refusals(self.list_id)
-        plan = diff(valid, actual, ownership.owned, refusals)
+        withdrawn = combine(withdrawn_frame(members), self.store.withdrawn(self.tenant_id))
+        plan = diff(valid, actual, ownership.owned, refusals, withdrawn)
         self.log.info(
             "%s: %d members (%d rejected), %d receivers (%d ours, %d active); plan %s in %.1f s",
             self.label, len(members), len(rejected), len(actual), len(ownership.owned), plan.owned_count,

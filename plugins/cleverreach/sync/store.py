@@ -22,6 +22,7 @@ from cleverreach.sync.diff import REFUSAL_COLUMNS
 from cleverreach.sync.fields import ATTRIBUTES
 from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, owned_frame
 from cleverreach.sync.plan import SyncPlan
+from cleverreach.sync.withdrawn import withdrawn_frame
 
 CHUNK = 1000  # ids per IN list
 CHANGE_COLUMNS = ("run_id", "list_id", "contact_person_id", "email", "action", "reason", "old_value", "new_value",
@@ -58,6 +59,12 @@ class SyncStore(SqlStore):
             return pd.read_sql(self.q("sync_select_members"), conn, params={"tenant_id": tenant_id, "list_id": list_id})
 
     # ------------------------------------------------------------------ the run and its lease
+    def withdrawn(self, tenant_id: str) -> pd.DataFrame:
+        """The tenant's contacts the CRM marks "no marketing", deleted or anonymised (``sync.withdrawn``)."""
+        with self.engine.connect() as conn:
+            marks = pd.read_sql(self.q("sync_select_withdrawn"), conn, params={"tenant_id": tenant_id})
+        return withdrawn_frame(marks)
+
     def start_run(self, *, tenant_id: str, list_id: int, dag_id: str, run_id: str, dry_run: bool) -> int:
         """
         Open a ``sync_run`` as the list's lease: at most one ``running`` row per list (unique index).
@@ -128,9 +135,10 @@ class SyncStore(SqlStore):
             rows.append({**base, "contact_person_id": int(record["contact_person_id"]), "email": record["email"],
                          "action": ChangeAction.REACTIVATE, "reason": record["reason"], "old_value": None,
                          "new_value": None})
-        action = ChangeAction.REMOVE if removal_mode == RemovalMode.DELETE else ChangeAction.DEACTIVATE
-        for record in plan.removes[["email", "reason", "contact_person_id", "ext_id"]].to_dict("records"):
+        removals = plan.removes[["email", "reason", "contact_person_id", "ext_id"]].assign(erase=plan.erasing)
+        for record in removals.to_dict("records"):
             cid = record["contact_person_id"]
+            action = ChangeAction.REMOVE if record["erase"] or removal_mode == RemovalMode.DELETE else ChangeAction.DEACTIVATE
             rows.append({**base, "contact_person_id": None if pd.isna(cid) else int(cid), "email": record["email"],
                          "action": action, "reason": record["reason"], "old_value": _json({"ext_id": record["ext_id"]}),
                          "new_value": None})
