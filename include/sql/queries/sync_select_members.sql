@@ -1,10 +1,12 @@
 -- The desired state of one list: its members with the contact data that travels to CleverReach.
 -- The tenant condition keeps another tenant's contact out even if a member row pointed at it.
 -- no_marketing and deleted_at are the CRM's own consent marks (a member with either is removed from the
--- group, not sent); changed_at is when the contact's data last changed.
+-- group, not sent); changed_at is when the contact's data last changed (after synced_at: the member is
+-- stamped again by the sync even when nothing it sends differs).
 SELECT m.contact_person_id,
        m.sync_state,
        m.sync_error,
+       m.synced_at,
        cp.email,
        cp.salutation,
        cp.first_name,

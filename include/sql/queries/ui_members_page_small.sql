@@ -8,7 +8,7 @@ WITH m AS MATERIALIZED (
     WHERE list_id = :list_id AND sync_state IN :states
 )
 SELECT m.contact_person_id, p.salutation, p.first_name, p.last_name, p.function, p.email,
-       m.sync_state, m.sync_error, m.added_at, m.synced_at
+       m.sync_state, m.sync_error, m.added_at, m.synced_at, p.changed_at
 FROM m
 JOIN contact_person p ON p.id = m.contact_person_id
 WHERE p.tenant_id = :tenant_id

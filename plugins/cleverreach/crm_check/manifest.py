@@ -20,7 +20,7 @@ TENANT, LIST, CONTACT = SampleRef.TENANT, SampleRef.LIST, SampleRef.CONTACT
 NOW = datetime(2026, 1, 1, 12, 0)
 ACTOR = "check:cleverreach_check_crm"
 MEMBER_PAGE = {"contact_person_id": INT, "salutation": TXT, "first_name": TXT, "last_name": TXT, "function": TXT,
-               "email": TXT, "sync_state": TXT, "sync_error": TXT, "added_at": TS, "synced_at": TS}
+               "email": TXT, "sync_state": TXT, "sync_error": TXT, "added_at": TS, "synced_at": TS, "changed_at": TS}
 HISTORY_ROW = {"tenant_id": TENANT, "contact_person_id": CONTACT, "occurred_at": NOW, "kind": "mail_sent",
                "subject": "check", "detail": "check", "source": "cleverreach", "external_key": "check/adapter"}
 
@@ -81,7 +81,8 @@ STATEMENTS: tuple[Statement, ...] = (
               {"list_id": LIST, "contact_ids": [CONTACT]}),
     Statement("sync_select_members", R, ENTITY, "the desired state of a list: members with their contact data",
               {"tenant_id": TENANT, "list_id": LIST},
-              {"contact_person_id": INT, "sync_state": TXT, "sync_error": TXT, "email": TXT, "salutation": TXT,
+              {"contact_person_id": INT, "sync_state": TXT, "sync_error": TXT, "synced_at": TS, "email": TXT,
+               "salutation": TXT,
                "first_name": TXT, "last_name": TXT, "function": TXT, "company": TXT, "no_marketing": BOOL,
                "deleted_at": TS, "changed_at": TS}),
     Statement("sync_select_withdrawn", R, CRM, "contacts flagged no marketing, or deleted or anonymised",
@@ -98,6 +99,8 @@ STATEMENTS: tuple[Statement, ...] = (
               {"contact_ids": [CONTACT], "tenant_id": TENANT}),
     Statement("ui_members_counts", R, ENTITY, "members of a list per state",
               {"list_id": LIST}, {"sync_state": TXT, "n": INT}),
+    Statement("ui_members_count_changed", R, ENTITY, "synced members whose contact changed since (shown pending)",
+              {"list_id": LIST, "tenant_id": TENANT}, {"n": INT}),
     Statement("ui_members_count_upto", R, ENTITY, "members in some states, counted up to a cap",
               {"list_id": LIST, "states": ["pending"], "cap": 10}, {"n": INT}),
     Statement("ui_members_ids_in_state", R, ENTITY, "contact ids of a list's members in one state",

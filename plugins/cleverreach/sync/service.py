@@ -27,6 +27,7 @@ from cleverreach.sync.fields import ATTRIBUTE_DESCRIPTIONS
 from cleverreach.sync.flags import run_flags
 from cleverreach.sync.ownership import Ownership, resolve_ownership
 from cleverreach.sync.plan import SyncPlan, check_mass_removal
+from cleverreach.sync.staleness import changed_contacts
 from cleverreach.sync.store import SyncStore
 from cleverreach.sync.withdrawn import combine, withdrawn_frame
 
@@ -60,6 +61,7 @@ class ListSync:
         self.label = f"tenant {tenant_id} list {self.list_id} ({list_row.get('name')}, group {self.group_id})"
         self.dag_id, self.run_id = dag_id, run_id
         self.log = logger or log
+        self.changed_ids: set[int] = set()  # synced members whose contact changed since (``sync.staleness``)
 
     # ------------------------------------------------------------------ read and plan
     def plan(self) -> tuple[SyncPlan, Ownership, pd.DataFrame, pd.DataFrame, set[int], int]:
@@ -67,6 +69,7 @@ class ListSync:
         settings = self.cr.settings
         started = time.monotonic()
         members = self.store.members(self.tenant_id, self.list_id)
+        self.changed_ids = set(changed_contacts(members).tolist())
         valid, rejected = prepare_desired(members)
         actual = receivers_frame(self.cr.iter_receivers(self.group_id), settings.ext_id_attribute)
         ownership = resolve_ownership(self.store.owned_receivers(self.list_id, self.group_id), actual)
@@ -186,7 +189,7 @@ class ListSync:
     def _plan_states(self, plan: SyncPlan, valid: pd.DataFrame, rejected: pd.DataFrame) -> None:
         """Member states that follow from the plan alone (no write involved); only the ones that change."""
         current = valid.set_index("contact_person_id")["sync_state"]
-        synced = [c for c in plan.unchanged_ids.tolist() if current.get(c) != MemberState.SYNCED]
+        synced = [c for c in plan.unchanged_ids.tolist() if current.get(c) != MemberState.SYNCED or c in self.changed_ids]
         unconfirmed = [c for c in plan.unconfirmed["contact_person_id"].tolist() if current.get(c) != MemberState.UNCONFIRMED]
         self.store.set_member_states(self.list_id, synced, MemberState.SYNCED)
         self.store.set_member_states(self.list_id, unconfirmed, MemberState.UNCONFIRMED, PENDING_REASON)

@@ -19,6 +19,7 @@ from sqlalchemy import String, bindparam, text
 from cleverreach.crm.sql import load_sql, split_statements
 from cleverreach.crm.store import SqlStore, utcnow
 from cleverreach.enums import MemberState
+from cleverreach.sync.staleness import shown_member
 from cleverreach.ui.keyset import SORT_KEYS, MemberSort, after, order_by
 
 # Up to this many members (of the list, or in the filtered state) a page sorts them in memory; above,
@@ -68,9 +69,19 @@ class UiReadStore(SqlStore):
     """Reads for the page (and the page's one write of its own, the login check's result)."""
 
     # ------------------------------------------------------------------ members
-    def member_counts(self, list_id: int) -> dict[str, int]:
+    def member_counts(self, list_id: int, tenant_id: str | None = None) -> dict[str, int]:
+        """Members per state; with the tenant, synced members whose contact changed since count as pending
+        (``cleverreach.sync.staleness``), as the page shows them."""
         with self.engine.connect() as conn:
-            return {row["sync_state"]: int(row["n"]) for row in self._rows(conn, "ui_members_counts", list_id=list_id)}
+            counts = {row["sync_state"]: int(row["n"]) for row in self._rows(conn, "ui_members_counts", list_id=list_id)}
+            if tenant_id is None or not counts.get(MemberState.SYNCED):
+                return counts
+            changed = int(conn.execute(self.q("ui_members_count_changed"),
+                                       {"list_id": list_id, "tenant_id": tenant_id}).scalar_one())
+        if changed:
+            counts[MemberState.SYNCED] -= changed
+            counts[MemberState.PENDING] = counts.get(MemberState.PENDING, 0) + changed
+        return {state: n for state, n in counts.items() if n}
 
     def members_page(self, tenant_id: str, list_id: int, *, state: str | None, sort: MemberSort, descending: bool,
                      position: PagePosition, boundary_id: int | None, page_size: int) -> MembersPage:
@@ -96,7 +107,7 @@ class UiReadStore(SqlStore):
                     statement, {**params, **values, "limit": page_size + 1 - len(rows)})]
                 if len(rows) > page_size:
                     break
-        more, rows = len(rows) > page_size, rows[:page_size]
+        more, rows = len(rows) > page_size, [shown_member(row) for row in rows[:page_size]]
         if backwards:
             rows.reverse()
         ids = [row["contact_person_id"] for row in rows]

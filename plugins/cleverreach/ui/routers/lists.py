@@ -36,7 +36,7 @@ def list_detail(tenant_id: TenantId, list_id: ListId, found: Viewer) -> dict[str
     return {
         **row,
         "translations": ListStore(found.engine).translations(tenant_id, list_id),
-        "member_counts": reads.member_counts(list_id),
+        "member_counts": reads.member_counts(list_id, tenant_id),
         "last_sync": with_link(runs[0] if runs else None),
     }
 
