@@ -31,9 +31,12 @@ def _peak_rss_mb() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def _prepare_airflow() -> None:
+def _prepare_airflow(kind: str) -> None:
+    """A fresh working folder per kind (``.bench/scale/<kind>``), so that two kinds may run at once."""
     from scripts.airflow_env import configure_airflow, migrate_metadata_db
 
+    global WORK
+    WORK = WORK / kind
     shutil.rmtree(WORK, ignore_errors=True)
     configure_airflow(WORK / "airflow", quiet=True)
     migrate_metadata_db()
@@ -153,7 +156,7 @@ def bench_sync_million(n: int) -> dict:
     """First sync of a list of ``n`` new members, then an immediate re-sync (which must write nothing)."""
     from sqlalchemy import text
 
-    _prepare_airflow()
+    _prepare_airflow("sync-1m")
     engine = _crm(["bench"])
     started = time.perf_counter()
     _add_contacts(engine, "bench", 1, n)
@@ -193,7 +196,7 @@ def bench_sync_million(n: int) -> dict:
 # ---------------------------------------------------------------------- 200 tenants x 3 lists
 def bench_fanout(tenants: int, lists: int = 3, members: int = 20) -> dict:
     """Import the groups of ``tenants`` accounts, then sync every list; time per mapped task."""
-    _prepare_airflow()
+    _prepare_airflow("fanout")
     ids = [f"t{number:03d}" for number in range(1, tenants + 1)]
     engine = _crm(ids)
     for number, tenant in enumerate(ids, 1):
@@ -246,7 +249,7 @@ def bench_history_million(n: int, open_share: float = 0.3, click_share: float = 
     """Mail history of one mailing sent to ``n`` receivers, ``open_share`` opened, ``click_share`` clicked."""
     from sqlalchemy import text
 
-    _prepare_airflow()
+    _prepare_airflow("history-1m")
     engine = _crm(["bench"])
     _add_contacts(engine, "bench", 1, n)
     with engine.begin() as conn:
