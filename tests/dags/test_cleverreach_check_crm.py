@@ -24,7 +24,7 @@ PERSONAL = ("anna@example.org", "Anna", "Sommer", "ben@example.org")
 @pytest.fixture
 def crm(crm_engine):
     """Two tenants; acme has a list with two members (one synced), three contacts (one without a
-    valid e-mail) and a history row; beta has one contact and nothing else."""
+    valid e-mail, flagged "no marketing") and a history row; beta has one contact and nothing else."""
     migrate(crm_engine)
     add_tenants(crm_engine, {"id": "acme", "name": "ACME"}, {"id": "beta", "name": "Beta"})
     add_addresses(crm_engine, [{"id": 10, "tenant_id": "acme", "name": "Sommer GmbH", "category": "Kunde"}])
@@ -40,6 +40,7 @@ def crm(crm_engine):
                           "VALUES ('acme', '1001', 'Newsletter', CURRENT_TIMESTAMP)"))  # id 1, from the identity
         conn.execute(text("INSERT INTO contact_history (tenant_id, contact_person_id, occurred_at, kind, source, "
                           "external_key) VALUES ('acme', 1, CURRENT_TIMESTAMP, 'mail_sent', 'cleverreach', 'm1/c1/mail_sent')"))
+        conn.execute(text("UPDATE contact_person SET no_marketing = true WHERE id = 3"))
     add_members(crm_engine, 1, [1])
     add_members(crm_engine, 1, [2], sync_state="synced")
     return crm_engine
@@ -64,9 +65,9 @@ def test_the_shipped_adapter_fits_and_the_check_leaves_no_trace(crm, capfd, capl
     assert verdicts(report) == expected
     assert report["ok"] is True and report["problems"] == 0
     assert report["tenants"] == {
-        "acme": {"contacts": 3, "contacts_with_valid_email": 2, "lists": 1,
+        "acme": {"contacts": 3, "contacts_with_valid_email": 2, "contacts_withdrawn": 1, "lists": 1,
                  "members": {"pending": 1, "synced": 1}, "history_rows": 1},
-        "beta": {"contacts": 1, "contacts_with_valid_email": 1, "lists": 0, "members": {}, "history_rows": 0},
+        "beta": {"contacts": 1, "contacts_with_valid_email": 1, "contacts_withdrawn": 0, "lists": 0, "members": {}, "history_rows": 0},
     }
     assert result.value("verdict") == {"ok": True, "statements_ok": sum(v == "ok" for v in expected.values())}
     assert snapshot(crm) == before  # every write was rolled back

@@ -45,6 +45,8 @@ STATEMENTS: tuple[Statement, ...] = (
               {"contact_id": CONTACT, "tenant_id": TENANT},
               {"id": INT, "salutation": TXT, "first_name": TXT, "last_name": TXT, "function": TXT, "email": TXT,
                "address_name": TXT}),
+    Statement("sync_select_withdrawn", R, CRM, "contacts flagged no marketing, or deleted or anonymised",
+              {"tenant_id": TENANT}, {"contact_person_id": INT, "no_marketing": BOOL, "deleted_at": TS}),
     # (b) CRM entities: recipient lists
     Statement("lists_select_for_tenant", R, ENTITY, "the tenant's lists, or the one named if it is the tenant's",
               {"tenant_id": TENANT, "list_id": None},
@@ -85,8 +87,6 @@ STATEMENTS: tuple[Statement, ...] = (
                "salutation": TXT,
                "first_name": TXT, "last_name": TXT, "function": TXT, "company": TXT, "no_marketing": BOOL,
                "deleted_at": TS, "changed_at": TS}),
-    Statement("sync_select_withdrawn", R, CRM, "contacts flagged no marketing, or deleted or anonymised",
-              {"tenant_id": TENANT}, {"contact_person_id": INT, "no_marketing": BOOL, "deleted_at": TS}),
     Statement("sync_set_member_state", W, ENTITY, "the sync's result for many members",
               {"sync_state": "pending", "synced_at": NOW, "sync_error": None, "list_id": LIST,
                "contact_ids": [CONTACT]}),

@@ -95,8 +95,8 @@ class AdapterCheckStore(SqlStore):
         return Observed(columns, type_codes, {column: [row[i] for row in rows] for i, column in enumerate(columns)})
 
     def tenant_counts(self, tenant_id: str) -> dict[str, Any]:
-        """What the tenant holds, read through the adapter: contacts (with a valid e-mail), lists,
-        members per state, history rows. Only numbers leave this method."""
+        """What the tenant holds, read through the adapter: contacts (with a valid e-mail; flagged "no
+        marketing", deleted or anonymised), lists, members per state, history rows. Only numbers leave."""
         with self.engine.connect() as conn:
             emails = [row["email"] for row in self._rows(conn, "history_select_contacts", tenant_id=tenant_id)]
             lists = self._rows(conn, "lists_select_for_tenant", tenant_id=tenant_id, list_id=None)
@@ -105,9 +105,11 @@ class AdapterCheckStore(SqlStore):
                 for state in self._rows(conn, "ui_members_counts", list_id=row["id"]):
                     members[str(state["sync_state"])] += int(state["n"])
             history = conn.execute(self.q("check_count_history"), {"tenant_id": tenant_id}).scalar_one()
+            withdrawn = len(self._rows(conn, "sync_select_withdrawn", tenant_id=tenant_id))
         return {
             "contacts": len(emails),
             "contacts_with_valid_email": sum(1 for email in emails if email and check_email(email.strip())[0]),
+            "contacts_withdrawn": withdrawn,
             "lists": len(lists),
             "members": dict(sorted(members.items())),
             "history_rows": int(history),
