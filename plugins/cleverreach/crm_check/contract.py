@@ -109,6 +109,8 @@ def describe_sample(sample: Any) -> str:
     """A sample as the README shows it."""
     if isinstance(sample, SampleRef):
         return str(sample)
+    if isinstance(sample, StrEnum):
+        return repr(str(sample))
     if isinstance(sample, list):
         return "[" + ", ".join(describe_sample(item) for item in sample) + "]"
     if isinstance(sample, datetime):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from cleverreach.crm_check.contract import Access, ColumnType, SampleRef, Statement, TableFamily, markdown_table
+from cleverreach.enums import HistoryKind, MemberState
 
 R, W = Access.READ, Access.WRITE
 CRM, ENTITY = TableFamily.CRM_DATA, TableFamily.CRM_ENTITIES
@@ -21,7 +22,7 @@ NOW = datetime(2026, 1, 1, 12, 0)
 ACTOR = "check:cleverreach_check_crm"
 MEMBER_PAGE = {"contact_person_id": INT, "salutation": TXT, "first_name": TXT, "last_name": TXT, "function": TXT,
                "email": TXT, "sync_state": TXT, "sync_error": TXT, "added_at": TS, "synced_at": TS, "changed_at": TS}
-HISTORY_ROW = {"tenant_id": TENANT, "contact_person_id": CONTACT, "occurred_at": NOW, "kind": "mail_sent",
+HISTORY_ROW = {"tenant_id": TENANT, "contact_person_id": CONTACT, "occurred_at": NOW, "kind": HistoryKind.MAIL_SENT,
                "subject": "check", "detail": "check", "source": "cleverreach", "external_key": "check/adapter"}
 
 STATEMENTS: tuple[Statement, ...] = (
@@ -88,13 +89,13 @@ STATEMENTS: tuple[Statement, ...] = (
                "first_name": TXT, "last_name": TXT, "function": TXT, "company": TXT, "no_marketing": BOOL,
                "deleted_at": TS, "changed_at": TS}),
     Statement("sync_set_member_state", W, ENTITY, "the sync's result for many members",
-              {"sync_state": "pending", "synced_at": NOW, "sync_error": None, "list_id": LIST,
+              {"sync_state": MemberState.PENDING, "synced_at": NOW, "sync_error": None, "list_id": LIST,
                "contact_ids": [CONTACT]}),
     Statement("sync_set_member_error", W, ENTITY, "the sync's result for one member",
-              {"sync_state": "pending", "synced_at": NOW, "sync_error": None, "list_id": LIST,
+              {"sync_state": MemberState.PENDING, "synced_at": NOW, "sync_error": None, "list_id": LIST,
                "contact_person_id": CONTACT}),
     Statement("history_mark_members", W, ENTITY, "an unsubscribe or bounce from a report on a member",
-              {"sync_state": "bounced", "reason": "check", "list_id": LIST, "contact_person_id": CONTACT}),
+              {"sync_state": MemberState.BOUNCED, "reason": "check", "list_id": LIST, "contact_person_id": CONTACT}),
     Statement("erasure_delete_members", W, ENTITY, "an erased person leaves every list of the tenant",
               {"contact_ids": [CONTACT], "tenant_id": TENANT}),
     Statement("ui_members_counts", R, ENTITY, "members of a list per state",
@@ -102,15 +103,15 @@ STATEMENTS: tuple[Statement, ...] = (
     Statement("ui_members_count_changed", R, ENTITY, "synced members whose contact changed since (shown pending)",
               {"list_id": LIST, "tenant_id": TENANT}, {"n": INT}),
     Statement("ui_members_count_upto", R, ENTITY, "members in some states, counted up to a cap",
-              {"list_id": LIST, "states": ["pending"], "cap": 10}, {"n": INT}),
+              {"list_id": LIST, "states": [MemberState.PENDING], "cap": 10}, {"n": INT}),
     Statement("ui_members_ids_in_state", R, ENTITY, "contact ids of a list's members in one state",
-              {"list_id": LIST, "state": "rejected"}, {"contact_person_id": INT}),
+              {"list_id": LIST, "state": MemberState.REJECTED}, {"contact_person_id": INT}),
     Statement("ui_members_page", R, ENTITY, "a page of a large list's members in an order of the membership",
               {"list_id": LIST, "tenant_id": TENANT}, MEMBER_PAGE),
     Statement("ui_members_page_by_person", R, ENTITY, "a page of a large list's members in an order of the person",
               {"list_id": LIST, "tenant_id": TENANT}, MEMBER_PAGE),
     Statement("ui_members_page_small", R, ENTITY, "a page of a small list's members, sorted in memory",
-              {"list_id": LIST, "states": ["pending"], "tenant_id": TENANT}, MEMBER_PAGE),
+              {"list_id": LIST, "states": [MemberState.PENDING], "tenant_id": TENANT}, MEMBER_PAGE),
     # (b) CRM entities: contact history
     Statement("history_select_watermark", R, ENTITY, "the tenant's lists with their history watermark",
               {"tenant_id": TENANT}, {"list_id": INT, "external_id": TXT, "finished_until": INT}),
