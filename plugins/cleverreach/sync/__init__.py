@@ -1,8 +1,9 @@
 """Reconciling a CRM recipient list with its CleverReach group.
 
 ``desired`` (the CRM side, validated), ``actual`` (the receivers) and ``ownership`` (which receivers the
-sync created or adopted, per list) are pandas frames; ``diff`` turns them into a ``SyncPlan`` with
-vectorised operations only. ``service`` orchestrates one list's run: it reads both sides, stores the plan
+sync created or adopted, per list) are pandas frames; ``withdrawn`` names the contacts the CRM marks
+"no marketing", deleted or anonymised; ``diff`` turns them into a ``SyncPlan`` with vectorised operations
+only. ``staleness`` says when a synced member's contact changed since, so that it shows as pending. ``service`` orchestrates one list's run: it reads both sides, stores the plan
 (``store``) and has ``apply`` write it through the hook, verifying each effect. Everything except
 ``service``, ``apply`` and ``store`` is pure and testable without Airflow.
 """
