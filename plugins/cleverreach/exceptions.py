@@ -110,5 +110,9 @@ class SyncInProgressError(AirflowException):
     """Another sync of the same list holds the lease (a running ``sync_run``)."""
 
 
+class LeaseLostError(SyncInProgressError):
+    """This attempt's lease was taken over by a newer attempt: it must neither write nor finish its run."""
+
+
 class GroupGoneError(AirflowException):
     """The list's CleverReach group no longer exists; the list was marked, nothing else changed."""

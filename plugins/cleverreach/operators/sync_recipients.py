@@ -36,9 +36,22 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
         self.dry_run = dry_run
         self.allow_mass_removal = allow_mass_removal
 
+    def _sync_store(self, engine: Engine, context: Any) -> Any:
+        """The store with this attempt as the lease's holder: a retry takes its own lease over at once, anyone
+        else after ``[cleverreach] lease_timeout_seconds`` without a heartbeat."""
+        from datetime import timedelta
+
+        from airflow.sdk import conf
+
+        from cleverreach.sync.store import SyncStore
+
+        ti = context.get("ti")
+        timeout = timedelta(seconds=conf.getint("cleverreach", "lease_timeout_seconds", fallback=600))
+        holder = f"{self.dag_id}/{context['run_id']}/{self.task_id}/{getattr(ti, 'map_index', -1)}"
+        return SyncStore(engine, lease_timeout=timeout, holder=holder, attempt=getattr(ti, "try_number", None))
+
     def execute_with_crm(self, context: Any, engine: Engine) -> dict[str, Any]:
         from cleverreach.sync.service import ListSync  # pandas: imported when the task runs, not at parse time
-        from cleverreach.sync.store import SyncStore
 
         list_id = optional_list_id(self.list_id)
         if list_id is None:
@@ -48,7 +61,7 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
         try:
             list_row = ListStore(engine).owned_list(str(self.tenant_id), list_id)
             sync = ListSync(
-                self.cleverreach, SyncStore(engine), tenant_id=str(self.tenant_id), list_row=list_row,
+                self.cleverreach, self._sync_store(engine, context), tenant_id=str(self.tenant_id), list_row=list_row,
                 dag_id=self.dag_id, run_id=context["run_id"], logger=self.log,
             )
             return sync.run(dry_run=dry_run, allow_mass_removal=allow_mass_removal)

@@ -114,10 +114,15 @@ class ListSync:
 
     def _run(self, *, dry_run: bool, allow_mass_removal: bool) -> dict[str, Any]:
         settings = self.cr.settings
-        plan, ownership, valid, rejected, refused_before, receiver_count = self.plan()
+        # the lease first: a plan read before another run's writes must never be applied after them
         run_pk = self.store.start_run(
             tenant_id=self.tenant_id, list_id=self.list_id, dag_id=self.dag_id, run_id=self.run_id, dry_run=dry_run
         )
+        try:
+            plan, ownership, valid, rejected, refused_before, receiver_count = self.plan()
+        except BaseException as exc:
+            self.store.finish_run(run_pk, RunStatus.FAILED, {}, f"{type(exc).__name__}: {exc}")
+            raise
         left_alone = len(plan.unsubscribed) + len(plan.bounced) + len(plan.unconfirmed)
         tally = Tally(
             rejected=len(rejected) + int((plan.refused["action"] == ChangeAction.ADD).sum()),

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from cleverreach.crm.bulk import bulk_insert
 from cleverreach.crm.store import SqlStore, utcnow
 from cleverreach.enums import ChangeAction, ChangeResult, MemberState, RemovalMode
-from cleverreach.exceptions import SyncInProgressError
+from cleverreach.exceptions import LeaseLostError, SyncInProgressError
 from cleverreach.lists.store import ListStore
 from cleverreach.sync.diff import REFUSAL_COLUMNS
 from cleverreach.sync.fields import ATTRIBUTES
@@ -49,9 +49,14 @@ def _plain(value: Any) -> Any:
 class SyncStore(SqlStore):
     """Everything the recipient sync stores in the CRM database."""
 
-    def __init__(self, engine: Engine, lease_timeout: timedelta = timedelta(hours=6)) -> None:
+    def __init__(self, engine: Engine, lease_timeout: timedelta = timedelta(minutes=10), *, holder: str | None = None,
+                 attempt: int | None = None) -> None:
+        """``holder`` names the task that syncs (DAG, run, task, map index) and ``attempt`` its try number; a
+        lease whose holder shows no life for ``lease_timeout`` may be taken over by anyone."""
         super().__init__(engine)
         self.lease_timeout = lease_timeout
+        self.holder = holder
+        self.attempt = attempt
 
     # ------------------------------------------------------------------ members
     def members(self, tenant_id: str, list_id: int) -> pd.DataFrame:
@@ -69,40 +74,58 @@ class SyncStore(SqlStore):
         """
         Open a ``sync_run`` as the list's lease: at most one ``running`` row per list (unique index).
 
-        A running row left by a crashed attempt of the same Airflow run, or older than the lease
-        timeout, is marked ``abandoned`` and taken over; any other running row means another sync is
-        under way, and this one refuses to start.
+        A running row is taken over (marked ``abandoned``) by a newer attempt of the task that holds it
+        (its retry: at once, within the retry delay), or by anyone once its holder has shown no life
+        (heartbeat) for the lease timeout; otherwise another sync is under way and this one refuses to
+        start. The attempt it was taken from is fenced: its next batch or its finish raises
+        :class:`LeaseLostError`.
         """
         now = utcnow()
+        holder = self.holder or f"{dag_id}/{run_id}"
         try:
             with self.engine.begin() as conn:
                 for row in conn.execute(self.q("sync_select_running"), {"list_id": list_id}).mappings():
-                    same_run = row["dag_id"] == dag_id and row["run_id"] == run_id
-                    started = row["started_at"]
-                    if isinstance(started, str):
-                        started = pd.Timestamp(started).to_pydatetime()
-                    stale = started is not None and now - started > self.lease_timeout
-                    if not (same_run or stale):
+                    if not (self._newer_attempt_of(row, holder) or self._stale(row, now)):
                         raise SyncInProgressError(
-                            f"list {list_id} is being synced by sync_run {row['id']} "
-                            f"({row['dag_id']} {row['run_id']}, since {started}); try again when it has finished"
+                            f"list {list_id} is being synced by sync_run {row['id']} ({row['dag_id']} {row['run_id']}, "
+                            f"attempt {row['attempt']}, since {row['started_at']}); try again when it has finished"
                         )
                     conn.execute(
                         self.q("sync_abandon_run"),
-                        {"id": row["id"], "now": now, "message": "abandoned: taken over by a later attempt"},
+                        {"id": row["id"], "now": now, "message": f"abandoned: taken over by {holder} attempt {self.attempt}"},
                     )
                 return int(
                     conn.execute(
                         self.q("sync_insert_run"),
-                        {"tenant_id": tenant_id, "list_id": list_id, "dag_id": dag_id, "run_id": run_id, "now": now, "dry_run": dry_run},
+                        {"tenant_id": tenant_id, "list_id": list_id, "dag_id": dag_id, "run_id": run_id, "now": now,
+                         "dry_run": dry_run, "lease_holder": holder, "attempt": self.attempt},
                     ).scalar_one()
                 )
         except IntegrityError:
             raise SyncInProgressError(f"list {list_id} is being synced by another run; try again later") from None
 
+    def _newer_attempt_of(self, row: Any, holder: str) -> bool:
+        """This attempt is a retry of the one that holds the lease (an unknown attempt counts as newer)."""
+        if (row["lease_holder"] or f"{row['dag_id']}/{row['run_id']}") != holder:
+            return False
+        return self.attempt is None or row["attempt"] is None or self.attempt > int(row["attempt"])
+
+    def _stale(self, row: Any, now: Any) -> bool:
+        """The holder has shown no life (heartbeat, else start) for longer than the lease timeout."""
+        seen = row["heartbeat_at"] or row["started_at"]
+        if isinstance(seen, str):
+            seen = pd.Timestamp(seen).to_pydatetime()
+        return seen is not None and now - seen > self.lease_timeout
+
+    def heartbeat(self, conn: Any, run_pk: int) -> None:
+        """The holder's sign of life; raises :class:`LeaseLostError` when a newer attempt took the lease."""
+        if conn.execute(self.q("sync_heartbeat"), {"id": run_pk, "now": utcnow()}).rowcount == 0:
+            raise LeaseLostError(f"sync_run {run_pk} was taken over by a newer attempt; this attempt stops")
+
     def finish_run(self, run_pk: int, status: str, counts: dict[str, int], message: str | None) -> None:
+        """Close the run and free the lease; :class:`LeaseLostError` when it was taken over meanwhile."""
         with self.engine.begin() as conn:
-            conn.execute(
+            finished = conn.execute(
                 self.q("sync_finish_run"),
                 {
                     "id": run_pk,
@@ -112,6 +135,8 @@ class SyncStore(SqlStore):
                     **{k: int(counts.get(k, 0)) for k in ("added", "updated", "removed", "rejected", "unchanged")},
                 },
             )
+            if finished.rowcount == 0:
+                raise LeaseLostError(f"sync_run {run_pk} was taken over by a newer attempt; its result is not recorded")
 
     # ------------------------------------------------------------------ the stored plan
     def record_plan(self, run_pk: int, list_id: int, plan: SyncPlan, rejected: pd.DataFrame, *, removal_mode: str) -> None:
@@ -162,9 +187,11 @@ class SyncStore(SqlStore):
                             [tuple(_plain(row[c]) for c in CHANGE_COLUMNS) for row in rows])
 
     def record_results(self, run_pk: int, action: str, ok: Sequence[str], failed: Sequence[tuple[str, str]]) -> None:
-        """One batch's per-item results on the stored plan."""
+        """One batch's per-item results on the stored plan, and the lease's heartbeat (the fence: an attempt
+        whose lease was taken over stops here, before it records anything)."""
         statement = self.q("sync_mark_changes_ok", emails=Text)
         with self.engine.begin() as conn:
+            self.heartbeat(conn, run_pk)
             for chunk in _chunks(ok):
                 conn.execute(statement, {"run_id": run_pk, "action": action, "result": "ok", "emails": chunk})
             if failed:
