@@ -172,15 +172,20 @@ def session_processes(sessions: set[int]) -> list[tuple[int, int, str]]:
     return found
 
 
-def kill_sessions(sessions: set[int]) -> list[tuple[int, int, str]]:
-    """SIGKILL every process of the sessions, as a container's death would; returns what it killed."""
-    victims = session_processes(sessions)
-    for pid, _session, _command in victims:
+def signal_sessions(sessions: set[int], sig: int) -> list[tuple[int, int, str]]:
+    """Send ``sig`` to every process of the sessions; returns the processes."""
+    targets = session_processes(sessions)
+    for pid, _session, _command in targets:
         try:
-            os.kill(pid, signal.SIGKILL)
+            os.kill(pid, sig)
         except ProcessLookupError:
             pass
-    return victims
+    return targets
+
+
+def kill_sessions(sessions: set[int]) -> list[tuple[int, int, str]]:
+    """SIGKILL every process of the sessions, as a container's death would; returns what it killed."""
+    return signal_sessions(sessions, signal.SIGKILL)
 
 
 def become_subreaper() -> bool:

@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from scripts.airflow_env import REPO, free_port
 from scripts.celery_stack import become_subreaper, celery_environment, kill_sessions, leftovers, start_stack
-from scripts.local_airflow import Services, http_ok, start_emulator, wait_until
+from scripts.local_airflow import ManagedProcess, Services, http_ok, start_emulator, wait_until
 from tests.distributed import data
 
 META_DB, CRM_DB, REDIS_DB = "cleverreach_dist_meta", "cleverreach_dist_crm", 7
@@ -106,6 +106,10 @@ class Stack:
         finally:
             engine.dispose()
 
+    def running(self, name: str) -> ManagedProcess | None:
+        """The live process of that name (a killed worker may have been started again)."""
+        return next((p for p in reversed(self.services.processes) if p.name == name and p.alive), None)
+
     def wait(self, dag_id: str, run_id: str, timeout: float = 180, allow: tuple[str, ...] = ("success",),
              killed: tuple[str, ...] = ()) -> str:
         """Wait for the run to finish; fail with its task states unless it ended in ``allow``, or when a
@@ -113,7 +117,7 @@ class Stack:
         deadline = time.monotonic() + timeout
         state = self.api.run_state(dag_id, run_id)
         while state not in ("success", "failed") and time.monotonic() < deadline:
-            dead = [p.name for p in self.services.dead() if p.name not in killed]
+            dead = [p.name for p in self.services.dead() if p.name not in killed and not self.running(p.name)]
             assert not dead, f"{dead} died:\n{self.services.tails(30)}"
             time.sleep(1)
             state = self.api.run_state(dag_id, run_id)

@@ -8,13 +8,14 @@ happens when a worker dies between two batches of a sync?
 from __future__ import annotations
 
 import math
+import signal
 import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from cleverreach_emulator import EmulatorClient
-from scripts.celery_stack import kill_sessions
+from scripts.celery_stack import kill_sessions, signal_sessions, start_worker
 from tests.distributed import data
 from tests.distributed.conftest import TEST_TIMINGS, WORKERS
 
@@ -139,6 +140,7 @@ def test_a_worker_killed_mid_sync_and_the_list_converges(stack):
     client = EmulatorClient(stack.emulator_url)
     before = _writes(client, tenant)
     client.set_faults(latency_ms=1000, path_regex=WRITES_OF_A_BATCH, methods=["POST"])  # a wide window
+    victim = None
     try:
         run_id = stack.api.trigger("cleverreach_sync_recipients", {"tenant": tenant, "list_id": list_id})
         deadline = time.monotonic() + 120
@@ -150,12 +152,14 @@ def test_a_worker_killed_mid_sync_and_the_list_converges(stack):
         assert victim in WORKERS and ti["state"] == "running", ti
         killed_at = datetime.now(timezone.utc)
         # the worker, its pool processes and the task process: a dead container
-        killed = kill_sessions({stack.services.get(victim).popen.pid})
+        killed = kill_sessions({stack.running(victim).popen.pid})
         assert killed, f"nothing of {victim} was running"
         applied_before_kill = _writes(client, tenant) - before
         stack.wait("cleverreach_sync_recipients", run_id, timeout=240, killed=(victim,))
     finally:
         client.clear_faults()
+        if victim and not stack.running(victim):  # compose restarts it (restart: always)
+            start_worker(stack.services, stack.env, victim, concurrency=2)
 
     (ti,) = [t for t in stack.api.task_instances("cleverreach_sync_recipients", run_id) if t["task_id"] == "sync_list"]
     retried = (ti["try_number"], ti["hostname"], ti["state"])
@@ -181,3 +185,50 @@ def test_a_worker_killed_mid_sync_and_the_list_converges(stack):
     assert batches <= total <= batches + 1, (total, batches, applied_before_kill)
     print(f"\nkill: {victim} killed after {applied_before_kill} of {batches} batches; the retry took the lease "
           f"{taken_over_after:.0f} s later; {total} write calls for {batches} batches")
+
+
+# ------------------------------------------------------------------------------------ a worker freezes
+def test_a_frozen_worker_that_wakes_up_cannot_finish_the_run_its_retry_owns(stack):
+    """A network partition, as far as a machine can tell: the worker stops (SIGSTOP) mid-sync, the retry
+    takes the lease over and finishes on the other worker, then the frozen attempt wakes up (SIGCONT). It
+    must stop at its next write of the run (the fence), and the list stays converged."""
+    if "lists" not in STATE:
+        pytest.skip("the lists were not imported")
+    tenant, list_id = data.KILL_TENANT, STATE["lists"][data.KILL_TENANT]["Kundeninformation"]
+    group_id = str(1000 * int(tenant[-1]) + 2)
+    members = _add_members(stack, list_id, tenant, "Gross")  # a list and group of its own
+    client = EmulatorClient(stack.emulator_url)
+    before = _writes(client, tenant)
+    client.set_faults(latency_ms=1000, path_regex=WRITES_OF_A_BATCH, methods=["POST"])
+    frozen: list[tuple[int, int, str]] = []
+    try:
+        run_id = stack.api.trigger("cleverreach_sync_recipients", {"tenant": tenant, "list_id": list_id})
+        deadline = time.monotonic() + 120
+        while _writes(client, tenant) - before < 3:
+            assert time.monotonic() < deadline, "the sync did not start writing"
+            time.sleep(0.5)
+        (ti,) = [t for t in stack.api.task_instances("cleverreach_sync_recipients", run_id) if t["task_id"] == "sync_list"]
+        victim = ti["hostname"]
+        frozen = signal_sessions({stack.running(victim).popen.pid}, signal.SIGSTOP)
+        stack.wait("cleverreach_sync_recipients", run_id, timeout=240)  # the retry, on the other worker
+        client.clear_faults()
+        signal_sessions({stack.running(victim).popen.pid}, signal.SIGCONT)
+        frozen = []
+        time.sleep(15)  # the woken attempt reaches its next write of the run
+    finally:
+        client.clear_faults()
+        if frozen:
+            signal_sessions({stack.running(victim).popen.pid}, signal.SIGCONT)
+
+    runs = stack.crm_rows("SELECT id, status, message FROM sync_run WHERE list_id = :l AND run_id = :r ORDER BY id",
+                          l=list_id, r=run_id)
+    assert [r["status"] for r in runs] == ["abandoned", "success"], runs  # the woken attempt finished nothing
+    assert len(_receivers(client, group_id)) == members
+    states = stack.crm_rows("SELECT sync_state, count(*) AS n FROM recipient_list_member WHERE list_id = :l "
+                            "GROUP BY sync_state", l=list_id)
+    assert {r["sync_state"]: r["n"] for r in states} == {"synced": members}
+    batches = math.ceil(members / data.BATCH_SIZE)
+    total = _writes(client, tenant) - before
+    assert total <= batches + 2, (total, batches)  # the batch in flight at the freeze, one after the wake-up
+    print(f"\nfreeze: {victim} frozen and woken; sync_run rows {[r['status'] for r in runs]}; {total} write calls "
+          f"for {batches} batches")
