@@ -5,7 +5,7 @@
 # (those live in requirements-dev.txt, for the dev venv only).
 #   docker compose build        (or: docker build --target runtime -t cleverreach-airflow:3.3.2 .)
 ARG AIRFLOW_VERSION=3.3.2
-ARG PYTHON_VERSION=3.11
+ARG PYTHON_VERSION=3.12
 
 # ---- 1. wheels: the provider and the emulator, built once; the build tools stay in this stage
 FROM apache/airflow:${AIRFLOW_VERSION}-python${PYTHON_VERSION} AS wheels

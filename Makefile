@@ -1,13 +1,21 @@
-# Two commands a user needs: `make demo` and `make test`. Each creates .venv from the pins when missing.
+# Two commands a user needs: `make demo` and `make test`. Each creates .venv from the pins when missing, and
+# recreates it when it runs another Python than the project's (the official Airflow image's default).
 SHELL := /bin/bash
-PYTHON ?= python3.11
+PYTHON_VERSION := 3.12
+# python3.12 on PATH, else the newest pyenv 3.12 (`make PYTHON=/path/to/python3.12` chooses another)
+PYTHON ?= $(or $(shell python$(PYTHON_VERSION) -c "import sys; print(sys.executable)" 2>/dev/null),$(lastword $(sort $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION).*/bin/python$(PYTHON_VERSION)))),python$(PYTHON_VERSION))
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# named after the Python version, so that a venv of another version is never taken as installed
+STAMP := $(VENV)/.installed-py$(PYTHON_VERSION)
 
 .PHONY: install demo test bench airflow lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml emulator/pyproject.toml
+	@if [ -x $(PY) ] && [ "$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" != "$(PYTHON_VERSION)" ]; then \
+		echo "$(VENV) runs Python $$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])'), not $(PYTHON_VERSION): recreating it"; \
+		rm -rf $(VENV); \
+	fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt -c constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
