@@ -40,7 +40,7 @@ SCHEDULE = conf.get("cleverreach", "sync_recipients_schedule", fallback=None) or
                          description="Plan only: store the plan in sync_run/sync_change and write nothing to CleverReach."),
         "allow_mass_removal": Param(False, type="boolean", title="Allow mass removal",
                                     description="Apply a plan even if it removes more receivers than the guard allows "
-                                                "(max(10, 20 % of the receivers carrying our ext_id), per connection extras)."),
+                                                "(max(10, 20 % of the active receivers the list owns), per connection extras)."),
     },
 )
 def cleverreach_sync_recipients():

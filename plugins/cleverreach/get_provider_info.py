@@ -128,7 +128,7 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     ),
     "mass_removal_share": _field(
         "Mass-removal guard: share of owned receivers",
-        "A sync may remove this share of the receivers carrying our ext_id (if more than the minimum count).",
+        "A sync may remove this share of the active receivers the list owns (if more than the minimum count).",
         type=["number", "null"],
         default=0.2,
         minimum=0,
