@@ -113,8 +113,8 @@ STATEMENTS: tuple[Statement, ...] = (
     Statement("ui_members_page_small", R, ENTITY, "a page of a small list's members, sorted in memory",
               {"list_id": LIST, "states": [MemberState.PENDING], "tenant_id": TENANT}, MEMBER_PAGE),
     # (b) CRM entities: contact history
-    Statement("history_select_watermark", R, ENTITY, "the tenant's lists with their history watermark",
-              {"tenant_id": TENANT}, {"list_id": INT, "external_id": TXT, "finished_until": INT}),
+    Statement("history_select_lists", R, ENTITY, "the tenant's lists with their group id (the watermarks are private)",
+              {"tenant_id": TENANT}, {"list_id": INT, "external_id": TXT}),
     Statement("history_insert", W, ENTITY, "history rows, reruns add nothing (driver executemany)",
               HISTORY_ROW, dialects=("sqlite",), positional=True),
     Statement("history_create_staging", W, ENTITY, "the staging table of the COPY into the history",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Integer
 
 from cleverreach.crm.bulk import bulk_insert
 from cleverreach.crm.sql import load_sql
@@ -28,7 +28,12 @@ class HistoryStore(SqlStore):
     def lists(self, tenant_id: str) -> list[dict]:
         """The tenant's lists: ``list_id``, ``external_id`` (group id) and ``finished_until`` (None = never)."""
         with self.engine.connect() as conn:
-            return self._rows(conn, "history_select_watermark", tenant_id=tenant_id)
+            lists = self._rows(conn, "history_select_lists", tenant_id=tenant_id)
+        ids = [int(row["list_id"]) for row in lists]
+        with self.engine.connect() as conn:
+            marks = {int(row["list_id"]): row["finished_until"]
+                     for row in conn.execute(self.q("history_select_watermarks", list_ids=Integer), {"list_ids": ids}).mappings()}
+        return [{**row, "finished_until": marks.get(int(row["list_id"]))} for row in lists]
 
     def contacts(self, tenant_id: str) -> ContactIndex:
         with self.engine.connect() as conn:
