@@ -171,10 +171,12 @@ def _history_engine(dialect: str):
         admin = create_engine(url)
         with admin.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS bench_history CASCADE"))
+            conn.execute(text("DROP SCHEMA IF EXISTS bench_history_state CASCADE"))
             conn.execute(text("CREATE SCHEMA bench_history"))
         admin.dispose()
         engine = engine_from_fields("postgres", host=url.host, port=url.port, login=url.username, password=url.password,
-                                    schema=url.database, extra={"options": "-csearch_path=bench_history"})
+                                    schema=url.database, extra={"options": "-csearch_path=bench_history",
+                                                                "state_schema": "bench_history_state"})
     create_crm_tables(engine)
     migrate(engine)
     with engine.begin() as conn:

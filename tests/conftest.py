@@ -77,7 +77,9 @@ def _postgres_fresh_schema(url: str) -> tuple[dict, str]:
         "login": parsed.username,
         "password": parsed.password,
         "schema": parsed.database,
-        "extra": {"options": f"-csearch_path={schema}"},
+        # the private state in a schema of its own (as on a real CRM); on the search path too, after the CRM's, so
+        # that a test may read a private table by its plain name (the code always names the schema)
+        "extra": {"options": f"-csearch_path={schema},{schema}_state", "state_schema": f"{schema}_state"},
     }
     return fields, schema
 
@@ -88,6 +90,7 @@ def _postgres_drop_schema(url: str, schema: str) -> None:
     engine = create_engine(make_url(url).set(drivername="postgresql+psycopg2"))
     with engine.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema}_state CASCADE"))
     engine.dispose()
 
 

@@ -115,21 +115,21 @@ class TenantGrantStore(SqlStore):
         """The user's scope. A run without a user (scheduled, or started by another run) is not limited."""
         if not username:
             return TenantScope(None, None)
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             rows = self._rows(conn, "ui_grants_select", username=username)
         return TenantScope(username, frozenset(row["tenant_id"] for row in rows) if rows else None)
 
     def grants(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             return self._rows(conn, "ui_grants_select", username=None)
 
     def grant(self, username: str, tenant_id: str, actor: str) -> None:
-        with self.engine.begin() as conn:
+        with self.state.begin() as conn:
             conn.execute(self.q("ui_grants_insert"),
                          {"username": username, "tenant_id": tenant_id, "now": utcnow(), "actor": actor})
 
     def revoke(self, username: str, tenant_id: str) -> bool:
-        with self.engine.begin() as conn:
+        with self.state.begin() as conn:
             return conn.execute(self.q("ui_grants_delete"), {"username": username, "tenant_id": tenant_id}).rowcount > 0
 
 

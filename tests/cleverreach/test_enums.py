@@ -12,18 +12,20 @@ import cleverreach
 from cleverreach.enums import ChangeAction, ChangeResult, HistoryKind, MemberState, OptInPolicy, RemovalMode, RunStatus
 
 REPO = Path(__file__).resolve().parents[2]
-MIGRATIONS = Path(cleverreach.__file__).parent / "sql" / "migrations"
+# the CHECKs live with the tables: the demo CRM's (include/sql/crm) and the private state's (the package's state/)
+SCHEMA_FILES = [*sorted((REPO / "include" / "sql" / "crm").glob("*.sql")),
+                *sorted((Path(cleverreach.__file__).parent / "sql" / "state").glob("*.sql"))]
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def check_values(column: str) -> set[str]:
-    """The values of the newest ``CHECK (<column> IN (...))`` over the migrations, in version order."""
+    """The values of the newest ``CHECK (<column> IN (...))`` over the schema files, in order."""
     found: set[str] | None = None
     pattern = re.compile(rf"CHECK\s*\(\s*{column}\s+IN\s*\(([^)]*)\)", re.IGNORECASE)
-    for path in sorted(MIGRATIONS.glob("*.sql")):
+    for path in SCHEMA_FILES:
         for match in pattern.finditer(path.read_text(encoding="utf-8")):
             found = set(re.findall(r"'([^']*)'", match.group(1)))
-    assert found is not None, f"no CHECK on {column} in {MIGRATIONS}"
+    assert found is not None, f"no CHECK on {column} in the schema files"
     return found
 
 

@@ -45,7 +45,7 @@ def _source_files(source_tree: Path, pattern: str) -> set[str]:
 
 def _migrations(source_tree: Path) -> list[str]:
     """Stems of the migrations, each once (``0007_x.sqlite.sql`` and ``0007_x.postgresql.sql`` are one)."""
-    return sorted({p.name.split(".")[0] for p in (source_tree / PACKAGE / "sql" / "migrations").glob("*.sql")})
+    return sorted({p.name.split(".")[0] for p in (source_tree / PACKAGE / "sql" / "state").glob("*.sql")})
 
 
 # ---------------------------------------------------------------------- the wheel's contents
@@ -56,7 +56,7 @@ def test_wheel_holds_the_package_its_sql_and_nothing_else(wheel, source_tree):
     assert modules and sql
     assert modules | sql <= names
     assert {n for n in names if n.startswith("cleverreach/sql/")} == sql
-    assert any(n.startswith("cleverreach/sql/migrations/") for n in sql)
+    assert any(n.startswith("cleverreach/sql/state/") for n in sql)
     assert not any(n.endswith((".pyc", ".md", ".cfg")) for n in names)
 
 
@@ -84,7 +84,7 @@ def test_fresh_venv_imports_the_provider_from_the_wheel_without_test_tools(fresh
     probe = (
         "import importlib.util, json, sys, cleverreach, cleverreach.crm.sql as sql;"
         "print(json.dumps({'package': cleverreach.__file__, 'sql': str(sql.PACKAGE_SQL_DIR),"
-        " 'migrations': sorted(p.name for p in (sql.PACKAGE_SQL_DIR / 'migrations').glob('*.sql')),"
+        " 'migrations': sorted(p.name for p in (sql.PACKAGE_SQL_DIR / 'state').glob('*.sql')),"
         " 'site_dirs': [p for p in sys.path if p.endswith(('site-packages', 'dist-packages'))],"
         " 'tools': [m for m in ('pytest', 'hypothesis', 'selenium') if importlib.util.find_spec(m)]}))"
     )

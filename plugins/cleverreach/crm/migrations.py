@@ -1,10 +1,12 @@
-"""Versioned schema migrations for the integration's tables.
+"""Versioned schema migrations for the integration's private state.
 
-Files ``migrations/NNNN_<name>.sql`` of the package's own SQL (``cleverreach/sql``, see
-``cleverreach.crm.sql``) are applied in order, each in its own transaction, and recorded in
-``cleverreach_schema_migration``. Applying is idempotent and safe when two tasks
-start at once: PostgreSQL serialises them with an advisory lock, SQLite with ``BEGIN IMMEDIATE``
-(every CRM transaction on SQLite starts that way, see ``cleverreach.hooks.crm``).
+Files ``state/NNNN_<name>.sql`` of the package's own SQL (``cleverreach/sql``, see ``cleverreach.crm.sql``)
+are applied in order on the private state's engine and schema (``cleverreach.crm.state``), each in its own
+transaction, and recorded in the state's ``cleverreach_schema_migration``. They never touch a CRM table: the
+CRM's lists, members and history are the CRM's (``create_crm_tables`` makes the demo's). Applying is
+idempotent and safe when two tasks start at once: PostgreSQL serialises them with an advisory lock, SQLite
+with ``BEGIN IMMEDIATE`` (every transaction on SQLite starts that way, see ``cleverreach.hooks.crm``).
+A deployment from before the private schema is adopted first (``cleverreach.crm.legacy``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, inspect, text
 
 from cleverreach.crm.sql import load_sql, query, split_statements, sql_names
+from cleverreach.crm.state import state_engine_of, state_schema_of
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +26,7 @@ MIGRATION_TABLE = "cleverreach_schema_migration"  # named in the package's queri
 _ADVISORY_LOCK_KEY = 0x43524D49  # "CRMI"
 
 
-def available_migrations(folder: str = "migrations") -> list[tuple[str, str]]:
+def available_migrations(folder: str = "state") -> list[tuple[str, str]]:
     """(version, name) of every migration file, in order; dialect variants count once."""
     found: dict[str, str] = {}
     for name in sql_names(folder):
@@ -38,31 +41,49 @@ def _lock(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
 
 
-def _applied(conn: Connection) -> set[str]:
-    return {row[0] for row in conn.execute(query("migrations_select_applied", conn.dialect.name))}
+def _applied(conn: Connection, schema: str | None) -> set[str]:
+    return {row[0] for row in conn.execute(query("migrations_select_applied", conn.dialect.name, schema))}
 
 
-def migrate(engine: Engine, folder: str = "migrations") -> list[str]:
-    """Apply the pending migrations of ``<folder>``; return the versions applied now."""
-    dialect = engine.dialect.name
-    with engine.begin() as conn:
+def _ensure_schema(conn: Connection, schema: str | None) -> None:
+    """Create the state's schema unless it exists (a DBA may have created it for a role without CREATE rights)."""
+    if schema is None:
+        return
+    if conn.execute(text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"), {"s": schema}).first():
+        return
+    conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")  # a checked plain name (crm.sql.state_tokens)
+
+
+def migrate(engine: Engine, folder: str = "state") -> list[str]:
+    """Apply the pending migrations of ``<folder>`` to the private state bound to ``engine`` (a CRM engine or
+    the state's own); return the versions applied now."""
+    from cleverreach.crm.legacy import adopt_legacy_state  # legacy imports this module
+
+    state = state_engine_of(engine)
+    schema = state_schema_of(state)
+    dialect = state.dialect.name
+    with state.begin() as conn:
         _lock(conn)
-        conn.execute(query("migrations_create_table", dialect))
+        _ensure_schema(conn, schema)
+    adoption = adopt_legacy_state(engine, state)
+    with state.begin() as conn:
+        _lock(conn)
+        conn.execute(query("migrations_create_table", dialect, schema))
     applied_now: list[str] = []
     for version, stem in available_migrations(folder):
         key = f"{folder}/{version}"
-        with engine.begin() as conn:
+        with state.begin() as conn:
             _lock(conn)
-            if key in _applied(conn):
+            if key in _applied(conn, schema):
                 continue
-            for statement in split_statements(load_sql(f"{folder}/{stem}", dialect)):
+            for statement in split_statements(load_sql(f"{folder}/{stem}", dialect, schema)):
                 conn.exec_driver_sql(statement)
-            conn.execute(
-                query("migrations_record", dialect),
-                {"version": key, "name": stem, "applied_at": datetime.now(UTC).replace(tzinfo=None)},
-            )
+            conn.execute(query("migrations_record", dialect, schema),
+                         {"version": key, "name": stem, "applied_at": datetime.now(UTC).replace(tzinfo=None)})
             applied_now.append(key)
-            log.info("Applied CRM migration %s", stem)
+            log.info("Applied migration %s of the private state", stem)
+    if adoption is not None:
+        applied_now.extend(adoption.finish())
     return applied_now
 
 

@@ -14,6 +14,12 @@ exactly one of them:
 A name is a path below a root without suffix (``queries/sync_insert_run``). A file
 ``<name>.<dialect>.sql`` overrides ``<name>.sql`` for that dialect; the few dialect differences inside
 a shared file are written as ``{{ token }}`` placeholders (``DIALECT_TOKENS``).
+
+The package's SQL names its tables with the private-state schema: ``{{ state }}.sync_run`` becomes
+``cleverreach.sync_run`` on PostgreSQL (the schema is configurable, see ``cleverreach.crm.state``) and
+``main.sync_run`` on SQLite, where the private state shares the database file. SQLite qualifies an index's
+name rather than its table, and a foreign key names its table unqualified, hence
+``CREATE INDEX {{ state_index }}name ON {{ state_ref }}table`` and ``REFERENCES {{ state_ref }}table``.
 """
 
 from __future__ import annotations
@@ -39,6 +45,18 @@ ADAPTER_DIR_CONF_ENV = "AIRFLOW__CLEVERREACH__CRM_ADAPTER_DIR"
 ADAPTER_DIR_ENV = "CLEVERREACH_SQL_DIR"
 
 _TOKEN_RE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def state_tokens(dialect: str, state_schema: str | None) -> dict[str, str]:
+    """``{{ state }}``, ``{{ state_index }}`` and ``{{ state_ref }}`` for ``dialect``; none when no state schema is known (adapter SQL)."""
+    if dialect == "sqlite":
+        return {"state": "main", "state_index": "main.", "state_ref": ""}
+    if state_schema is None:
+        return {}
+    if not _SCHEMA_RE.match(state_schema):
+        raise ValueError(f"state schema {state_schema!r} is not a plain lower-case SQL name")
+    return {"state": state_schema, "state_index": "", "state_ref": f"{state_schema}."}
 
 
 class SqlNameConflictError(LookupError):
@@ -137,13 +155,20 @@ def sql_names(folder: str) -> list[str]:
     return sorted(set().union(*(names_in(root, folder) for root in roots.existing)))
 
 
-def load_sql(name: str, dialect: str) -> str:
-    """The text of the SQL ``name`` for ``dialect``, from whichever root defines it, placeholders filled in."""
-    return _load_sql(name, dialect, sql_roots())
+def load_sql(name: str, dialect: str, state_schema: str | None = None) -> str:
+    """The text of the SQL ``name`` for ``dialect``, from whichever root defines it, placeholders filled in
+    (``state_schema``: the private state's schema, for the package's SQL)."""
+    return _load_sql(name, dialect, sql_roots(), state_schema)
 
 
-@lru_cache(maxsize=512)
-def _load_sql(name: str, dialect: str, roots: SqlRoots) -> str:
+@lru_cache(maxsize=1024)
+def is_private(name: str) -> bool:
+    """Whether the SQL ``name`` is the package's own (private state), not the CRM adapter's."""
+    return bool(_files_of(PACKAGE_SQL_DIR, name))
+
+
+@lru_cache(maxsize=1024)
+def _load_sql(name: str, dialect: str, roots: SqlRoots, state_schema: str | None = None) -> str:
     defined = [(root, files) for root in roots.existing if (files := _files_of(root, name))]
     if not defined:
         raise FileNotFoundError(
@@ -162,20 +187,21 @@ def _load_sql(name: str, dialect: str, roots: SqlRoots) -> str:
             break
     else:
         raise FileNotFoundError(f"SQL {name!r} in {root} has no variant for dialect {dialect!r}")
-    tokens = DIALECT_TOKENS.get(dialect, {})
+    tokens = {**DIALECT_TOKENS.get(dialect, {}), **(state_tokens(dialect, state_schema) if root == roots.package else {})}
 
     def fill(match: re.Match[str]) -> str:
         key = match.group(1)
         if key not in tokens:
-            raise KeyError(f"{name}.sql uses {{{{ {key} }}}}, which dialect {dialect!r} does not define")
+            raise KeyError(f"{name}.sql uses {{{{ {key} }}}}, which dialect {dialect!r} does not define"
+                           + (" (the private state's schema is needed)" if key.startswith("state") else ""))
         return tokens[key]
 
     return _TOKEN_RE.sub(fill, raw)
 
 
-def query(name: str, dialect: str) -> TextClause:
+def query(name: str, dialect: str, state_schema: str | None = None) -> TextClause:
     """A SQLAlchemy ``text()`` clause for the named query ``queries/<name>``."""
-    return text(load_sql(f"queries/{name}", dialect))
+    return text(load_sql(f"queries/{name}", dialect, state_schema))
 
 
 def split_statements(script: str) -> list[str]:

@@ -12,7 +12,7 @@ from cleverreach.crm.store import SqlStore
 from cleverreach.erasure.request import email_key
 from cleverreach.lists.store import ListStore
 
-# (query, what the report calls it): run in this order, in one transaction
+# (query, what the report calls it): run in this order, in one transaction per database
 PURGES: tuple[tuple[str, str], ...] = (
     ("erasure_delete_members", "list_members"),
     ("erasure_delete_history", "contact_history"),
@@ -37,7 +37,7 @@ class ErasureStore(SqlStore):
         if not contact_ids or not list_ids:
             return []
         clause = self.q("erasure_select_sent_emails", list_ids=Integer, contact_ids=Integer)
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             return [r[0] for r in conn.execute(clause, {"list_ids": list_ids, "contact_ids": list(contact_ids)})]
 
     def purge(self, tenant_id: str, contact_ids: Iterable[int], email_keys: Iterable[str]) -> dict[str, int]:
@@ -49,9 +49,10 @@ class ErasureStore(SqlStore):
         }
         list_types = {"contact_ids": Integer, "email_keys": Text, "list_ids": Integer}
         counts: dict[str, int] = {}
-        with self.engine.begin() as conn:
+        with self.crm_then_state() as (crm, state):
             for name, label in PURGES:
                 used = set(self.q(name).compile().params)
                 clause = self.q(name, **{k: t for k, t in list_types.items() if k in used})
+                conn = self.on(crm, state, name)
                 counts[label] = int(conn.execute(clause, {k: v for k, v in params.items() if k in used}).rowcount or 0)
         return counts

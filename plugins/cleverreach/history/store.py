@@ -30,7 +30,7 @@ class HistoryStore(SqlStore):
         with self.engine.connect() as conn:
             lists = self._rows(conn, "history_select_lists", tenant_id=tenant_id)
         ids = [int(row["list_id"]) for row in lists]
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             marks = {int(row["list_id"]): row["finished_until"]
                      for row in conn.execute(self.q("history_select_watermarks", list_ids=Integer), {"list_ids": ids}).mappings()}
         return [{**row, "finished_until": marks.get(int(row["list_id"]))} for row in lists]
@@ -41,7 +41,7 @@ class HistoryStore(SqlStore):
             return ContactIndex((row[0], row[1]) for row in found)
 
     def mailing_records(self, tenant_id: str) -> dict[str, MailingRecord]:
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             return {
                 str(row["mailing_id"]): _record(row)
                 for row in self._rows(conn, "history_select_mailings", tenant_id=tenant_id)
@@ -49,7 +49,7 @@ class HistoryStore(SqlStore):
 
     def failed_mailings(self, tenant_id: str) -> list[MailingRecord]:
         """The mailings whose last read failed, oldest first."""
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             return [_record(row) for row in self._rows(conn, "history_select_failed_mailings", tenant_id=tenant_id)]
 
     # ------------------------------------------------------------------ writes
@@ -63,7 +63,7 @@ class HistoryStore(SqlStore):
         """Insert rows (duplicates ignored), mark members and record the mailing as read (``read`` =
         tenant, mailing, read time, receivers that matched no contact), in one transaction; returns the
         rows inserted."""
-        with self.engine.begin() as conn:
+        with self.crm_then_state() as (conn, state):
             inserted = self.insert_rows(conn, rows)
             params = [
                 {"list_id": list_id, "contact_person_id": cid, "sync_state": state, "reason": CONSENT_REASONS[state]}
@@ -74,19 +74,19 @@ class HistoryStore(SqlStore):
             if read is not None:
                 tenant_id, mailing, read_at, unmatched = read
                 params = _mailing_params(tenant_id, mailing.id, mailing.finished)
-                conn.execute(self.q("history_record_read"), {**params, "read_at": read_at, "unmatched": unmatched})
+                state.execute(self.q("history_record_read"), {**params, "read_at": read_at, "unmatched": unmatched})
         return inserted
 
     def record_failure(self, tenant_id: str, mailing: Mailing, error_class: str) -> None:
         params = _mailing_params(tenant_id, mailing.id, mailing.finished)
-        with self.engine.begin() as conn:
+        with self.state.begin() as conn:
             conn.execute(self.q("history_record_failure"), {**params, "error_class": error_class})
 
     def forget_failure(self, tenant_id: str, record: MailingRecord) -> None:
         """A failed mailing that CleverReach no longer lists (deleted): it no longer holds the watermarks.
         Should it come back, it is read in full."""
         params = _mailing_params(tenant_id, record.mailing_id, record.finished)
-        with self.engine.begin() as conn:
+        with self.state.begin() as conn:
             conn.execute(self.q("history_record_read"), {**params, "read_at": None, "unmatched": 0})
 
     def insert_rows(self, conn: Connection, rows: Sequence[HistoryRow]) -> int:
@@ -107,7 +107,7 @@ class HistoryStore(SqlStore):
         now = utcnow()
         params = [{"list_id": int(i), "finished_until": int(finished_until), "now": now} for i in list_ids]
         if params:
-            with self.engine.begin() as conn:
+            with self.state.begin() as conn:
                 conn.execute(self.q("history_advance_watermark"), params)
 
 

@@ -3,6 +3,10 @@
 Follows Airflow's field conventions so the same connection works from the UI and as an
 ``AIRFLOW_CONN_HYPERSPACE_CRM`` JSON variable: ``conn_type`` ``postgres`` (host, port, login,
 password, schema = database) or ``sqlite`` (host = path of the database file).
+
+Two extras place the integration's private state (``cleverreach.crm.state``): ``state_schema`` (PostgreSQL,
+default ``cleverreach``) and ``state_conn_id``, a connection of its own for it (then the CRM role needs no
+right beyond reading the CRM and writing its lists, members and history).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from airflow.sdk import BaseHook
 from sqlalchemy import URL, Engine, create_engine, event
 
 from cleverreach.crm.migrations import migrate
+from cleverreach.crm.state import DEFAULT_STATE_SCHEMA, STATE_SCHEMA_OPTION, state_engine_of, with_state
 from cleverreach.exceptions import CleverReachConfigError
 
 
@@ -34,7 +39,9 @@ def engine_from_fields(conn_type: str, *, host: str | None, port: int | None = N
         query = {k: str(v) for k, v in (extra or {}).items() if k in ("sslmode", "sslrootcert", "application_name", "options")}
         url = URL.create("postgresql+psycopg2", username=login or None, password=password or None,
                          host=host or None, port=port or None, database=schema or None, query=query)
-        return create_engine(url, pool_pre_ping=True, insertmanyvalues_page_size=5000, hide_parameters=True)
+        state_schema = str((extra or {}).get("state_schema") or DEFAULT_STATE_SCHEMA)
+        return create_engine(url, pool_pre_ping=True, insertmanyvalues_page_size=5000, hide_parameters=True,
+                             execution_options={STATE_SCHEMA_OPTION: state_schema})
     raise CleverReachConfigError(f"CRM connection type {conn_type!r} is not supported (use postgres or sqlite)")
 
 
@@ -80,9 +87,20 @@ class CrmHook(BaseHook):
 
     @cached_property
     def engine(self) -> Engine:
+        """The CRM's engine, bound to the private state's engine when the extra ``state_conn_id`` names one."""
         conn = self.get_connection(self.crm_conn_id)
-        return engine_from_fields(conn.conn_type, host=conn.host, port=conn.port, login=conn.login,
-                                  password=conn.password, schema=conn.schema, extra=conn.extra_dejson)
+        extra = conn.extra_dejson
+        crm = engine_from_fields(conn.conn_type, host=conn.host, port=conn.port, login=conn.login,
+                                 password=conn.password, schema=conn.schema, extra=extra)
+        state_conn_id = extra.get("state_conn_id")
+        if not state_conn_id:
+            return crm
+        if state_conn_id == self.crm_conn_id:
+            raise CleverReachConfigError(f"connection {self.crm_conn_id!r}: state_conn_id names the CRM connection itself")
+        state = self.get_connection(str(state_conn_id))
+        return with_state(crm, engine_from_fields(state.conn_type, host=state.host, port=state.port, login=state.login,
+                                                  password=state.password, schema=state.schema,
+                                                  extra=state.extra_dejson))
 
     def get_conn(self) -> Engine:
         return self.engine
@@ -93,4 +111,7 @@ class CrmHook(BaseHook):
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:
+            state = state_engine_of(self.engine)
+            if state is not self.engine:
+                state.dispose()
             self.engine.dispose()

@@ -25,7 +25,7 @@ def retention_cutoff(now: datetime, retention_days: int) -> datetime:
 class RetentionStore(SqlStore):
     def purge_before(self, cutoff: datetime) -> dict[str, int]:
         """Delete the changes and clear the messages of finished runs started before ``cutoff``."""
-        with self.engine.begin() as conn:
+        with self.state.begin() as conn:
             changes = conn.execute(self.q("housekeeping_delete_changes"), {"cutoff": cutoff}).rowcount
             messages = conn.execute(self.q("housekeeping_clear_run_messages"), {"cutoff": cutoff}).rowcount
         return {"sync_changes_deleted": int(changes or 0), "run_messages_cleared": int(messages or 0)}

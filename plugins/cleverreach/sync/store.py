@@ -83,7 +83,7 @@ class SyncStore(SqlStore):
         now = utcnow()
         holder = self.holder or f"{dag_id}/{run_id}"
         try:
-            with self.engine.begin() as conn:
+            with self.state.begin() as conn:
                 for row in conn.execute(self.q("sync_select_running"), {"list_id": list_id}).mappings():
                     if not (self._newer_attempt_of(row, holder) or self._stale(row, now)):
                         raise SyncInProgressError(
@@ -124,7 +124,7 @@ class SyncStore(SqlStore):
 
     def finish_run(self, run_pk: int, status: str, counts: dict[str, int], message: str | None) -> None:
         """Close the run and free the lease; :class:`LeaseLostError` when it was taken over meanwhile."""
-        with self.engine.begin() as conn:
+        with self.state.begin() as conn:
             finished = conn.execute(
                 self.q("sync_finish_run"),
                 {
@@ -182,15 +182,15 @@ class SyncStore(SqlStore):
                              "action": kind, "reason": record["reason"], "old_value": None,
                              "new_value": _json({"sync_state": state}), "result": result})
         if rows:
-            with self.engine.begin() as conn:
-                bulk_insert(conn, "sync_change", CHANGE_COLUMNS,
+            with self.state.begin() as conn:
+                bulk_insert(conn, self.state_table("sync_change"), CHANGE_COLUMNS,
                             [tuple(_plain(row[c]) for c in CHANGE_COLUMNS) for row in rows])
 
     def record_results(self, run_pk: int, action: str, ok: Sequence[str], failed: Sequence[tuple[str, str]]) -> None:
         """One batch's per-item results on the stored plan, and the lease's heartbeat (the fence: an attempt
         whose lease was taken over stops here, before it records anything)."""
         statement = self.q("sync_mark_changes_ok", emails=Text)
-        with self.engine.begin() as conn:
+        with self.state.begin() as conn:
             self.heartbeat(conn, run_pk)
             for chunk in _chunks(ok):
                 conn.execute(statement, {"run_id": run_pk, "action": action, "result": "ok", "emails": chunk})
@@ -221,11 +221,11 @@ class SyncStore(SqlStore):
                 conn.execute(self.q("sync_set_member_error"), params)
 
     def recent_removals(self, list_id: int) -> list[int]:
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             return [int(r[0]) for r in conn.execute(self.q("sync_recent_removals"), {"list_id": list_id, "dry_run": False})]
 
     def set_alert(self, run_pk: int, alert: str) -> None:
-        with self.engine.begin() as conn:
+        with self.state.begin() as conn:
             conn.execute(self.q("sync_set_alert"), {"id": run_pk, "alert": alert[:4000]})
 
     def mark_list_gone(self, list_id: int, actor: str) -> None:
@@ -236,7 +236,7 @@ class SyncStore(SqlStore):
 
     # ------------------------------------------------------------------ the receivers the sync owns
     def owned_receivers(self, list_id: int, group_id: str) -> pd.DataFrame:
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             rows = pd.read_sql(self.q("sync_owned_select"), conn, params={"list_id": list_id, "group_id": group_id})
         return owned_frame(rows)
 
@@ -255,20 +255,20 @@ class SyncStore(SqlStore):
                            now if since is None or pd.isna(since) else str(since),
                            None if stamp == NOT_DEACTIVATED_BY_US else stamp))
         statement = self.q("sync_owned_delete", email_keys=Text)
-        with self.engine.begin() as conn:
+        with self.state.begin() as conn:
             for chunk in _chunks(keys):
                 conn.execute(statement, {"list_id": list_id, "email_keys": chunk})
-            bulk_insert(conn, "sync_owned_receiver", OWNED_TABLE_COLUMNS, values)
+            bulk_insert(conn, self.state_table("sync_owned_receiver"), OWNED_TABLE_COLUMNS, values)
 
     def forget_owned(self, list_id: int, email_keys: Sequence[str]) -> None:
         statement = self.q("sync_owned_delete", email_keys=Text)
-        with self.engine.begin() as conn:
+        with self.state.begin() as conn:
             for chunk in _chunks(list(email_keys)):
                 conn.execute(statement, {"list_id": list_id, "email_keys": chunk})
 
     # ------------------------------------------------------------------ remembered refusals
     def refusals(self, list_id: int) -> pd.DataFrame:
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             rows = pd.read_sql(self.q("sync_refusals_select"), conn, params={"list_id": list_id})
         rows["contact_person_id"] = rows["contact_person_id"].astype("int64")
         return rows[REFUSAL_COLUMNS]
@@ -279,13 +279,13 @@ class SyncStore(SqlStore):
             return
         now = str(utcnow())
         self.forget_refusals(list_id, [cid for cid, *_ in rows])
-        with self.engine.begin() as conn:
-            bulk_insert(conn, "sync_refusal", REFUSAL_TABLE_COLUMNS,
+        with self.state.begin() as conn:
+            bulk_insert(conn, self.state_table("sync_refusal"), REFUSAL_TABLE_COLUMNS,
                         [(list_id, int(cid), str(action), str(digest), (reason or "")[:1000], now)
                          for cid, action, digest, reason in rows])
 
     def forget_refusals(self, list_id: int, contact_ids: Sequence[int]) -> None:
         statement = self.q("sync_refusals_delete", contact_ids=Integer)
-        with self.engine.begin() as conn:
+        with self.state.begin() as conn:
             for chunk in _chunks([int(c) for c in contact_ids]):
                 conn.execute(statement, {"list_id": list_id, "contact_ids": chunk})

@@ -48,7 +48,7 @@ class TenantStore(SqlStore):
                 f"which tenant(s) {', '.join(map(repr, sharing))} use too; each tenant needs its own connection "
                 "(tenant.cleverreach_conn_id). Nothing was read or written."
             )
-        with self.engine.begin() as conn:
+        with self.state.begin() as conn:
             params = {"account_id": str(account_id), "tenant_id": tenant.id, "conn_id": tenant.cleverreach_conn_id}
             conn.execute(self.q("tenant_account_insert"), {**params, "now": utcnow()})
             owner = conn.execute(self.q("tenant_account_select"), params).mappings().one()

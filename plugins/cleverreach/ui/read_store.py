@@ -143,22 +143,22 @@ class UiReadStore(SqlStore):
 
     # ------------------------------------------------------------------ runs and plans
     def sync_runs(self, tenant_id: str, list_id: int, limit: int = 10) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             return self._rows(conn, "ui_sync_runs_for_list", tenant_id=tenant_id, list_id=list_id, limit=limit)
 
     def sync_run(self, tenant_id: str, list_id: int, run_pk: int) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             rows = self._rows(conn, "ui_sync_run", tenant_id=tenant_id, list_id=list_id, run_pk=run_pk)
         return rows[0] if rows else None
 
     def change_counts(self, run_pk: int) -> dict[str, int]:
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             return {row["action"]: int(row["n"]) for row in self._rows(conn, "ui_sync_changes_counts", run_pk=run_pk)}
 
     def changes_page(self, run_pk: int, *, action: str | None, page: int, page_size: int) -> Page:
         counts = self.change_counts(run_pk)
         total = counts.get(action, 0) if action else sum(counts.values())
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             rows = self._rows(conn, "ui_sync_changes_page", run_pk=run_pk, action=action, limit=page_size,
                               offset=(page - 1) * page_size)
         return Page(rows, total, page, page_size)
@@ -176,10 +176,10 @@ class UiReadStore(SqlStore):
 
     # ------------------------------------------------------------------ login checks
     def login_checks(self) -> dict[str, dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with self.state.connect() as conn:
             return {row["tenant_id"]: row for row in self._rows(conn, "ui_login_checks_select")}
 
     def record_login_check(self, tenant_id: str, ok: bool, message: str | None, actor: str) -> None:
-        with self.engine.begin() as conn:
+        with self.state.begin() as conn:
             conn.execute(self.q("ui_login_check_upsert"), {"tenant_id": tenant_id, "ok": ok, "now": utcnow(),
                                                            "message": (message or "")[:1000] or None, "actor": actor})

@@ -1,30 +1,87 @@
-"""The CRM schema: created idempotently on SQLite and PostgreSQL, migrations applied once, in order, from
-the package's own SQL."""
+"""The private state's schema: migrations applied once, in order, from the package's own SQL, into a schema of
+its own (PostgreSQL) or the CRM's file (SQLite), with no foreign key into a CRM table; the demo CRM's tables;
+and the adoption of a deployment from release 0.1, whose private tables lived among the CRM's."""
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from helpers.crm_seed import add_contacts, add_tenants, fetch
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from cleverreach.crm.migrations import MIGRATION_TABLE, available_migrations, create_crm_tables, migrate
 from cleverreach.crm import sql
-from cleverreach.crm.sql import PACKAGE_SQL_DIR
+from cleverreach.crm.legacy import ADOPTED, LEGACY_TABLES, REQUIRED_LEGACY
+from cleverreach.crm.migrations import MIGRATION_TABLE, available_migrations, create_crm_tables, migrate
+from cleverreach.crm.sql import DIALECT_TOKENS, PACKAGE_SQL_DIR, split_statements
+from cleverreach.crm.state import state_engine_of, state_schema_of
+from cleverreach.exceptions import CleverReachConfigError
+from cleverreach.hooks.crm import CrmHook
 
-INTEGRATION_TABLES = {"recipient_list", "recipient_list_member", "contact_history", "sync_run", "sync_change"}
-CRM_TABLES = {"tenant", "address", "address_tag", "address_sales_process", "contact_person"}
+PRIVATE_TABLES = {*LEGACY_TABLES, MIGRATION_TABLE}
+CRM_TABLES = {"tenant", "address", "address_tag", "address_sales_process", "contact_person", "recipient_list",
+              "recipient_list_translation", "recipient_list_member", "contact_history"}
+LEGACY_DDL = Path(__file__).with_name("legacy_0_1_private_tables.sql")
 
 
-def test_migrate_creates_every_table_and_records_versions(crm_engine):
+def _state_tables(engine: Engine) -> set[str]:
+    state = state_engine_of(engine)
+    return set(inspect(state).get_table_names(schema=state_schema_of(state)))
+
+
+def _crm_tables(engine: Engine) -> set[str]:
+    found = inspect(engine)
+    return set(found.get_table_names(schema=found.default_schema_name))  # the CRM's own schema, not the search path
+
+
+def test_migrate_creates_the_private_tables_apart_from_the_crm_and_records_versions(crm_engine):
     applied = migrate(crm_engine)
-    assert applied == [f"migrations/{v}" for v, _ in available_migrations()]
-    tables = set(inspect(crm_engine).get_table_names())
-    assert INTEGRATION_TABLES | CRM_TABLES | {MIGRATION_TABLE} <= tables
-    with crm_engine.connect() as conn:
-        recorded = [r[0] for r in conn.execute(text(f"SELECT version FROM {MIGRATION_TABLE} ORDER BY version"))]
+    assert applied == [f"state/{v}" for v, _ in available_migrations()]
+    assert PRIVATE_TABLES <= _state_tables(crm_engine)
+    if crm_engine.dialect.name == "postgresql":  # a schema of their own: the CRM's schema holds only the CRM
+        assert _crm_tables(crm_engine) == CRM_TABLES
+        assert state_schema_of(crm_engine).endswith("_state")
+    state = state_engine_of(crm_engine)
+    name = f"{state_schema_of(state)}.{MIGRATION_TABLE}" if state_schema_of(state) else MIGRATION_TABLE
+    with state.connect() as conn:
+        recorded = [r[0] for r in conn.execute(text(f"SELECT version FROM {name} ORDER BY version"))]
     assert recorded == applied
+
+
+def test_no_private_table_references_a_crm_table(crm_engine):
+    migrate(crm_engine)
+    state = state_engine_of(crm_engine)
+    schema = state_schema_of(state)
+    for table in PRIVATE_TABLES:
+        for fk in inspect(state).get_foreign_keys(table, schema=schema):
+            assert fk["referred_table"] in PRIVATE_TABLES, f"{table} references the CRM's {fk['referred_table']}"
+
+
+def test_the_crm_deletes_a_contact_on_a_list_with_its_sync_state_in_place(crm_engine):
+    """No private foreign key holds a CRM row: the CRM's own delete of a synced contact goes through."""
+    migrate(crm_engine)
+    add_tenants(crm_engine, {"id": "a", "name": "A"})
+    add_contacts(crm_engine, [{"id": 1, "tenant_id": "a", "email": "x@example.org"}])
+    with crm_engine.begin() as conn:
+        list_id = conn.execute(text("INSERT INTO recipient_list (tenant_id, external_id, name, created_at) "
+                                    "VALUES ('a', '1', 'L', CURRENT_TIMESTAMP) RETURNING id")).scalar_one()
+        conn.execute(text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at, sync_state) "
+                          "VALUES (:l, 1, CURRENT_TIMESTAMP, 'synced')"), {"l": list_id})
+        conn.execute(text("INSERT INTO contact_history (tenant_id, contact_person_id, occurred_at, kind, source, "
+                          "external_key) VALUES ('a', 1, CURRENT_TIMESTAMP, 'mail_sent', 'cleverreach', 'k')"))
+        conn.execute(text("INSERT INTO sync_owned_receiver (list_id, group_id, email_key, contact_person_id, origin, "
+                          "since) VALUES (:l, '1', 'x@example.org', 1, 'created', CURRENT_TIMESTAMP)"), {"l": list_id})
+        conn.execute(text("INSERT INTO mail_history_watermark (list_id, finished_until, updated_at) "
+                          "VALUES (:l, 1, CURRENT_TIMESTAMP)"), {"l": list_id})
+    with crm_engine.begin() as conn:
+        conn.execute(text("DELETE FROM contact_person WHERE id = 1"))
+        conn.execute(text("DELETE FROM recipient_list WHERE id = :l"), {"l": list_id})
+    assert fetch(crm_engine, "SELECT count(*) AS n FROM recipient_list_member")[0]["n"] == 0
+    # the private record stays: the next sync removes the deleted contact's receiver (it owns it)
+    assert fetch(crm_engine, "SELECT count(*) AS n FROM sync_owned_receiver")[0]["n"] == 1
 
 
 def test_migrate_and_crm_tables_are_idempotent(crm_engine):
@@ -49,59 +106,24 @@ def test_concurrent_migrations_apply_each_version_once(crm_engine):
     for t in threads:
         t.join()
     assert not errors
-    assert sorted(v for r in results for v in r) == [f"migrations/{v}" for v, _ in available_migrations()]
+    assert sorted(v for r in results for v in r) == [f"state/{v}" for v, _ in available_migrations()]
 
 
-def test_constraints_hold(crm_engine):
-    migrate(crm_engine)
+def test_crm_constraints_hold(crm_engine):
+    add_tenants(crm_engine, {"id": "a", "name": "A"})
+    insert = text("INSERT INTO recipient_list (tenant_id, external_id, name, created_at) "
+                  "VALUES ('a', '1', :n, CURRENT_TIMESTAMP)")
     with crm_engine.begin() as conn:
-        conn.execute(text("INSERT INTO tenant (id, name) VALUES ('a', 'A')"))
-        conn.execute(
-            text(
-                "INSERT INTO recipient_list (tenant_id, external_id, name, created_at) "
-                "VALUES ('a', '1', 'L', CURRENT_TIMESTAMP)"
-            )
-        )
-    with pytest.raises(IntegrityError):  # unique (tenant_id, external_id)
-        with crm_engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO recipient_list (tenant_id, external_id, name, created_at) "
-                    "VALUES ('a', '1', 'again', CURRENT_TIMESTAMP)"
-                )
-            )
-    with pytest.raises(IntegrityError):  # sync_state is one of five values
-        with crm_engine.begin() as conn:
-            conn.execute(text("INSERT INTO contact_person (id, tenant_id, email) VALUES (1, 'a', 'x@example.org')"))
-            list_id = conn.execute(text("SELECT id FROM recipient_list")).scalar()
-            conn.execute(
-                text(
-                    "INSERT INTO recipient_list_member (list_id, contact_person_id, added_at, sync_state) "
-                    "VALUES (:l, 1, CURRENT_TIMESTAMP, 'bogus')"
-                ),
-                {"l": list_id},
-            )
-    with pytest.raises(IntegrityError):  # foreign keys are enforced on SQLite too
-        with crm_engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) "
-                    "VALUES (999, 1, CURRENT_TIMESTAMP)"
-                )
-            )
-
-
-def test_identity_ids_are_generated(crm_engine):
-    migrate(crm_engine)
-    with crm_engine.begin() as conn:
-        conn.execute(text("INSERT INTO tenant (id, name) VALUES ('a', 'A')"))
-        for ext in ("1", "2"):
-            conn.execute(
-                text("INSERT INTO recipient_list (tenant_id, external_id, name, created_at) VALUES ('a', :e, 'L', CURRENT_TIMESTAMP)"),
-                {"e": ext},
-            )
-        ids = [r[0] for r in conn.execute(text("SELECT id FROM recipient_list ORDER BY id"))]
-    assert len(set(ids)) == 2 and all(isinstance(i, int) for i in ids)
+        conn.execute(insert, {"n": "L"})
+    with pytest.raises(IntegrityError), crm_engine.begin() as conn:  # unique (tenant_id, external_id)
+        conn.execute(insert, {"n": "again"})
+    with pytest.raises(IntegrityError), crm_engine.begin() as conn:  # sync_state is one of the states
+        conn.execute(text("INSERT INTO contact_person (id, tenant_id, email) VALUES (1, 'a', 'x@example.org')"))
+        conn.execute(text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at, sync_state) "
+                          "SELECT id, 1, CURRENT_TIMESTAMP, 'bogus' FROM recipient_list"))
+    with pytest.raises(IntegrityError), crm_engine.begin() as conn:  # foreign keys are enforced on SQLite too
+        conn.execute(text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) "
+                          "VALUES (999, 1, CURRENT_TIMESTAMP)"))
 
 
 def test_migrations_ship_with_the_package_and_need_no_adapter_folder(crm_engine, monkeypatch):
@@ -110,6 +132,103 @@ def test_migrations_ship_with_the_package_and_need_no_adapter_folder(crm_engine,
     monkeypatch.delenv("AIRFLOW_HOME", raising=False)
     monkeypatch.setattr(sql, "_checkout_include_sql", lambda: None)  # as when installed from the wheel
     assert sql.sql_roots().adapter is None
-    shipped = sorted({p.name.split(".")[0] for p in (PACKAGE_SQL_DIR / "migrations").glob("*.sql")})  # variants once
+    shipped = sorted({p.name.split(".")[0] for p in (PACKAGE_SQL_DIR / "state").glob("*.sql")})  # variants once
     assert [stem for _, stem in available_migrations()] == shipped
-    assert migrate(crm_engine) == [f"migrations/{stem[:4]}" for stem in shipped]
+    assert migrate(crm_engine) == [f"state/{stem[:4]}" for stem in shipped]
+
+
+# ---------------------------------------------------------------------- a state connection of its own
+@pytest.fixture
+def separate_state(crm_conn, tmp_path, monkeypatch) -> Engine:
+    """The CRM connection with ``state_conn_id``: the private state in a SQLite file of its own."""
+    monkeypatch.setenv("AIRFLOW_CONN_CLEVERREACH_STATE", json.dumps({"conn_type": "sqlite",
+                                                                     "host": str(tmp_path / "state.db")}))
+    fields = {**crm_conn, "extra": {**crm_conn.get("extra", {}), "state_conn_id": "cleverreach_state"}}
+    monkeypatch.setenv("AIRFLOW_CONN_HYPERSPACE_CRM", json.dumps(fields))
+    hook = CrmHook()
+    yield hook.engine
+    hook.dispose()
+
+
+def test_a_state_connection_of_its_own_holds_every_private_table(separate_state):
+    state = state_engine_of(separate_state)
+    assert state is not separate_state and state.dialect.name == "sqlite"
+    migrate(separate_state)
+    assert PRIVATE_TABLES <= set(inspect(state).get_table_names())
+    assert not PRIVATE_TABLES & _crm_tables(separate_state)
+
+
+def test_a_state_connection_naming_the_crm_itself_is_refused(crm_conn, monkeypatch):
+    fields = {**crm_conn, "extra": {**crm_conn.get("extra", {}), "state_conn_id": "hyperspace_crm"}}
+    monkeypatch.setenv("AIRFLOW_CONN_HYPERSPACE_CRM", json.dumps(fields))
+    with pytest.raises(CleverReachConfigError, match="names the CRM connection itself"):
+        CrmHook().engine
+
+
+# ---------------------------------------------------------------------- adopting release 0.1
+def _install_release_0_1(engine: Engine, *, versions: tuple[str, ...] = REQUIRED_LEGACY) -> None:
+    """The private tables as 0.1 left them in the CRM's schema, with a run, its plan and a watermark."""
+    ddl = LEGACY_DDL.read_text(encoding="utf-8")
+    for token, value in DIALECT_TOKENS[engine.dialect.name].items():
+        ddl = ddl.replace(f"{{{{ {token} }}}}", value)
+    add_tenants(engine, {"id": "a", "name": "A"})
+    with engine.begin() as conn:
+        for statement in split_statements(ddl):
+            conn.exec_driver_sql(statement)
+        conn.execute(text("INSERT INTO cleverreach_schema_migration (version, name, applied_at) "
+                          "VALUES (:v, :v, CURRENT_TIMESTAMP)"), [{"v": v} for v in versions])
+        list_id = conn.execute(text("INSERT INTO recipient_list (tenant_id, external_id, name, created_at) "
+                                    "VALUES ('a', '10', 'L', CURRENT_TIMESTAMP) RETURNING id")).scalar_one()
+        conn.execute(text("INSERT INTO sync_run (id, tenant_id, list_id, started_at, status, added) "
+                          "VALUES (41, 'a', :l, CURRENT_TIMESTAMP, 'success', 2)"), {"l": list_id})
+        conn.execute(text("INSERT INTO sync_change (run_id, list_id, email, action, result) "
+                          "VALUES (41, :l, 'x@example.org', 'add', 'ok')"), {"l": list_id})
+        conn.execute(text("INSERT INTO mail_history_watermark (list_id, finished_until, updated_at) "
+                          "VALUES (:l, 1700000000, CURRENT_TIMESTAMP)"), {"l": list_id})
+
+
+def _assert_adopted(engine: Engine) -> None:
+    state = state_engine_of(engine)
+    rows = fetch(state, "SELECT id, status, added FROM " + _name(state, "sync_run"))
+    assert [(r["id"], r["status"], r["added"]) for r in rows] == [(41, "success", 2)]
+    assert fetch(state, "SELECT email FROM " + _name(state, "sync_change"))[0]["email"] == "x@example.org"
+    assert fetch(state, "SELECT finished_until FROM " + _name(state, "mail_history_watermark"))[0]["finished_until"] == 1700000000
+    for fk in inspect(state).get_foreign_keys("mail_history_watermark", schema=state_schema_of(state)):
+        assert fk["referred_table"] in PRIVATE_TABLES
+    with state.begin() as conn:  # the identity goes on after the adopted ids
+        new_id = conn.execute(text(f"INSERT INTO {_name(state, 'sync_run')} (tenant_id, started_at, status) "
+                                   "VALUES ('a', CURRENT_TIMESTAMP, 'success') RETURNING id")).scalar_one()
+    assert new_id > 41
+    versions = {r["version"] for r in fetch(state, "SELECT version FROM " + _name(state, MIGRATION_TABLE))}
+    assert ADOPTED in versions and "state/0001" in versions
+    assert migrate(engine) == []  # once
+
+
+def _name(state: Engine, table: str) -> str:
+    schema = state_schema_of(state)
+    return f"{schema}.{table}" if schema else table
+
+
+def test_release_0_1_is_adopted_in_the_same_database(crm_engine):
+    _install_release_0_1(crm_engine)
+    applied = migrate(crm_engine)
+    assert applied == ["state/0001", ADOPTED]
+    _assert_adopted(crm_engine)
+    if crm_engine.dialect.name == "postgresql":  # moved out of the CRM's schema, which keeps only the CRM
+        assert _crm_tables(crm_engine) == CRM_TABLES
+    else:
+        assert not any(t.startswith("cleverreach_legacy_") for t in _crm_tables(crm_engine))
+
+
+def test_release_0_1_is_copied_into_a_state_connection_of_its_own(crm_engine, separate_state):
+    _install_release_0_1(crm_engine)
+    assert migrate(separate_state) == ["state/0001", ADOPTED]
+    _assert_adopted(separate_state)
+    # the CRM keeps the old copies for the DBA to drop (the README names them)
+    assert set(LEGACY_TABLES) <= _crm_tables(crm_engine)
+
+
+def test_an_incomplete_release_0_1_is_refused_with_what_to_do(crm_engine):
+    _install_release_0_1(crm_engine, versions=REQUIRED_LEGACY[:5])
+    with pytest.raises(CleverReachConfigError, match="run any DAG of release 0.1 once"):
+        migrate(crm_engine)

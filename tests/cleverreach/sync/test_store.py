@@ -93,30 +93,3 @@ def test_member_state_unconfirmed_is_allowed(store, crm_engine):
     assert fetch(crm_engine, "SELECT sync_state FROM recipient_list_member")[0]["sync_state"] == "unconfirmed"
     with pytest.raises(Exception, match="(?i)check|constraint"):
         store.set_member_states(1, [1], "bogus")
-
-
-def test_upgrade_seeds_ownership_from_stored_results(store, crm_engine):
-    """Migration 0005 on a deployment that synced before: successful adds and updates, deactivations (as ours)
-    and synced members are owned, with the receiver id to be filled in; a deleted receiver is not."""
-    with crm_engine.begin() as conn:
-        conn.execute(text("INSERT INTO contact_person (id, tenant_id, email) VALUES "
-                          "(1, 'a', 'added@example.org'), (2, 'a', 'Adopted@Example.org'), (3, 'a', 'member@example.org')"))
-        conn.execute(text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at, sync_state) "
-                          "VALUES (1, 3, CURRENT_TIMESTAMP, 'synced')"))
-        conn.execute(text("INSERT INTO sync_run (id, tenant_id, list_id, started_at, status) "
-                          "VALUES (1, 'a', 1, CURRENT_TIMESTAMP, 'success')"))
-        changes = [("added@example.org", 1, "add"), ("Adopted@Example.org", 2, "update"),
-                   ("deact@example.org", 4, "add"), ("deact@example.org", 4, "deactivate"),
-                   ("deleted@example.org", 5, "add"), ("deleted@example.org", 5, "remove")]
-        for email, cid, action in changes:
-            conn.execute(text("INSERT INTO sync_change (run_id, list_id, contact_person_id, email, action, result) "
-                              "VALUES (1, 1, :c, :e, :a, 'ok')"), {"c": cid, "e": email, "a": action})
-        conn.execute(text("DROP TABLE sync_owned_receiver"))
-        conn.execute(text("DELETE FROM cleverreach_schema_migration WHERE version = 'migrations/0005'"))
-    assert migrate(crm_engine) == ["migrations/0005"]
-    owned = {r["email_key"]: r for r in fetch(crm_engine, "SELECT * FROM sync_owned_receiver")}
-    assert set(owned) == {"added@example.org", "adopted@example.org", "deact@example.org", "member@example.org"}
-    assert owned["added@example.org"]["origin"] == "created" and owned["adopted@example.org"]["origin"] == "adopted"
-    assert owned["deact@example.org"]["our_deactivated"] == 0  # ours, its stamp read on the next sync
-    assert owned["member@example.org"]["our_deactivated"] is None
-    assert all(r["receiver_id"] is None and r["group_id"] == "10" for r in owned.values())

@@ -1,5 +1,5 @@
 -- Move a list's watermark forward, never back (a backfill with an old `since` must not rewind it).
-INSERT INTO mail_history_watermark (list_id, finished_until, updated_at)
+INSERT INTO {{ state }}.mail_history_watermark (list_id, finished_until, updated_at)
 VALUES (:list_id, :finished_until, :now)
 ON CONFLICT (list_id) DO UPDATE
 SET finished_until = CASE

@@ -1,2 +1,2 @@
-DELETE FROM sync_change
-WHERE run_id IN (SELECT id FROM sync_run WHERE started_at < :cutoff AND status <> 'running');
+DELETE FROM {{ state }}.sync_change
+WHERE run_id IN (SELECT id FROM {{ state }}.sync_run WHERE started_at < :cutoff AND status <> 'running');

@@ -1,2 +1,2 @@
-INSERT INTO cleverreach_schema_migration (version, name, applied_at)
+INSERT INTO {{ state }}.cleverreach_schema_migration (version, name, applied_at)
 VALUES (:version, :name, :applied_at);

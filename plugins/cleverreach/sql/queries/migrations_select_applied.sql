@@ -1,1 +1,1 @@
-SELECT version FROM cleverreach_schema_migration;
+SELECT version FROM {{ state }}.cleverreach_schema_migration;

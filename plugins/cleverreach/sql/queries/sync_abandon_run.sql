@@ -1,3 +1,3 @@
-UPDATE sync_run
+UPDATE {{ state }}.sync_run
 SET status = 'abandoned', finished_at = :now, message = :message
 WHERE id = :id AND status = 'running';

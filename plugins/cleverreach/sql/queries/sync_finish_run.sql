@@ -1,6 +1,6 @@
 -- Only while the run still holds its lease: a run taken over by a newer attempt (status abandoned) is never
 -- finished by the attempt it was taken from.
-UPDATE sync_run
+UPDATE {{ state }}.sync_run
 SET status = :status, finished_at = :now, added = :added, updated = :updated, removed = :removed,
     rejected = :rejected, unchanged = :unchanged, message = :message
 WHERE id = :id AND status = 'running';

@@ -1,2 +1,2 @@
 -- The lease holder's sign of life, written with every batch; no row updated = the lease was taken over.
-UPDATE sync_run SET heartbeat_at = :now WHERE id = :id AND status = 'running';
+UPDATE {{ state }}.sync_run SET heartbeat_at = :now WHERE id = :id AND status = 'running';

@@ -1,4 +1,4 @@
 -- The receivers the sync owns in one list's group (sync_owned_receiver, see migration 0005).
 SELECT email_key, receiver_id, contact_person_id, origin, since, our_deactivated
-FROM sync_owned_receiver
+FROM {{ state }}.sync_owned_receiver
 WHERE list_id = :list_id AND group_id = :group_id;

@@ -1,1 +1,1 @@
-UPDATE sync_run SET alert = :alert WHERE id = :id;
+UPDATE {{ state }}.sync_run SET alert = :alert WHERE id = :id;

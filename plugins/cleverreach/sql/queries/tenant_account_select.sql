@@ -1,3 +1,3 @@
 SELECT tenant_id, conn_id
-FROM cleverreach_tenant_account
+FROM {{ state }}.cleverreach_tenant_account
 WHERE account_id = :account_id;

@@ -1,1 +1,1 @@
-DELETE FROM cleverreach_tenant_grant WHERE username = :username AND tenant_id = :tenant_id;
+DELETE FROM {{ state }}.cleverreach_tenant_grant WHERE username = :username AND tenant_id = :tenant_id;

@@ -1,5 +1,5 @@
 -- The tenants granted to one user (no rows: the user is not limited to tenants), or every grant.
 SELECT username, tenant_id, granted_at, granted_by
-FROM cleverreach_tenant_grant
+FROM {{ state }}.cleverreach_tenant_grant
 WHERE :username IS NULL OR username = :username
 ORDER BY username, tenant_id;

@@ -1,1 +1,1 @@
-SELECT tenant_id, checked_at, ok, message, checked_by FROM cleverreach_login_check ORDER BY tenant_id;
+SELECT tenant_id, checked_at, ok, message, checked_by FROM {{ state }}.cleverreach_login_check ORDER BY tenant_id;
