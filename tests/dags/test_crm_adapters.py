@@ -19,6 +19,8 @@ from cleverreach.crm.sql import ADAPTER_DIR_CONF_ENV
 from cleverreach.crm_check.manifest import STATEMENTS
 from cleverreach.enums import HistoryKind, MemberState
 from cleverreach.sync.withdrawn import NO_MARKETING_REASON
+from cleverreach.ui.keyset import MemberSort
+from cleverreach.ui.read_store import PagePosition, UiReadStore
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
 
@@ -181,6 +183,12 @@ def test_import_manage_members_and_sync(world, crm_engine, shape):
     members = shape.members(crm_engine, newsletter)
     assert stored(shape, members, SYNCED) == {1, 5, 6} and stored(shape, members, REJECTED) == {3, 4}
     assert members[3]["error"] == "missing e-mail" and members[4]["error"].startswith("invalid e-mail")
+    # the CleverReach page reads them through the adapter: states in its words, keyset pages by last name
+    page = UiReadStore(crm_engine)
+    assert page.member_counts(newsletter, "acme") == {"synced": 3, "rejected": 2}
+    after_dach = page.members_page("acme", newsletter, state=None, sort=MemberSort.PERSON, descending=False,
+                                   position=PagePosition.AFTER, boundary_id=4, page_size=2)
+    assert [(r["last_name"], r["sync_state"]) for r in after_dach.rows] == [("Eck", "synced"), ("Fink", "synced")]
 
     # --- a contact change, a "no marketing" flag and a removal from the list
     shape.rename_contact(crm_engine, 1, "Sommer-Winter")
