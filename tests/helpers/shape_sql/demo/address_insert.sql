@@ -1,0 +1,2 @@
+INSERT INTO address (id, tenant_id, name, matchcode, city, category)
+VALUES (:id, :tenant_id, :name, :matchcode, :city, :category);

@@ -1,0 +1,1 @@
+INSERT INTO address_tag (address_id, tag) VALUES (:address_id, :tag);
