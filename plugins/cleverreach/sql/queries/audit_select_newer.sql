@@ -1,4 +1,4 @@
--- A page of a tenant's audit events (or one list's) newer than the event :after, oldest first (keyset; the
+-- A page of a tenant's audit events (or one list's) newer than the event `after`, oldest first (keyset; the
 -- service turns it around to newest first).
 SELECT id, occurred_at, tenant_id, list_id, actor, action, detail, dag_id, run_id
 FROM audit_event
