@@ -20,7 +20,11 @@ from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
+from cleverreach.audit.actor import Actor, triggering_user
+from cleverreach.audit.events import AuditEvent
+from cleverreach.audit.store import AuditStore
 from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.enums import AuditAction
 
 ROLE_VIEWER = "CleverReach Viewer"
 ROLE_EDITOR = "CleverReach Editor"
@@ -123,20 +127,23 @@ class TenantGrantStore(SqlStore):
         with self.state.connect() as conn:
             return self._rows(conn, "ui_grants_select", username=None)
 
-    def grant(self, username: str, tenant_id: str, actor: str) -> None:
+    def grant(self, username: str, tenant_id: str, actor: Actor) -> None:
+        """Grant a tenant (again: nothing changes); a new grant is audited in the same transaction."""
         with self.state.begin() as conn:
-            conn.execute(self.q("ui_grants_insert"),
-                         {"username": username, "tenant_id": tenant_id, "now": utcnow(), "actor": actor})
+            inserted = conn.execute(self.q("ui_grants_insert"), {"username": username, "tenant_id": tenant_id,
+                                                                 "now": utcnow(), "actor": actor.name}).rowcount
+            if inserted:
+                AuditStore(self.engine).record(conn, AuditEvent(AuditAction.ACCESS_GRANTED, tenant_id, actor,
+                                                                detail={"grantee": username}))
 
-    def revoke(self, username: str, tenant_id: str) -> bool:
+    def revoke(self, username: str, tenant_id: str, actor: Actor) -> bool:
+        """Take a tenant from a user; returns whether they had it (then audited in the same transaction)."""
         with self.state.begin() as conn:
-            return conn.execute(self.q("ui_grants_delete"), {"username": username, "tenant_id": tenant_id}).rowcount > 0
-
-
-def triggering_user(context: Any) -> str | None:
-    """The user who triggered the run (Airflow records it for UI and REST API triggers), or None."""
-    user = getattr(context.get("dag_run"), "triggering_user_name", None)
-    return str(user) if user else None
+            deleted = conn.execute(self.q("ui_grants_delete"), {"username": username, "tenant_id": tenant_id}).rowcount > 0
+            if deleted:
+                AuditStore(self.engine).record(conn, AuditEvent(AuditAction.ACCESS_REVOKED, tenant_id, actor,
+                                                                detail={"grantee": username}))
+            return deleted
 
 
 def check_run_scope(engine: Any, context: Any, tenant_id: str | None) -> None:

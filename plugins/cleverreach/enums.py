@@ -91,3 +91,22 @@ class CheckVerdict(StrEnum):
     HOLDS = "holds"
     DIFFERS = "differs"  # the account behaves otherwise; the row says what was seen
     COULD_NOT_CHECK = "could not check"  # no evidence either way; the row says why
+
+
+class AuditAction(StrEnum):
+    """``audit_event.action``: what someone (a person or a run) did, recorded in the audit trail."""
+
+    LIST_IMPORTED = "list_imported"  # a CleverReach group became a recipient list
+    LIST_REVIVED = "list_revived"  # a list whose group was gone has its group again
+    LIST_GONE = "list_gone"  # the list's group is gone in CleverReach (remote_deleted_at)
+    LIST_RENAMED = "list_renamed"  # local name and short description edited
+    LIST_TRANSLATION_SET = "list_translation_set"
+    LIST_TRANSLATION_DELETED = "list_translation_deleted"
+    MEMBERS_ADDED = "members_added"
+    MEMBERS_REMOVED = "members_removed"
+    SYNC_STARTED = "sync_started"  # a list's sync took its lease (dry run or apply)
+    SYNC_FINISHED = "sync_finished"  # with its status and counts
+    SYNC_APPROVED = "sync_approved"  # a plan the mass-removal guard blocked, approved on the page
+    ACCESS_GRANTED = "access_granted"  # a user limited to (or widened by) a tenant
+    ACCESS_REVOKED = "access_revoked"
+    CONTACT_ERASED = "contact_erased"  # a data-subject erasure (counts only, never whom)

@@ -9,6 +9,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from cleverreach.access import (ROLE_ADMIN, ROLE_EDITOR, ROLE_PERMISSIONS, ROLE_VIEWER, CleverReachPermission,
                                 TenantGrantStore, TenantScope, TenantScopeError, check_run_scope, dag_access_control)
+from cleverreach.audit.actor import Actor
 from cleverreach.crm.migrations import migrate
 from helpers.crm_seed import add_tenants
 
@@ -39,12 +40,12 @@ def test_the_first_task_refuses_a_tenant_outside_the_triggering_users_scope(crm_
     migrate(crm_engine)
     add_tenants(crm_engine, {"id": "a", "name": "A"}, {"id": "b", "name": "B"})
     grants = TenantGrantStore(crm_engine)
-    grants.grant("eve", "a", "admin")
+    grants.grant("eve", "a", Actor.user("admin"))
     run_by = lambda user: {"dag_run": SimpleNamespace(triggering_user_name=user)}  # noqa: E731
     check_run_scope(crm_engine, run_by("eve"), "a")
     check_run_scope(crm_engine, run_by("bob"), "b")  # no grant: not limited
     check_run_scope(crm_engine, run_by(None), "b")  # scheduled or started by another run
     with pytest.raises(AirflowFailException, match="Refused: user 'eve' may not act on tenant 'b' \\(allowed: a\\)"):
         check_run_scope(crm_engine, run_by("eve"), "b")
-    assert grants.revoke("eve", "a") and not grants.revoke("eve", "a")
+    assert grants.revoke("eve", "a", Actor.user("admin")) and not grants.revoke("eve", "a", Actor.user("admin"))
     check_run_scope(crm_engine, run_by("eve"), "b")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers.audit import audit_events, run_actor
 from helpers.connections import set_cleverreach_connection
 from helpers.crm_seed import add_contacts, add_tenants, fetch
 from scripts.airflow_runner import run_dag
@@ -90,6 +91,11 @@ def test_erase_by_contact_id_everywhere_and_nothing_else(world, crm_engine, capf
                        {"contact_person_id": 2, "email": "ben@example.org", "reason": "new member"}]
     output = capfd.readouterr().out + caplog.text
     assert "anna" not in output.lower()
+    # the audit: who erased, and how much; never whom (no contact id, no address)
+    (event,) = audit_events(crm_engine)
+    assert (event["action"], event["actor"], event["tenant_id"], event["list_id"]) == (
+        "contact_erased", run_actor(DAG_ID, result.run_id), "acme", None)
+    assert event["detail"] == {"contacts": 1, "addresses": 3, **report["crm"]}
     # a second run finds nothing left and still succeeds
     again = run_dag(DAG_ID, {"tenant": "acme", "contact_ids": [1]})
     assert again.state == "success" and again.value("erase")["cleverreach"]["receivers_found"] == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers.audit import audit_events, run_actor
 from helpers.connections import set_cleverreach_connection
 from scripts.airflow_runner import run_dag
 from helpers.crm_seed import add_tenants, fetch
@@ -89,8 +90,26 @@ def test_import_is_idempotent_keeps_local_names_and_marks_deleted_groups(two_ten
     assert second["acme/1002"]["remote_deleted_at"] is not None  # marked, not deleted
     assert second["acme/1003"]["name"] == "Events"
 
+    # Who did it: the importing run's user (or the run), per list created and gone; no names in the trail.
+    events = audit_events(crm_engine)
+    summary = [(e["tenant_id"], e["action"], e["list_id"], e["detail"]) for e in events]
+    assert sorted(summary[:3]) == [  # the first run: one mapped task per tenant
+        ("acme", "list_imported", first["acme/1001"]["id"], {"group_id": "1001"}),
+        ("acme", "list_imported", first["acme/1002"]["id"], {"group_id": "1002"}),
+        ("beta", "list_imported", first["beta/2001"]["id"], {"group_id": "2001"}),
+    ]
+    assert summary[3:] == [
+        ("acme", "list_imported", second["acme/1003"]["id"], {"group_id": "1003"}),
+        ("acme", "list_gone", second["acme/1002"]["id"], {"group_id": "1002"}),
+    ]
+    assert {(e["actor"], e["dag_id"], e["run_id"]) for e in events[3:]} == {
+        (run_actor("cleverreach_import_lists", result.run_id), "cleverreach_import_lists", result.run_id)}
+    assert second["acme/1003"]["created_by"] == events[-1]["actor"]
+    assert second["acme/1002"]["changed_by"] == events[-1]["actor"]
+
     # A third run changes nothing.
     run_dag("cleverreach_import_lists", {"tenant": "acme"})
+    assert len(audit_events(crm_engine)) == len(events)
     third = lists(crm_engine)
     assert {k: (v["id"], v["name"], v["remote_deleted_at"]) for k, v in third.items()} == {
         k: (v["id"], v["name"], v["remote_deleted_at"]) for k, v in second.items()

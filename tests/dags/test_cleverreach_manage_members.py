@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers.audit import audit_events, run_actor
 from helpers.crm_seed import add_addresses, add_contacts, add_tenants, fetch
 from scripts.airflow_runner import run_dag
 from sqlalchemy import text
@@ -61,17 +62,6 @@ def crm(crm_engine) -> dict[str, int]:
     return {r["tenant_id"]: r["id"] for r in fetch(crm_engine, "SELECT id, tenant_id FROM recipient_list")}
 
 
-def triggering_user(run_id: str) -> str | None:
-    from airflow.models.dagrun import DagRun
-    from airflow.utils.session import create_session
-    from sqlalchemy import select
-
-    with create_session() as session:
-        return session.scalar(
-            select(DagRun.triggering_user_name).where(DagRun.dag_id == DAG_ID, DagRun.run_id == run_id)
-        )
-
-
 def member_rows(engine) -> list[tuple]:
     rows = fetch(engine, "SELECT list_id, contact_person_id, sync_state, added_by FROM recipient_list_member")
     return sorted((r["list_id"], r["contact_person_id"], r["sync_state"], r["added_by"]) for r in rows)
@@ -85,7 +75,7 @@ def test_add_by_category_readd_and_remove(crm, crm_engine, sync_runs):
         "tenant_id": "acme", "list_id": list_id, "action": "add", "matched": 3, "added": 3, "already_present": 0,
         "removed": 0, "not_on_list": 0, "without_valid_email": 1, "sync_conf": {"tenant": "acme", "list_id": list_id},
     }
-    actor = triggering_user(result.run_id) or f"airflow:{DAG_ID}/{result.run_id}"  # dag.test() runs as "dag_test"
+    actor = run_actor(DAG_ID, result.run_id)  # dag.test() runs as "dag_test": user:dag_test
     assert member_rows(crm_engine) == [(list_id, cid, "pending", actor) for cid in (10, 11, 12)]
     assert result.states("trigger_sync") == ["success"]
     triggered = sync_runs()
@@ -109,6 +99,13 @@ def test_add_by_category_readd_and_remove(crm, crm_engine, sync_runs):
     counts = result.value("manage_members")
     assert (counts["matched"], counts["removed"], counts["not_on_list"]) == (2, 1, 1)
     assert member_rows(crm_engine) == [(list_id, cid, "pending", actor) for cid in (10, 12)]
+    # the audit: who added and removed how many (never whom); the re-add changed nothing and is not recorded
+    events = audit_events(crm_engine, "members_")
+    assert [(e["action"], e["actor"], e["list_id"], e["detail"]) for e in events] == [
+        ("members_added", actor, list_id, {"matched": 3, "added": 3, "already_present": 0}),
+        ("members_removed", run_actor(DAG_ID, result.run_id), list_id, {"matched": 2, "removed": 1, "not_on_list": 1}),
+    ]
+    assert events[-1]["run_id"] == result.run_id and events[-1]["dag_id"] == DAG_ID
     assert sync_runs() == triggered
 
 

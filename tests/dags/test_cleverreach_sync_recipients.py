@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers.audit import audit_events, run_actor
 from helpers.connections import set_cleverreach_connection
 from helpers.crm_seed import add_addresses, add_contacts, add_members, add_tenants, fetch
 from scripts.airflow_runner import run_dag
@@ -169,6 +170,24 @@ def test_guard_blocks_mass_removal_until_allowed(world, crm_engine):
     assert allowed.state == "success"
     assert allowed.returns["sync_list"][0]["removed"] == 30
     assert len([r for r in remote(emulator).values() if r["email"].startswith("m")]) == 10
+
+    # the audit: each run started and finished, by the run's user (or the run), with status and counts
+    events = audit_events(crm_engine, "sync_")
+    assert [(e["action"], e["detail"].get("status")) for e in events] == [
+        ("sync_started", None), ("sync_finished", "success"), ("sync_started", None), ("sync_finished", "success"),
+        ("sync_started", None), ("sync_finished", "blocked"), ("sync_started", None), ("sync_finished", "success")]
+    started, finished = events[-2:]
+    runs = fetch(crm_engine, "SELECT id FROM sync_run ORDER BY id")
+    assert started["detail"] == {"sync_run_id": runs[-1]["id"], "dry_run": False, "allow_mass_removal": True,
+                                 "taken_over": []}
+    result = allowed.returns["sync_list"][0]
+    assert finished["detail"] == {"sync_run_id": runs[-1]["id"], "status": "success", "removed": 30,
+                                  **{k: result[k] for k in ("added", "updated", "removed", "rejected", "unchanged")}}
+    blocked_finish = events[5]["detail"]
+    assert (blocked_finish["sync_run_id"], blocked_finish["removed"]) == (runs[-2]["id"], 30)
+    actor = run_actor("cleverreach_sync_recipients", allowed.run_id)
+    assert {(e["actor"], e["run_id"], e["list_id"], e["tenant_id"]) for e in (started, finished)} == {
+        (actor, allowed.run_id, 1, "acme")}
 
 
 def test_batches_email_change_and_removal_by_deactivation(world, crm_engine, monkeypatch):

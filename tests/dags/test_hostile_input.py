@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers.audit import audit_events, run_actor
 from helpers.connections import set_cleverreach_connection
 from helpers.crm_seed import add_addresses, add_contacts, add_tenants, fetch
 from helpers.smtp_sink import SmtpSink
@@ -118,8 +119,12 @@ def test_group_gone_between_import_and_sync_marks_the_list_and_alerts(world, crm
             "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "airflow@acme.example"}}))
         result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
     assert result.state == "failed"
-    listed = fetch(crm_engine, "SELECT remote_deleted_at FROM recipient_list WHERE id = 1")[0]
+    listed = fetch(crm_engine, "SELECT remote_deleted_at, changed_by FROM recipient_list WHERE id = 1")[0]
     assert listed["remote_deleted_at"] is not None
+    actor = run_actor("cleverreach_sync_recipients", result.run_id)  # the run's user or the run, not a DAG name
+    assert listed["changed_by"] == actor
+    assert [(e["action"], e["list_id"], e["actor"], e["run_id"]) for e in audit_events(crm_engine, "list_")] == [
+        ("list_gone", 1, actor, result.run_id)]
     assert len(fetch(crm_engine, "SELECT * FROM recipient_list_member WHERE list_id = 1")) == 2  # kept
     subjects = [m["message"]["Subject"] for m in sink.messages]
     assert "[CleverReach] cleverreach_sync_recipients.sync_list failed for tenant acme, list 1" in subjects

@@ -128,3 +128,5 @@ def test_the_dags_run_with_a_crm_role_that_has_no_ddl_right(restricted_crm, emul
         inspect(state).get_table_names(schema=state_schema))
     runs = fetch(state, f"SELECT status, added FROM {state_schema}.sync_run")
     assert [r["status"] for r in runs] == ["success"]
+    actions = {r["action"] for r in fetch(state, f"SELECT action FROM {state_schema}.audit_event")}
+    assert {"list_imported", "members_added", "sync_started", "sync_finished", "contact_erased"} <= actions

@@ -64,7 +64,7 @@ def test_manage_members_adds_the_customers_of_a_category(stack):
                              "WHERE list_id = :list_id", list_id=STATE["list_id"])
     assert {m["contact_person_id"] for m in members} == expected
     assert {m["sync_state"] for m in members} == {"pending"}
-    assert {m["added_by"] for m in members} == {stack.user}  # the user who triggered the run
+    assert {m["added_by"] for m in members} == {f"user:{stack.user}"}  # the user who triggered the run
     # sync_after false: no sync was triggered
     assert stack.api.runs("cleverreach_sync_recipients") == []
     STATE["members"] = expected

@@ -122,13 +122,14 @@ def fab(tmp_path_factory):
 
 def _grant(crm_path: Path, user: str, tenant: str) -> None:
     from cleverreach.access import TenantGrantStore
+    from cleverreach.audit.actor import Actor
     from cleverreach.crm.migrations import migrate
     from cleverreach.hooks.crm import engine_from_fields
 
     engine = engine_from_fields("sqlite", host=str(crm_path))
     try:
         migrate(engine)
-        TenantGrantStore(engine).grant(user, tenant, "e2e")
+        TenantGrantStore(engine).grant(user, tenant, Actor.user("e2e"))
     finally:
         engine.dispose()
 

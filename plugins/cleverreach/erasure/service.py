@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from cleverreach.audit.actor import Actor
 from cleverreach.erasure.request import ErasureReport, ErasureRequest, ErasureRequestError, addresses_to_erase, email_key
 from cleverreach.erasure.store import ErasureStore
 from cleverreach.hooks.cleverreach import CleverReachHook
@@ -14,11 +15,12 @@ log = logging.getLogger(__name__)
 
 
 class ContactErasure:
-    def __init__(self, cleverreach: CleverReachHook, store: ErasureStore, request: ErasureRequest,
+    def __init__(self, cleverreach: CleverReachHook, store: ErasureStore, request: ErasureRequest, actor: Actor,
                  logger: logging.Logger | None = None) -> None:
         self.cr = cleverreach
         self.store = store
         self.request = request
+        self.actor = actor
         self.log = logger or log
 
     def run(self) -> dict[str, Any]:
@@ -36,7 +38,7 @@ class ContactErasure:
         keys = addresses_to_erase(request, current, self.store.sent_emails(request.tenant_id, sorted(ids)))
         report = ErasureReport(request.tenant_id, contacts=len(ids), addresses=len(keys))
         self._erase_in_cleverreach(keys, report)
-        report.crm = self.store.purge(request.tenant_id, ids, keys)
+        report.crm = self.store.purge(request.tenant_id, ids, keys, self.actor)
         self.log.info("Erasure for tenant %s: %s", request.tenant_id, report.as_dict())
         return report.as_dict()
 

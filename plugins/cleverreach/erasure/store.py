@@ -8,7 +8,11 @@ from typing import Any
 
 from sqlalchemy import Integer, Text
 
+from cleverreach.audit.actor import Actor
+from cleverreach.audit.events import AuditEvent
+from cleverreach.audit.store import AuditStore
 from cleverreach.crm.store import SqlStore
+from cleverreach.enums import AuditAction
 from cleverreach.erasure.request import email_key
 from cleverreach.lists.store import ListStore
 
@@ -40,11 +44,12 @@ class ErasureStore(SqlStore):
         with self.state.connect() as conn:
             return [r[0] for r in conn.execute(clause, {"list_ids": list_ids, "contact_ids": list(contact_ids)})]
 
-    def purge(self, tenant_id: str, contact_ids: Iterable[int], email_keys: Iterable[str]) -> dict[str, int]:
-        """Delete or scrub every copy of these persons, in one transaction; rows touched per kind."""
+    def purge(self, tenant_id: str, contact_ids: Iterable[int], email_keys: Iterable[str], actor: Actor) -> dict[str, int]:
+        """Delete or scrub every copy of these persons, in one transaction with its audit event (the counts only,
+        never whom); rows touched per kind."""
+        ids, keys = sorted(set(contact_ids)), sorted({k for k in (email_key(e) for e in email_keys) if k})
         params: dict[str, Any] = {
-            "tenant_id": tenant_id, "contact_ids": sorted(set(contact_ids)) or [-1],
-            "email_keys": sorted({k for k in (email_key(e) for e in email_keys) if k}) or [""],
+            "tenant_id": tenant_id, "contact_ids": ids or [-1], "email_keys": keys or [""],
             "list_ids": self.list_ids(tenant_id) or [-1],
         }
         list_types = {"contact_ids": Integer, "email_keys": Text, "list_ids": Integer}
@@ -55,4 +60,7 @@ class ErasureStore(SqlStore):
                 clause = self.q(name, **{k: t for k, t in list_types.items() if k in used})
                 conn = self.on(crm, state, name)
                 counts[label] = int(conn.execute(clause, {k: v for k, v in params.items() if k in used}).rowcount or 0)
+            AuditStore(self.engine).record(state, AuditEvent(
+                AuditAction.CONTACT_ERASED, tenant_id, actor,
+                detail={"contacts": len(ids), "addresses": len(keys), **counts}))
         return counts

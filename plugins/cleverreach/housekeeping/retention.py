@@ -3,7 +3,8 @@
 Stored plans (``sync_change``: addresses, attribute values, CleverReach's answers) and run messages are
 needed to audit and retry recent runs, not forever. After ``retention_days`` (default 90, setting
 ``[cleverreach] retention_days``) a finished run keeps its counts and status; its changes and message
-go. A running run (a lease) is never touched.
+go. A running run (a lease) is never touched. The audit trail (``audit_event``) is never deleted: it holds
+counts and ids only, no personal data (``cleverreach.audit.events``).
 """
 
 from __future__ import annotations

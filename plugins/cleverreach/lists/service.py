@@ -6,6 +6,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+from cleverreach.audit.actor import Actor
 from cleverreach.exceptions import CleverReachNotFoundError
 from cleverreach.hooks.cleverreach import CleverReachHook
 from cleverreach.lists.plan import RemoteGroup, plan_list_import
@@ -19,7 +20,7 @@ EXT_ID_DESCRIPTION = "hyperspace CRM contact person id"
 class ListImport:
     """One tenant's list import. Build it per tenant; call :meth:`run`."""
 
-    def __init__(self, cleverreach: CleverReachHook, store: ListStore, *, tenant_id: str, actor: str,
+    def __init__(self, cleverreach: CleverReachHook, store: ListStore, *, tenant_id: str, actor: Actor,
                  logger: logging.Logger | None = None) -> None:
         self.cr = cleverreach
         self.store = store

@@ -1,11 +1,18 @@
 """Recipient lists in the CRM: the one ownership check, the import's writes, the sync's list marks, the
-page's local edits (name, short description, translations per language)."""
+page's local edits (name, short description, translations per language). Every change is audited in its own
+transaction (``cleverreach.audit``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Connection
+
+from cleverreach.audit.actor import Actor
+from cleverreach.audit.events import AuditEvent
+from cleverreach.audit.store import AuditStore
 from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.enums import AuditAction as A
 from cleverreach.exceptions import RecipientListError
 from cleverreach.lists.plan import ListImportPlan, LocalList
 
@@ -41,10 +48,14 @@ class ListStore(SqlStore):
         ]
 
     # ------------------------------------------------------------------ writes
-    def apply_import(self, tenant_id: str, plan: ListImportPlan, actor: str) -> None:
-        """Write an import plan in one transaction."""
+    def _audit(self, state: Connection, *events: AuditEvent) -> None:
+        """Events on the private state's connection of the change's ``crm_then_state``."""
+        AuditStore(self.engine).record(state, *events)
+
+    def apply_import(self, tenant_id: str, plan: ListImportPlan, actor: Actor) -> None:
+        """Write an import plan in one transaction, with an audit event per list created, revived or gone."""
         now = utcnow()
-        with self.engine.begin() as conn:
+        with self.crm_then_state() as (conn, state):
             if plan.create:
                 conn.execute(
                     self.q("insert_recipient_list"),
@@ -56,41 +67,54 @@ class ListStore(SqlStore):
                             "short_description": group.description,
                             "remote_member_count": group.member_count,
                             "now": now,
-                            "actor": actor,
+                            "actor": actor.name,
                         }
                         for group in plan.create
                     ],
                 )
+                created = {group.external_id for group in plan.create}
+                ids = {str(row["external_id"]): row["id"]
+                       for row in self._rows(conn, "lists_select_for_tenant", tenant_id=tenant_id, list_id=None)}
+                self._audit(state, *(AuditEvent(A.LIST_IMPORTED, tenant_id, actor, ids[external_id], {"group_id": external_id})
+                                    for external_id in sorted(created) if external_id in ids))
             if plan.refresh:
                 conn.execute(
                     self.q("refresh_recipient_list"),
                     [{"id": local.id, "remote_member_count": group.member_count, "now": now} for local, group in plan.refresh],
                 )
+                self._audit(state, *(AuditEvent(A.LIST_REVIVED, tenant_id, actor, local.id, {"group_id": local.external_id})
+                                    for local in plan.revived))
             if plan.mark_deleted:
                 conn.execute(
                     self.q("mark_recipient_list_deleted"),
-                    [{"id": local.id, "now": now, "actor": actor} for local in plan.mark_deleted],
+                    [{"id": local.id, "now": now, "actor": actor.name} for local in plan.mark_deleted],
                 )
+                self._audit(state, *(AuditEvent(A.LIST_GONE, tenant_id, actor, local.id, {"group_id": local.external_id})
+                                    for local in plan.mark_deleted))
 
-    def mark_gone(self, list_id: int, actor: str) -> None:
+    def mark_gone(self, tenant_id: str, list_id: int, actor: Actor) -> None:
         """The list's group is gone in CleverReach (confirmed): mark it, never delete it."""
-        with self.engine.begin() as conn:
-            conn.execute(self.q("mark_recipient_list_deleted"), {"id": list_id, "now": utcnow(), "actor": actor})
+        with self.crm_then_state() as (conn, state):
+            marked = conn.execute(self.q("mark_recipient_list_deleted"),
+                                  {"id": list_id, "now": utcnow(), "actor": actor.name}).rowcount
+            if marked:
+                self._audit(state, AuditEvent(A.LIST_GONE, tenant_id, actor, list_id))
 
     def set_remote_count(self, list_id: int, count: int) -> None:
         with self.engine.begin() as conn:
             conn.execute(self.q("lists_set_remote_count"), {"list_id": list_id, "remote_member_count": int(count)})
 
     # ------------------------------------------------------------------ local edits (the CleverReach page)
-    def update_local(self, tenant_id: str, list_id: int, *, name: str, short_description: str | None, actor: str) -> None:
+    def update_local(self, tenant_id: str, list_id: int, *, name: str, short_description: str | None, actor: Actor) -> None:
         """Rename a list locally; CleverReach's group name is untouched and the import keeps the local one."""
         self.owned_list(tenant_id, list_id)
-        with self.engine.begin() as conn:
+        with self.crm_then_state() as (conn, state):
             conn.execute(
                 self.q("lists_update_local"),
                 {"tenant_id": tenant_id, "list_id": list_id, "name": name, "short_description": short_description,
-                 "now": utcnow(), "actor": actor},
+                 "now": utcnow(), "actor": actor.name},
             )
+            self._audit(state, AuditEvent(A.LIST_RENAMED, tenant_id, actor, list_id))
 
     def translations(self, tenant_id: str, list_id: int) -> list[dict[str, Any]]:
         """The list's name and short description per language (the "Sprachen" tab), by language code."""
@@ -99,18 +123,22 @@ class ListStore(SqlStore):
             return self._rows(conn, "lists_select_translations", list_id=list_id)
 
     def set_translation(self, tenant_id: str, list_id: int, language: str, *, name: str,
-                        short_description: str | None, actor: str) -> None:
+                        short_description: str | None, actor: Actor) -> None:
         """Add or replace one language's name and short description."""
         self.owned_list(tenant_id, list_id)
-        with self.engine.begin() as conn:
+        with self.crm_then_state() as (conn, state):
             conn.execute(
                 self.q("lists_upsert_translation"),
                 {"list_id": list_id, "language": language, "name": name, "short_description": short_description,
-                 "now": utcnow(), "actor": actor},
+                 "now": utcnow(), "actor": actor.name},
             )
+            self._audit(state, AuditEvent(A.LIST_TRANSLATION_SET, tenant_id, actor, list_id, {"language": language}))
 
-    def delete_translation(self, tenant_id: str, list_id: int, language: str) -> bool:
-        """Remove one language; returns whether it existed."""
+    def delete_translation(self, tenant_id: str, list_id: int, language: str, actor: Actor) -> bool:
+        """Remove one language; returns whether it existed (only then is it audited)."""
         self.owned_list(tenant_id, list_id)
-        with self.engine.begin() as conn:
-            return conn.execute(self.q("lists_delete_translation"), {"list_id": list_id, "language": language}).rowcount > 0
+        with self.crm_then_state() as (conn, state):
+            deleted = conn.execute(self.q("lists_delete_translation"), {"list_id": list_id, "language": language}).rowcount > 0
+            if deleted:
+                self._audit(state, AuditEvent(A.LIST_TRANSLATION_DELETED, tenant_id, actor, list_id, {"language": language}))
+            return deleted

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from cleverreach.audit.actor import Actor
 from cleverreach.exceptions import RecipientListError
 from cleverreach.lists.store import ListStore
 from cleverreach.members.selection import MemberChange, MemberSelection, has_usable_email
@@ -19,7 +20,7 @@ class MemberDialog:
         self.lists = ListStore(engine)
         self.members = MemberStore(engine)
 
-    def apply(self, selection: MemberSelection, actor: str) -> MemberChange:
+    def apply(self, selection: MemberSelection, actor: Actor) -> MemberChange:
         """
         Raises ``TenantNotFoundError``, ``RecipientListError`` or ``SelectionError`` before anything is
         written. Adding to a list whose CleverReach group is gone is refused (the sync could not send
@@ -41,5 +42,5 @@ class MemberDialog:
             emails = {row["contact_person_id"]: row["email"] for row in rows}
             without_email = tuple(cid for cid in added if not has_usable_email(emails[cid]))
             return MemberChange(selection, target["name"], len(ids), tuple(added), present, without_email=without_email)
-        removed, absent = self.members.remove(selection.list_id, ids)
+        removed, absent = self.members.remove(selection.tenant_id, selection.list_id, ids, actor)
         return MemberChange(selection, target["name"], len(ids), removed=removed, not_on_list=absent)

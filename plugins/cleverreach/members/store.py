@@ -7,7 +7,11 @@ from typing import Any
 
 from sqlalchemy import Integer, Text
 
+from cleverreach.audit.actor import Actor
+from cleverreach.audit.events import AuditEvent
+from cleverreach.audit.store import AuditStore
 from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.enums import AuditAction
 from cleverreach.members.selection import MemberSelection, SelectionError, id_problems, like_prefilter, resolve_spellings
 
 CHUNK = 1000  # ids per statement: far below SQLite's 32766 bound variables, few round trips on PostgreSQL
@@ -78,10 +82,11 @@ class MemberStore(SqlStore):
         return [dict(row) for row in rows if selection.accepts(row)]
 
     # ------------------------------------------------------------------ writes
-    def add(self, tenant_id: str, list_id: int, contact_ids: list[int], actor: str) -> tuple[list[int], int]:
-        """Add the persons not on the list yet, in one transaction; returns (added ids, already present)."""
+    def add(self, tenant_id: str, list_id: int, contact_ids: list[int], actor: Actor) -> tuple[list[int], int]:
+        """Add the persons not on the list yet, in one transaction with its audit event (counts only, never whom);
+        returns (added ids, already present)."""
         now = utcnow()
-        with self.engine.begin() as conn:
+        with self.crm_then_state() as (conn, state):
             conn.execute(self.q("members_lock_list"), {"list_id": list_id})
             present = {row[0] for row in conn.execute(self.q("members_select_member_ids"), {"list_id": list_id})}
             new = [cid for cid in contact_ids if cid not in present]
@@ -89,17 +94,26 @@ class MemberStore(SqlStore):
             for chunk in chunks(new):
                 conn.execute(
                     insert,
-                    {"tenant_id": tenant_id, "list_id": list_id, "contact_ids": chunk, "now": now, "actor": actor},
+                    {"tenant_id": tenant_id, "list_id": list_id, "contact_ids": chunk, "now": now, "actor": actor.name},
                 )
+            if new:
+                AuditStore(self.engine).record(state, AuditEvent(
+                    AuditAction.MEMBERS_ADDED, tenant_id, actor, list_id,
+                    {"matched": len(contact_ids), "added": len(new), "already_present": len(contact_ids) - len(new)}))
         return new, len(contact_ids) - len(new)
 
-    def remove(self, list_id: int, contact_ids: list[int]) -> tuple[int, int]:
-        """Delete the member rows of these persons, in one transaction; returns (removed, not on the list)."""
-        with self.engine.begin() as conn:
+    def remove(self, tenant_id: str, list_id: int, contact_ids: list[int], actor: Actor) -> tuple[int, int]:
+        """Delete the member rows of these persons, in one transaction with its audit event (counts only);
+        returns (removed, not on the list)."""
+        with self.crm_then_state() as (conn, state):
             conn.execute(self.q("members_lock_list"), {"list_id": list_id})
             present = {row[0] for row in conn.execute(self.q("members_select_member_ids"), {"list_id": list_id})}
             gone = [cid for cid in contact_ids if cid in present]
             delete = self.q("members_delete", contact_ids=Integer)
             for chunk in chunks(gone):
                 conn.execute(delete, {"list_id": list_id, "contact_ids": chunk})
+            if gone:
+                AuditStore(self.engine).record(state, AuditEvent(
+                    AuditAction.MEMBERS_REMOVED, tenant_id, actor, list_id,
+                    {"matched": len(contact_ids), "removed": len(gone), "not_on_list": len(contact_ids) - len(gone)}))
         return len(gone), len(contact_ids) - len(gone)

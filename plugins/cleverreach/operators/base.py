@@ -14,6 +14,7 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException
 from sqlalchemy import Engine
 
+from cleverreach.audit.actor import Actor
 from cleverreach.dag_defaults import api_pool
 from cleverreach.exceptions import CleverReachAuthError, CleverReachConfigError, TenantIsolationError
 from cleverreach.hooks.cleverreach import CleverReachHook
@@ -87,14 +88,9 @@ class CrmOperator(BaseOperator):
     def execute_with_crm(self, context: Any, engine: Engine) -> Any:
         raise NotImplementedError
 
-    def actor(self, context: Any) -> str:
-        """Who acts: the user who triggered the run if Airflow knows one, else the run itself."""
-        dag_run = context.get("dag_run")
-        user = getattr(dag_run, "triggering_user_name", None)
-        if user:
-            return str(user)
-        run_id = context.get("run_id") or getattr(dag_run, "run_id", None)
-        return f"airflow:{self.dag_id}/{run_id}" if run_id else f"airflow:{self.dag_id}"
+    def actor(self, context: Any) -> Actor:
+        """Who acts (``cleverreach.audit.actor``): ``user:<name>`` of the run's triggering user, else ``run:<dag>/<run>``."""
+        return Actor.of_task(context, self.dag_id)
 
 
 class CleverReachTenantOperator(CrmOperator):

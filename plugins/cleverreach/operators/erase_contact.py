@@ -37,7 +37,8 @@ class CleverReachEraseContactOperator(CleverReachTenantOperator):
     def execute_with_crm(self, context: Any, engine: Engine) -> dict[str, Any]:
         try:
             request = ErasureRequest.from_arguments(self.tenant_id, self.contact_ids, self.emails)
-            report = ContactErasure(self.cleverreach, ErasureStore(engine), request, logger=self.log).run()
+            report = ContactErasure(self.cleverreach, ErasureStore(engine), request, self.actor(context),
+                                    logger=self.log).run()
         except ErasureRequestError as exc:
             raise AirflowFailException(str(exc)) from None
         if not report["complete"]:

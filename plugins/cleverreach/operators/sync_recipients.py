@@ -37,8 +37,8 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
         self.allow_mass_removal = allow_mass_removal
 
     def _sync_store(self, engine: Engine, context: Any) -> Any:
-        """The store with this attempt as the lease's holder: a retry takes its own lease over at once, anyone
-        else after ``[cleverreach] lease_timeout_seconds`` without a heartbeat."""
+        """The store with this attempt as the lease's holder (a retry takes its own lease over at once, anyone
+        else after ``[cleverreach] lease_timeout_seconds`` without a heartbeat) and the run's actor for the audit."""
         from datetime import timedelta
 
         from airflow.sdk import conf
@@ -48,7 +48,8 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
         ti = context.get("ti")
         timeout = timedelta(seconds=conf.getint("cleverreach", "lease_timeout_seconds", fallback=600))
         holder = f"{self.dag_id}/{context['run_id']}/{self.task_id}/{getattr(ti, 'map_index', -1)}"
-        return SyncStore(engine, lease_timeout=timeout, holder=holder, attempt=getattr(ti, "try_number", None))
+        return SyncStore(engine, lease_timeout=timeout, holder=holder, attempt=getattr(ti, "try_number", None),
+                         actor=self.actor(context))
 
     def execute_with_crm(self, context: Any, engine: Engine) -> dict[str, Any]:
         from cleverreach.sync.service import ListSync  # pandas: imported when the task runs, not at parse time

@@ -91,7 +91,7 @@ class ListSync:
             return self._run(dry_run=dry_run, allow_mass_removal=allow_mass_removal)
         except CleverReachNotFoundError:
             if self._group_gone():
-                self.store.mark_list_gone(self.list_id, actor=f"airflow:{self.dag_id}")
+                self.store.mark_list_gone(self.tenant_id, self.list_id, self.store.who(self.dag_id, self.run_id))
                 raise GroupGoneError(
                     f"{self.label}: the CleverReach group no longer exists (confirmed by a second read); the list "
                     "is marked as deleted (remote_deleted_at) and its members are kept. Nothing else was changed "
@@ -116,7 +116,8 @@ class ListSync:
         settings = self.cr.settings
         # the lease first: a plan read before another run's writes must never be applied after them
         run_pk = self.store.start_run(
-            tenant_id=self.tenant_id, list_id=self.list_id, dag_id=self.dag_id, run_id=self.run_id, dry_run=dry_run
+            tenant_id=self.tenant_id, list_id=self.list_id, dag_id=self.dag_id, run_id=self.run_id, dry_run=dry_run,
+            allow_mass_removal=allow_mass_removal,
         )
         try:
             plan, ownership, valid, rejected, refused_before, receiver_count = self.plan()

@@ -1,5 +1,6 @@
 """The sync's reads and writes on the CRM: members, the run lease, the stored plan, member states, and its
-private bookkeeping: the receivers it owns per list and the refusals it remembers."""
+private bookkeeping: the receivers it owns per list and the refusals it remembers. A run's start and finish
+are audited in the transaction that writes them (``cleverreach.audit``)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ import pandas as pd
 from sqlalchemy import Engine, Integer, Text
 from sqlalchemy.exc import IntegrityError
 
+from cleverreach.audit.actor import Actor
+from cleverreach.audit.events import AuditEvent
+from cleverreach.audit.store import AuditStore
 from cleverreach.crm.bulk import bulk_insert
 from cleverreach.crm.store import SqlStore, utcnow
-from cleverreach.enums import ChangeAction, ChangeResult, MemberState, RemovalMode
+from cleverreach.enums import AuditAction, ChangeAction, ChangeResult, MemberState, RemovalMode
 from cleverreach.exceptions import LeaseLostError, SyncInProgressError
 from cleverreach.lists.store import ListStore
 from cleverreach.sync.diff import REFUSAL_COLUMNS
@@ -50,13 +54,19 @@ class SyncStore(SqlStore):
     """Everything the recipient sync stores in the CRM database."""
 
     def __init__(self, engine: Engine, lease_timeout: timedelta = timedelta(minutes=10), *, holder: str | None = None,
-                 attempt: int | None = None) -> None:
+                 attempt: int | None = None, actor: Actor | None = None) -> None:
         """``holder`` names the task that syncs (DAG, run, task, map index) and ``attempt`` its try number; a
-        lease whose holder shows no life for ``lease_timeout`` may be taken over by anyone."""
+        lease whose holder shows no life for ``lease_timeout`` may be taken over by anyone. ``actor`` is who the
+        audit names; without one, the run itself (``run:<dag_id>/<run_id>``)."""
         super().__init__(engine)
         self.lease_timeout = lease_timeout
         self.holder = holder
         self.attempt = attempt
+        self.actor = actor
+
+    def who(self, dag_id: str | None, run_id: str | None) -> Actor:
+        """The audit's actor: the one given, else the run."""
+        return self.actor or Actor.of(None, dag_id, run_id)
 
     # ------------------------------------------------------------------ members
     def members(self, tenant_id: str, list_id: int) -> pd.DataFrame:
@@ -70,7 +80,8 @@ class SyncStore(SqlStore):
             marks = pd.read_sql(self.q("sync_select_withdrawn"), conn, params={"tenant_id": tenant_id})
         return withdrawn_frame(marks)
 
-    def start_run(self, *, tenant_id: str, list_id: int, dag_id: str, run_id: str, dry_run: bool) -> int:
+    def start_run(self, *, tenant_id: str, list_id: int, dag_id: str, run_id: str, dry_run: bool,
+                  allow_mass_removal: bool = False) -> int:
         """
         Open a ``sync_run`` as the list's lease: at most one ``running`` row per list (unique index).
 
@@ -82,9 +93,10 @@ class SyncStore(SqlStore):
         """
         now = utcnow()
         holder = self.holder or f"{dag_id}/{run_id}"
+        taken_over: list[int] = []
         try:
             with self.state.begin() as conn:
-                for row in conn.execute(self.q("sync_select_running"), {"list_id": list_id}).mappings():
+                for row in conn.execute(self.q("sync_select_running"), {"list_id": list_id}).mappings().all():
                     if not (self._newer_attempt_of(row, holder) or self._stale(row, now)):
                         raise SyncInProgressError(
                             f"list {list_id} is being synced by sync_run {row['id']} ({row['dag_id']} {row['run_id']}, "
@@ -94,13 +106,19 @@ class SyncStore(SqlStore):
                         self.q("sync_abandon_run"),
                         {"id": row["id"], "now": now, "message": f"abandoned: taken over by {holder} attempt {self.attempt}"},
                     )
-                return int(
+                    taken_over.append(int(row["id"]))
+                run_pk = int(
                     conn.execute(
                         self.q("sync_insert_run"),
                         {"tenant_id": tenant_id, "list_id": list_id, "dag_id": dag_id, "run_id": run_id, "now": now,
                          "dry_run": dry_run, "lease_holder": holder, "attempt": self.attempt},
                     ).scalar_one()
                 )
+                AuditStore(self.engine).record(conn, AuditEvent(
+                    AuditAction.SYNC_STARTED, tenant_id, self.who(dag_id, run_id), list_id,
+                    {"sync_run_id": run_pk, "dry_run": bool(dry_run), "allow_mass_removal": bool(allow_mass_removal),
+                     "taken_over": taken_over}))
+                return run_pk
         except IntegrityError:
             raise SyncInProgressError(f"list {list_id} is being synced by another run; try again later") from None
 
@@ -123,7 +141,9 @@ class SyncStore(SqlStore):
             raise LeaseLostError(f"sync_run {run_pk} was taken over by a newer attempt; this attempt stops")
 
     def finish_run(self, run_pk: int, status: str, counts: dict[str, int], message: str | None) -> None:
-        """Close the run and free the lease; :class:`LeaseLostError` when it was taken over meanwhile."""
+        """Close the run and free the lease, audited with its status and counts; :class:`LeaseLostError` when it
+        was taken over meanwhile."""
+        counted = {k: int(counts.get(k, 0)) for k in ("added", "updated", "removed", "rejected", "unchanged")}
         with self.state.begin() as conn:
             finished = conn.execute(
                 self.q("sync_finish_run"),
@@ -132,11 +152,14 @@ class SyncStore(SqlStore):
                     "status": status,
                     "now": utcnow(),
                     "message": (message or "")[:4000] or None,
-                    **{k: int(counts.get(k, 0)) for k in ("added", "updated", "removed", "rejected", "unchanged")},
+                    **counted,
                 },
-            )
-            if finished.rowcount == 0:
+            ).mappings().first()
+            if finished is None:
                 raise LeaseLostError(f"sync_run {run_pk} was taken over by a newer attempt; its result is not recorded")
+            AuditStore(self.engine).record(conn, AuditEvent(
+                AuditAction.SYNC_FINISHED, finished["tenant_id"], self.who(finished["dag_id"], finished["run_id"]),
+                finished["list_id"], {"sync_run_id": run_pk, "status": str(status), **counted}))
 
     # ------------------------------------------------------------------ the stored plan
     def record_plan(self, run_pk: int, list_id: int, plan: SyncPlan, rejected: pd.DataFrame, *, removal_mode: str) -> None:
@@ -228,8 +251,8 @@ class SyncStore(SqlStore):
         with self.state.begin() as conn:
             conn.execute(self.q("sync_set_alert"), {"id": run_pk, "alert": alert[:4000]})
 
-    def mark_list_gone(self, list_id: int, actor: str) -> None:
-        ListStore(self.engine).mark_gone(list_id, actor)
+    def mark_list_gone(self, tenant_id: str, list_id: int, actor: Actor) -> None:
+        ListStore(self.engine).mark_gone(tenant_id, list_id, actor)
 
     def set_remote_count(self, list_id: int, count: int) -> None:
         ListStore(self.engine).set_remote_count(list_id, count)

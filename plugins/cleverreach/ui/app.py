@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from cleverreach.ui.routers import access, history, lists, members, recipients, sync, tenants
+from cleverreach.ui.routers import access, audit, history, lists, members, recipients, sync, tenants
 
 URL_PREFIX = "/cleverreach"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -23,7 +23,7 @@ def create_app() -> FastAPI:
                   redoc_url=None, openapi_url="/api/openapi.json")
     app.state.url_prefix = URL_PREFIX
     for router in (tenants.router, lists.router, members.router, recipients.router, sync.router, history.router,
-                   access.router):
+                   audit.router, access.router):
         app.include_router(router, prefix="/api")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -19,6 +19,7 @@ from fastapi import Depends, HTTPException, Path, Request, status
 from sqlalchemy import Engine
 
 from cleverreach.access import CleverReachPermission, TenantGrantStore, TenantScope, TenantScopeError
+from cleverreach.audit.actor import Actor
 
 P = CleverReachPermission
 SIMPLE_ROLE_PERMISSIONS: dict[str, frozenset[CleverReachPermission]] = {
@@ -79,6 +80,11 @@ class Caller:
     @property
     def name(self) -> str:
         return str(self.user.get_name())
+
+    @property
+    def actor(self) -> Actor:
+        """The caller as the audit names them (``user:<name>``, ``cleverreach.audit.actor``)."""
+        return Actor.user(self.name)
 
     def require(self, permission: CleverReachPermission) -> None:
         if permission not in self.permissions:

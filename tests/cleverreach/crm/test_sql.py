@@ -79,7 +79,7 @@ def test_every_private_statement_names_its_tables_with_the_state_schema():
     """A private table named without ``{{ state }}`` would be looked up in the CRM's schema."""
     private = ("sync_run", "sync_change", "sync_owned_receiver", "sync_refusal", "mail_history_watermark",
                "mail_history_mailing", "cleverreach_tenant_grant", "cleverreach_login_check",
-               "cleverreach_tenant_account", "cleverreach_schema_migration")
+               "cleverreach_tenant_account", "cleverreach_schema_migration", "audit_event")
     pattern = re.compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE|EXISTS|ON)\s+(" + "|".join(private) + r")\b(?!\.)", re.I)
     for path in PACKAGE_SQL_DIR.rglob("*.sql"):
         unqualified = pattern.findall(path.read_text(encoding="utf-8"))

@@ -6,13 +6,14 @@ import pytest
 from helpers.crm_seed import add_addresses, add_contacts, add_tenants, fetch
 from sqlalchemy import text
 
+from cleverreach.audit.actor import Actor
 from cleverreach.crm.migrations import migrate
 from cleverreach.exceptions import RecipientListError, TenantNotFoundError
 from cleverreach.members.selection import MemberSelection, SelectionError
 from cleverreach.members.service import MemberDialog
 from cleverreach.members.store import MemberStore
 
-ACTOR = "airflow:test"
+ACTOR = Actor.of(None, "cleverreach_manage_members", "r1")
 
 
 @pytest.fixture
@@ -120,7 +121,7 @@ def test_add_is_idempotent_and_counts_unusable_emails(crm, crm_engine, monkeypat
     assert change.without_email == (11,)
     rows = members(crm_engine, list_id)
     assert sorted(rows) == [10, 11, 12]
-    assert {(r["sync_state"], r["added_by"], r["synced_at"]) for r in rows.values()} == {("pending", ACTOR, None)}
+    assert {(r["sync_state"], r["added_by"], r["synced_at"]) for r in rows.values()} == {("pending", ACTOR.name, None)}
     assert all(r["added_at"] is not None for r in rows.values())
 
     with crm_engine.begin() as conn:  # a member the sync already handled keeps its state
@@ -128,7 +129,7 @@ def test_add_is_idempotent_and_counts_unusable_emails(crm, crm_engine, monkeypat
     again = store.apply(MemberSelection("acme", list_id, tag="VIP", contact_ids=(10, 12)), "someone else")
     assert (again.matched, len(again.added), again.already_present) == (2, 0, 2)
     after = members(crm_engine, list_id)
-    assert after[12]["sync_state"] == "unsubscribed" and after[10]["added_by"] == ACTOR
+    assert after[12]["sync_state"] == "unsubscribed" and after[10]["added_by"] == ACTOR.name
 
     more = store.apply(MemberSelection("acme", list_id, category="kunde", search=None), ACTOR)
     assert (more.matched, more.added, more.already_present, more.without_email) == (3, (14, 15), 1, (14,))

@@ -52,6 +52,9 @@ def test_actor_is_the_triggering_user_else_the_run():
 
     with DAG("my_dag", schedule=None):
         op = _Probe(task_id="probe")
-    assert op.actor({"dag_run": SimpleNamespace(triggering_user_name="anna", run_id="r1")}) == "anna"
-    assert op.actor({"dag_run": SimpleNamespace(triggering_user_name=None, run_id="r1")}) == "airflow:my_dag/r1"
-    assert op.actor({}) == "airflow:my_dag"
+    by_anna = op.actor({"dag_run": SimpleNamespace(triggering_user_name="anna", run_id="r1")})
+    assert (by_anna.name, by_anna.dag_id, by_anna.run_id) == ("user:anna", "my_dag", "r1")
+    assert op.actor({"dag_run": SimpleNamespace(triggering_user_name=None, run_id="r1")}).name == "run:my_dag/r1"
+    assert op.actor({"run_id": "scheduled__2026-01-01"}).name == "run:my_dag/scheduled__2026-01-01"
+    with pytest.raises(ValueError, match="a user or a run"):
+        op.actor({})  # never just a DAG name

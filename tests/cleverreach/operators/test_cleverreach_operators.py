@@ -41,7 +41,7 @@ def test_import_then_sync_one_list(acme, crm_engine):
     assert summary["created"] == 1
     (row,) = fetch(crm_engine, "SELECT id, external_id, created_by FROM recipient_list")
     assert row["external_id"] == "1001"
-    assert row["created_by"].startswith("airflow:") and row["created_by"].endswith("/r1")  # the importing run
+    assert row["created_by"] == "run:adhoc_airflow/r1"  # the importing run (no DAG here), not just a DAG name
     with crm_engine.begin() as conn:
         conn.execute(text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) "
                           "VALUES (:l, 10, CURRENT_TIMESTAMP)"), {"l": row["id"]})

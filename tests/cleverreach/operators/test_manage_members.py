@@ -24,13 +24,16 @@ def crm(crm_engine):
     return crm_engine
 
 
+RUN = {"run_id": "manual__1"}  # a task always runs in a run: its actor is the run's user or the run
+
+
 def test_add_then_remove_with_a_numeric_tenant_id(crm):
     # Native rendering turns the tenant "7" into the number 7; the operator takes it back as text.
-    added = ManageListMembersOperator(task_id="m", tenant=7, list_id=5, letter="A", sync_after=False).execute({})
+    added = ManageListMembersOperator(task_id="m", tenant=7, list_id=5, letter="A", sync_after=False).execute(RUN)
     assert (added["added"], added["without_valid_email"], added["sync_conf"]) == (2, 1, None)
     assert [r["contact_person_id"] for r in fetch(crm, "SELECT contact_person_id FROM recipient_list_member")] == [10, 11]
     removed = ManageListMembersOperator(task_id="m", tenant="7", list_id="5", action="remove",
-                                        contact_ids=[11]).execute({})
+                                        contact_ids=[11]).execute(RUN)
     assert (removed["removed"], removed["sync_conf"]) == (1, {"tenant": "7", "list_id": 5})
 
 
@@ -47,5 +50,5 @@ def test_add_then_remove_with_a_numeric_tenant_id(crm):
 )
 def test_refusals_fail_without_retry_and_write_nothing(crm, arguments, message):
     with pytest.raises(AirflowFailException, match=message):
-        ManageListMembersOperator(task_id="m", **arguments).execute({})
+        ManageListMembersOperator(task_id="m", **arguments).execute(RUN)
     assert fetch(crm, "SELECT * FROM recipient_list_member") == []

@@ -16,7 +16,7 @@ def test_an_editor_renames_a_list_locally_and_blank_description_is_none(page):
     assert resp.status_code == 200, resp.text
     assert (resp.json()["name"], resp.json()["short_description"]) == ("Kunden-News", None)
     (row,) = page.rows("SELECT name, short_description, external_id, changed_by FROM recipient_list WHERE id = 1")
-    assert row == {"name": "Kunden-News", "short_description": None, "external_id": "501", "changed_by": "editor"}
+    assert row == {"name": "Kunden-News", "short_description": None, "external_id": "501", "changed_by": "user:editor"}
 
 
 @pytest.mark.parametrize("body", [
@@ -45,7 +45,7 @@ def test_translations_are_added_replaced_listed_and_deleted(page):
     page.put("/tenants/a/lists/1/translations/en", user="editor", json={"name": "News (EN)"})
     translations = page.get("/tenants/a/lists/1").json()["translations"]
     assert [(t["language"], t["name"], t["changed_by"]) for t in translations] == [
-        ("en", "News (EN)", "editor"), ("fr-CH", "Lettre", "editor")]
+        ("en", "News (EN)", "user:editor"), ("fr-CH", "Lettre", "user:editor")]
     assert page.delete("/tenants/a/lists/1/translations/en", user="editor").status_code == 204
     assert page.delete("/tenants/a/lists/1/translations/en", user="editor").status_code == 404
     assert [t["language"] for t in page.get("/tenants/a/lists/1").json()["translations"]] == ["fr-CH"]

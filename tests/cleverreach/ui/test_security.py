@@ -16,7 +16,7 @@ ENDPOINTS = [
     ("POST", "/tenants/a/lists/1/recipients/add", {"letter": "A"}),
     ("GET", "/tenants/a/lists/1/sync/runs", None), ("GET", "/tenants/a/lists/1/sync/runs/1", None),
     ("POST", "/tenants/a/lists/1/sync", {"dry_run": True}), ("POST", "/tenants/a/lists/1/sync/approve", {"sync_run_id": 1}),
-    ("GET", "/tenants/a/contacts/1/history", None), ("GET", "/access/grants", None),
+    ("GET", "/tenants/a/contacts/1/history", None), ("GET", "/tenants/a/audit", None), ("GET", "/access/grants", None),
     ("POST", "/access/grants", {"username": "x", "tenant_id": "a"}), ("DELETE", "/access/grants/x/a", None),
 ]
 WRITES = {  # endpoint → the right it needs (viewer has none of them)
@@ -81,7 +81,7 @@ def test_a_user_limited_to_a_tenant_neither_sees_nor_changes_another(page):
     for method, path, body in [("GET", "/tenants/b/lists", None), ("GET", "/tenants/b/lists/2", None),
                                ("GET", "/tenants/b/lists/2/members", None), ("PUT", "/tenants/b/lists/2", {"name": "x"}),
                                ("POST", "/tenants/b/lists/2/sync", {"dry_run": True}),
-                               ("GET", "/tenants/b/contacts/100/history", None)]:
+                               ("GET", "/tenants/b/contacts/100/history", None), ("GET", "/tenants/b/audit", None)]:
         resp = page.call(method, path, user="editor", json=body)
         assert resp.status_code == 403, (method, path, resp.text)
         assert "may not act on tenant 'b'" in resp.json()["detail"]

@@ -28,7 +28,7 @@ def grant(body: Grant, found: Admin) -> list[dict[str, Any]]:
     with refusals():
         TenantStore(found.engine).tenant(body.tenant_id)
     store = TenantGrantStore(found.engine)
-    store.grant(body.username, body.tenant_id, found.name)
+    store.grant(body.username, body.tenant_id, found.actor)
     return store.grants()
 
 
@@ -42,6 +42,6 @@ def revoke(username: Annotated[str, Path(min_length=1, max_length=256)], tenant_
         raise HTTPException(status.HTTP_409_CONFLICT,
                             f"{tenant_id!r} is the last tenant of user {username!r}: without grants the user is not "
                             f"limited to tenants any more; pass lift_limit=true if that is meant")
-    if not store.revoke(username, tenant_id):
+    if not store.revoke(username, tenant_id, found.actor):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"user {username!r} has no grant for tenant {tenant_id!r}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -46,7 +46,7 @@ def edit_list(tenant_id: TenantId, list_id: ListId, body: ListEdit, found: Edito
     """Rename the list locally (CleverReach's group keeps its name; the import keeps the local one)."""
     with refusals():
         ListStore(found.engine).update_local(tenant_id, list_id, name=body.name,
-                                             short_description=body.short_description, actor=found.name)
+                                             short_description=body.short_description, actor=found.actor)
     return owned_list(found.engine, tenant_id, list_id)
 
 
@@ -56,13 +56,13 @@ def set_translation(tenant_id: TenantId, list_id: ListId, language: Language, bo
     store = ListStore(found.engine)
     with refusals():
         store.set_translation(tenant_id, list_id, language, name=body.name,
-                              short_description=body.short_description, actor=found.name)
+                              short_description=body.short_description, actor=found.actor)
         return store.translations(tenant_id, list_id)
 
 
 @router.delete("/translations/{language}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_translation(tenant_id: TenantId, list_id: ListId, language: Language, found: Editor) -> Response:
     with refusals():
-        if not ListStore(found.engine).delete_translation(tenant_id, list_id, language):
+        if not ListStore(found.engine).delete_translation(tenant_id, list_id, language, found.actor):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"list {list_id} has no translation {language!r}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

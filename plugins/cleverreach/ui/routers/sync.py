@@ -2,7 +2,8 @@
 
 Each action triggers ``cleverreach_sync_recipients`` for the one list through Airflow's REST API
 (``dry_run``; ``allow_mass_removal`` for an approval). The plan is read from ``sync_run`` /
-``sync_change``, where every run stores it.
+``sync_change``, where every run stores it. An approval is audited (``sync_approved``) by the approving user,
+with the blocked run and the Airflow run it started.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
 from cleverreach.access import CleverReachPermission as P
-from cleverreach.enums import ChangeAction, RunStatus
+from cleverreach.audit.actor import Actor
+from cleverreach.audit.events import AuditEvent
+from cleverreach.audit.store import AuditStore
+from cleverreach.enums import AuditAction, ChangeAction, RunStatus
 from cleverreach.ui.airflow_api import SYNC_RECIPIENTS_DAG, AirflowApiDep
 from cleverreach.ui.read_store import UiReadStore
 from cleverreach.ui.routers.common import ListId, PageNo, PageSize, owned_list
@@ -72,5 +76,9 @@ def approve(tenant_id: TenantId, list_id: ListId, body: Approval, found: Approve
                             f"sync run {body.sync_run_id} is {run['status']!r}, not the list's latest blocked run; "
                             f"only the latest blocked plan can be approved")
     conf = {"tenant": tenant_id, "list_id": list_id, "dry_run": False, "allow_mass_removal": True}
-    return api.trigger(SYNC_RECIPIENTS_DAG, conf, found.token,
-                       note=f"CleverReach page: mass removal approved (blocked sync_run {run['id']})").as_dict()
+    started = api.trigger(SYNC_RECIPIENTS_DAG, conf, found.token,
+                          note=f"CleverReach page: mass removal approved (blocked sync_run {run['id']})")
+    AuditStore(found.engine).add(AuditEvent(  # the decision is the approver's; the run it started acts as them too
+        AuditAction.SYNC_APPROVED, tenant_id, Actor.user(found.name, started.dag_id, started.run_id), list_id,
+        {"sync_run_id": int(run["id"]), "planned_removals": int(run.get("removed") or 0)}))
+    return started.as_dict()

@@ -51,7 +51,7 @@ def check_login(tenant_id: TenantId, found: Annotated[Caller, Depends(tenant_cal
     except (CleverReachError, AirflowNotFoundException) as exc:
         ok, message = False, f"{type(exc).__name__}: {exc}"
     store = UiReadStore(found.engine)
-    store.record_login_check(tenant_id, ok, message, found.name)
+    store.record_login_check(tenant_id, ok, message, found.actor.name)
     return store.login_checks()[tenant_id]
 
 
