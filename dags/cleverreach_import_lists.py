@@ -33,7 +33,7 @@ def cleverreach_import_lists():
         pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
     ).expand_kwargs(tenants.output)
 
-    columns = ["tenant_id", "groups", "created", "refreshed", "revived", "marked_deleted"]
+    columns = ["tenant_id", "groups", "created", "refreshed", "revived", "marked_deleted", "finished_local"]
     summary_task(columns)(imported.output, tenants.output)
 
 

@@ -42,7 +42,7 @@ def cleverreach_sync_mail_history():
     ).expand_kwargs(tenants.output)
 
     columns = ["tenant_id", "mailings_seen", "mailings_loaded", "mailings_failed", "rows_inserted", "rows_existing",
-               "unmatched", "watermark"]
+               "unmatched", "watermark_local"]
     summary_task(columns)(loaded.output, tenants.output)
 
     CleverReachRetentionOperator(

@@ -53,7 +53,8 @@ def cleverreach_sync_recipients():
         allow_mass_removal="{{ params.allow_mass_removal }}",
     ).expand_kwargs(lists.output)
 
-    columns = ["tenant_id", "list_id", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id"]
+    columns = ["tenant_id", "list_id", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id",
+               "finished_local"]
     summary_task(columns)(synced.output, lists.output)
 
 

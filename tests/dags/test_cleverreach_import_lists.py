@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from helpers.audit import audit_events, run_actor
 from helpers.connections import set_cleverreach_connection
@@ -77,11 +80,17 @@ def test_import_is_idempotent_keeps_local_names_and_marks_deleted_groups(two_ten
     emulator.client.delete_group(ACCOUNTS["acme"][0], "1002")
     emulator.client.create_group(ACCOUNTS["acme"][0], "Events", id="1003")
 
+    with crm_engine.begin() as conn:  # the tenant's people read times in New York
+        conn.execute(text("UPDATE tenant SET time_zone = 'America/New_York' WHERE id = 'acme'"))
     result = run_dag("cleverreach_import_lists", {"tenant": "acme"})
     assert result.state == "success"
-    assert result.returns["import_lists"] == [
-        {"tenant_id": "acme", "groups": 2, "created": 1, "refreshed": 1, "revived": 0, "marked_deleted": 1}
-    ]
+    (summary,) = result.returns["import_lists"]
+    finished_local, finished_at = summary.pop("finished_local"), summary.pop("finished_at")
+    assert summary == {"tenant_id": "acme", "groups": 2, "created": 1, "refreshed": 1, "revived": 0,
+                       "marked_deleted": 1, "time_zone": "America/New_York"}
+    utc = datetime.fromisoformat(finished_at)
+    assert utc.utcoffset() == timedelta(0)  # stored and passed on as UTC, shown in the tenant's zone
+    assert finished_local == utc.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M:%S %Z")
     second = lists(crm_engine)
     assert second["acme/1001"]["name"] == "Unser Newsletter"
     assert second["acme/1001"]["short_description"] == "lokal"

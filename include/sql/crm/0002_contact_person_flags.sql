@@ -4,5 +4,5 @@
 -- a member whose contact changed after its last sync shows as pending.
 -- An existing demo CRM gets the columns once (create_crm_tables skips an ADD COLUMN whose column exists).
 ALTER TABLE contact_person ADD COLUMN no_marketing boolean NOT NULL DEFAULT false;
-ALTER TABLE contact_person ADD COLUMN deleted_at timestamp NULL;
-ALTER TABLE contact_person ADD COLUMN changed_at timestamp NULL;
+ALTER TABLE contact_person ADD COLUMN deleted_at {{ timestamp_utc }} NULL;
+ALTER TABLE contact_person ADD COLUMN changed_at {{ timestamp_utc }} NULL;

@@ -11,11 +11,11 @@ CREATE TABLE IF NOT EXISTS recipient_list (
     name text NOT NULL,
     short_description text,
     remote_member_count integer,
-    remote_deleted_at timestamp NULL,
-    imported_at timestamp,
-    created_at timestamp NOT NULL,
+    remote_deleted_at {{ timestamp_utc }} NULL,
+    imported_at {{ timestamp_utc }},
+    created_at {{ timestamp_utc }} NOT NULL,
     created_by text,
-    changed_at timestamp,
+    changed_at {{ timestamp_utc }},
     changed_by text,
     UNIQUE (tenant_id, external_id)
 );
@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS recipient_list_translation (
     language text NOT NULL,
     name text NOT NULL,
     short_description text,
-    changed_at timestamp NOT NULL,
+    changed_at {{ timestamp_utc }} NOT NULL,
     changed_by text,
     PRIMARY KEY (list_id, language)
 );
@@ -35,11 +35,11 @@ CREATE TABLE IF NOT EXISTS recipient_list_translation (
 CREATE TABLE IF NOT EXISTS recipient_list_member (
     list_id integer NOT NULL REFERENCES recipient_list (id) ON DELETE CASCADE,
     contact_person_id integer NOT NULL REFERENCES contact_person (id) ON DELETE CASCADE,
-    added_at timestamp NOT NULL,
+    added_at {{ timestamp_utc }} NOT NULL,
     added_by text,
     sync_state text NOT NULL DEFAULT 'pending'
         CHECK (sync_state IN ('pending', 'synced', 'unconfirmed', 'rejected', 'unsubscribed', 'bounced')),
-    synced_at timestamp NULL,
+    synced_at {{ timestamp_utc }} NULL,
     sync_error text NULL,
     PRIMARY KEY (list_id, contact_person_id)
 );
@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS contact_history (
     id {{ identity_pk }},
     tenant_id text NOT NULL REFERENCES tenant (id),
     contact_person_id integer NOT NULL REFERENCES contact_person (id) ON DELETE CASCADE,
-    occurred_at timestamp NOT NULL,
+    occurred_at {{ timestamp_utc }} NOT NULL,
     kind text NOT NULL
         CHECK (kind IN ('mail_sent', 'mail_opened', 'mail_clicked', 'mail_bounced', 'unsubscribed')),
     subject text,

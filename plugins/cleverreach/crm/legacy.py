@@ -21,10 +21,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from cleverreach.clock import utcnow
 from cleverreach.crm.bulk import bulk_insert
 from cleverreach.crm.sql import query
 from cleverreach.crm.state import state_schema_of, state_table
@@ -74,7 +74,7 @@ class Adoption:
                                         f"FROM {name} HAVING max(id) IS NOT NULL"))
             target.execute(query("migrations_record", self.state.dialect.name, state_schema_of(self.state)),
                            {"version": ADOPTED, "name": "adopted the private state of release 0.1",
-                            "applied_at": datetime.now(UTC).replace(tzinfo=None)})
+                            "applied_at": utcnow()})
         if not same and self.copy:
             log.warning("Adopted the old private tables into the state connection; the CRM still holds the old "
                         "copies, which a DBA may drop: %s", ", ".join(source for source, _ in self.copy))

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from cleverreach.clock import utcnow
 from cleverreach.crm.sql import load_sql, query, split_statements, sql_names
 from cleverreach.crm.state import state_engine_of, state_schema_of
 
@@ -79,7 +79,7 @@ def migrate(engine: Engine, folder: str = "state") -> list[str]:
             for statement in split_statements(load_sql(f"{folder}/{stem}", dialect, schema)):
                 conn.exec_driver_sql(statement)
             conn.execute(query("migrations_record", dialect, schema),
-                         {"version": key, "name": stem, "applied_at": datetime.now(UTC).replace(tzinfo=None)})
+                         {"version": key, "name": stem, "applied_at": utcnow()})
             applied_now.append(key)
             log.info("Applied migration %s of the private state", stem)
     if adoption is not None:

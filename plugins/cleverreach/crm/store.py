@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, TextClause, bindparam
 from sqlalchemy.types import TypeEngine
 
+from cleverreach.clock import utcnow
 from cleverreach.crm.sql import is_private, query
 from cleverreach.crm.state import state_engine_of, state_schema_of, state_table
 
 
-def utcnow() -> datetime:
-    """Naive UTC, the way the CRM's ``timestamp`` columns store time on both dialects."""
-    return datetime.now(UTC).replace(tzinfo=None)
+__all__ = ["SqlStore", "utcnow"]  # utcnow: aware UTC (cleverreach.clock), what every store writes
 
 
 class SqlStore:

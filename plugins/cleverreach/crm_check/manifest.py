@@ -28,7 +28,8 @@ HISTORY_ROW = {"tenant_id": TENANT, "contact_person_id": CONTACT, "occurred_at":
 STATEMENTS: tuple[Statement, ...] = (
     # (a) CRM data, read only
     Statement("select_tenants", R, CRM, "active tenants, or the one named (active or not)",
-              {"tenant_id": TENANT}, {"id": TXT, "name": TXT, "cleverreach_conn_id": TXT, "active": BOOL}),
+              {"tenant_id": TENANT}, {"id": TXT, "name": TXT, "cleverreach_conn_id": TXT, "active": BOOL,
+                                     "time_zone": TXT}),
     Statement("erasure_select_tenant_contacts", R, CRM, "the tenant's contacts with their e-mail (erasure requests)",
               {"tenant_id": TENANT}, {"id": INT, "email": TXT}),
     Statement("history_select_contacts", R, CRM, "the tenant's contacts with their e-mail (report receivers)",

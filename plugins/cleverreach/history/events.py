@@ -125,7 +125,7 @@ def _int(value: Any) -> int:
 
 
 def _at(stamp: int) -> datetime:
-    return datetime.fromtimestamp(int(stamp), UTC).replace(tzinfo=None)
+    return datetime.fromtimestamp(int(stamp), UTC)
 
 
 def _email(receiver: Mapping[str, Any]) -> str:

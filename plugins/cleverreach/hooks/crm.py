@@ -40,9 +40,23 @@ def engine_from_fields(conn_type: str, *, host: str | None, port: int | None = N
         url = URL.create("postgresql+psycopg2", username=login or None, password=password or None,
                          host=host or None, port=port or None, database=schema or None, query=query)
         state_schema = str((extra or {}).get("state_schema") or DEFAULT_STATE_SCHEMA)
-        return create_engine(url, pool_pre_ping=True, insertmanyvalues_page_size=5000, hide_parameters=True,
-                             execution_options={STATE_SCHEMA_OPTION: state_schema})
+        engine = create_engine(url, pool_pre_ping=True, insertmanyvalues_page_size=5000, hide_parameters=True,
+                               execution_options={STATE_SCHEMA_OPTION: state_schema})
+        _utc_sessions(engine)
+        return engine
     raise CleverReachConfigError(f"CRM connection type {conn_type!r} is not supported (use postgres or sqlite)")
+
+
+def _utc_sessions(engine: Engine) -> None:
+    """Every PostgreSQL session in UTC: an aware time written into a CRM column without time zone lands as UTC,
+    and one read from it means UTC (``cleverreach.clock``), whatever the server's default zone."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET TIME ZONE 'UTC'")
+        cursor.close()
+        dbapi_connection.commit()
 
 
 def _configure_sqlite(engine: Engine) -> None:

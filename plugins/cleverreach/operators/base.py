@@ -15,6 +15,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundExceptio
 from sqlalchemy import Engine
 
 from cleverreach.audit.actor import Actor
+from cleverreach.clock import from_unix, local_text, utcnow
 from cleverreach.dag_defaults import api_pool
 from cleverreach.exceptions import CleverReachAuthError, CleverReachConfigError, TenantIsolationError
 from cleverreach.hooks.cleverreach import CleverReachHook
@@ -119,3 +120,14 @@ class CleverReachTenantOperator(CrmOperator):
         except TenantIsolationError as exc:
             raise AirflowFailException(str(exc)) from None
         return hook
+
+    def in_tenant_time(self, summary: dict[str, Any], **unix_times: int | None) -> dict[str, Any]:
+        """``summary`` with the time it was made (``finished_at``, UTC ISO 8601) and, for people, that time and the
+        given Unix times (e.g. a watermark) in the tenant's zone (``finished_local``, ``<name>_local``)."""
+        tz = TenantStore(self.crm.engine).tenants(str(self.tenant_id))[0].zone
+        now = utcnow()
+        stamped = {**summary, "finished_at": now.isoformat(timespec="seconds"), "time_zone": tz.key,
+                   "finished_local": local_text(now, tz)}
+        for name, seconds in unix_times.items():
+            stamped[f"{name}_local"] = None if seconds is None else local_text(from_unix(seconds), tz)
+        return stamped

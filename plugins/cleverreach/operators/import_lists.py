@@ -26,8 +26,8 @@ class CleverReachImportListsOperator(CleverReachTenantOperator):
 
     def execute_with_crm(self, context: Any, engine: Engine) -> dict[str, Any]:
         store = ListStore(engine)
-        summary = ListImport(self.cleverreach, store, tenant_id=str(self.tenant_id), actor=self.actor(context),
-                             logger=self.log).run()
+        summary = self.in_tenant_time(ListImport(self.cleverreach, store, tenant_id=str(self.tenant_id),
+                                                 actor=self.actor(context), logger=self.log).run())
         self.log.info("Tenant %s: %s", self.tenant_id, summary)
         self.log.info(
             "Recipient lists of tenant %s:\n%s",

@@ -46,4 +46,5 @@ class CleverReachMailHistoryOperator(CleverReachTenantOperator):
     def execute_with_crm(self, context: Any, engine: Engine) -> dict[str, Any]:
         since = parse_since(self.since)
         load = MailHistoryLoad(self.cleverreach, HistoryStore(engine), tenant_id=str(self.tenant_id), logger=self.log)
-        return load.run(since=since)
+        summary = load.run(since=since)
+        return self.in_tenant_time(summary, window_start=summary.get("window_start"), watermark=summary.get("watermark"))

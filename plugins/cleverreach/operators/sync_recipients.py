@@ -65,6 +65,6 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
                 self.cleverreach, self._sync_store(engine, context), tenant_id=str(self.tenant_id), list_row=list_row,
                 dag_id=self.dag_id, run_id=context["run_id"], logger=self.log,
             )
-            return sync.run(dry_run=dry_run, allow_mass_removal=allow_mass_removal)
+            return self.in_tenant_time(sync.run(dry_run=dry_run, allow_mass_removal=allow_mass_removal))
         except (MassRemovalError, SyncInProgressError, GroupGoneError, RecipientListError) as exc:
             raise AirflowFailException(str(exc)) from None

@@ -4,40 +4,31 @@
 member shown as ``synced`` whose contact's ``changed_at`` lies after the member's ``synced_at`` is
 therefore shown as ``pending`` (with the reason) until the next sync of its list writes it again. Other
 states are shown as stored: ``rejected``, ``unsubscribed`` and the rest are already "not as the CRM has
-it". Timestamps come back as ``datetime`` from PostgreSQL and as ISO text from SQLite; both are naive UTC.
+it". Timestamps come back as ``datetime`` from PostgreSQL and as ISO text from SQLite, aware or naive (a CRM
+column without time zone holds UTC): both are compared as UTC (``cleverreach.clock``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from cleverreach.clock import as_utc
 from cleverreach.enums import MemberState
 
 CHANGED_REASON = "contact changed in the CRM after the last sync; the next sync writes it"
-
-
-def as_time(value: Any) -> datetime | None:
-    """A stored timestamp as a naive datetime (None stays None; unreadable text counts as unknown)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 def changed_since_sync(sync_state: str, changed_at: Any, synced_at: Any) -> bool:
     """Whether a ``synced`` member's contact changed after the member was last synced."""
     if sync_state != MemberState.SYNCED:
         return False
-    changed, synced = as_time(changed_at), as_time(synced_at)
+    changed, synced = as_utc(changed_at), as_utc(synced_at)
     if changed is None:
         return False
-    return synced is None or changed.replace(tzinfo=None) > synced.replace(tzinfo=None)
+    return synced is None or changed > synced
 
 
 def shown_member(row: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +46,7 @@ def changed_contacts(members: pd.DataFrame) -> np.ndarray:
     sync stamps them again even when nothing it sends differs, so that they stop showing as pending."""
     if members.empty or "changed_at" not in members or "synced_at" not in members:
         return np.array([], dtype="int64")
-    changed = pd.to_datetime(members["changed_at"], errors="coerce", format="ISO8601")
-    synced = pd.to_datetime(members["synced_at"], errors="coerce", format="ISO8601")
+    changed = pd.to_datetime(members["changed_at"], errors="coerce", format="ISO8601", utc=True)
+    synced = pd.to_datetime(members["synced_at"], errors="coerce", format="ISO8601", utc=True)
     stale = (members["sync_state"] == MemberState.SYNCED) & changed.notna() & (synced.isna() | (changed > synced))
     return members.loc[stale.to_numpy(dtype=bool), "contact_person_id"].to_numpy(dtype="int64")

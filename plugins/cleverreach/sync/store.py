@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from cleverreach.audit.actor import Actor
 from cleverreach.audit.events import AuditEvent
 from cleverreach.audit.store import AuditStore
+from cleverreach.clock import as_utc
 from cleverreach.crm.bulk import bulk_insert
 from cleverreach.crm.store import SqlStore, utcnow
 from cleverreach.enums import AuditAction, ChangeAction, ChangeResult, MemberState, RemovalMode
@@ -130,9 +131,7 @@ class SyncStore(SqlStore):
 
     def _stale(self, row: Any, now: Any) -> bool:
         """The holder has shown no life (heartbeat, else start) for longer than the lease timeout."""
-        seen = row["heartbeat_at"] or row["started_at"]
-        if isinstance(seen, str):
-            seen = pd.Timestamp(seen).to_pydatetime()
+        seen = as_utc(row["heartbeat_at"] or row["started_at"])
         return seen is not None and now - seen > self.lease_timeout
 
     def heartbeat(self, conn: Any, run_pk: int) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from cleverreach.clock import zone
 from cleverreach.crm.store import SqlStore, utcnow
 from cleverreach.exceptions import TenantIsolationError, TenantNotFoundError
 
@@ -13,6 +15,12 @@ class Tenant:
     id: str
     name: str
     cleverreach_conn_id: str
+    time_zone: str | None = None  # IANA name from the CRM; None = Europe/Berlin (cleverreach.clock)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone its people read times in."""
+        return zone(self.time_zone)
 
     def as_task_kwargs(self) -> dict[str, str]:
         """The keyword arguments of one mapped task instance (``expand_kwargs``)."""
@@ -66,5 +74,5 @@ class TenantStore(SqlStore):
 
 
 def _tenant(row: dict) -> Tenant:
-    return Tenant(row["id"], row["name"], row["cleverreach_conn_id"] or f"cleverreach_{row['id']}")
+    return Tenant(row["id"], row["name"], row["cleverreach_conn_id"] or f"cleverreach_{row['id']}", row.get("time_zone"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -29,7 +29,7 @@ def test_contacts_by_ext_id_then_email_else_unmatched():
     ], CONTACTS)
     assert [(r.contact_person_id, r.external_key) for r in batch.rows] == [(3, "501/c3/mail_sent"), (1, "501/c1/mail_sent")]
     assert batch.unmatched == 1
-    assert batch.rows[0].occurred_at == datetime(2023, 11, 14, 22, 23, 20)  # no event: the mailing's finish
+    assert batch.rows[0].occurred_at == datetime(2023, 11, 14, 22, 23, 20, tzinfo=UTC)  # no event: the mailing's finish
 
 
 def test_keys_name_the_contact_not_the_receiver():
@@ -49,12 +49,12 @@ def test_clicks_are_read_per_link_with_the_first_click_time_on_that_link():
     link1 = history_rows("t", MAILING, "clicked", [clicker], CONTACTS, link_id="1")
     link2 = history_rows("t", MAILING, "clicked", [clicker], CONTACTS, link_id="2")
     assert [(r.external_key, r.detail, r.occurred_at) for r in link1.rows + link2.rows] == [
-        ("501/c1/mail_clicked/1", "Oktober (mailing 501): https://a.example", datetime(2023, 11, 14, 22, 25, 0)),
-        ("501/c1/mail_clicked/2", "Oktober (mailing 501): https://b.example", datetime(2023, 11, 14, 22, 28, 20)),
+        ("501/c1/mail_clicked/1", "Oktober (mailing 501): https://a.example", datetime(2023, 11, 14, 22, 25, 0, tzinfo=UTC)),
+        ("501/c1/mail_clicked/2", "Oktober (mailing 501): https://b.example", datetime(2023, 11, 14, 22, 28, 20, tzinfo=UTC)),
     ]
     truncated = history_rows("t", MAILING, "clicked", [receiver("r1", "anna@example.org", "1")], CONTACTS, link_id="2")
     assert [(r.external_key, r.occurred_at) for r in truncated.rows] == [
-        ("501/c1/mail_clicked/2", datetime(2023, 11, 14, 22, 23, 20))]  # events truncated away: the finish time
+        ("501/c1/mail_clicked/2", datetime(2023, 11, 14, 22, 23, 20, tzinfo=UTC))]  # events truncated away: the finish time
     with pytest.raises(ValueError, match="per link"):
         history_rows("t", MAILING, "clicked", [clicker], CONTACTS)
 
@@ -66,7 +66,7 @@ def test_one_row_per_contact_and_link_the_earliest_winning():
                                                   receiver("r2", "neu@example.org", events=[early], group_id="2")],
                          CONTACTS)
     rows = unique_rows(batch.rows)
-    assert [(r.external_key, r.occurred_at) for r in rows] == [("501/c3/mail_opened", datetime(2023, 11, 14, 22, 25))]
+    assert [(r.external_key, r.occurred_at) for r in rows] == [("501/c3/mail_opened", datetime(2023, 11, 14, 22, 25, tzinfo=UTC))]
 
 
 def unsubscribe_event(group):

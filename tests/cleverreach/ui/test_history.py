@@ -20,3 +20,19 @@ def test_history_newest_first_and_paged(page):
 def test_another_tenants_contact_reads_as_missing(page):
     assert page.get("/tenants/a/contacts/100/history").status_code == 404
     assert page.get("/tenants/a/contacts/0/history").status_code == 422
+
+
+def test_history_times_are_shown_in_the_tenants_zone_with_their_offset(page):
+    """Stored in UTC, sent in the tenant's zone (Europe/Berlin by default, the CRM's tenant.time_zone when set)."""
+    with page.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO contact_history (tenant_id, contact_person_id, occurred_at, kind, subject, source, external_key)"
+            " VALUES ('a', 1, :at, 'mail_sent', 'Winter news', 'cleverreach', 'w1')"), {"at": "2026-01-15 10:00:00"})
+    body = page.get("/tenants/a/contacts/1/history", user="viewer").json()
+    assert body["time_zone"] == "Europe/Berlin"
+    assert [e["occurred_at"] for e in body["events"]] == ["2026-01-15T11:00:00+01:00"]  # CET in January
+    with page.engine.begin() as conn:
+        conn.execute(text("UPDATE tenant SET time_zone = 'America/New_York' WHERE id = 'a'"))
+    body = page.get("/tenants/a/contacts/1/history", user="viewer").json()
+    assert body["time_zone"] == "America/New_York"
+    assert [e["occurred_at"] for e in body["events"]] == ["2026-01-15T05:00:00-05:00"]

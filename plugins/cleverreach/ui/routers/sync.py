@@ -19,7 +19,7 @@ from cleverreach.audit.store import AuditStore
 from cleverreach.enums import AuditAction, ChangeAction, RunStatus
 from cleverreach.ui.airflow_api import SYNC_RECIPIENTS_DAG, AirflowApiDep
 from cleverreach.ui.read_store import UiReadStore
-from cleverreach.ui.routers.common import ListId, PageNo, PageSize, owned_list
+from cleverreach.ui.routers.common import ListId, PageNo, PageSize, in_zone, owned_list, tenant_zone
 from cleverreach.ui.routers.lists import with_link
 from cleverreach.ui.schemas import Approval, SyncRequest
 from cleverreach.ui.security import Caller, TenantId, tenant_caller
@@ -36,7 +36,8 @@ def runs(tenant_id: TenantId, list_id: ListId, found: Viewer,
          limit: Annotated[int, Query(ge=1, le=100)] = 10) -> list[dict[str, Any]]:
     """The list's latest sync runs, newest first, each linked to its Airflow run."""
     owned_list(found.engine, tenant_id, list_id)
-    return [with_link(run) for run in UiReadStore(found.engine).sync_runs(tenant_id, list_id, limit=limit)]
+    runs = UiReadStore(found.engine).sync_runs(tenant_id, list_id, limit=limit)
+    return [with_link(run) for run in in_zone(runs, tenant_zone(found.engine, tenant_id), "started_at", "finished_at")]
 
 
 @router.get("/runs/{run_pk}")

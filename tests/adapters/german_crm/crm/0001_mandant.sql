@@ -6,5 +6,6 @@ CREATE TABLE IF NOT EXISTS mandant_stamm (
     bezeichnung text NOT NULL,
     cr_verbindung text NULL,
     gesperrt boolean NOT NULL DEFAULT false,
-    angelegt_am timestamp NULL
+    angelegt_am timestamp NULL,
+    zeitzone text NOT NULL DEFAULT 'Europe/Berlin'
 );

@@ -1,0 +1,3 @@
+-- Stored timestamps are timezone-aware UTC (issue 11). SQLite has no time types: the integration writes ISO
+-- text with its offset (`2026-11-30 03:12:00.123456+00:00`) and reads older text without one as UTC
+-- (cleverreach.clock.as_utc), so nothing is to be changed here; PostgreSQL's variant converts the columns.
