@@ -112,12 +112,12 @@ class SyncPlan:
 def _payloads(frame: pd.DataFrame, email_column: str, ext_id_attribute: str, source: str | None = None) -> list[dict]:
     if frame.empty:
         return []
-    records = frame[[email_column, "ext_id", *ATTRIBUTES]].to_dict("records")
+    columns = [frame[name].tolist() for name in (email_column, "ext_id", *ATTRIBUTES)]
     payloads = []
-    for record in records:  # shaping the JSON body of the rows that change; the diff itself is vectorised
-        attributes = {name: record[name] for name in ATTRIBUTES}
-        attributes[ext_id_attribute] = record["ext_id"]
-        body: dict = {"email": record[email_column], "global_attributes": attributes}
+    for email, ext_id, *values in zip(*columns):  # the JSON bodies of the rows that change, from columns
+        attributes = dict(zip(ATTRIBUTES, values))
+        attributes[ext_id_attribute] = ext_id
+        body: dict = {"email": email, "global_attributes": attributes}
         if source:
             body["source"] = source
         payloads.append(body)
