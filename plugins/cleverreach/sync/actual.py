@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from cleverreach.sync.fields import ATTRIBUTES
 from cleverreach.sync.keys import email_keys
 
+_COUNTERS = ("activated", "deactivated", "bounced")
 ACTUAL_COLUMNS = ["receiver_id", "email", "email_key", "ext_id", "activated", "deactivated", "bounced", *ATTRIBUTES]
 
 
@@ -19,31 +21,33 @@ def _int(value: object) -> int:
         return 0
 
 
+def _ints(values: list[object]) -> list[int]:
+    return [value if type(value) is int else _int(value) for value in values]
+
+
 def receivers_frame(pages: Iterable[list[dict]], ext_id_attribute: str = "ext_id") -> pd.DataFrame:
-    """Columns of ``ACTUAL_COLUMNS`` from pages of receiver objects (``global_attributes`` inside)."""
+    """Columns of ``ACTUAL_COLUMNS`` from pages of receiver objects (``global_attributes`` inside).
+
+    Built a column at a time per page (one comprehension per field, C-level ``str``): a million receivers
+    without a Python loop body per receiver."""
     columns: dict[str, list] = {name: [] for name in ACTUAL_COLUMNS if name != "email_key"}
     for page in pages:
-        for receiver in page:
-            attrs = receiver.get("global_attributes") or {}
-            if not isinstance(attrs, dict):
-                attrs = {}
-            columns["receiver_id"].append(str(receiver.get("id", "")))
-            columns["email"].append(str(receiver.get("email") or ""))
-            columns["ext_id"].append(str(attrs.get(ext_id_attribute) or "").strip())
-            columns["activated"].append(_int(receiver.get("activated")))
-            columns["deactivated"].append(_int(receiver.get("deactivated")))
-            columns["bounced"].append(_int(receiver.get("bounced")))
-            for attribute in ATTRIBUTES:
-                value = attrs.get(attribute)
-                columns[attribute].append("" if value is None else str(value))
+        attrs = [a if isinstance(a, dict) else {} for a in [r.get("global_attributes") for r in page]]
+        columns["receiver_id"] += map(str, [r.get("id", "") for r in page])
+        columns["email"] += map(str, [r.get("email") or "" for r in page])
+        columns["ext_id"] += [str(a.get(ext_id_attribute) or "").strip() for a in attrs]
+        for name in _COUNTERS:
+            columns[name] += _ints([r.get(name) for r in page])
+        for attribute in ATTRIBUTES:
+            columns[attribute] += ["" if value is None else str(value) for value in [a.get(attribute) for a in attrs]]
     return actual_from_columns(columns)
 
 
 def actual_from_columns(columns: dict[str, list]) -> pd.DataFrame:
-    frame = pd.DataFrame(columns)
-    for name in ("activated", "deactivated", "bounced"):
-        frame[name] = frame[name].astype("int64")
-    for name in ("receiver_id", "email", "ext_id", *ATTRIBUTES):
-        frame[name] = frame[name].astype("str")
+    """The typed frame: int64 counters, text everywhere else (each column built with its type, no inference)."""
+    frame = pd.DataFrame({
+        name: np.fromiter(values, dtype="int64", count=len(values)) if name in _COUNTERS else pd.Series(values, dtype="str")
+        for name, values in columns.items()
+    })
     frame["email_key"] = email_keys(frame["email"])
     return frame[ACTUAL_COLUMNS]
