@@ -9,7 +9,9 @@ deactivated is its own call).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -84,19 +86,16 @@ class SyncPlan:
         return self.adds.empty and self.updates.empty and self.removes.empty and self.reactivations.empty
 
     # ------------------------------------------------------------------ API payloads
-    def add_payloads(self, ext_id_attribute: str, activated: int) -> list[dict]:
+    def add_payloads(self, ext_id_attribute: str, activated: int) -> Payloads:
         """Insert bodies for new receivers, ``activated`` explicit: a time (opted in) or 0 (pending)."""
-        bodies = _payloads(self.adds, "email", ext_id_attribute, source=SOURCE_LABEL)
-        for body in bodies:
-            body["activated"] = int(activated)
-        return bodies
+        return Payloads(self.adds, "email", ext_id_attribute, source=SOURCE_LABEL, activated=int(activated))
 
-    def update_payloads(self, ext_id_attribute: str) -> list[dict]:
+    def update_payloads(self, ext_id_attribute: str) -> Payloads:
         """Upsert bodies for receivers the sync owns or adopts, addressed by the receiver's stored e-mail.
 
         Attributes only: an update never carries ``activated``/``deactivated``, so it never changes consent.
         """
-        return _payloads(self.updates, "email_old", ext_id_attribute)
+        return Payloads(self.updates, "email_old", ext_id_attribute)
 
     def remove_ids(self) -> list[str]:
         return self.removes["receiver_id"].astype(str).tolist()
@@ -109,19 +108,42 @@ class SyncPlan:
         return self.removes["erase"].astype(bool)
 
 
-def _payloads(frame: pd.DataFrame, email_column: str, ext_id_attribute: str, source: str | None = None) -> list[dict]:
-    if frame.empty:
-        return []
-    columns = [frame[name].tolist() for name in (email_column, "ext_id", *ATTRIBUTES)]
-    payloads = []
-    for email, ext_id, *values in zip(*columns):  # the JSON bodies of the rows that change, from columns
+class Payloads(Sequence[dict]):
+    """The API bodies of a frame's rows, each built when it is read: the hook slices one batch at a time,
+    so a million inserts never hold a million bodies at once (only the frame's columns as lists)."""
+
+    def __init__(self, frame: pd.DataFrame, email_column: str, ext_id_attribute: str, *, source: str | None = None,
+                 activated: int | None = None) -> None:
+        self._columns = [frame[name].tolist() for name in (email_column, "ext_id", *ATTRIBUTES)] if len(frame) else []
+        self._size = len(frame)
+        self._ext_id_attribute = ext_id_attribute
+        self._source = source
+        self._activated = activated
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, index: int) -> dict: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict]: ...
+
+    def __getitem__(self, index: int | slice) -> dict | list[dict]:
+        if isinstance(index, slice):
+            return [self._body(row) for row in range(*index.indices(self._size))]
+        return self._body(range(self._size)[index])
+
+    def _body(self, row: int) -> dict:
+        email, ext_id, *values = (column[row] for column in self._columns)
         attributes = dict(zip(ATTRIBUTES, values))
-        attributes[ext_id_attribute] = ext_id
+        attributes[self._ext_id_attribute] = ext_id
         body: dict = {"email": email, "global_attributes": attributes}
-        if source:
-            body["source"] = source
-        payloads.append(body)
-    return payloads
+        if self._source:
+            body["source"] = self._source
+        if self._activated is not None:
+            body["activated"] = self._activated
+        return body
 
 
 def removal_limit(owned_count: int, minimum: int, share: float) -> int:
