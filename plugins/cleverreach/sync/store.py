@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Integer, Text
+from sqlalchemy import Connection, Engine, Integer, Text, TextClause
 from sqlalchemy.exc import IntegrityError
 
 from cleverreach.crm.bulk import bulk_insert
@@ -37,6 +37,18 @@ REFUSAL_TABLE_COLUMNS = ("list_id", "contact_person_id", "action", "payload_hash
 def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[list[Any]]:
     for start in range(0, len(values), size):
         yield list(values[start : start + size])
+
+
+def _read_frame(conn: Connection, statement: TextClause, params: dict[str, Any]) -> pd.DataFrame:
+    """What ``pd.read_sql`` returns (the same conversion: ``from_records`` with ``coerce_float``), from the
+    driver's plain tuples: pandas converts SQLAlchemy's row objects one by one, a third of a million-row read."""
+    result = conn.execute(statement, params)
+    try:
+        columns = list(result.keys())
+        rows = result.cursor.fetchall() if result.cursor is not None else []
+    finally:
+        result.close()
+    return pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
 
 
 def _json(record: dict[str, Any]) -> str:
@@ -132,7 +144,7 @@ class SyncStore(SqlStore):
     # ------------------------------------------------------------------ members
     def members(self, tenant_id: str, list_id: int) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            return pd.read_sql(self.q("sync_select_members"), conn, params={"tenant_id": tenant_id, "list_id": list_id})
+            return _read_frame(conn, self.q("sync_select_members"), {"tenant_id": tenant_id, "list_id": list_id})
 
     # ------------------------------------------------------------------ the run and its lease
     def withdrawn(self, tenant_id: str) -> pd.DataFrame:
@@ -271,7 +283,7 @@ class SyncStore(SqlStore):
     # ------------------------------------------------------------------ the receivers the sync owns
     def owned_receivers(self, list_id: int, group_id: str) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            rows = pd.read_sql(self.q("sync_owned_select"), conn, params={"list_id": list_id, "group_id": group_id})
+            rows = _read_frame(conn, self.q("sync_owned_select"), {"list_id": list_id, "group_id": group_id})
         return owned_frame(rows)
 
     def save_owned(self, list_id: int, group_id: str, rows: pd.DataFrame, drop_keys: Sequence[str] = ()) -> None:
