@@ -28,26 +28,36 @@ def _ints(values: list[object]) -> list[int]:
 def receivers_frame(pages: Iterable[list[dict]], ext_id_attribute: str = "ext_id") -> pd.DataFrame:
     """Columns of ``ACTUAL_COLUMNS`` from pages of receiver objects (``global_attributes`` inside).
 
-    Built a column at a time per page (one comprehension per field, C-level ``str``): a million receivers
-    without a Python loop body per receiver."""
-    columns: dict[str, list] = {name: [] for name in ACTUAL_COLUMNS if name != "email_key"}
+    Each page becomes a typed chunk at once (one comprehension per field, C-level ``str``): a million
+    receivers are never a million Python objects per column, and no loop body runs per receiver."""
+    chunks = []
     for page in pages:
         attrs = [a if isinstance(a, dict) else {} for a in [r.get("global_attributes") for r in page]]
-        columns["receiver_id"] += map(str, [r.get("id", "") for r in page])
-        columns["email"] += map(str, [r.get("email") or "" for r in page])
-        columns["ext_id"] += [str(a.get(ext_id_attribute) or "").strip() for a in attrs]
-        for name in _COUNTERS:
-            columns[name] += _ints([r.get(name) for r in page])
-        for attribute in ATTRIBUTES:
-            columns[attribute] += ["" if value is None else str(value) for value in [a.get(attribute) for a in attrs]]
-    return actual_from_columns(columns)
+        columns: dict[str, list] = {
+            "receiver_id": list(map(str, [r.get("id", "") for r in page])),
+            "email": list(map(str, [r.get("email") or "" for r in page])),
+            "ext_id": [str(a.get(ext_id_attribute) or "").strip() for a in attrs],
+            **{name: _ints([r.get(name) for r in page]) for name in _COUNTERS},
+            **{name: ["" if value is None else str(value) for value in [a.get(name) for a in attrs]] for name in ATTRIBUTES},
+        }
+        chunks.append(_typed(columns))
+    if not chunks:
+        return actual_from_columns({name: [] for name in ACTUAL_COLUMNS if name != "email_key"})
+    frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+    frame["email_key"] = email_keys(frame["email"])
+    return frame[ACTUAL_COLUMNS]
 
 
-def actual_from_columns(columns: dict[str, list]) -> pd.DataFrame:
-    """The typed frame: int64 counters, text everywhere else (each column built with its type, no inference)."""
-    frame = pd.DataFrame({
+def _typed(columns: dict[str, list]) -> pd.DataFrame:
+    """int64 counters, text everywhere else (each column built with its type, no inference)."""
+    return pd.DataFrame({
         name: np.fromiter(values, dtype="int64", count=len(values)) if name in _COUNTERS else pd.Series(values, dtype="str")
         for name, values in columns.items()
     })
+
+
+def actual_from_columns(columns: dict[str, list]) -> pd.DataFrame:
+    """The typed frame of whole columns (all of ``ACTUAL_COLUMNS`` but ``email_key``, which is derived)."""
+    frame = _typed(columns)
     frame["email_key"] = email_keys(frame["email"])
     return frame[ACTUAL_COLUMNS]

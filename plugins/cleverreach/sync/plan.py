@@ -109,12 +109,12 @@ class SyncPlan:
 
 
 class Payloads(Sequence[dict]):
-    """The API bodies of a frame's rows, each built when it is read: the hook slices one batch at a time,
-    so a million inserts never hold a million bodies at once (only the frame's columns as lists)."""
+    """The API bodies of a frame's rows, each built when it is read: the hook slices one batch at a time, so
+    a million inserts never hold a million bodies, nor the frame's columns as Python objects, at once."""
 
     def __init__(self, frame: pd.DataFrame, email_column: str, ext_id_attribute: str, *, source: str | None = None,
                  activated: int | None = None) -> None:
-        self._columns = [frame[name].tolist() for name in (email_column, "ext_id", *ATTRIBUTES)] if len(frame) else []
+        self._columns = [frame[name] for name in (email_column, "ext_id", *ATTRIBUTES)]
         self._size = len(frame)
         self._ext_id_attribute = ext_id_attribute
         self._source = source
@@ -131,19 +131,23 @@ class Payloads(Sequence[dict]):
 
     def __getitem__(self, index: int | slice) -> dict | list[dict]:
         if isinstance(index, slice):
-            return [self._body(row) for row in range(*index.indices(self._size))]
-        return self._body(range(self._size)[index])
+            start, stop, step = index.indices(self._size)
+            return self._bodies(slice(start, stop, step))
+        row = range(self._size)[index]
+        return self._bodies(slice(row, row + 1))[0]
 
-    def _body(self, row: int) -> dict:
-        email, ext_id, *values = (column[row] for column in self._columns)
-        attributes = dict(zip(ATTRIBUTES, values))
-        attributes[self._ext_id_attribute] = ext_id
-        body: dict = {"email": email, "global_attributes": attributes}
-        if self._source:
-            body["source"] = self._source
-        if self._activated is not None:
-            body["activated"] = self._activated
-        return body
+    def _bodies(self, rows: slice) -> list[dict]:
+        bodies = []
+        for email, ext_id, *values in zip(*(column.iloc[rows].tolist() for column in self._columns)):
+            attributes = dict(zip(ATTRIBUTES, values))
+            attributes[self._ext_id_attribute] = ext_id
+            body: dict = {"email": email, "global_attributes": attributes}
+            if self._source:
+                body["source"] = self._source
+            if self._activated is not None:
+                body["activated"] = self._activated
+            bodies.append(body)
+        return bodies
 
 
 def removal_limit(owned_count: int, minimum: int, share: float) -> int:

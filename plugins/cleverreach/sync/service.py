@@ -72,14 +72,16 @@ class ListSync:
         members = self.store.members(self.tenant_id, self.list_id)
         self.changed_ids = set(changed_contacts(members).tolist())
         valid, rejected = prepare_desired(members)
+        member_count, members_withdrawn = len(members), withdrawn_frame(members)
+        del members  # a million rows: not kept while the receivers are read
         actual = receivers_frame(self.cr.iter_receivers(self.group_id), settings.ext_id_attribute)
         ownership = resolve_ownership(self.store.owned_receivers(self.list_id, self.group_id), actual)
         refusals = self.store.refusals(self.list_id)
-        withdrawn = combine(withdrawn_frame(members), self.store.withdrawn(self.tenant_id))
+        withdrawn = combine(members_withdrawn, self.store.withdrawn(self.tenant_id))
         plan = diff(valid, actual, ownership.owned, refusals, withdrawn)
         self.log.info(
             "%s: %d members (%d rejected), %d receivers (%d ours, %d active); plan %s in %.1f s",
-            self.label, len(members), len(rejected), len(actual), len(ownership.owned), plan.owned_count,
+            self.label, member_count, len(rejected), len(actual), len(ownership.owned), plan.owned_count,
             plan.counts(), time.monotonic() - started,
         )
         return plan, ownership, valid, rejected, set(refusals["contact_person_id"].tolist()), len(actual)

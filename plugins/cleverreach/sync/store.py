@@ -4,7 +4,7 @@ private bookkeeping: the receivers it owns per list and the refusals it remember
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
 from itertools import repeat
 from json.encoder import encode_basestring
@@ -27,6 +27,7 @@ from cleverreach.sync.plan import SyncPlan
 from cleverreach.sync.withdrawn import withdrawn_frame
 
 CHUNK = 1000  # ids per IN list
+PLAN_CHUNK = 100_000  # stored plan rows built and written at a time
 CHANGE_COLUMNS = ("run_id", "list_id", "contact_person_id", "email", "action", "reason", "old_value", "new_value",
                   "result", "error")
 OWNED_TABLE_COLUMNS = ("list_id", "group_id", "email_key", "receiver_id", "contact_person_id", "origin", "since",
@@ -77,56 +78,68 @@ def _json_objects(columns: dict[str, pd.Series]) -> list[str]:
 
 
 def change_rows(run_pk: int, list_id: int, plan: SyncPlan, rejected: pd.DataFrame, *,
-                removal_mode: str) -> list[tuple[Any, ...]]:
-    """The ``sync_change`` rows (``CHANGE_COLUMNS``) of a plan, built column-wise: planned writes, and the
-    members left alone with the state they end in as their result."""
-    parts: list[Iterable[tuple[Any, ...]]] = []
+                removal_mode: str) -> Iterator[list[tuple[Any, ...]]]:
+    """The ``sync_change`` rows (``CHANGE_COLUMNS``) of a plan: planned writes, and the members left alone
+    with the state they end in as their result. Built column-wise, ``PLAN_CHUNK`` rows at a time: a
+    million-row plan is never a million tuples (or JSON texts) at once."""
 
-    def add(frame: pd.DataFrame, email: str, action: str | list[str], old: Sequence[Any] | None,
-            new: Sequence[Any] | None, results: Sequence[str] | None = None,
-            contact_ids: Sequence[Any] | None = None) -> None:
-        size = len(frame)
-        parts.append(zip(
+    def rows(chunk: pd.DataFrame, email: str, action: str | list[str], old: Sequence[Any] | None = None,
+             new: Sequence[Any] | None = None, results: Sequence[str] | None = None,
+             contact_ids: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        size = len(chunk)
+        return list(zip(
             repeat(run_pk, size), repeat(list_id, size),
-            frame["contact_person_id"].astype("int64").tolist() if contact_ids is None else contact_ids,
-            _values(frame[email]), repeat(str(action), size) if isinstance(action, str) else action,
-            _values(frame["reason"]), repeat(None, size) if old is None else old, repeat(None, size) if new is None else new,
+            chunk["contact_person_id"].astype("int64").tolist() if contact_ids is None else contact_ids,
+            _values(chunk[email]), repeat(str(action), size) if isinstance(action, str) else action,
+            _values(chunk["reason"]), repeat(None, size) if old is None else old, repeat(None, size) if new is None else new,
             repeat(str(ChangeResult.PLANNED), size) if results is None else results, repeat(None, size),
         ))
 
-    adds = plan.adds
-    add(adds, "email", ChangeAction.ADD, None, _json_objects({name: adds[name] for name in ATTRIBUTES}))
-    if not plan.updates.empty:
+    def adds(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
+        return rows(chunk, "email", ChangeAction.ADD, new=_json_objects({name: chunk[name] for name in ATTRIBUTES}))
+
+    def updates(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
         olds, news = [], []
-        for record in plan.updates.to_dict("records"):  # the changed fields differ per row
+        for record in chunk.to_dict("records"):  # the changed fields differ per row
             changed = [n for n in ("ext_id", *ATTRIBUTES) if record[n] != record[f"{n}_old"]]
             olds.append(_json({n: record[f"{n}_old"] for n in changed}))
             news.append(_json({n: record[n] for n in changed}))
-        add(plan.updates, "email_old", ChangeAction.UPDATE, olds, news)
-    add(plan.reactivations, "email", ChangeAction.REACTIVATE, None, None)
-    removes = plan.removes
-    if not removes.empty:
-        erase = plan.erasing.to_numpy(dtype=bool) | (removal_mode == RemovalMode.DELETE)
+        return rows(chunk, "email_old", ChangeAction.UPDATE, olds, news)
+
+    def reactivations(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
+        return rows(chunk, "email", ChangeAction.REACTIVATE)
+
+    def removals(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
+        erase = chunk["erase"].to_numpy(dtype=bool) | (removal_mode == RemovalMode.DELETE)
         actions = np.where(erase, str(ChangeAction.REMOVE), str(ChangeAction.DEACTIVATE)).tolist()
-        cids = [None if pd.isna(cid) else int(cid) for cid in removes["contact_person_id"].tolist()]
-        add(removes, "email", actions, _json_objects({"ext_id": removes["ext_id"]}), None, contact_ids=cids)
-    left_alone = (
-        (rejected, MemberState.REJECTED, ChangeAction.REJECT),
-        (plan.refused, None, ChangeAction.REJECT),
-        (plan.unsubscribed, MemberState.UNSUBSCRIBED, ChangeAction.KEEP),
-        (plan.bounced, MemberState.BOUNCED, ChangeAction.KEEP),
-        (plan.unconfirmed, MemberState.UNCONFIRMED, ChangeAction.KEEP),
+        cids = [None if pd.isna(cid) else int(cid) for cid in chunk["contact_person_id"].tolist()]
+        return rows(chunk, "email", actions, _json_objects({"ext_id": chunk["ext_id"]}), contact_ids=cids)
+
+    def left_alone(state: MemberState | None, kind: ChangeAction) -> Callable[[pd.DataFrame], list[tuple[Any, ...]]]:
+        def build(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
+            states = pd.Series(str(state), index=chunk.index) if state else chunk["sync_state"].astype("str")
+            results = states.where(states != MemberState.PENDING, str(ChangeResult.REJECTED))
+            for value in results.unique():
+                ChangeResult(value)  # a state without a result is an error, as before
+            emails = chunk["email"].where(chunk["email"].notna() & (chunk["email"] != ""), None)
+            return rows(chunk.assign(email=emails), "email", kind, new=_json_objects({"sync_state": states}),
+                        results=results.tolist())
+        return build
+
+    sections = (
+        (plan.adds, adds),
+        (plan.updates, updates),
+        (plan.reactivations, reactivations),
+        (plan.removes.assign(erase=plan.erasing), removals),
+        (rejected, left_alone(MemberState.REJECTED, ChangeAction.REJECT)),
+        (plan.refused, left_alone(None, ChangeAction.REJECT)),
+        (plan.unsubscribed, left_alone(MemberState.UNSUBSCRIBED, ChangeAction.KEEP)),
+        (plan.bounced, left_alone(MemberState.BOUNCED, ChangeAction.KEEP)),
+        (plan.unconfirmed, left_alone(MemberState.UNCONFIRMED, ChangeAction.KEEP)),
     )
-    for frame, state, kind in left_alone:
-        if frame.empty:
-            continue
-        states = pd.Series(str(state), index=frame.index) if state else frame["sync_state"].astype("str")
-        results = states.where(states != MemberState.PENDING, str(ChangeResult.REJECTED))
-        for value in results.unique():
-            ChangeResult(value)  # a state without a result is an error, as before
-        emails = frame["email"].where(frame["email"].notna() & (frame["email"] != ""), None)
-        add(frame.assign(email=emails), "email", kind, None, _json_objects({"sync_state": states}), results.tolist())
-    return [row for part in parts for row in part]
+    for frame, build in sections:
+        for start in range(0, len(frame), PLAN_CHUNK):
+            yield build(frame.iloc[start : start + PLAN_CHUNK])
 
 
 class SyncStore(SqlStore):
@@ -227,9 +240,8 @@ class SyncStore(SqlStore):
 
         Members left alone get a row too (``reject``/``keep``), with the resulting ``sync_state`` as result.
         """
-        rows = change_rows(run_pk, list_id, plan, rejected, removal_mode=removal_mode)
-        if rows:
-            with self.engine.begin() as conn:
+        with self.engine.begin() as conn:
+            for rows in change_rows(run_pk, list_id, plan, rejected, removal_mode=removal_mode):
                 bulk_insert(conn, "sync_change", CHANGE_COLUMNS, rows)
 
     def record_results(self, run_pk: int, action: str, ok: Sequence[str], failed: Sequence[tuple[str, str]]) -> None:
