@@ -21,9 +21,8 @@ def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Sequ
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in rows:  # None -> empty unquoted field, which COPY's csv format reads as NULL
-            writer.writerow(["" if v is None else v for v in row])
+        # csv writes None as an empty unquoted field, which COPY's csv format reads as NULL
+        csv.writer(buffer).writerows(rows)
         buffer.seek(0)
         cursor = conn.connection.dbapi_connection.cursor()
         try:

@@ -280,9 +280,13 @@ class CleverReachHook(HttpHook):
         """Items per bulk call: the extra ``batch_size``, lowered for the rest of the run after a 413."""
         return min(self.settings.batch_size, self._batch_size_cap or MAX_BATCH_SIZE)
 
-    def _write_batches(self, path: str, items: Sequence[Any], keys: Sequence[str]) -> Iterator[BatchResult]:
-        """Send ``items`` in batches; yield per-item results after each. A 413 halves the size from then on."""
-        if len(items) != len(keys):
+    def _write_batches(self, path: str, items: Sequence[Any],
+                       keys: Sequence[str] | None = None) -> Iterator[BatchResult]:
+        """Send ``items`` in batches; yield per-item results after each. A 413 halves the size from then on.
+
+        ``keys`` name the items in the results; without them, each item's ``email`` (read per batch, so
+        that items built lazily are built once)."""
+        if keys is not None and len(items) != len(keys):
             raise ValueError("items and keys must have the same length")
         start, index = 0, 0
         while start < len(items):
@@ -298,7 +302,10 @@ class CleverReachHook(HttpHook):
                 )
                 continue
             index += 1
-            chunk_keys = [str(k) for k in keys[start : start + len(chunk)]]
+            if keys is None:
+                chunk_keys = [str(item.get("email", "")) for item in chunk]
+            else:
+                chunk_keys = [str(k) for k in keys[start : start + len(chunk)]]
             start += len(chunk)
             total = index + math.ceil((len(items) - start) / self.batch_size)
             yield BatchResult(index, total, parse_aligned_results(chunk_keys, body, label=f"POST /v3/{path}"))
@@ -406,15 +413,11 @@ class CleverReachHook(HttpHook):
 
     def insert_receivers(self, group_id: str, receivers: Sequence[dict[str, Any]]) -> Iterator[BatchResult]:
         """New receivers only (``/receivers/insert``): an existing one is never touched. Keys: e-mails."""
-        return self._write_batches(
-            f"groups/{group_id}/receivers/insert", receivers, [str(r.get("email", "")) for r in receivers]
-        )
+        return self._write_batches(f"groups/{group_id}/receivers/insert", receivers)
 
     def upsert_receivers(self, group_id: str, receivers: Sequence[dict[str, Any]]) -> Iterator[BatchResult]:
         """Updates of existing receivers, matched by e-mail (``/receivers/upsert``). Keys: e-mails."""
-        return self._write_batches(
-            f"groups/{group_id}/receivers/upsert", receivers, [str(r.get("email", "")) for r in receivers]
-        )
+        return self._write_batches(f"groups/{group_id}/receivers/upsert", receivers)
 
     def delete_receivers(self, group_id: str, receiver_ids: Sequence[str]) -> Iterator[BatchResult]:
         """Remove receivers from a group by id, the only verified form of the bulk delete. Keys: ids."""

@@ -60,7 +60,8 @@ def _utc_sessions(engine: Engine) -> None:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """Foreign keys on, WAL, and write transactions that take the lock up front.
+    """Foreign keys on, WAL, a page cache for million-row writes, and write transactions that take the lock
+    up front.
 
     pysqlite's own transaction handling starts transactions late and lets DDL run outside them; we
     take over (SQLAlchemy's documented recipe) so that every transaction is ``BEGIN IMMEDIATE``:
@@ -75,6 +76,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # 64 MB of page cache (default 2 MB): a million-row plan's e-mail index is written without spilling
+        cursor.execute("PRAGMA cache_size=-65536")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.close()
 

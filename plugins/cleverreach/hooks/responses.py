@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import requests
 
 from cleverreach.exceptions import (
@@ -66,8 +67,15 @@ class BatchResult:
 
 
 def json_or_none(response: requests.Response) -> Any:
+    """The decoded body, None when empty or not JSON. ``msgspec`` decodes UTF-8 JSON in half the time of
+    ``json`` (a page of 5,000 receivers is 2 MB); whatever it refuses (another encoding, ``NaN``, lone
+    surrogates) goes through ``requests`` and ``json`` as before, so the values are the same."""
     if not response.content:
         return None
+    try:
+        return msgspec.json.decode(response.content)
+    except ValueError:  # msgspec.DecodeError is a ValueError
+        pass
     try:
         return response.json()
     except ValueError:

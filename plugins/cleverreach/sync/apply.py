@@ -118,12 +118,14 @@ class PlanApplier:
         refused: list[tuple[Any, str]] = []
 
         def settle(rows: pd.DataFrame, items: list[ItemResult]) -> None:
-            ok = [item.ok for item in items]
+            ok = np.fromiter((item.ok for item in items), dtype=bool, count=len(items))
             done = rows[ok]
             self.store.save_owned(self.list_id, self.group_id,
                                   _owned_rows(done, OwnershipOrigin.CREATED, [i.receiver_id or "" for i in items if i.ok]))
             self._succeeded(ChangeAction.ADD, done, state, PENDING_REASON if double else None)
-            refused.extend((row, item.error or "refused") for row, item in zip(rows.itertuples(), items) if not item.ok)
+            if not ok.all():  # only the refused rows become tuples
+                errors = [item.error or "refused" for item in items if not item.ok]
+                refused.extend(zip(rows[~ok].itertuples(), errors))
             tally.added += len(done)
 
         self._in_batches(self.cr.insert_receivers(self.group_id, payloads), plan.adds, "insert", settle)

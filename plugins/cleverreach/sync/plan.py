@@ -9,7 +9,9 @@ deactivated is its own call).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -84,19 +86,16 @@ class SyncPlan:
         return self.adds.empty and self.updates.empty and self.removes.empty and self.reactivations.empty
 
     # ------------------------------------------------------------------ API payloads
-    def add_payloads(self, ext_id_attribute: str, activated: int) -> list[dict]:
+    def add_payloads(self, ext_id_attribute: str, activated: int) -> Payloads:
         """Insert bodies for new receivers, ``activated`` explicit: a time (opted in) or 0 (pending)."""
-        bodies = _payloads(self.adds, "email", ext_id_attribute, source=SOURCE_LABEL)
-        for body in bodies:
-            body["activated"] = int(activated)
-        return bodies
+        return Payloads(self.adds, "email", ext_id_attribute, source=SOURCE_LABEL, activated=int(activated))
 
-    def update_payloads(self, ext_id_attribute: str) -> list[dict]:
+    def update_payloads(self, ext_id_attribute: str) -> Payloads:
         """Upsert bodies for receivers the sync owns or adopts, addressed by the receiver's stored e-mail.
 
         Attributes only: an update never carries ``activated``/``deactivated``, so it never changes consent.
         """
-        return _payloads(self.updates, "email_old", ext_id_attribute)
+        return Payloads(self.updates, "email_old", ext_id_attribute)
 
     def remove_ids(self) -> list[str]:
         return self.removes["receiver_id"].astype(str).tolist()
@@ -109,19 +108,46 @@ class SyncPlan:
         return self.removes["erase"].astype(bool)
 
 
-def _payloads(frame: pd.DataFrame, email_column: str, ext_id_attribute: str, source: str | None = None) -> list[dict]:
-    if frame.empty:
-        return []
-    records = frame[[email_column, "ext_id", *ATTRIBUTES]].to_dict("records")
-    payloads = []
-    for record in records:  # shaping the JSON body of the rows that change; the diff itself is vectorised
-        attributes = {name: record[name] for name in ATTRIBUTES}
-        attributes[ext_id_attribute] = record["ext_id"]
-        body: dict = {"email": record[email_column], "global_attributes": attributes}
-        if source:
-            body["source"] = source
-        payloads.append(body)
-    return payloads
+class Payloads(Sequence[dict]):
+    """The API bodies of a frame's rows, each built when it is read: the hook slices one batch at a time, so
+    a million inserts never hold a million bodies, nor the frame's columns as Python objects, at once."""
+
+    def __init__(self, frame: pd.DataFrame, email_column: str, ext_id_attribute: str, *, source: str | None = None,
+                 activated: int | None = None) -> None:
+        self._columns = [frame[name] for name in (email_column, "ext_id", *ATTRIBUTES)]
+        self._size = len(frame)
+        self._ext_id_attribute = ext_id_attribute
+        self._source = source
+        self._activated = activated
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, index: int) -> dict: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict]: ...
+
+    def __getitem__(self, index: int | slice) -> dict | list[dict]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._size)
+            return self._bodies(slice(start, stop, step))
+        row = range(self._size)[index]
+        return self._bodies(slice(row, row + 1))[0]
+
+    def _bodies(self, rows: slice) -> list[dict]:
+        bodies = []
+        for email, ext_id, *values in zip(*(column.iloc[rows].tolist() for column in self._columns)):
+            attributes = dict(zip(ATTRIBUTES, values))
+            attributes[self._ext_id_attribute] = ext_id
+            body: dict = {"email": email, "global_attributes": attributes}
+            if self._source:
+                body["source"] = self._source
+            if self._activated is not None:
+                body["activated"] = self._activated
+            bodies.append(body)
+        return bodies
 
 
 def removal_limit(owned_count: int, minimum: int, share: float) -> int:

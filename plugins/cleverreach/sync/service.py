@@ -14,6 +14,7 @@ import logging
 import time
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cleverreach.enums import ChangeAction, MemberState, RemovalMode, RunStatus
@@ -71,14 +72,16 @@ class ListSync:
         members = self.store.members(self.tenant_id, self.list_id)
         self.changed_ids = set(changed_contacts(members).tolist())
         valid, rejected = prepare_desired(members)
+        member_count, members_withdrawn = len(members), withdrawn_frame(members)
+        del members  # a million rows: not kept while the receivers are read
         actual = receivers_frame(self.cr.iter_receivers(self.group_id), settings.ext_id_attribute)
         ownership = resolve_ownership(self.store.owned_receivers(self.list_id, self.group_id), actual)
         refusals = self.store.refusals(self.list_id)
-        withdrawn = combine(withdrawn_frame(members), self.store.withdrawn(self.tenant_id))
+        withdrawn = combine(members_withdrawn, self.store.withdrawn(self.tenant_id))
         plan = diff(valid, actual, ownership.owned, refusals, withdrawn)
         self.log.info(
             "%s: %d members (%d rejected), %d receivers (%d ours, %d active); plan %s in %.1f s",
-            self.label, len(members), len(rejected), len(actual), len(ownership.owned), plan.owned_count,
+            self.label, member_count, len(rejected), len(actual), len(ownership.owned), plan.owned_count,
             plan.counts(), time.monotonic() - started,
         )
         return plan, ownership, valid, rejected, set(refusals["contact_person_id"].tolist()), len(actual)
@@ -194,9 +197,15 @@ class ListSync:
 
     def _plan_states(self, plan: SyncPlan, valid: pd.DataFrame, rejected: pd.DataFrame) -> None:
         """Member states that follow from the plan alone (no write involved); only the ones that change."""
-        current = valid.set_index("contact_person_id")["sync_state"]
-        synced = [c for c in plan.unchanged_ids.tolist() if current.get(c) != MemberState.SYNCED or c in self.changed_ids]
-        unconfirmed = [c for c in plan.unconfirmed["contact_person_id"].tolist() if current.get(c) != MemberState.UNCONFIRMED]
+        def in_state(ids: np.ndarray, state: MemberState) -> np.ndarray:
+            """Per id: the member's stored state is ``state`` already (vectorised over a million members)."""
+            return np.isin(ids, valid.loc[(valid["sync_state"] == state).to_numpy(dtype=bool), "contact_person_id"])
+
+        unchanged = np.asarray(plan.unchanged_ids, dtype="int64")
+        changed = np.fromiter(self.changed_ids, dtype="int64", count=len(self.changed_ids))
+        synced = unchanged[~in_state(unchanged, MemberState.SYNCED) | np.isin(unchanged, changed)].tolist()
+        waiting = plan.unconfirmed["contact_person_id"].to_numpy(dtype="int64")
+        unconfirmed = waiting[~in_state(waiting, MemberState.UNCONFIRMED)].tolist()
         self.store.set_member_states(self.list_id, synced, MemberState.SYNCED)
         self.store.set_member_states(self.list_id, unconfirmed, MemberState.UNCONFIRMED, PENDING_REASON)
         for frame, state in ((plan.unsubscribed, MemberState.UNSUBSCRIBED), (plan.bounced, MemberState.BOUNCED)):

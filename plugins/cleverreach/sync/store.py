@@ -5,13 +5,15 @@ are audited in the transaction that writes them (``cleverreach.audit``)."""
 from __future__ import annotations
 
 import json
-from enum import StrEnum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
+from itertools import repeat
+from json.encoder import encode_basestring
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Integer, Text
+from sqlalchemy import Connection, Engine, Integer, Text, TextClause
 from sqlalchemy.exc import IntegrityError
 
 from cleverreach.audit.actor import Actor
@@ -30,6 +32,7 @@ from cleverreach.sync.plan import SyncPlan
 from cleverreach.sync.withdrawn import withdrawn_frame
 
 CHUNK = 1000  # ids per IN list
+PLAN_CHUNK = 100_000  # stored plan rows built and written at a time
 CHANGE_COLUMNS = ("run_id", "list_id", "contact_person_id", "email", "action", "reason", "old_value", "new_value",
                   "result", "error")
 OWNED_TABLE_COLUMNS = ("list_id", "group_id", "email_key", "receiver_id", "contact_person_id", "origin", "since",
@@ -42,13 +45,106 @@ def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[list[Any]]:
         yield list(values[start : start + size])
 
 
+def _read_frame(conn: Connection, statement: TextClause, params: dict[str, Any]) -> pd.DataFrame:
+    """What ``pd.read_sql`` returns (the same conversion: ``from_records`` with ``coerce_float``), from the
+    driver's plain tuples: pandas converts SQLAlchemy's row objects one by one, a third of a million-row read."""
+    result = conn.execute(statement, params)
+    try:
+        columns = list(result.keys())
+        rows = result.cursor.fetchall() if result.cursor is not None else []
+    finally:
+        result.close()
+    return pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
+
+
 def _json(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True)
 
 
-def _plain(value: Any) -> Any:
-    """Enum members as their text for the bulk writer (COPY writes ``str()``)."""
-    return str(value) if isinstance(value, StrEnum) else value
+def _values(series: pd.Series) -> list[Any]:
+    """A column as Python values, a missing one (None, NaN, NA) as None."""
+    return series.astype("object").where(series.notna(), None).tolist()
+
+
+def _json_objects(columns: dict[str, pd.Series]) -> list[str]:
+    """Per row, the JSON object of these columns (key: column name) exactly as :func:`_json` writes it.
+
+    Text values are encoded a column at a time by the encoder ``json.dumps`` itself uses and joined by one
+    template: a million rows in about a second instead of a dict and a ``json.dumps`` call each. A column
+    with anything but text goes the row-by-row way.
+    """
+    names = sorted(columns)
+    values = [columns[name].tolist() for name in names]
+    if not all(type(value) is str for column in values for value in column):
+        return [_json(dict(zip(names, row))) for row in zip(*values)]
+    template = "{{" + ", ".join(encode_basestring(name) + ": {}" for name in names) + "}}"
+    encoded = [[encode_basestring(value) for value in column] for column in values]
+    return [template.format(*row) for row in zip(*encoded)]
+
+
+def change_rows(run_pk: int, list_id: int, plan: SyncPlan, rejected: pd.DataFrame, *,
+                removal_mode: str) -> Iterator[list[tuple[Any, ...]]]:
+    """The ``sync_change`` rows (``CHANGE_COLUMNS``) of a plan: planned writes, and the members left alone
+    with the state they end in as their result. Built column-wise, ``PLAN_CHUNK`` rows at a time: a
+    million-row plan is never a million tuples (or JSON texts) at once."""
+
+    def rows(chunk: pd.DataFrame, email: str, action: str | list[str], old: Sequence[Any] | None = None,
+             new: Sequence[Any] | None = None, results: Sequence[str] | None = None,
+             contact_ids: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        size = len(chunk)
+        return list(zip(
+            repeat(run_pk, size), repeat(list_id, size),
+            chunk["contact_person_id"].astype("int64").tolist() if contact_ids is None else contact_ids,
+            _values(chunk[email]), repeat(str(action), size) if isinstance(action, str) else action,
+            _values(chunk["reason"]), repeat(None, size) if old is None else old, repeat(None, size) if new is None else new,
+            repeat(str(ChangeResult.PLANNED), size) if results is None else results, repeat(None, size),
+        ))
+
+    def adds(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
+        return rows(chunk, "email", ChangeAction.ADD, new=_json_objects({name: chunk[name] for name in ATTRIBUTES}))
+
+    def updates(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
+        olds, news = [], []
+        for record in chunk.to_dict("records"):  # the changed fields differ per row
+            changed = [n for n in ("ext_id", *ATTRIBUTES) if record[n] != record[f"{n}_old"]]
+            olds.append(_json({n: record[f"{n}_old"] for n in changed}))
+            news.append(_json({n: record[n] for n in changed}))
+        return rows(chunk, "email_old", ChangeAction.UPDATE, olds, news)
+
+    def reactivations(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
+        return rows(chunk, "email", ChangeAction.REACTIVATE)
+
+    def removals(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
+        erase = chunk["erase"].to_numpy(dtype=bool) | (removal_mode == RemovalMode.DELETE)
+        actions = np.where(erase, str(ChangeAction.REMOVE), str(ChangeAction.DEACTIVATE)).tolist()
+        cids = [None if pd.isna(cid) else int(cid) for cid in chunk["contact_person_id"].tolist()]
+        return rows(chunk, "email", actions, _json_objects({"ext_id": chunk["ext_id"]}), contact_ids=cids)
+
+    def left_alone(state: MemberState | None, kind: ChangeAction) -> Callable[[pd.DataFrame], list[tuple[Any, ...]]]:
+        def build(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
+            states = pd.Series(str(state), index=chunk.index) if state else chunk["sync_state"].astype("str")
+            results = states.where(states != MemberState.PENDING, str(ChangeResult.REJECTED))
+            for value in results.unique():
+                ChangeResult(value)  # a state without a result is an error, as before
+            emails = chunk["email"].where(chunk["email"].notna() & (chunk["email"] != ""), None)
+            return rows(chunk.assign(email=emails), "email", kind, new=_json_objects({"sync_state": states}),
+                        results=results.tolist())
+        return build
+
+    sections = (
+        (plan.adds, adds),
+        (plan.updates, updates),
+        (plan.reactivations, reactivations),
+        (plan.removes.assign(erase=plan.erasing), removals),
+        (rejected, left_alone(MemberState.REJECTED, ChangeAction.REJECT)),
+        (plan.refused, left_alone(None, ChangeAction.REJECT)),
+        (plan.unsubscribed, left_alone(MemberState.UNSUBSCRIBED, ChangeAction.KEEP)),
+        (plan.bounced, left_alone(MemberState.BOUNCED, ChangeAction.KEEP)),
+        (plan.unconfirmed, left_alone(MemberState.UNCONFIRMED, ChangeAction.KEEP)),
+    )
+    for frame, build in sections:
+        for start in range(0, len(frame), PLAN_CHUNK):
+            yield build(frame.iloc[start : start + PLAN_CHUNK])
 
 
 class SyncStore(SqlStore):
@@ -72,7 +168,7 @@ class SyncStore(SqlStore):
     # ------------------------------------------------------------------ members
     def members(self, tenant_id: str, list_id: int) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            return pd.read_sql(self.q("sync_select_members"), conn, params={"tenant_id": tenant_id, "list_id": list_id})
+            return _read_frame(conn, self.q("sync_select_members"), {"tenant_id": tenant_id, "list_id": list_id})
 
     # ------------------------------------------------------------------ the run and its lease
     def withdrawn(self, tenant_id: str) -> pd.DataFrame:
@@ -166,47 +262,9 @@ class SyncStore(SqlStore):
 
         Members left alone get a row too (``reject``/``keep``), with the resulting ``sync_state`` as result.
         """
-        rows: list[dict[str, Any]] = []
-        base = {"run_id": run_pk, "list_id": list_id, "result": ChangeResult.PLANNED, "error": None}
-        for record in plan.adds[["contact_person_id", "email", "reason", *ATTRIBUTES]].to_dict("records"):
-            new = {name: record[name] for name in ATTRIBUTES}
-            rows.append({**base, "contact_person_id": int(record["contact_person_id"]), "email": record["email"],
-                         "action": ChangeAction.ADD, "reason": record["reason"], "old_value": None, "new_value": _json(new)})
-        for record in plan.updates.to_dict("records"):
-            changed = [n for n in ("ext_id", *ATTRIBUTES) if record[n] != record[f"{n}_old"]]
-            rows.append({**base, "contact_person_id": int(record["contact_person_id"]), "email": record["email_old"],
-                         "action": ChangeAction.UPDATE, "reason": record["reason"],
-                         "old_value": _json({n: record[f"{n}_old"] for n in changed}),
-                         "new_value": _json({n: record[n] for n in changed})})
-        for record in plan.reactivations[["contact_person_id", "email", "reason"]].to_dict("records"):
-            rows.append({**base, "contact_person_id": int(record["contact_person_id"]), "email": record["email"],
-                         "action": ChangeAction.REACTIVATE, "reason": record["reason"], "old_value": None,
-                         "new_value": None})
-        removals = plan.removes[["email", "reason", "contact_person_id", "ext_id"]].assign(erase=plan.erasing)
-        for record in removals.to_dict("records"):
-            cid = record["contact_person_id"]
-            action = ChangeAction.REMOVE if record["erase"] or removal_mode == RemovalMode.DELETE else ChangeAction.DEACTIVATE
-            rows.append({**base, "contact_person_id": None if pd.isna(cid) else int(cid), "email": record["email"],
-                         "action": action, "reason": record["reason"], "old_value": _json({"ext_id": record["ext_id"]}),
-                         "new_value": None})
-        left_alone = (
-            (rejected.assign(sync_state=MemberState.REJECTED), ChangeAction.REJECT),
-            (plan.refused, ChangeAction.REJECT),
-            (plan.unsubscribed.assign(sync_state=MemberState.UNSUBSCRIBED), ChangeAction.KEEP),
-            (plan.bounced.assign(sync_state=MemberState.BOUNCED), ChangeAction.KEEP),
-            (plan.unconfirmed.assign(sync_state=MemberState.UNCONFIRMED), ChangeAction.KEEP),
-        )
-        for frame, kind in left_alone:
-            for record in frame[["contact_person_id", "email", "reason", "sync_state"]].to_dict("records"):
-                state = str(record["sync_state"])
-                result = ChangeResult.REJECTED if state == MemberState.PENDING else ChangeResult(state)
-                rows.append({**base, "contact_person_id": int(record["contact_person_id"]), "email": record["email"] or None,
-                             "action": kind, "reason": record["reason"], "old_value": None,
-                             "new_value": _json({"sync_state": state}), "result": result})
-        if rows:
-            with self.state.begin() as conn:
-                bulk_insert(conn, self.state_table("sync_change"), CHANGE_COLUMNS,
-                            [tuple(_plain(row[c]) for c in CHANGE_COLUMNS) for row in rows])
+        with self.state.begin() as conn:
+            for rows in change_rows(run_pk, list_id, plan, rejected, removal_mode=removal_mode):
+                bulk_insert(conn, self.state_table("sync_change"), CHANGE_COLUMNS, rows)
 
     def record_results(self, run_pk: int, action: str, ok: Sequence[str], failed: Sequence[tuple[str, str]]) -> None:
         """One batch's per-item results on the stored plan, and the lease's heartbeat (the fence: an attempt
@@ -259,7 +317,7 @@ class SyncStore(SqlStore):
     # ------------------------------------------------------------------ the receivers the sync owns
     def owned_receivers(self, list_id: int, group_id: str) -> pd.DataFrame:
         with self.state.connect() as conn:
-            rows = pd.read_sql(self.q("sync_owned_select"), conn, params={"list_id": list_id, "group_id": group_id})
+            rows = _read_frame(conn, self.q("sync_owned_select"), {"list_id": list_id, "group_id": group_id})
         return owned_frame(rows)
 
     def save_owned(self, list_id: int, group_id: str, rows: pd.DataFrame, drop_keys: Sequence[str] = ()) -> None:
@@ -267,15 +325,14 @@ class SyncStore(SqlStore):
         rows = owned_frame(rows).drop_duplicates("email_key", keep="last")
         now = str(utcnow())
         keys = list(dict.fromkeys([*drop_keys, *rows["email_key"].tolist()]))
-        values = []
-        for record in rows[OWNED_COLUMNS].to_dict("records"):
-            since = record["since"]
-            stamp = int(record["our_deactivated"])
-            cid = int(record["contact_person_id"])
-            values.append((list_id, group_id, record["email_key"], record["receiver_id"] or None,
-                           cid if cid >= 0 else None, record["origin"],
-                           now if since is None or pd.isna(since) else str(since),
-                           None if stamp == NOT_DEACTIVATED_BY_US else stamp))
+        values = list(zip(  # column-wise: a batch of a thousand rows without a dict per row
+            repeat(list_id), repeat(group_id), rows["email_key"].tolist(),
+            [rid or None for rid in rows["receiver_id"].tolist()],
+            [cid if cid >= 0 else None for cid in rows["contact_person_id"].tolist()],
+            rows["origin"].tolist(),
+            [now if since is None or pd.isna(since) else str(since) for since in rows["since"].tolist()],
+            [None if stamp == NOT_DEACTIVATED_BY_US else stamp for stamp in rows["our_deactivated"].tolist()],
+        ))
         statement = self.q("sync_owned_delete", email_keys=Text)
         with self.state.begin() as conn:
             for chunk in _chunks(keys):
@@ -307,6 +364,8 @@ class SyncStore(SqlStore):
                          for cid, action, digest, reason in rows])
 
     def forget_refusals(self, list_id: int, contact_ids: Sequence[int]) -> None:
+        if not len(contact_ids):
+            return
         statement = self.q("sync_refusals_delete", contact_ids=Integer)
         with self.state.begin() as conn:
             for chunk in _chunks([int(c) for c in contact_ids]):

@@ -77,3 +77,15 @@ def test_results_must_align_with_the_input():
         parse_aligned_results(["a", "b"], [{"status": "success"}])
     with pytest.raises(CleverReachResponseError):
         parse_aligned_results(["a"], True)
+
+
+@pytest.mark.parametrize("body", [
+    '[{"id": "1", "email": "jürgen@bücher.example", "activated": 1700000000, "global_attributes": {"x": null}}]'.encode(),
+    b'{"big": 123456789012345678901234567890, "float": 0.1, "twice": 1, "twice": 2}',
+    b'[NaN, Infinity]',  # not JSON to msgspec: json's reading
+    b'"\\ud800"',  # a lone surrogate
+    '["utf-16 with BOM"]'.encode("utf-16"),
+])
+def test_bodies_decode_exactly_as_json_does(body):
+    """The fast decoder (msgspec) gives json's values; what it refuses is read by requests/json as before."""
+    assert decode(_response(200, body), "GET /v3/x") == _response(200, body).json()

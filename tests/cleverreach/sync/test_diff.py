@@ -81,12 +81,12 @@ def test_adds_updates_removes_and_unchanged():
     assert plan.removes.loc[0, "reason"] == "no longer on the list"
     assert plan.unchanged_ids.tolist() == [2]
     assert plan.owned_count == 3
-    assert plan.update_payloads("ext_id") == [{"email": "changed@example.org", "global_attributes": {
+    assert list(plan.update_payloads("ext_id")) == [{"email": "changed@example.org", "global_attributes": {
         "salutation": "", "firstname": "Neu", "lastname": "", "function": "", "company": "", "ext_id": "3"}}]
     # existing receivers never get activation fields; new ones always carry activated explicitly
-    assert "activated" not in str(plan.update_payloads("ext_id"))
+    assert "activated" not in str(list(plan.update_payloads("ext_id")))
     assert [body["activated"] for body in plan.add_payloads("ext_id", 0)] == [0]
-    assert "deactivated" not in str(plan.add_payloads("ext_id", 1700000000))
+    assert "deactivated" not in str(list(plan.add_payloads("ext_id", 1700000000)))
 
 
 def test_receivers_we_do_not_own_are_never_in_the_plan():
@@ -283,3 +283,14 @@ def test_mass_removal_guard_counts_only_active_receivers_we_own():
     assert plan.owned_count == 10 and len(plan.removes) == 10
     with pytest.raises(MassRemovalError, match="of the 10 active receivers the sync owns"):
         check_mass_removal(plan, minimum=5, share=0.2, allow=False, list_label="list 1")
+
+
+def test_payloads_are_built_per_batch_and_equal_the_whole():
+    """The applier's bodies are built when a batch is sliced; any slicing gives the same bodies."""
+    plan, _ = plan_for([{"contact_person_id": n, "email": f"m{n}@example.org", "first_name": f"F{n}"} for n in range(1, 8)], [])
+    bodies = plan.add_payloads("crm_id", 1700000000)
+    whole = [bodies[n] for n in range(len(bodies))]
+    assert len(bodies) == 7 and bodies[-1] == whole[-1]
+    assert [body for start in range(0, 7, 3) for body in bodies[start : start + 3]] == whole
+    assert whole[0] == {"email": "m1@example.org", "source": "hyperspace CRM", "activated": 1700000000, "global_attributes": {
+        "salutation": "", "firstname": "F1", "lastname": "", "function": "", "company": "", "crm_id": "1"}}

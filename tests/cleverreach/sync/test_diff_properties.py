@@ -316,8 +316,8 @@ class Payloads:
     """A plan's API bodies, built once: inserts for adds, upserts for updates, ids to activate and remove."""
 
     def __init__(self, plan, ext_attribute: str = EXT) -> None:
-        self.adds = plan.add_payloads(ext_attribute, 1700000999)
-        self.updates = plan.update_payloads(ext_attribute)
+        self.adds = list(plan.add_payloads(ext_attribute, 1700000999))
+        self.updates = list(plan.update_payloads(ext_attribute))
         self.adopt = plan.updates["adopt"].tolist() if len(plan.updates) else []
         self.update_ids = plan.updates["receiver_id"].tolist() if len(plan.updates) else []
         self.reactivate = plan.reactivations["receiver_id"].tolist()

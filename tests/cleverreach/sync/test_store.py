@@ -93,3 +93,53 @@ def test_member_state_unconfirmed_is_allowed(store, crm_engine):
     assert fetch(crm_engine, "SELECT sync_state FROM recipient_list_member")[0]["sync_state"] == "unconfirmed"
     with pytest.raises(Exception, match="(?i)check|constraint"):
         store.set_member_states(1, [1], "bogus")
+
+
+def test_the_stored_plan_keeps_every_value_exactly(store, crm_engine):
+    """``record_plan`` builds its rows column-wise; each JSON value is what ``json.dumps`` writes for it."""
+    import json
+
+    import pandas as pd
+
+    from cleverreach.sync.fields import ATTRIBUTES
+    from cleverreach.sync.plan import SyncPlan
+
+    tricky = ['Frau "Dr."', "Jürgen \\ Groß", "tab\there", "😀 ok", "", "<b>&amp;</b>", "line\nbreak", "ß"]
+    adds = pd.DataFrame({"contact_person_id": [1, 2], "email": ["a@example.org", "b@example.org"],
+                         "reason": ["new member", "new member"],
+                         **{name: [tricky[i % 8], tricky[(i + 3) % 8]] for i, name in enumerate(ATTRIBUTES)}})
+    updates = pd.DataFrame({"contact_person_id": [3], "email_old": ["c@example.org"], "reason": ["changed"],
+                            "ext_id": ["3"], "ext_id_old": ["3"], **{n: ["neu"] for n in ATTRIBUTES},
+                            **{f"{n}_old": ["neu" if n != "lastname" else "alt"] for n in ATTRIBUTES}})
+    removes = pd.DataFrame({"email": ["d@example.org", "e@example.org"], "reason": ["left", "withdrawn"],
+                            "contact_person_id": [4.0, float("nan")], "ext_id": ["4", "x\"y"], "receiver_id": ["r4", "r5"],
+                            "erase": [False, True]})
+    refused = pd.DataFrame({"contact_person_id": [6, 7], "email": ["f@example.org", ""], "reason": ["refused", "refused"],
+                            "sync_state": ["pending", "rejected"], "action": ["add", "update"]})
+    unsubscribed = pd.DataFrame({"contact_person_id": [8], "email": ["g@example.org"], "reason": ["unsubscribed"]})
+    rejected = pd.DataFrame({"contact_person_id": [9], "email": [""], "reason": ["missing e-mail"],
+                             "sync_state": [None], "sync_error": [None]})
+    empty = pd.DataFrame({"contact_person_id": [], "email": [], "reason": []})
+    plan = SyncPlan(adds=adds, updates=updates, removes=removes, unsubscribed=unsubscribed, bounced=empty,
+                    refused=refused)
+    run = start(store)
+    store.record_plan(run, 1, plan, rejected, removal_mode="deactivate")
+
+    rows = fetch(crm_engine, "SELECT contact_person_id, email, action, reason, old_value, new_value, result, error "
+                             "FROM sync_change WHERE run_id = :run ORDER BY id", run=run)
+
+    def dumped(value: dict) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    expected = [
+        *[(int(r["contact_person_id"]), r["email"], "add", "new member", None, dumped({n: r[n] for n in ATTRIBUTES}),
+           "planned", None) for r in adds.to_dict("records")],
+        (3, "c@example.org", "update", "changed", dumped({"lastname": "alt"}), dumped({"lastname": "neu"}), "planned", None),
+        (4, "d@example.org", "deactivate", "left", dumped({"ext_id": "4"}), None, "planned", None),
+        (None, "e@example.org", "remove", "withdrawn", dumped({"ext_id": 'x"y'}), None, "planned", None),
+        (9, None, "reject", "missing e-mail", None, dumped({"sync_state": "rejected"}), "rejected", None),
+        (6, "f@example.org", "reject", "refused", None, dumped({"sync_state": "pending"}), "rejected", None),
+        (7, None, "reject", "refused", None, dumped({"sync_state": "rejected"}), "rejected", None),
+        (8, "g@example.org", "keep", "unsubscribed", None, dumped({"sync_state": "unsubscribed"}), "unsubscribed", None),
+    ]
+    assert [tuple(r.values()) for r in rows] == expected
