@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from sqlalchemy import create_engine, make_url, text
 
+from helpers.airflow_api import AirflowApi
 from scripts.airflow_env import REPO, free_port
 from scripts.celery_stack import become_subreaper, celery_environment, kill_sessions, leftovers, start_stack
 from scripts.local_airflow import ManagedProcess, Services, http_ok, start_emulator, wait_until
@@ -42,43 +42,6 @@ TEST_TIMINGS = {
     "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "10",
     "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
 }
-
-
-class AirflowApi:
-    """The REST API v2 with a JWT from ``POST /auth/token``."""
-
-    def __init__(self, url: str, username: str, password: str) -> None:
-        self.url = url
-        self.session = requests.Session()
-        resp = requests.post(f"{url}/auth/token", json={"username": username, "password": password}, timeout=120)
-        resp.raise_for_status()
-        self.session.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
-
-    def get(self, path: str, **params: Any) -> Any:
-        """A read; retried after a time-out (two cores, ten processes: the api-server can be slow to answer)."""
-        for attempt in range(3):
-            try:
-                resp = self.session.get(f"{self.url}/api/v2{path}", params=params, timeout=60)
-                break
-            except requests.Timeout:
-                if attempt == 2:
-                    raise
-        resp.raise_for_status()
-        return resp.json()
-
-    def send(self, method: str, path: str, body: dict) -> Any:
-        resp = self.session.request(method, f"{self.url}/api/v2{path}", json=body, timeout=120)
-        assert resp.status_code in (200, 201), f"{method} {path}: {resp.status_code} {resp.text[:500]}"
-        return resp.json()
-
-    def trigger(self, dag_id: str, conf: dict) -> str:
-        return self.send("POST", f"/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})["dag_run_id"]
-
-    def run_state(self, dag_id: str, run_id: str) -> str:
-        return self.get(f"/dags/{dag_id}/dagRuns/{run_id}")["state"]
-
-    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
-        return self.get(f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", limit=500)["task_instances"]
 
 
 @dataclass

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
+from helpers.airflow_api import AirflowApi
 from scripts.airflow_env import REPO, airflow_services_environment, free_port
 from scripts.local_airflow import (
     Services,
@@ -58,88 +58,6 @@ def _fresh_metadata_db(postgres_url: str) -> str:
     finally:
         engine.dispose()
     return url.set(database=META_DB).render_as_string(hide_password=False)
-
-
-class AirflowApi:
-    """The REST API v2 with a JWT from ``POST /auth/token``."""
-
-    def __init__(self, url: str, username: str, password: str) -> None:
-        self.url = url
-        self.session = requests.Session()
-        resp = requests.post(f"{url}/auth/token", json={"username": username, "password": password}, timeout=30)
-        resp.raise_for_status()
-        self.session.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
-
-    def get(self, path: str, **params: Any) -> Any:
-        resp = self.session.get(f"{self.url}/api/v2{path}", params=params, timeout=30)
-        resp.raise_for_status()
-        return resp.json()
-
-    def post(self, path: str, body: dict) -> Any:
-        resp = self.session.post(f"{self.url}/api/v2{path}", json=body, timeout=30)
-        assert resp.status_code in (200, 201), f"POST {path}: {resp.status_code} {resp.text}"
-        return resp.json()
-
-    def trigger(self, dag_id: str, conf: dict) -> str:
-        """Trigger a manual run (``logical_date`` must be present, null for a manual run); returns its id."""
-        return self.post(f"/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})["dag_run_id"]
-
-    def runs(self, dag_id: str) -> list[dict]:
-        return self.get(f"/dags/{dag_id}/dagRuns", order_by="-run_after", limit=50)["dag_runs"]
-
-    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
-        return self.get(f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", limit=500)["task_instances"]
-
-    def task_log(self, dag_id: str, run_id: str, ti: dict) -> str:
-        resp = self.session.get(
-            f"{self.url}/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{ti['task_id']}/logs/{max(1, ti['try_number'])}",
-            params={"map_index": ti["map_index"], "full_content": "true"}, headers={"Accept": "application/json"},
-            timeout=30,
-        )
-        if resp.status_code != 200:
-            return f"(log unavailable: {resp.status_code} {resp.text[:300]})"
-        lines = []
-        for event in resp.json().get("content", []):
-            if isinstance(event, dict):
-                level = event.get("level", "")
-                lines.append(f"{event.get('timestamp', '')} {level} {event.get('event', '')}".strip())
-                if event.get("error_detail"):
-                    lines.append(str(event["error_detail"])[:3000])
-            else:
-                lines.append(str(event))
-        return "\n".join(lines)
-
-    def diagnose(self, dag_id: str, run_id: str) -> str:
-        """Task states of a run and the logs of its failed tasks, for a readable failure."""
-        out = [f"run {dag_id} {run_id}:"]
-        tis = self.task_instances(dag_id, run_id)
-        for ti in sorted(tis, key=lambda t: (t["task_id"], t["map_index"])):
-            out.append(f"  {ti['task_id']}[{ti['map_index']}] {ti['state']} (try {ti['try_number']})")
-        for ti in tis:
-            if ti["state"] in ("failed", "up_for_retry"):
-                out.append(f"----- log of {ti['task_id']}[{ti['map_index']}] -----")
-                out.append("\n".join(self.task_log(dag_id, run_id, ti).splitlines()[-80:]))
-        return "\n".join(out)
-
-    def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 120, services: Services | None = None) -> dict:
-        """Poll the run until it finishes; fail with task states, failed tasks' logs and process logs."""
-        deadline = time.monotonic() + timeout
-        while True:
-            run = self.get(f"/dags/{dag_id}/dagRuns/{run_id}")
-            if run["state"] in ("success", "failed"):
-                break
-            if time.monotonic() > deadline:
-                run["state"] = f"still {run['state']} after {timeout:.0f} s"
-                break
-            if services is not None and services.dead():
-                run["state"] = f"{run['state']}, but {', '.join(p.name for p in services.dead())} died"
-                break
-            time.sleep(1)
-        if run["state"] != "success":
-            details = self.diagnose(dag_id, run_id)
-            tails = services.tails(25) if services is not None else ""
-            pytest.fail(f"{dag_id} run {run_id} ended {run['state']}\n{details}\n{tails}", pytrace=False)
-        return run
 
 
 @dataclass
