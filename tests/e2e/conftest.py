@@ -86,8 +86,27 @@ class Stack:
 
     def run_dag(self, dag_id: str, conf: dict, timeout: float = 120) -> str:
         run_id = self.api.trigger(dag_id, conf)
-        self.api.wait_for_run(dag_id, run_id, timeout=timeout, services=self.services)
+        self.wait_for_run(dag_id, run_id, timeout=timeout)
         return run_id
+
+    def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 120) -> dict:
+        """Poll the run until it finishes; fail with task states, failed tasks' logs and process logs."""
+        deadline = time.monotonic() + timeout
+        while True:
+            run = self.api.get(f"/dags/{dag_id}/dagRuns/{run_id}")
+            if run["state"] in ("success", "failed"):
+                break
+            if time.monotonic() > deadline:
+                run["state"] = f"still {run['state']} after {timeout:.0f} s"
+                break
+            if self.services.dead():
+                run["state"] = f"{run['state']}, but {', '.join(p.name for p in self.services.dead())} died"
+                break
+            time.sleep(1)
+        if run["state"] != "success":
+            details = self.api.diagnose(dag_id, run_id)
+            pytest.fail(f"{dag_id} run {run_id} ended {run['state']}\n{details}\n{self.services.tails(25)}", pytrace=False)
+        return run
 
 
 @pytest.fixture(scope="session")
