@@ -33,7 +33,7 @@ def main() -> int:
     )
     crm = build_crm()
     try:
-        create_crm_tables(engine)  # crm-db created them already from include/sql/crm; idempotent
+        create_crm_tables(engine)  # crm-db created them already (docker/crm_schema.postgresql.sql); idempotent
         with engine.connect() as conn:
             tenants = conn.execute(text("SELECT count(*) FROM tenant")).scalar_one()
         if tenants:

@@ -138,10 +138,55 @@ def test_profiles(rendered):
         assert not services[name].get("profiles"), f"{name} must start without a profile"
 
 
-def test_crm_db_gets_the_crm_schema(raw):
+def test_crm_db_gets_the_crm_schema(raw, monkeypatch):
+    """crm-db runs the demo CRM's tables rendered for PostgreSQL (placeholders filled, no SQLite variant): the file
+    is as the adapter's crm/ renders it now."""
+    from scripts.render_crm_schema import RENDERED, render
+
     crm = raw["services"]["crm-db"]
-    assert "./include/sql/crm:/docker-entrypoint-initdb.d:ro" in crm["volumes"]
-    assert sorted((REPO / "include" / "sql" / "crm").glob("*.sql")), "no CRM schema files"
+    assert "./docker/crm_schema.postgresql.sql:/docker-entrypoint-initdb.d/crm_schema.sql:ro" in crm["volumes"]
+    for name in ("AIRFLOW__CLEVERREACH__CRM_ADAPTER_DIR", "CLEVERREACH_SQL_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    rendered = render()
+    assert "{{" not in rendered
+    assert RENDERED.read_text(encoding="utf-8") == rendered, "stale: run python -m scripts.render_crm_schema"
+
+
+@pytest.mark.postgres
+def test_the_rendered_crm_schema_runs_on_postgresql():
+    """What crm-db's first start runs, run by psql against the machine's PostgreSQL in a database of its own."""
+    import os
+    import shutil
+    import subprocess
+    import uuid
+
+    from sqlalchemy import create_engine, make_url, text
+
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url or not shutil.which("psql"):
+        pytest.skip("TEST_POSTGRES_URL or psql missing")
+    server = make_url(url).set(drivername="postgresql+psycopg2")
+    name = f"crm_init_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        target = server.set(database=name)
+        done = subprocess.run(
+            ["psql", "-v", "ON_ERROR_STOP=1", "-q", "-h", target.host or "127.0.0.1", "-p", str(target.port or 5432),
+             "-U", target.username or "postgres", "-d", name, "-f", "docker/crm_schema.postgresql.sql"],
+            cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        engine = create_engine(target)
+        with engine.connect() as conn:
+            tables = {r[0] for r in conn.execute(text("SELECT table_name FROM information_schema.tables "
+                                                       "WHERE table_schema = 'public'"))}
+        engine.dispose()
+        assert {"tenant", "contact_person", "recipient_list", "recipient_list_member", "contact_history"} <= tables
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def test_bind_mounts_and_build_files_exist(raw):
