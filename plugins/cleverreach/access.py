@@ -23,7 +23,8 @@ from airflow.sdk.exceptions import AirflowFailException
 from cleverreach.audit.actor import Actor, triggering_user
 from cleverreach.audit.events import AuditEvent
 from cleverreach.audit.store import AuditStore
-from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.clock import utcnow
+from cleverreach.crm.store import SqlStore
 from cleverreach.enums import AuditAction
 
 ROLE_VIEWER = "CleverReach Viewer"

@@ -10,7 +10,7 @@ from scripts.airflow_runner import run_dag
 from sqlalchemy import text
 
 from cleverreach.crm.migrations import migrate
-from cleverreach.crm.store import utcnow
+from cleverreach.clock import utcnow
 from cleverreach.sync.staleness import CHANGED_REASON
 from cleverreach.ui.keyset import MemberSort
 from cleverreach.ui.read_store import PagePosition, UiReadStore

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, TextClause, text
 
 from cleverreach.crm.migrations import migrate
-from cleverreach.crm.store import utcnow
+from cleverreach.clock import utcnow
 from cleverreach.enums import HistoryKind, MemberState
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cleverreach.audit.events import AuditEvent
-from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.clock import utcnow
+from cleverreach.crm.store import SqlStore
 
 
 class AuditStore(SqlStore):

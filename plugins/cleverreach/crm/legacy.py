@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, inspect, text
@@ -55,18 +56,12 @@ class Adoption:
     drop_after_copy: bool = False  # the sources are renamed copies in the state's own file (SQLite)
 
     def finish(self) -> list[str]:
-        same = self.crm is self.state or self.crm.url == self.state.url
-        with self.state.begin() as target:
-            source_cm = None if same else self.crm.connect()
-            source = target if source_cm is None else source_cm
-            try:
-                for source_name, table in self.copy:
-                    _copy_rows(source, target, source_name, state_table(self.state, table))
-                    if self.drop_after_copy:
-                        target.exec_driver_sql(f"DROP TABLE {source_name}")
-            finally:
-                if source_cm is not None:
-                    source_cm.close()
+        same = _same_database(self.crm, self.state)
+        with self.state.begin() as target, (nullcontext(target) if same else self.crm.connect()) as source:
+            for source_name, table in self.copy:
+                _copy_rows(source, target, source_name, state_table(self.state, table))
+                if self.drop_after_copy:
+                    target.exec_driver_sql(f"DROP TABLE {source_name}")
             if self.state.dialect.name == "postgresql":
                 for table in IDENTITY_TABLES:
                     name = state_table(self.state, table)
@@ -96,9 +91,13 @@ def _legacy_versions(conn: Connection, schema: str | None) -> set[str]:
     return {row[0] for row in conn.exec_driver_sql(f"SELECT version FROM {name}")}
 
 
-def _external_foreign_keys(conn: Connection, table: str, schema: str | None) -> list[str]:
-    return [fk["name"] for fk in inspect(conn).get_foreign_keys(table, schema=schema)
-            if fk["referred_table"] not in LEGACY_TABLES and fk.get("name")]
+def _same_database(crm: Engine, state: Engine) -> bool:
+    return crm is state or crm.url == state.url
+
+
+def _external_foreign_keys(conn: Connection, table: str, schema: str | None) -> list[dict]:
+    """The table's foreign keys into tables that are not private (the CRM's)."""
+    return [fk for fk in inspect(conn).get_foreign_keys(table, schema=schema) if fk["referred_table"] not in LEGACY_TABLES]
 
 
 def adopt_legacy_state(crm: Engine, state: Engine) -> Adoption | None:
@@ -118,16 +117,15 @@ def adopt_legacy_state(crm: Engine, state: Engine) -> Adoption | None:
                 f"the CRM holds the integration's tables of release 0.1 without its migrations {', '.join(missing)}: "
                 "run any DAG of release 0.1 once (it applies them), then upgrade")
         present = [t for t in LEGACY_TABLES if inspect(conn).has_table(t, schema=crm_schema)]
-    same_database = crm is state or crm.url == state.url
-    if not same_database:
+    if not _same_database(crm, state):
         qualified = [(f"{crm_schema}.{t}" if crm_schema else t, t) for t in present]
         return Adoption(crm, state, copy=qualified)
     if state.dialect.name == "sqlite":
         return _rebuild_sqlite(crm, state, present)
     with state.begin() as conn:
         for table in present:
-            for constraint in _external_foreign_keys(conn, table, crm_schema):
-                conn.exec_driver_sql(f'ALTER TABLE {crm_schema}.{table} DROP CONSTRAINT "{constraint}"')
+            for fk in _external_foreign_keys(conn, table, crm_schema):
+                conn.exec_driver_sql(f'ALTER TABLE {crm_schema}.{table} DROP CONSTRAINT "{fk["name"]}"')
             if crm_schema != state_schema:
                 conn.exec_driver_sql(f"ALTER TABLE {crm_schema}.{table} SET SCHEMA {state_schema}")
         if crm_schema != state_schema:
@@ -141,12 +139,9 @@ def _rebuild_sqlite(crm: Engine, state: Engine, present: Sequence[str]) -> Adopt
     rebuilt: list[tuple[str, str]] = []
     with state.begin() as conn:
         for table in present:
-            if _external_foreign_keys_sqlite(conn, table):
+            if _external_foreign_keys(conn, table, None):
                 legacy = f"cleverreach_legacy_{table}"
                 conn.exec_driver_sql(f"ALTER TABLE {table} RENAME TO {legacy}")
                 rebuilt.append((legacy, table))
     return Adoption(crm, state, copy=rebuilt, drop_after_copy=True)
 
-
-def _external_foreign_keys_sqlite(conn: Connection, table: str) -> bool:
-    return any(row[2] not in LEGACY_TABLES for row in conn.exec_driver_sql(f"PRAGMA foreign_key_list({table})"))

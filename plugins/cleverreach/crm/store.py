@@ -9,12 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, TextClause, bindparam
 from sqlalchemy.types import TypeEngine
 
-from cleverreach.clock import utcnow
 from cleverreach.crm.sql import is_private, query
 from cleverreach.crm.state import state_engine_of, state_schema_of, state_table
-
-
-__all__ = ["SqlStore", "utcnow"]  # utcnow: aware UTC (cleverreach.clock), what every store writes
 
 
 class SqlStore:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 
+from cleverreach.clock import from_unix
 from cleverreach.enums import HistoryKind
 
 SOURCE = "cleverreach"
@@ -124,10 +125,6 @@ def _int(value: Any) -> int:
         return 0
 
 
-def _at(stamp: int) -> datetime:
-    return datetime.fromtimestamp(int(stamp), UTC)
-
-
 def _email(receiver: Mapping[str, Any]) -> str:
     return str(receiver.get("email") or "").strip().lower()
 
@@ -188,7 +185,7 @@ def history_rows(
             row_detail = f"{detail}: {events[0].get('type_id') or 'bounce'}"
         key = history_key(mailing.id, contact_id, spec.kind, link_id if state == "clicked" else None)
         stamp = _first_stamp(events, mailing.finished)
-        out.rows.append(HistoryRow(tenant_id, contact_id, _at(stamp), spec.kind.value, mailing.subject, row_detail,
+        out.rows.append(HistoryRow(tenant_id, contact_id, from_unix(stamp), spec.kind.value, mailing.subject, row_detail,
                                    SOURCE, key))
         consent = _consent(state, receiver, events, contact_id, contacts)
         if consent is not None:

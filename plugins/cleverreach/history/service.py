@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from cleverreach.clock import from_unix
 from cleverreach.exceptions import CleverReachAuthError, CleverReachConfigError, CleverReachError
 from cleverreach.history.events import Consent, ContactIndex, HistoryRow, Mailing, history_rows, unique_rows
 from cleverreach.history.plan import DAY, MailingRecord, ReadPlan, finished_mailings, plan_read
@@ -98,7 +99,7 @@ class MailHistoryLoad:
         )
         tally.mailings_seen = len(mailings)
         self.log.info("Tenant %s: %d finished mailings since %s (watermark %s)", self.tenant_id, len(mailings),
-                      datetime.fromtimestamp(start, UTC).isoformat(), watermark)
+                      from_unix(start).isoformat(), watermark)
         newest = watermark or 0
         for summary in mailings:
             mailing_id = str(summary["id"])

@@ -9,7 +9,8 @@ from sqlalchemy import Connection, Integer
 
 from cleverreach.crm.bulk import bulk_insert
 from cleverreach.crm.sql import load_sql
-from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.clock import utcnow
+from cleverreach.crm.store import SqlStore
 from cleverreach.enums import MemberState
 from cleverreach.history.events import Consent, ContactIndex, HistoryRow, Mailing
 from cleverreach.history.plan import MailingRecord

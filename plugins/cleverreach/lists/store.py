@@ -11,7 +11,8 @@ from sqlalchemy import Connection
 from cleverreach.audit.actor import Actor
 from cleverreach.audit.events import AuditEvent
 from cleverreach.audit.store import AuditStore
-from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.clock import utcnow
+from cleverreach.crm.store import SqlStore
 from cleverreach.enums import AuditAction as A
 from cleverreach.exceptions import RecipientListError
 from cleverreach.lists.plan import ListImportPlan, LocalList

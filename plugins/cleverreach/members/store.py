@@ -10,7 +10,8 @@ from sqlalchemy import Integer, Text
 from cleverreach.audit.actor import Actor
 from cleverreach.audit.events import AuditEvent
 from cleverreach.audit.store import AuditStore
-from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.clock import utcnow
+from cleverreach.crm.store import SqlStore
 from cleverreach.enums import AuditAction
 from cleverreach.members.selection import MemberSelection, SelectionError, id_problems, like_prefilter, resolve_spellings
 

@@ -124,7 +124,7 @@ class CleverReachTenantOperator(CrmOperator):
     def in_tenant_time(self, summary: dict[str, Any], **unix_times: int | None) -> dict[str, Any]:
         """``summary`` with the time it was made (``finished_at``, UTC ISO 8601) and, for people, that time and the
         given Unix times (e.g. a watermark) in the tenant's zone (``finished_local``, ``<name>_local``)."""
-        tz = TenantStore(self.crm.engine).tenants(str(self.tenant_id))[0].zone
+        tz = TenantStore(self.crm.engine).zone(str(self.tenant_id))
         now = utcnow()
         stamped = {**summary, "finished_at": now.isoformat(timespec="seconds"), "time_zone": tz.key,
                    "finished_local": local_text(now, tz)}

@@ -8,7 +8,7 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException
 from sqlalchemy import Engine
 
-from cleverreach.crm.store import utcnow
+from cleverreach.clock import utcnow
 from cleverreach.housekeeping.retention import RetentionStore, retention_cutoff
 from cleverreach.operators.base import CrmOperator
 

@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from cleverreach.audit.actor import Actor
 from cleverreach.audit.events import AuditEvent
 from cleverreach.audit.store import AuditStore
-from cleverreach.clock import as_utc
+from cleverreach.clock import as_utc, utcnow
 from cleverreach.crm.bulk import bulk_insert
-from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.crm.store import SqlStore
 from cleverreach.enums import AuditAction, ChangeAction, ChangeResult, MemberState, RemovalMode
 from cleverreach.exceptions import LeaseLostError, SyncInProgressError
 from cleverreach.lists.store import ListStore

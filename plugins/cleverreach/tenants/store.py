@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from cleverreach.clock import zone
-from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.clock import utcnow, zone
+from cleverreach.crm.store import SqlStore
 from cleverreach.exceptions import TenantIsolationError, TenantNotFoundError
 
 
@@ -71,6 +71,13 @@ class TenantStore(SqlStore):
         """The one active tenant named."""
         (found,) = self.tenants(tenant_id)
         return found
+
+    def zone(self, tenant_id: str) -> ZoneInfo:
+        """The zone the tenant's people read times in, also for an inactive tenant (its history stays readable);
+        Europe/Berlin when the CRM names none or does not know the tenant."""
+        with self.engine.connect() as conn:
+            rows = self._rows(conn, "select_tenants", tenant_id=tenant_id)
+        return _tenant(rows[0]).zone if rows else zone(None)
 
 
 def _tenant(row: dict) -> Tenant:

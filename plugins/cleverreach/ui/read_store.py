@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import String, bindparam, text
 
 from cleverreach.crm.sql import load_sql, split_statements
-from cleverreach.crm.store import SqlStore, utcnow
+from cleverreach.clock import utcnow
+from cleverreach.crm.store import SqlStore
 from cleverreach.enums import MemberState
 from cleverreach.sync.staleness import shown_member
 from cleverreach.ui.keyset import SORT_KEYS, MemberSort, after, order_by

@@ -10,7 +10,7 @@ from helpers.crm_seed import add_tenants, fetch
 from sqlalchemy import text
 
 from cleverreach.crm.migrations import migrate
-from cleverreach.crm.store import utcnow
+from cleverreach.clock import utcnow
 from cleverreach.housekeeping.retention import retention_cutoff
 from cleverreach.operators.housekeeping import CleverReachRetentionOperator
 

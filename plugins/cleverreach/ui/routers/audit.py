@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from cleverreach.audit.service import AuditTrail
 from cleverreach.tenants.store import TenantStore
-from cleverreach.ui.routers.common import in_zone, owned_list, refusals, tenant_zone
+from cleverreach.ui.routers.common import in_zone, owned_list, refusals
 from cleverreach.ui.security import Caller, TenantId, tenant_caller
 
 router = APIRouter(prefix="/tenants/{tenant_id}/audit", tags=["audit"])
@@ -34,5 +34,5 @@ def audit(tenant_id: TenantId, found: Viewer,
     if list_id is not None:
         owned_list(found.engine, tenant_id, list_id)
     page = AuditTrail(found.engine).page(tenant_id, list_id=list_id, before=before, after=after, limit=limit).as_dict()
-    tz = tenant_zone(found.engine, tenant_id)
+    tz = TenantStore(found.engine).zone(tenant_id)
     return {**page, "time_zone": tz.key, "rows": in_zone(page["rows"], tz, "occurred_at")}

@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 from fastapi import HTTPException, Path, Query, status
 from sqlalchemy import Engine
 
-from cleverreach.clock import local_iso, zone
+from cleverreach.clock import local_iso
 from cleverreach.exceptions import RecipientListError, TenantNotFoundError
 from cleverreach.lists.store import ListStore
 from cleverreach.members.selection import SelectionError
-from cleverreach.tenants.store import TenantStore
 
 ListId = Annotated[int, Path(ge=1, le=2**31 - 1, description="recipient_list.id")]
 PageNo = Annotated[int, Query(ge=1, le=1_000_000)]
@@ -37,14 +36,6 @@ def owned_list(engine: Engine, tenant_id: str, list_id: int) -> dict[str, Any]:
     """The list if the tenant owns it (the one ownership check, ``ListStore.owned_list``), else 404."""
     with refusals():
         return ListStore(engine).owned_list(tenant_id, list_id)
-
-
-def tenant_zone(engine: Engine, tenant_id: str) -> ZoneInfo:
-    """The zone the tenant's people read times in (the CRM's ``time_zone``; Europe/Berlin when it has none)."""
-    try:
-        return TenantStore(engine).tenants(tenant_id)[0].zone
-    except TenantNotFoundError:  # an inactive tenant's history is still readable
-        return zone(None)
 
 
 def in_zone(rows: list[dict[str, Any]], tz: ZoneInfo, *fields: str) -> list[dict[str, Any]]:

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, status
 
+from cleverreach.tenants.store import TenantStore
 from cleverreach.ui.read_store import UiReadStore
-from cleverreach.ui.routers.common import PageNo, PageSize, in_zone, tenant_zone
+from cleverreach.ui.routers.common import PageNo, PageSize, in_zone
 from cleverreach.ui.security import Caller, TenantId, tenant_caller
 
 router = APIRouter(prefix="/tenants/{tenant_id}/contacts/{contact_id}", tags=["history"])
@@ -21,7 +22,7 @@ def history(tenant_id: TenantId, contact_id: ContactId, found: Annotated[Caller,
     contact = reads.contact(tenant_id, contact_id)
     if contact is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"contact person {contact_id} does not exist for tenant {tenant_id!r}")
-    tz = tenant_zone(found.engine, tenant_id)
+    tz = TenantStore(found.engine).zone(tenant_id)
     events = reads.contact_history(tenant_id, contact_id, page=page, page_size=page_size)
     return {"contact": contact, "page": page, "page_size": page_size, "time_zone": tz.key,
             "events": in_zone(events, tz, "occurred_at")}

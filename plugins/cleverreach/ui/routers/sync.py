@@ -17,9 +17,10 @@ from cleverreach.audit.actor import Actor
 from cleverreach.audit.events import AuditEvent
 from cleverreach.audit.store import AuditStore
 from cleverreach.enums import AuditAction, ChangeAction, RunStatus
+from cleverreach.tenants.store import TenantStore
 from cleverreach.ui.airflow_api import SYNC_RECIPIENTS_DAG, AirflowApiDep
 from cleverreach.ui.read_store import UiReadStore
-from cleverreach.ui.routers.common import ListId, PageNo, PageSize, in_zone, owned_list, tenant_zone
+from cleverreach.ui.routers.common import ListId, PageNo, PageSize, in_zone, owned_list
 from cleverreach.ui.routers.lists import with_link
 from cleverreach.ui.schemas import Approval, SyncRequest
 from cleverreach.ui.security import Caller, TenantId, tenant_caller
@@ -37,7 +38,8 @@ def runs(tenant_id: TenantId, list_id: ListId, found: Viewer,
     """The list's latest sync runs, newest first, each linked to its Airflow run."""
     owned_list(found.engine, tenant_id, list_id)
     runs = UiReadStore(found.engine).sync_runs(tenant_id, list_id, limit=limit)
-    return [with_link(run) for run in in_zone(runs, tenant_zone(found.engine, tenant_id), "started_at", "finished_at")]
+    tz = TenantStore(found.engine).zone(tenant_id)
+    return [with_link(run) for run in in_zone(runs, tz, "started_at", "finished_at")]
 
 
 @router.get("/runs/{run_pk}")
