@@ -1,0 +1,56 @@
+"""Keys of any kind: the integration's text of a CRM key and its way back into the CRM's type."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from cleverreach.crm.keys import AdapterKeys, InvalidKeyError, KeyType, _read_declaration, as_key, bind_key
+
+U = uuid.UUID("3f2b8c1e-9d4a-4e6b-8f00-1a2b3c4d5e6f")
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (42, "42"), (2**40 + 7, "1099511627783"), (Decimal("12"), "12"), (12.0, "12"), (U, str(U)),
+    ("0042", "0042"), (" abc ", "abc"), (None, None),
+])
+def test_as_key_is_the_text_of_the_value(value, text):
+    assert as_key(value) == text
+
+
+@pytest.mark.parametrize("value", [True, 1.5, float("nan"), "", "  ", b"1"])
+def test_as_key_refuses_what_cannot_be_a_key(value):
+    with pytest.raises(InvalidKeyError):
+        as_key(value)
+
+
+def test_bind_key_returns_the_crm_type():
+    assert bind_key("1099511627783", KeyType.INTEGER) == 1099511627783
+    assert bind_key(7, KeyType.TEXT) == "7"
+    assert bind_key(str(U).upper(), KeyType.UUID) == str(U)
+    with pytest.raises(InvalidKeyError, match="not an integer"):
+        bind_key("abc", KeyType.INTEGER)
+    with pytest.raises(InvalidKeyError, match="not a UUID"):
+        bind_key("42", KeyType.UUID)
+
+
+def test_declaration_defaults_and_file(tmp_path):
+    assert _read_declaration(None) == AdapterKeys()
+    path = tmp_path / "adapter.toml"
+    path.write_text('[keys]\ncontact = "UUID"\nlist = "integer"\ngroup = "integer"\n')
+    assert _read_declaration(path) == AdapterKeys(KeyType.UUID, KeyType.INTEGER, KeyType.INTEGER)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ('[keys]\ncontact = "long"\n', "use integer, text or uuid"),
+    ('[keys]\nperson = "text"\n', "not person"),
+    ('[keys]\ngroup = "uuid"\n', "group ids are numbers"),
+    ("[keys\n", "not valid TOML"),
+])
+def test_declaration_errors_say_what_is_wrong(tmp_path, body, message):
+    path = tmp_path / "adapter.toml"
+    path.write_text(body)
+    with pytest.raises(InvalidKeyError, match=message):
+        _read_declaration(path)
