@@ -2,22 +2,25 @@
 
 The wheel is built from a copy of the working tree (what git tracks or would track), so the build
 leaves nothing in the checkout. The venv is made with ``python -m venv`` (no system site packages)
-and gets the wheel plus ``apache-airflow`` under the project's ``constraints.txt``, from the
-registry or pip's cache; it is deleted when the session ends.
+and gets ``apache-airflow`` first and then the wheel, each under the project's ``constraints.txt``
+(the stand-in for Airflow's official constraints file of 3.3.2), from the registry or pip's cache, as
+a data team installs the provider into the Airflow it already runs; it is deleted when the session ends.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[2]
 INSTALL_TIMEOUT = 600  # seconds; the install takes one to three minutes, depending on the machine's load
@@ -120,16 +123,34 @@ def wheel(packaging_dir: Path, source_tree: Path) -> Path:
     return built
 
 
+def _freeze(venv: FreshVenv) -> dict[str, str]:
+    """What a venv has installed, as {canonical name: version}."""
+    listed = json.loads(run([str(venv.python), "-m", "pip", "list", "--format", "json"], env=venv.env()))
+    return {canonicalize_name(package["name"]): package["version"] for package in listed}
+
+
+@dataclass(frozen=True)
+class ExistingAirflow(FreshVenv):
+    """The venv of an Airflow that ran before the provider came: ``before`` is its packages then."""
+
+    before: dict[str, str] = field(default_factory=dict)
+
+    def freeze(self) -> dict[str, str]:
+        return _freeze(self)
+
+
 @pytest.fixture(scope="session")
-def fresh_venv(packaging_dir: Path, wheel: Path) -> FreshVenv:
-    """A new venv (no system site packages) with the wheel and apache-airflow under constraints.txt."""
-    venv = FreshVenv(packaging_dir / "venv")
-    run([sys.executable, "-m", "venv", str(venv.root)], env=clean_environment())
-    run(
-        # --no-compile: byte-compiling all of Airflow costs more than compiling what the tests import
-        [str(venv.python), "-m", "pip", "install", "--quiet", "--no-compile", str(wheel), "apache-airflow",
-         "--constraint", str(REPO / "constraints.txt")],
-        env=venv.env(),
-        timeout=INSTALL_TIMEOUT,
-    )
-    return venv
+def fresh_venv(packaging_dir: Path, wheel: Path) -> ExistingAirflow:
+    """A customer's Airflow, then the provider: a new venv (no system site packages) gets apache-airflow under
+    the constraints first, as a data team runs it today, and then the wheel alone under the same constraints,
+    as the README's recipe installs it into an Airflow that already runs."""
+    root = packaging_dir / "venv"
+    run([sys.executable, "-m", "venv", str(root)], env=clean_environment())
+    plain = FreshVenv(root)
+    constraints = str(REPO / "constraints.txt")
+    # --no-compile: byte-compiling all of Airflow costs more than compiling what the tests import
+    pip = [str(plain.python), "-m", "pip", "install", "--quiet", "--no-compile"]
+    run([*pip, "apache-airflow", "--constraint", constraints], env=plain.env(), timeout=INSTALL_TIMEOUT)
+    before = _freeze(plain)
+    run([*pip, str(wheel), "--constraint", constraints], env=plain.env(), timeout=INSTALL_TIMEOUT)
+    return ExistingAirflow(root, before)
