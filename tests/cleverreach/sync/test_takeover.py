@@ -240,4 +240,4 @@ def test_vectorised_over_a_million_receivers():
     takeover = take_over(valid, actual, ownership, first=True)
     elapsed = time.monotonic() - started
     assert len(takeover.held) == 1000 and len(takeover.ownership.save) == 99_000
-    assert elapsed < 10, elapsed  # about 1 s on the CI machine; a loop per receiver takes far longer
+    assert elapsed < 20, elapsed  # 2.6 s measured on a shared 2-core machine: index look-ups, no loop per receiver
