@@ -7,7 +7,9 @@ once, get their own emulator and a tenant with its own account and two lists. Fo
 (set-up shared, one mapped task per list), and the scenarios are checked per configuration:
 
 1. first sync: inserts, an adoption, a refused member, a form sign-up in another group with a member's
-   address (never touched);
+   address (never touched); the move from hyperspace's interface (``sync.takeover``): a member whose old
+   address hyperspace left active (removed) and one who unsubscribed on the old address (every receiver
+   of theirs deactivated, the member unsubscribed);
 2. with ``removal_mode=deactivate``: an attribute change, a removal (verified, the stamp recorded as
    ours), a person who unsubscribes, a deleted group (marked only after the confirming read), the refused
    member not sent again;
@@ -67,7 +69,7 @@ class Tenant:
         return f"secret-{self.id}-0000"
 
     @property
-    def base(self) -> int:  # contact ids: base + 1 .. base + 7
+    def base(self) -> int:  # contact ids: base + 1 .. base + 9
         return 10_000 * (self.config + 1)
 
     @property
@@ -92,7 +94,9 @@ class Tenant:
 
 TENANTS = [Tenant(i) for i in range(len(CONFIGS))]
 EMAILS = {1: "anna@example.org", 2: "bert@example.org", 3: "carl@example.org", 4: "dora@example.org",
-          5: "refused@example.o", 6: "eva@example.org", 7: "fritz@example.org"}
+          5: "refused@example.o", 6: "eva@example.org", 7: "fritz@example.org", 8: "hanna@example.org",
+          9: "ida@example.org"}
+MOVED = {8: "hanna.old@example.org", 9: "ida.old@example.org"}  # left by hyperspace's interface
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +115,10 @@ def _seed(tenant: Tenant) -> dict:
             {"id": tenant.group_a, "name": "A", "receivers": [
                 {"email": EMAILS[6], "global_attributes": {}},  # a form sign-up of member 6: adopted
                 {"email": "stranger@example.net", "global_attributes": {"ext_id": "77"}},  # not ours, whatever its ext_id
+                # hyperspace's interface: member 8 unsubscribed on the old address, member 9 moved
+                {"email": MOVED[8], "global_attributes": {"ext_id": str(tenant.cid(8))}, "unsubscribed": True},
+                {"email": EMAILS[8], "global_attributes": {"ext_id": str(tenant.cid(8))}},
+                {"email": MOVED[9], "global_attributes": {"ext_id": str(tenant.cid(9))}},
             ]},
             {"id": tenant.group_b, "name": "B", "receivers": [
                 {"email": EMAILS[1], "global_attributes": {}},  # a form sign-up with the address of member 1 of list A
@@ -144,7 +152,7 @@ def matrix(emulators, crm_engine, monkeypatch):
                 conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) "
                                   "VALUES (:i, :t, :g, :n, CURRENT_TIMESTAMP)"),
                              {"i": list_id, "t": tenant.id, "g": group_id, "n": f"list {list_id}"})
-        add_members(crm_engine, tenant.list_a, [tenant.cid(n) for n in range(1, 7)])
+        add_members(crm_engine, tenant.list_a, [tenant.cid(n) for n in (1, 2, 3, 4, 5, 6, 8, 9)])
         add_members(crm_engine, tenant.list_b, [tenant.cid(7)])
     connect(monkeypatch, emulators, "delete")
     return emulators
@@ -196,6 +204,10 @@ def test_sync_is_correct_under_every_variant(matrix, crm_engine, monkeypatch):
               and a["stranger@example.net"]["active"], t, "a receiver not ours untouched")
         check(failures, b[EMAILS[1]]["active"] and not b[EMAILS[1]]["deactivated"], t,
               "form sign-up in another group with a member's address untouched")
+        check(failures, not a[EMAILS[8]]["active"] and not a[MOVED[8]]["active"]
+              and member_states[t.cid(8)][0] == "unsubscribed", t, "unsubscribed before the move: no receiver active")
+        check(failures, MOVED[9] not in a and a[EMAILS[9]]["active"] and member_states[t.cid(9)][0] == "synced", t,
+              "moved before the move: the stale address removed, the current one active")
         owned_b = fetch(crm_engine, "SELECT email_key FROM sync_owned_receiver WHERE list_id = :l", l=t.list_b)
         check(failures, [o["email_key"] for o in owned_b] == [EMAILS[7]], t, "list B owns only its member")
 
@@ -260,4 +272,6 @@ def test_sync_is_correct_under_every_variant(matrix, crm_engine, monkeypatch):
               "re-sync makes zero write calls")
         check(failures, sum(1 for r in group(emulators, t).values() if r["email"].startswith("filler")) == FILLER, t,
               "every receiver not ours still there")
+        check(failures, not any(r["active"] for e, r in group(emulators, t).items() if e in (EMAILS[8], MOVED[8]))
+              and states(crm_engine, t.list_a)[t.cid(8)][0] == "unsubscribed", t, "the unsubscribe before the move holds")
     assert not failures, "\n".join(failures)

@@ -2,7 +2,8 @@
 
 ``desired`` (the CRM side, validated), ``actual`` (the receivers) and ``ownership`` (which receivers the
 sync created or adopted, per list) are pandas frames; ``withdrawn`` names the contacts the CRM marks
-"no marketing", deleted or anonymised; ``diff`` turns them into a ``SyncPlan`` with vectorised operations
+"no marketing", deleted or anonymised; ``takeover`` is a list's first sync after the move from
+hyperspace's own interface (stale receivers adopted, a person's unsubscribe held); ``diff`` turns them into a ``SyncPlan`` with vectorised operations
 only. ``staleness`` says when a synced member's contact changed since, so that it shows as pending. ``service`` orchestrates one list's run: it reads both sides, stores the plan
 (``store``) and has ``apply`` write it through the hook, verifying each effect. Everything except
 ``service``, ``apply`` and ``store`` is pure and testable without Airflow.

@@ -209,14 +209,14 @@ class PlanApplier:
 
     # ------------------------------------------------------------------ removals
     def _removals(self, plan: SyncPlan, owned: pd.DataFrame, tally: Tally) -> None:
-        """Removals in the list's removal mode; a withdrawn contact's receivers are deleted in any mode."""
-        erase = plan.erasing.to_numpy(dtype=bool)
-        if self.cr.settings.removal_mode == RemovalMode.DELETE or not erase.any():
-            self._remove(plan.removes, self.cr.settings.removal_mode, owned, tally)
-            return
-        self._remove(plan.removes[erase], RemovalMode.DELETE, owned, tally)
-        if not erase.all():
-            self._remove(plan.removes[~erase], self.cr.settings.removal_mode, owned, tally)
+        """Removals in the list's removal mode; a withdrawn contact's receivers are deleted in any mode, and
+        the receivers of a person who unsubscribed (``sync.takeover``) deactivated in any mode."""
+        modes = np.where(plan.erasing.to_numpy(dtype=bool), str(RemovalMode.DELETE),
+                         np.where(plan.deactivating.to_numpy(dtype=bool), str(RemovalMode.DEACTIVATE),
+                                  str(self.cr.settings.removal_mode)))
+        for mode in (RemovalMode.DELETE, RemovalMode.DEACTIVATE):
+            if (modes == mode).any():
+                self._remove(plan.removes[modes == mode], mode, owned, tally)
 
     def _remove(self, removes: pd.DataFrame, mode: str, owned: pd.DataFrame, tally: Tally) -> None:
         ids = removes["receiver_id"].astype(str).tolist()

@@ -23,6 +23,8 @@ Rules, in order:
 * Withdrawal (GDPR, ``sync.withdrawn``): a receiver that no member wants and that stands for a contact the
   CRM marks "no marketing", deleted or anonymised (by the ownership record, or by the address of such a
   member of this list) is deleted whatever its state and whatever ``removal_mode`` says (``erase``).
+* A list's first sync after the move from hyperspace's own interface (``sync.takeover``) hands this diff the
+  stale receivers that interface left, adopted, and leaves out the members who unsubscribed on any address.
 """
 
 from __future__ import annotations

@@ -47,7 +47,8 @@ class SyncPlan:
     ``adds``: desired columns plus ``payload_hash``. ``updates``: desired columns, the receiver's old
     values as ``<name>_old`` (``email_old`` addresses it), ``receiver_id``, ``adopt`` (not ours yet),
     ``pending`` (waiting for a double opt-in) and ``payload_hash``. ``removes`` and ``reactivations``:
-    receiver columns (``removes`` also ``erase``: deleted whatever the removal mode). ``adoptions``:
+    receiver columns (``removes`` also ``erase``: deleted whatever the removal mode; and ``deactivate``, when
+    present: deactivated whatever the removal mode, ``sync.takeover``). ``adoptions``:
     receivers to record as ours without a write (their members are in ``unchanged_ids`` or ``unconfirmed``
     too). ``owner_changes``:
     owned rows whose contact changes. ``unconfirmed``/``unsubscribed``/``bounced``: members left alone.
@@ -106,6 +107,13 @@ class SyncPlan:
         if "erase" not in self.removes:
             return pd.Series(False, index=self.removes.index, dtype=bool)
         return self.removes["erase"].astype(bool)
+
+    @property
+    def deactivating(self) -> pd.Series:
+        """Per removal: deactivated whatever ``removal_mode`` says (the person unsubscribed, ``sync.takeover``)."""
+        if "deactivate" not in self.removes:
+            return pd.Series(False, index=self.removes.index, dtype=bool)
+        return self.removes["deactivate"].astype(bool) & ~self.erasing
 
 
 class Payloads(Sequence[dict]):

@@ -30,6 +30,7 @@ from cleverreach.sync.ownership import Ownership, resolve_ownership
 from cleverreach.sync.plan import SyncPlan, check_mass_removal
 from cleverreach.sync.staleness import changed_contacts
 from cleverreach.sync.store import SyncStore
+from cleverreach.sync.takeover import take_over
 from cleverreach.sync.withdrawn import combine, withdrawn_frame
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,9 @@ class ListSync:
         ownership = resolve_ownership(self.store.owned_receivers(self.list_id, self.group_id), actual)
         refusals = self.store.refusals(self.list_id)
         withdrawn = combine(members_withdrawn, self.store.withdrawn(self.tenant_id))
-        plan = diff(valid, actual, ownership.owned, refusals, withdrawn)
+        takeover = take_over(valid, actual, ownership, first=self.store.first_sync(self.list_id))
+        ownership = takeover.ownership  # the move from hyperspace's interface (sync.takeover), at the first sync
+        plan = takeover.settle(diff(takeover.desired, actual, ownership.owned, refusals, withdrawn))
         self.log.info(
             "%s: %d members (%d rejected), %d receivers (%d ours, %d active); plan %s in %.1f s",
             self.label, member_count, len(rejected), len(actual), len(ownership.owned), plan.owned_count,

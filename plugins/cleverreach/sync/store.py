@@ -115,7 +115,7 @@ def change_rows(run_pk: int, list_id: int, plan: SyncPlan, rejected: pd.DataFram
         return rows(chunk, "email", ChangeAction.REACTIVATE)
 
     def removals(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
-        erase = chunk["erase"].to_numpy(dtype=bool) | (removal_mode == RemovalMode.DELETE)
+        erase = chunk["erase"].to_numpy(dtype=bool) | ((removal_mode == RemovalMode.DELETE) & ~chunk["deactivate"].to_numpy(dtype=bool))
         actions = np.where(erase, str(ChangeAction.REMOVE), str(ChangeAction.DEACTIVATE)).tolist()
         cids = [None if pd.isna(cid) else int(cid) for cid in chunk["contact_person_id"].tolist()]
         return rows(chunk, "email", actions, _json_objects({"ext_id": chunk["ext_id"]}), contact_ids=cids)
@@ -135,7 +135,7 @@ def change_rows(run_pk: int, list_id: int, plan: SyncPlan, rejected: pd.DataFram
         (plan.adds, adds),
         (plan.updates, updates),
         (plan.reactivations, reactivations),
-        (plan.removes.assign(erase=plan.erasing), removals),
+        (plan.removes.assign(erase=plan.erasing, deactivate=plan.deactivating), removals),
         (rejected, left_alone(MemberState.REJECTED, ChangeAction.REJECT)),
         (plan.refused, left_alone(None, ChangeAction.REJECT)),
         (plan.unsubscribed, left_alone(MemberState.UNSUBSCRIBED, ChangeAction.KEEP)),
@@ -299,6 +299,12 @@ class SyncStore(SqlStore):
         if params:
             with self.engine.begin() as conn:
                 conn.execute(self.q("sync_set_member_error"), params)
+
+    def first_sync(self, list_id: int) -> bool:
+        """The list has no applied sync that finished with ``success`` (``sync.takeover``: the move from
+        hyperspace's interface is taken over until one has)."""
+        with self.state.connect() as conn:
+            return conn.execute(self.q("sync_select_applied_run"), {"list_id": list_id, "dry_run": False}).first() is None
 
     def recent_removals(self, list_id: int) -> list[int]:
         with self.state.connect() as conn:
