@@ -79,7 +79,8 @@ class ListSync:
         ownership = resolve_ownership(self.store.owned_receivers(self.list_id, self.group_id), actual)
         refusals = self.store.refusals(self.list_id)
         withdrawn = combine(members_withdrawn, self.store.withdrawn(self.tenant_id))
-        takeover = take_over(valid, actual, ownership, first=self.store.first_sync(self.list_id))
+        takeover = take_over(valid, actual, ownership, first=self.store.first_sync(self.list_id),
+                             withdrawn=members_withdrawn)
         ownership = takeover.ownership  # the move from hyperspace's interface (sync.takeover), at the first sync
         plan = takeover.settle(diff(takeover.desired, actual, ownership.owned, refusals, withdrawn))
         self.log.info(

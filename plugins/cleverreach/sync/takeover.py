@@ -20,6 +20,9 @@ for (a valid member of this list):
   one keeps it. These receivers are not recorded as the sync's own (a record holds our deactivation
   stamp, and the sync undoes its own deactivations when a member returns): they are the person's, and any
   later sync sees them as unsubscribed. A record of them left by an earlier, unfinished run is dropped.
+* A withdrawn member (the CRM marks them "no marketing", deleted or anonymised, ``sync.withdrawn``): a
+  receiver whose ext_id names such a member of this list, at an address no valid member has, is adopted for
+  them too, so that the diff deletes it like every receiver that stands for a withdrawn contact.
 * Everything else is untouched: receivers whose ext_id names no member of this list (a contact of another
   list, or the account-wide value of an address seen through another group), names nobody, or is malformed.
   ext_ids are compared as text with the members' contact ids (``str``: ``"042"`` or ``"42.0"`` name nobody).
@@ -85,15 +88,20 @@ class Takeover:
         return replace(plan, removes=removes.reset_index(drop=True), unsubscribed=unsubscribed)
 
 
-def take_over(desired: pd.DataFrame, actual: pd.DataFrame, ownership: Ownership, *, first: bool) -> Takeover:
+def take_over(desired: pd.DataFrame, actual: pd.DataFrame, ownership: Ownership, *, first: bool,
+              withdrawn: pd.DataFrame | None = None) -> Takeover:
     """What a list's first sync takes over from hyperspace's interface (see the module's docstring).
 
     :param desired: the valid members (``DESIRED_COLUMNS``). :param actual: the group's receivers
     (``ACTUAL_COLUMNS``). :param ownership: the record resolved against ``actual``. :param first: the list
-    has no applied, successful sync yet; otherwise nothing is taken over.
+    has no applied, successful sync yet; otherwise nothing is taken over. :param withdrawn: the list's own
+    withdrawn members (``sync.withdrawn.WITHDRAWN_COLUMNS``), whose old receivers are taken over for deletion.
     """
-    if not first or desired.empty or actual.empty:
+    if not first or actual.empty:
         return Takeover.nothing(desired, ownership)
+    gone = _withdrawn_receivers(desired, actual, ownership, withdrawn)
+    if desired.empty:
+        return Takeover.nothing(desired, _take(ownership, np.zeros(len(ownership.owned), dtype=bool), gone))
     if not pd.Index(actual["email_key"]).is_unique:  # as the diff: the first receiver of an address counts
         actual = actual[~actual["email_key"].duplicated(keep="first")].reset_index(drop=True)
     member_ids = desired["contact_person_id"].astype(str)
@@ -115,7 +123,7 @@ def take_over(desired: pd.DataFrame, actual: pd.DataFrame, ownership: Ownership,
     held_member = np.zeros(len(desired), dtype=bool)
     held_member[person[(person >= 0) & unsubscribed]] = True
     if not stale.any() and not held_member.any():
-        return Takeover.nothing(desired, ownership)
+        return Takeover.nothing(desired, _take(ownership, np.zeros(len(owned), dtype=bool), gone))
     held_here = np.zeros(len(desired), dtype=bool)
     held_here[current[(current >= 0) & unsubscribed]] = True
     of_held = (person >= 0) & held_member[np.maximum(person, 0)]
@@ -137,6 +145,7 @@ def take_over(desired: pd.DataFrame, actual: pd.DataFrame, ownership: Ownership,
         "since": None,
         "our_deactivated": NOT_DEACTIVATED_BY_US,
     }, columns=OWNED_COLUMNS)
+    adopted = pd.concat([adopted, gone], ignore_index=True) if len(gone) else adopted
     released = np.zeros(len(owned), dtype=bool)
     released[own_pos[of_held & ours]] = True
     return Takeover(
@@ -146,6 +155,27 @@ def take_over(desired: pd.DataFrame, actual: pd.DataFrame, ownership: Ownership,
         held=held,
         deactivations=deactivations,
     )
+
+
+def _withdrawn_receivers(desired: pd.DataFrame, actual: pd.DataFrame, ownership: Ownership,
+                         withdrawn: pd.DataFrame | None) -> pd.DataFrame:
+    """``OWNED_COLUMNS`` of the receivers whose ext_id names a withdrawn member of this list, at an address
+    no valid member has, that the record does not hold yet: adopted, so that the diff deletes them."""
+    if withdrawn is None or withdrawn.empty:
+        return empty_frame(OWNED_COLUMNS)
+    ids = withdrawn["contact_person_id"].drop_duplicates().reset_index(drop=True)
+    named = _positions(ids.astype(str), actual["ext_id"])
+    wanted = _positions(desired["email_key"], actual["email_key"]) >= 0
+    held = _positions(ownership.owned["receiver_id"], actual["receiver_id"]) >= 0
+    take = (named >= 0) & ~wanted & ~held
+    return pd.DataFrame({
+        "email_key": actual["email_key"].to_numpy()[take],
+        "receiver_id": actual["receiver_id"].to_numpy()[take],
+        "contact_person_id": ids.to_numpy()[named[take]],
+        "origin": str(OwnershipOrigin.ADOPTED),
+        "since": None,
+        "our_deactivated": NOT_DEACTIVATED_BY_US,
+    }, columns=OWNED_COLUMNS)
 
 
 def _positions(index_values: pd.Series, lookup: pd.Series) -> np.ndarray:

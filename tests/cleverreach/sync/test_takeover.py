@@ -241,3 +241,27 @@ def test_vectorised_over_a_million_receivers():
     elapsed = time.monotonic() - started
     assert len(takeover.held) == 1000 and len(takeover.ownership.save) == 99_000
     assert elapsed < 20, elapsed  # 2.6 s measured on a shared 2-core machine: index look-ups, no loop per receiver
+
+
+def test_a_withdrawn_members_old_receiver_is_deleted_and_a_non_members_is_not():
+    """No marketing in the CRM: the receiver hyperspace left for that member (found by its ext_id only) is
+    deleted like any receiver of a withdrawn contact; one naming a withdrawn contact of no list stays."""
+    members = pd.DataFrame([member(7, "anna.new@example.org", no_marketing=True), member(8, "bernd@example.org")])
+    valid, _ = prepare_desired(members)
+    from cleverreach.sync.withdrawn import combine, withdrawn_frame
+
+    members_withdrawn = withdrawn_frame(members)
+    actual = receivers_frame([[{"id": str(100 + i), **row} for i, row in enumerate([
+        rcv("anna.old@example.org", "7"), rcv("bernd@example.org", "8"), rcv("stranger@example.org", "99")])]])
+    ownership = resolve_ownership(owned_frame(None), actual)
+    takeover = take_over(valid, actual, ownership, first=True, withdrawn=members_withdrawn)
+    withdrawn = combine(members_withdrawn, pd.DataFrame({"contact_person_id": [99], "email_key": [""],
+                                                         "reason": ["no marketing (flag in the CRM)"]}))
+    plan = takeover.settle(diff(takeover.desired, actual, takeover.ownership.owned, None, withdrawn))
+    erased = plan.removes[plan.erasing.to_numpy(dtype=bool)]
+    assert erased["email"].tolist() == ["anna.old@example.org"]
+    assert plan.removes["email"].tolist() == ["anna.old@example.org"]
+    assert takeover.ownership.save["email_key"].tolist() == ["anna.old@example.org"]
+
+    later = take_over(valid, actual, ownership, first=False, withdrawn=members_withdrawn)
+    assert later.ownership is ownership  # only the first sync takes anything over
