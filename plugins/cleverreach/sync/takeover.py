@@ -85,7 +85,22 @@ class Takeover:
         unsubscribed = plan.unsubscribed
         if len(self.held):
             unsubscribed = self.held if unsubscribed.empty else pd.concat([unsubscribed, self.held], ignore_index=True)
-        return replace(plan, removes=removes.reset_index(drop=True), unsubscribed=unsubscribed)
+        owned_count = plan.owned_count
+        if len(self.stale) or len(self.deactivations):  # the guard's base: what the list owns after this run
+            owned_count += _active_adopted_by_email(plan)
+        return replace(plan, removes=removes.reset_index(drop=True), unsubscribed=unsubscribed,
+                       owned_count=owned_count)
+
+
+def _active_adopted_by_email(plan: SyncPlan) -> int:
+    """Active receivers the diff adopts by e-mail in this run (with or without an update): at a first sync
+    they are the bulk of what the list will own, so the mass-removal guard weighs the stale removals
+    against them rather than against the stale receivers alone."""
+    adopted = int((~plan.adoptions["pending"].astype(bool)).sum()) if len(plan.adoptions) else 0
+    if len(plan.updates) and "adopt" in plan.updates:
+        updates = plan.updates
+        adopted += int((updates["adopt"].astype(bool) & ~updates["pending"].astype(bool)).sum())
+    return adopted
 
 
 def take_over(desired: pd.DataFrame, actual: pd.DataFrame, ownership: Ownership, *, first: bool,

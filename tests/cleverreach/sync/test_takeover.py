@@ -157,6 +157,23 @@ def test_the_guard_counts_stale_removals():
         check_mass_removal(plan, minimum=10, share=0.2, allow=False, list_label="list 1")
 
 
+def test_the_guard_weighs_stale_removals_against_the_addresses_adopted_by_email():
+    """A group that hyperspace filled: 90 current addresses adopted by e-mail and 11 stale ones. The guard's
+    base is what the list owns after the run (101), so 11 removals pass at 20 %; 30 stale of 60 do not."""
+    members = [member(i, f"new{i}@example.org") for i in range(101)]
+    receivers = [rcv(f"new{i}@example.org", str(i)) for i in range(90)] + [rcv(f"old{i}@example.org", str(i)) for i in range(90, 101)]
+    plan, _, _ = first_sync(members, receivers)
+    assert len(plan.removes) == 11 and plan.owned_count == 101
+    check_mass_removal(plan, minimum=10, share=0.2, allow=False, list_label="list 1")
+
+    members = [member(i, f"new{i}@example.org") for i in range(60)]
+    receivers = [rcv(f"new{i}@example.org", str(i)) for i in range(30)] + [rcv(f"old{i}@example.org", str(i)) for i in range(30, 60)]
+    plan, _, _ = first_sync(members, receivers)
+    assert len(plan.removes) == 30 and plan.owned_count == 60
+    with pytest.raises(Exception, match="allow_mass_removal"):
+        check_mass_removal(plan, minimum=10, share=0.2, allow=False, list_label="list 1")
+
+
 def test_only_the_first_sync_takes_over():
     plan, takeover, _ = first_sync([member(1, NEW)], [rcv(OLD, "1"), rcv(OLD2, "1", **UNSUB)], first=False)
     assert takeover.ownership.save.empty and plan.removes.empty
