@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Integer, String, bindparam, text
 
 from cleverreach.crm.sql import load_sql, names_in, sql_roots
+from cleverreach.crm.keys import as_key
 from cleverreach.crm.store import SqlStore
 from cleverreach.crm_check.contract import SampleRef, Statement
 from cleverreach.crm_check.manifest import statement
@@ -49,7 +50,7 @@ class AdapterCheckStore(SqlStore):
             except Exception:  # noqa: BLE001 - the statement's own check reports the error
                 continue
             if row is not None and row.get(column) is not None:
-                samples[ref] = int(row[column])
+                samples[ref] = as_key(row[column])
         return samples
 
     def run(self, statement: Statement, samples: dict[SampleRef, Any]) -> Observed:

@@ -11,7 +11,7 @@ from cleverreach.audit.actor import Actor
 from cleverreach.audit.events import AuditEvent
 from cleverreach.audit.store import AuditStore
 from cleverreach.clock import utcnow
-from cleverreach.crm.keys import as_key
+from cleverreach.crm.keys import InvalidKeyError, as_key
 from cleverreach.crm.store import SqlStore
 from cleverreach.enums import AuditAction
 from cleverreach.members.selection import MemberSelection, SelectionError, id_problems, like_prefilter, resolve_spellings
@@ -34,6 +34,14 @@ def address_keys(keys: tuple[str, ...]) -> tuple[list[int | str], Any]:
     return list(keys), Text()
 
 
+def _binds(bind: Any, key: str) -> bool:
+    try:
+        bind(key)
+    except InvalidKeyError:
+        return False
+    return True
+
+
 class MemberStore(SqlStore):
     """Select contact persons for a list and add or remove them (the orchestration is ``members.service``)."""
 
@@ -44,10 +52,11 @@ class MemberStore(SqlStore):
             return
         with self.engine.connect() as conn:
             addresses, address_type = address_keys(selection.address_ids)
+            contacts = [key for key in selection.contact_ids if _binds(self.keys.bind_contact, key)]  # others: unknown
             owners = conn.execute(
                 self.q("members_select_id_owners", address_ids=address_type,
                        contact_ids=self.keys.contact_sql_type(self.dialect)),
-                {"address_ids": addresses, "contact_ids": self.keys.bind_contacts(selection.contact_ids)},
+                {"address_ids": addresses, "contact_ids": self.keys.bind_contacts(contacts)},
             ).mappings().all()
         problem = id_problems(selection, owners)
         if problem:
