@@ -187,7 +187,7 @@ def test_guard_blocks_mass_removal_until_allowed(world, crm_engine):
     assert (blocked_finish["sync_run_id"], blocked_finish["removed"]) == (runs[-2]["id"], 30)
     actor = run_actor("cleverreach_sync_recipients", allowed.run_id)
     assert {(e["actor"], e["run_id"], e["list_id"], e["tenant_id"]) for e in (started, finished)} == {
-        (actor, allowed.run_id, 1, "acme")}
+        (actor, allowed.run_id, "1", "acme")}  # the list's key, as text
 
 
 def test_batches_email_change_and_removal_by_deactivation(world, crm_engine, monkeypatch):

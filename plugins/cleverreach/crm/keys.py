@@ -29,7 +29,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlalchemy import BigInteger, Text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeEngine
@@ -124,6 +123,8 @@ def bind_keys(keys: Iterable[Any], kind: KeyType) -> list[int | str]:
     conversion (per-key only when that conversion refuses one, which then raises as :func:`bind_key` does)."""
     values = list(keys)
     if kind is KeyType.INTEGER and values and all(type(value) is str for value in values):
+        import numpy as np  # in the tasks only: DAG files import this module when they are parsed
+
         try:
             return np.asarray(values, dtype=object).astype(np.int64).tolist()
         except (ValueError, OverflowError, TypeError):
