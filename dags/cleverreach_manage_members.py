@@ -13,7 +13,7 @@ import string
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import Param, dag, task
 
-from cleverreach.dag_defaults import KEY_ITEMS, KEY_TYPES, dag_defaults
+from cleverreach.dag_defaults import KEY_ITEMS, KEY_SCHEMA, KEY_TYPES, dag_defaults
 from cleverreach.operators.manage_members import SELECTION_FIELDS, ManageListMembersOperator
 
 LETTERS = [*string.ascii_uppercase, "0-9"]
@@ -27,7 +27,7 @@ LETTERS = [*string.ascii_uppercase, "0-9"]
     params={
         "tenant": Param(type="string", minLength=1, maxLength=100, title="Tenant",
                         description="CRM tenant id (Mandant) the list belongs to."),
-        "list_id": Param(type=KEY_TYPES, minimum=1, minLength=1, title="Recipient list",
+        "list_id": Param(type=KEY_TYPES, **KEY_SCHEMA, title="Recipient list",
                          description="recipient_list.id of the list to change (must belong to the tenant; an integer "
                                      "or text, as the CRM keys its lists)."),
         "action": Param("add", type="string", enum=["add", "remove"], title="Action",

@@ -15,7 +15,7 @@ import os
 
 from airflow.sdk import Param, conf, dag
 
-from cleverreach.dag_defaults import KEY_TYPES, TENANT_LIST_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
+from cleverreach.dag_defaults import KEY_SCHEMA, KEY_TYPES, TENANT_LIST_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
 from cleverreach.operators.sync_recipients import CleverReachSyncListOperator
 from cleverreach.operators.tenants import CrmListsOperator
 from cleverreach.reporting import summary_task
@@ -34,7 +34,7 @@ SCHEDULE = conf.get("cleverreach", "sync_recipients_schedule", fallback=None) or
     params={
         "tenant": Param(None, type=["null", "string"], maxLength=100, title="Tenant",
                         description="CRM tenant id (Mandant). Empty = every active tenant."),
-        "list_id": Param(None, type=["null", *KEY_TYPES], title="Recipient list",
+        "list_id": Param(None, type=["null", *KEY_TYPES], **KEY_SCHEMA, title="Recipient list",
                          description="recipient_list.id (an integer or text, as the CRM keys its lists). Empty = every "
                                      "list of the tenant (needs a tenant when set)."),
         "dry_run": Param(False, type="boolean", title="Dry run",
