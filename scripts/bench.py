@@ -51,7 +51,8 @@ def synthetic_frames(n: int):
     ids = np.arange(1, n + 1, dtype="int64")
     ext = pd.Series(ids).astype("str")
     emails = "user" + ext + "@example.org"
-    desired = pd.DataFrame({"contact_person_id": ids, "email": emails, "email_key": emails, "ext_id": ext, "sync_state": "synced"})
+    # contact keys as prepare_desired leaves them: text (cleverreach.crm.keys), a column of Python str
+    desired = pd.DataFrame({"contact_person_id": ext.to_numpy(dtype=object), "email": emails, "email_key": emails, "ext_id": ext, "sync_state": "synced"})
     for name in ATTRIBUTES:
         desired[name] = (name + "-") + (pd.Series(ids % 9973).astype("str"))
 

@@ -72,14 +72,14 @@ def test_add_by_category_readd_and_remove(crm, crm_engine, sync_runs):
     result = run_dag(DAG_ID, {"tenant": "acme", "list_id": list_id, "category": "KUNDE"})
     assert result.state == "success", result
     assert result.value("manage_members") == {
-        "tenant_id": "acme", "list_id": list_id, "action": "add", "matched": 3, "added": 3, "already_present": 0,
-        "removed": 0, "not_on_list": 0, "without_valid_email": 1, "sync_conf": {"tenant": "acme", "list_id": list_id},
+        "tenant_id": "acme", "list_id": str(list_id), "action": "add", "matched": 3, "added": 3, "already_present": 0,
+        "removed": 0, "not_on_list": 0, "without_valid_email": 1, "sync_conf": {"tenant": "acme", "list_id": str(list_id)},
     }
     actor = run_actor(DAG_ID, result.run_id)  # dag.test() runs as "dag_test": user:dag_test
     assert member_rows(crm_engine) == [(list_id, cid, "pending", actor) for cid in (10, 11, 12)]
     assert result.states("trigger_sync") == ["success"]
     triggered = sync_runs()
-    assert {"tenant": "acme", "list_id": list_id} in [
+    assert {"tenant": "acme", "list_id": str(list_id)} in [
         {k: conf.get(k) for k in ("tenant", "list_id")} for conf in triggered.values()
     ]
 
@@ -102,8 +102,8 @@ def test_add_by_category_readd_and_remove(crm, crm_engine, sync_runs):
     # the audit: who added and removed how many (never whom); the re-add changed nothing and is not recorded
     events = audit_events(crm_engine, "members_")
     assert [(e["action"], e["actor"], e["list_id"], e["detail"]) for e in events] == [
-        ("members_added", actor, list_id, {"matched": 3, "added": 3, "already_present": 0}),
-        ("members_removed", run_actor(DAG_ID, result.run_id), list_id, {"matched": 2, "removed": 1, "not_on_list": 1}),
+        ("members_added", actor, str(list_id), {"matched": 3, "added": 3, "already_present": 0}),
+        ("members_removed", run_actor(DAG_ID, result.run_id), str(list_id), {"matched": 2, "removed": 1, "not_on_list": 1}),
     ]
     assert events[-1]["run_id"] == result.run_id and events[-1]["dag_id"] == DAG_ID
     assert sync_runs() == triggered

@@ -119,7 +119,7 @@ def test_loads_exactly_once_per_tenant(world, crm_engine):
     # consent from the reports reaches the members
     states = {r["contact_person_id"]: r["sync_state"] for r in fetch(crm_engine, "SELECT * FROM recipient_list_member")}
     assert states[3] == "bounced" and states[4] == "unsubscribed" and states[1] == "synced"
-    watermark = fetch(crm_engine, "SELECT * FROM mail_history_watermark WHERE list_id = 1")[0]["finished_until"]
+    watermark = fetch(crm_engine, "SELECT * FROM mail_history_watermark WHERE list_id = '1'")[0]["finished_until"]
     assert watermark == NOW - 5 * DAY + 60  # the newest finished mailing seen, imported or not
 
     # a rerun, and a backfill whose window overlaps everything, add nothing
@@ -130,7 +130,7 @@ def test_loads_exactly_once_per_tenant(world, crm_engine):
     backfill = run_dag("cleverreach_sync_mail_history", {"tenant": "acme", "since": "2020-01-01"})
     assert backfill.returns["load_history"][0]["rows_inserted"] == 0
     assert len(history(crm_engine)) == expected_acme_rows()
-    assert fetch(crm_engine, "SELECT finished_until FROM mail_history_watermark WHERE list_id = 1")[0]["finished_until"] == watermark
+    assert fetch(crm_engine, "SELECT finished_until FROM mail_history_watermark WHERE list_id = '1'")[0]["finished_until"] == watermark
 
     # a new mailing after the watermark is picked up by the next daily run
     world.client.send_mailing(ACME[0], ["1001"], name="November", subject="Neues im November",
@@ -150,7 +150,7 @@ def test_a_failing_report_is_reported_skipped_and_retried_while_the_watermark_wa
     assert acme["failed"] == [{"mailing_id": "501", "error": "CleverReachServerError", "failures": 1}]
     assert acme["mailings_loaded"] == 1 and acme["rows_inserted"] == N - 2 + 1  # two receivers are inactive; one open
     assert not [r for r in history(crm_engine) if "(mailing 501)" in r["detail"]]
-    watermark = fetch(crm_engine, "SELECT finished_until FROM mail_history_watermark WHERE list_id = 1")
+    watermark = fetch(crm_engine, "SELECT finished_until FROM mail_history_watermark WHERE list_id = '1'")
     assert watermark[0]["finished_until"] == NOW - 10 * DAY + 600 - 1  # waits just before 501
 
     world.client.clear_faults()
@@ -160,7 +160,7 @@ def test_a_failing_report_is_reported_skipped_and_retried_while_the_watermark_wa
     world.client.clear_faults()
     assert ok.state == "success" and ok.returns["load_history"][0]["failed"] == []
     assert len(history(crm_engine)) == expected_acme_rows() + N - 2 + 1
-    assert fetch(crm_engine, "SELECT finished_until FROM mail_history_watermark WHERE list_id = 1")[0][
+    assert fetch(crm_engine, "SELECT finished_until FROM mail_history_watermark WHERE list_id = '1'")[0][
         "finished_until"] == NOW - 2 * DAY  # the newest finish seen, now that nothing failed
 
 

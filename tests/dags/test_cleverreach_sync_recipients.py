@@ -133,7 +133,7 @@ def test_dry_run_then_sync_then_nothing_to_do(world, crm_engine):
     run = fetch(crm_engine, "SELECT * FROM sync_run ORDER BY id DESC")[0]
     assert (run["status"], run["added"], run["removed"]) == ("success", 3, 0)
     assert {c["result"] for c in fetch(crm_engine, "SELECT result FROM sync_change WHERE run_id = :r AND action IN ('add', 'update', 'remove')", r=run["id"])} == {"ok"}
-    owned = fetch(crm_engine, "SELECT email_key, receiver_id, origin FROM sync_owned_receiver WHERE list_id = 1")
+    owned = fetch(crm_engine, "SELECT email_key, receiver_id, origin FROM sync_owned_receiver WHERE list_id = '1'")
     assert {o["email_key"]: o["origin"] for o in owned} == {
         "anna@example.org": "created", "shared@example.org": "created", "adopt@example.org": "adopted",
         "jürgen.groß@xn--bcher-kva.example": "created"}
@@ -187,7 +187,7 @@ def test_guard_blocks_mass_removal_until_allowed(world, crm_engine):
     assert (blocked_finish["sync_run_id"], blocked_finish["removed"]) == (runs[-2]["id"], 30)
     actor = run_actor("cleverreach_sync_recipients", allowed.run_id)
     assert {(e["actor"], e["run_id"], e["list_id"], e["tenant_id"]) for e in (started, finished)} == {
-        (actor, allowed.run_id, 1, "acme")}
+        (actor, allowed.run_id, "1", "acme")}  # the list's key, as text
 
 
 def test_batches_email_change_and_removal_by_deactivation(world, crm_engine, monkeypatch):
@@ -277,7 +277,7 @@ def test_a_413_mid_run_lowers_the_batch_size_and_goes_on(world, crm_engine):
     result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
     assert result.state == "success" and result.returns["sync_list"][0]["added"] == 703
     assert {m["sync_state"] for cid, m in members(crm_engine).items() if cid >= 1000} == {"synced"}
-    assert len(fetch(crm_engine, "SELECT 1 FROM sync_owned_receiver WHERE list_id = 1")) == 704
+    assert len(fetch(crm_engine, "SELECT 1 FROM sync_owned_receiver WHERE list_id = '1'")) == 704
 
 
 def test_double_opt_in_creates_pending_receivers_and_unconfirmed_members(world, crm_engine, monkeypatch):

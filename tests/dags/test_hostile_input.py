@@ -124,7 +124,7 @@ def test_group_gone_between_import_and_sync_marks_the_list_and_alerts(world, crm
     actor = run_actor("cleverreach_sync_recipients", result.run_id)  # the run's user or the run, not a DAG name
     assert listed["changed_by"] == actor
     assert [(e["action"], e["list_id"], e["actor"], e["run_id"]) for e in audit_events(crm_engine, "list_")] == [
-        ("list_gone", 1, actor, result.run_id)]
+        ("list_gone", "1", actor, result.run_id)]  # the list's key, as text
     assert len(fetch(crm_engine, "SELECT * FROM recipient_list_member WHERE list_id = 1")) == 2  # kept
     subjects = [m["message"]["Subject"] for m in sink.messages]
     assert "[CleverReach] cleverreach_sync_recipients.sync_list failed for tenant acme, list 1" in subjects

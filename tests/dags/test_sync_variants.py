@@ -208,7 +208,7 @@ def test_sync_is_correct_under_every_variant(matrix, crm_engine, monkeypatch):
               and member_states[t.cid(8)][0] == "unsubscribed", t, "unsubscribed before the move: no receiver active")
         check(failures, MOVED[9] not in a and a[EMAILS[9]]["active"] and member_states[t.cid(9)][0] == "synced", t,
               "moved before the move: the stale address removed, the current one active")
-        owned_b = fetch(crm_engine, "SELECT email_key FROM sync_owned_receiver WHERE list_id = :l", l=t.list_b)
+        owned_b = fetch(crm_engine, "SELECT email_key FROM sync_owned_receiver WHERE list_id = :l", l=str(t.list_b))
         check(failures, [o["email_key"] for o in owned_b] == [EMAILS[7]], t, "list B owns only its member")
 
     # --- 2. deactivate mode: attribute change, removal, an unsubscribe, a deleted group
@@ -231,7 +231,7 @@ def test_sync_is_correct_under_every_variant(matrix, crm_engine, monkeypatch):
         calls = [e for e in writes(emulators[t.config]) if e["client_id"] == t.client]
         check(failures, a[EMAILS[2]]["global_attributes"].get("firstname") == "Bertram", t, "attribute change written")
         owned = fetch(crm_engine, "SELECT our_deactivated FROM sync_owned_receiver WHERE list_id = :l AND email_key = :k",
-                      l=t.list_a, k=EMAILS[3])
+                      l=str(t.list_a), k=EMAILS[3])
         check(failures, a[EMAILS[3]]["deactivated"] > 0 and owned and owned[0]["our_deactivated"] == a[EMAILS[3]]["deactivated"],
               t, "removed member deactivated, stamp recorded as ours")
         check(failures, states(crm_engine, t.list_a)[t.cid(4)][0] == "unsubscribed", t, "unsubscribe seen")

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cleverreach.crm.keys import as_key
 from cleverreach.email_validation import check_email
 
 
@@ -37,7 +38,7 @@ def email_key(address: str | None) -> str | None:
 @dataclass(frozen=True)
 class ErasureRequest:
     tenant_id: str
-    contact_ids: tuple[int, ...] = ()
+    contact_ids: tuple[str, ...] = ()  # contact keys as text (cleverreach.crm.keys)
     emails: tuple[str, ...] = ()
 
     @classmethod
@@ -46,8 +47,10 @@ class ErasureRequest:
         if not tenant:
             raise ErasureRequestError("tenant is required")
         ids = _list(contact_ids, "contact_ids")
-        if any(isinstance(i, bool) or not isinstance(i, int) or i < 1 for i in ids):
-            raise ErasureRequestError("contact_ids must be a list of positive integer ids")
+        if any(isinstance(i, bool) or not isinstance(i, int | str) or (isinstance(i, int) and i < 1)
+               or (isinstance(i, str) and not i.strip()) for i in ids):
+            raise ErasureRequestError("contact_ids must be a list of contact keys (positive integers or text)")
+        ids = [as_key(i) for i in ids]
         addresses = _list(emails, "emails")
         bad = [i for i, a in enumerate(addresses, start=1) if not isinstance(a, str) or check_email(a.strip())[1]]
         if bad:
@@ -65,7 +68,7 @@ def _list(value: Any, name: str) -> list[Any]:
     return list(value)
 
 
-def addresses_to_erase(request: ErasureRequest, current: Mapping[int, str | None], sent: Iterable[str | None]) -> set[str]:
+def addresses_to_erase(request: ErasureRequest, current: Mapping[str, str | None], sent: Iterable[str | None]) -> set[str]:
     """Every address key to remove from CleverReach: given, current, and ever sent for these contacts."""
     keys = {email_key(a) for a in (*request.emails, *current.values(), *sent)}
     return {k for k in keys if k}

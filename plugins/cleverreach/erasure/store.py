@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Integer, Text
+from sqlalchemy import Text
 
 from cleverreach.audit.actor import Actor
 from cleverreach.audit.events import AuditEvent
 from cleverreach.audit.store import AuditStore
+from cleverreach.crm.keys import as_key
+from cleverreach.crm.sql import is_private
 from cleverreach.crm.store import SqlStore
 from cleverreach.enums import AuditAction
 from cleverreach.erasure.request import email_key
@@ -27,35 +29,41 @@ PURGES: tuple[tuple[str, str], ...] = (
 
 
 class ErasureStore(SqlStore):
-    def tenant_contacts(self, tenant_id: str) -> dict[int, str | None]:
-        """The tenant's contact ids with their current address."""
+    def tenant_contacts(self, tenant_id: str) -> dict[str, str | None]:
+        """The tenant's contact keys (text) with their current address."""
         with self.engine.connect() as conn:
-            return {int(r["id"]): r["email"] for r in self._rows(conn, "erasure_select_tenant_contacts", tenant_id=tenant_id)}
+            return {as_key(r["id"]): r["email"] for r in self._rows(conn, "erasure_select_tenant_contacts", tenant_id=tenant_id)}
 
-    def list_ids(self, tenant_id: str) -> list[int]:
-        return [int(row["id"]) for row in ListStore(self.engine).lists(tenant_id)]
+    def list_ids(self, tenant_id: str) -> list[str]:
+        """The tenant's list keys as the private state stores them (text)."""
+        return [as_key(row["id"]) for row in ListStore(self.engine).lists(tenant_id)]
 
-    def sent_emails(self, tenant_id: str, contact_ids: Sequence[int]) -> list[str]:
+    def sent_emails(self, tenant_id: str, contact_ids: Sequence[str]) -> list[str]:
         """Addresses the integration planned, sent or owns for these contacts, old ones included."""
         list_ids = self.list_ids(tenant_id)
         if not contact_ids or not list_ids:
             return []
-        clause = self.q("erasure_select_sent_emails", list_ids=Integer, contact_ids=Integer)
+        clause = self.q("erasure_select_sent_emails", list_ids=Text, contact_ids=Text)
         with self.state.connect() as conn:
-            return [r[0] for r in conn.execute(clause, {"list_ids": list_ids, "contact_ids": list(contact_ids)})]
+            return [r[0] for r in conn.execute(clause, {"list_ids": list_ids,
+                                                        "contact_ids": [as_key(c) for c in contact_ids]})]
 
-    def purge(self, tenant_id: str, contact_ids: Iterable[int], email_keys: Iterable[str], actor: Actor) -> dict[str, int]:
+    def purge(self, tenant_id: str, contact_ids: Iterable[str], email_keys: Iterable[str], actor: Actor) -> dict[str, int]:
         """Delete or scrub every copy of these persons, in one transaction with its audit event (the counts only,
-        never whom); rows touched per kind."""
-        ids, keys = sorted(set(contact_ids)), sorted({k for k in (email_key(e) for e in email_keys) if k})
-        params: dict[str, Any] = {
-            "tenant_id": tenant_id, "contact_ids": ids or [-1], "email_keys": keys or [""],
-            "list_ids": self.list_ids(tenant_id) or [-1],
-        }
-        list_types = {"contact_ids": Integer, "email_keys": Text, "list_ids": Integer}
+        never whom); rows touched per kind. The private state names contacts and lists by their text, the CRM's
+        statements get the adapter's types."""
+        ids, keys = sorted({as_key(c) for c in contact_ids}), sorted({k for k in (email_key(e) for e in email_keys) if k})
+        list_ids = self.list_ids(tenant_id)
         counts: dict[str, int] = {}
         with self.crm_then_state() as (crm, state):
             for name, label in PURGES:
+                private = is_private(f"queries/{name}")
+                params: dict[str, Any] = {
+                    "tenant_id": tenant_id, "contact_ids": ids if private else self.keys.bind_contacts(ids),
+                    "email_keys": keys, "list_ids": list_ids,
+                }
+                list_types = {"contact_ids": Text() if private else self.keys.contact_sql_type(self.dialect),
+                              "email_keys": Text(), "list_ids": Text()}
                 used = set(self.q(name).compile().params)
                 clause = self.q(name, **{k: t for k, t in list_types.items() if k in used})
                 conn = self.on(crm, state, name)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cleverreach.crm.keys import InvalidKeyError, as_key
 from cleverreach.email_validation import check_email
 
 
@@ -97,9 +98,15 @@ def has_usable_email(email: str | None) -> bool:
     return check_email(email.strip())[1] is None
 
 
-def format_ids(ids: Iterable[int], limit: int = _MAX_IDS_SHOWN) -> str:
+def key_order(key: Any) -> tuple[int, int, str]:
+    """Keys in their natural order: numbers by value (as before keys were text), then text."""
+    text = str(key)
+    return (0, int(text), text) if text.isdigit() else (1, 0, text)
+
+
+def format_ids(ids: Iterable[Any], limit: int = _MAX_IDS_SHOWN) -> str:
     """``1, 2, 3`` — cut after ``limit`` ids so that a log line stays a line."""
-    ids = sorted(ids)
+    ids = sorted(ids, key=key_order)
     shown = ", ".join(str(i) for i in ids[:limit])
     return shown + (f" … ({len(ids)} in all)" if len(ids) > limit else "")
 
@@ -114,18 +121,31 @@ def _text(params: Mapping[str, Any], name: str) -> str | None:
     return value.strip() or None
 
 
-def _ids(params: Mapping[str, Any], name: str) -> tuple[int, ...]:
+def _key(value: Any, name: str) -> str | None:
+    """One key from the form: an integer or text (``as_key``); anything else is refused."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise SelectionError(f"{name} must be the key of a recipient list (an integer or text), got {value!r}")
+    try:
+        return as_key(value)
+    except InvalidKeyError as exc:
+        raise SelectionError(f"{name}: {exc}") from None
+
+
+def _ids(params: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    """A list of keys from the form, integers or text (``[5, 7]``, ``["A-17"]``), as text, in key order."""
     value = params.get(name)
     if value is None or value == "":
         return ()
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise SelectionError(f"{name} must be a list of integer ids, got {value!r}")
+        raise SelectionError(f"{name} must be a list of ids (integers or text), got {value!r}")
     ids = set()
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, int):
-            raise SelectionError(f"{name} must be a list of integer ids, got {item!r} in it")
-        ids.add(item)
-    return tuple(sorted(ids))
+        if isinstance(item, bool) or not isinstance(item, int | str) or (isinstance(item, str) and not item.strip()):
+            raise SelectionError(f"{name} must be a list of ids (integers or text), got {item!r} in it")
+        ids.add(as_key(item))
+    return tuple(sorted(ids, key=key_order))
 
 
 @dataclass(frozen=True)
@@ -133,22 +153,26 @@ class MemberSelection:
     """The dialog's input. Construction checks it, so an instance is always a selection the dialog allows."""
 
     tenant_id: str
-    list_id: int
+    list_id: str  # keys are text (cleverreach.crm.keys)
     action: str = "add"
     letter: str | None = None
     tag: str | None = None
     category: str | None = None
     sales_process: str | None = None
     search: str | None = None
-    address_ids: tuple[int, ...] = ()
-    contact_ids: tuple[int, ...] = ()
+    address_ids: tuple[str, ...] = ()
+    contact_ids: tuple[str, ...] = ()
     sync_after: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.tenant_id, str) or not self.tenant_id.strip():
             raise SelectionError("tenant is required: the CRM tenant id (Mandant) the list belongs to")
-        if isinstance(self.list_id, bool) or not isinstance(self.list_id, int):
-            raise SelectionError(f"list_id must be the integer id of a recipient list, got {self.list_id!r}")
+        if isinstance(self.list_id, int) and not isinstance(self.list_id, bool) and self.list_id > 0:
+            object.__setattr__(self, "list_id", as_key(self.list_id))  # keys are text; a form may send a number
+        for name in ("address_ids", "contact_ids"):
+            object.__setattr__(self, name, _ids({name: getattr(self, name)}, name))
+        if not isinstance(self.list_id, str) or not self.list_id:
+            raise SelectionError(f"list_id must be the key of a recipient list (an integer or text), got {self.list_id!r}")
         if self.action not in ACTIONS:
             raise SelectionError(f"action must be one of {', '.join(ACTIONS)}, got {self.action!r}")
         if self.letter is not None and self.letter not in LETTERS:
@@ -162,9 +186,7 @@ class MemberSelection:
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> MemberSelection:
         """Parse the DAG run's params (already JSON-schema checked by Airflow; checked again here)."""
-        list_id = params.get("list_id")
-        if isinstance(list_id, str) and list_id.strip().isdigit():
-            list_id = int(list_id)
+        list_id = _key(params.get("list_id"), "list_id")
         letter = _text(params, "letter")
         return cls(
             tenant_id=(_text(params, "tenant") or ""),
@@ -220,7 +242,7 @@ def id_problems(selection: MemberSelection, owners: Iterable[Mapping[str, Any]])
     Why the given ids cannot be used, or None. ``owners`` are rows ``kind`` (address/contact), ``id``,
     ``tenant_id`` for the ids that exist. Another tenant is never named.
     """
-    found: dict[tuple[str, int], str] = {(row["kind"], int(row["id"])): row["tenant_id"] for row in owners}
+    found: dict[tuple[str, str], str] = {(row["kind"], as_key(row["id"])): row["tenant_id"] for row in owners}
     problems = []
     for kind, name, ids in (
         ("address", "address_ids", selection.address_ids),
@@ -245,11 +267,11 @@ class MemberChange:
     selection: MemberSelection
     list_name: str
     matched: int
-    added: tuple[int, ...] = ()
+    added: tuple[str, ...] = ()
     already_present: int = 0
     removed: int = 0
     not_on_list: int = 0
-    without_email: tuple[int, ...] = ()  # added persons without a usable e-mail address
+    without_email: tuple[str, ...] = ()  # added persons without a usable e-mail address
 
     def counts(self) -> dict[str, Any]:
         return {

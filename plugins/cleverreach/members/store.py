@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Integer, Text
+from sqlalchemy import BigInteger, Text
 
 from cleverreach.audit.actor import Actor
 from cleverreach.audit.events import AuditEvent
 from cleverreach.audit.store import AuditStore
 from cleverreach.clock import utcnow
+from cleverreach.crm.keys import InvalidKeyError, as_key
 from cleverreach.crm.store import SqlStore
 from cleverreach.enums import AuditAction
 from cleverreach.members.selection import MemberSelection, SelectionError, id_problems, like_prefilter, resolve_spellings
@@ -18,10 +19,27 @@ from cleverreach.members.selection import MemberSelection, SelectionError, id_pr
 CHUNK = 1000  # ids per statement: far below SQLite's 32766 bound variables, few round trips on PostgreSQL
 
 
-def chunks(ids: list[int], size: int | None = None) -> Iterator[list[int]]:
+def chunks(ids: list[Any], size: int | None = None) -> Iterator[list[Any]]:
     size = size or CHUNK
     for start in range(0, len(ids), size):
         yield ids[start:start + size]
+
+
+def address_keys(keys: tuple[str, ...]) -> tuple[list[int | str], Any]:
+    """Address keys as bound, with their list parameter's type. ``adapter.toml`` declares no address type: keys
+    that are all digits are bound as integers (the demo's and the German CRM's address ids), anything else as
+    text."""
+    if all(key.isdigit() for key in keys):
+        return [int(key) for key in keys], BigInteger()
+    return list(keys), Text()
+
+
+def _binds(bind: Any, key: str) -> bool:
+    try:
+        bind(key)
+    except InvalidKeyError:
+        return False
+    return True
 
 
 class MemberStore(SqlStore):
@@ -33,9 +51,12 @@ class MemberStore(SqlStore):
         if not (selection.address_ids or selection.contact_ids):
             return
         with self.engine.connect() as conn:
+            addresses, address_type = address_keys(selection.address_ids)
+            contacts = [key for key in selection.contact_ids if _binds(self.keys.bind_contact, key)]  # others: unknown
             owners = conn.execute(
-                self.q("members_select_id_owners", address_ids=Integer, contact_ids=Integer),
-                {"address_ids": list(selection.address_ids), "contact_ids": list(selection.contact_ids)},
+                self.q("members_select_id_owners", address_ids=address_type,
+                       contact_ids=self.keys.contact_sql_type(self.dialect)),
+                {"address_ids": addresses, "contact_ids": self.keys.bind_contacts(contacts)},
             ).mappings().all()
         problem = id_problems(selection, owners)
         if problem:
@@ -63,9 +84,9 @@ class MemberStore(SqlStore):
             "tenant_id": selection.tenant_id,
             "by_address": selection.by_address,
             "by_address_ids": bool(selection.address_ids),
-            "address_ids": list(selection.address_ids),
+            "address_ids": address_keys(selection.address_ids)[0],
             "by_contact_ids": bool(selection.contact_ids),
-            "contact_ids": list(selection.contact_ids),
+            "contact_ids": self.keys.bind_contacts(selection.contact_ids),
             "by_category": "category" in spellings,
             "categories": list(spellings.get("category", ())),
             "by_tag": "tag" in spellings,
@@ -76,26 +97,28 @@ class MemberStore(SqlStore):
         }
         clause = self.q(
             "members_select_candidates",
-            address_ids=Integer, contact_ids=Integer, categories=Text, tags=Text, sales_processes=Text,
+            address_ids=address_keys(selection.address_ids)[1], contact_ids=self.keys.contact_sql_type(self.dialect),
+            categories=Text, tags=Text, sales_processes=Text,
         )
         with self.engine.connect() as conn:
             rows = conn.execute(clause, params).mappings().all()
-        return [dict(row) for row in rows if selection.accepts(row)]
+        return [{**row, "contact_person_id": as_key(row["contact_person_id"])} for row in rows if selection.accepts(row)]
 
     # ------------------------------------------------------------------ writes
-    def add(self, tenant_id: str, list_id: int, contact_ids: list[int], actor: Actor) -> tuple[list[int], int]:
+    def add(self, tenant_id: str, list_id: str, contact_ids: list[str], actor: Actor) -> tuple[list[str], int]:
         """Add the persons not on the list yet, in one transaction with its audit event (counts only, never whom);
-        returns (added ids, already present)."""
+        returns (added keys, already present)."""
         now = utcnow()
+        keys, bound_list = self.keys, self.keys.bind_list(list_id)
         with self.crm_then_state() as (conn, state):
-            conn.execute(self.q("members_lock_list"), {"list_id": list_id})
-            present = {row[0] for row in conn.execute(self.q("members_select_member_ids"), {"list_id": list_id})}
-            new = [cid for cid in contact_ids if cid not in present]
-            insert = self.q("members_insert", contact_ids=Integer)
-            for chunk in chunks(new):
+            conn.execute(self.q("members_lock_list"), {"list_id": bound_list})
+            present = {as_key(row[0]) for row in conn.execute(self.q("members_select_member_ids"), {"list_id": bound_list})}
+            new = [as_key(cid) for cid in contact_ids if as_key(cid) not in present]
+            insert = self.q("members_insert", contact_ids=keys.contact_sql_type(self.dialect))
+            for chunk in chunks(keys.bind_contacts(new)):
                 conn.execute(
                     insert,
-                    {"tenant_id": tenant_id, "list_id": list_id, "contact_ids": chunk, "now": now, "actor": actor.name},
+                    {"tenant_id": tenant_id, "list_id": bound_list, "contact_ids": chunk, "now": now, "actor": actor.name},
                 )
             if new:
                 AuditStore(self.engine).record(state, AuditEvent(
@@ -103,16 +126,17 @@ class MemberStore(SqlStore):
                     {"matched": len(contact_ids), "added": len(new), "already_present": len(contact_ids) - len(new)}))
         return new, len(contact_ids) - len(new)
 
-    def remove(self, tenant_id: str, list_id: int, contact_ids: list[int], actor: Actor) -> tuple[int, int]:
+    def remove(self, tenant_id: str, list_id: str, contact_ids: list[str], actor: Actor) -> tuple[int, int]:
         """Delete the member rows of these persons, in one transaction with its audit event (counts only);
         returns (removed, not on the list)."""
+        keys, bound_list = self.keys, self.keys.bind_list(list_id)
         with self.crm_then_state() as (conn, state):
-            conn.execute(self.q("members_lock_list"), {"list_id": list_id})
-            present = {row[0] for row in conn.execute(self.q("members_select_member_ids"), {"list_id": list_id})}
-            gone = [cid for cid in contact_ids if cid in present]
-            delete = self.q("members_delete", contact_ids=Integer)
-            for chunk in chunks(gone):
-                conn.execute(delete, {"list_id": list_id, "contact_ids": chunk})
+            conn.execute(self.q("members_lock_list"), {"list_id": bound_list})
+            present = {as_key(row[0]) for row in conn.execute(self.q("members_select_member_ids"), {"list_id": bound_list})}
+            gone = [as_key(cid) for cid in contact_ids if as_key(cid) in present]
+            delete = self.q("members_delete", contact_ids=keys.contact_sql_type(self.dialect))
+            for chunk in chunks(keys.bind_contacts(gone)):
+                conn.execute(delete, {"list_id": bound_list, "contact_ids": chunk})
             if gone:
                 AuditStore(self.engine).record(state, AuditEvent(
                     AuditAction.MEMBERS_REMOVED, tenant_id, actor, list_id,

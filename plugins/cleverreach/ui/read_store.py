@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import String, bindparam, text
 
+from cleverreach.crm.keys import InvalidKeyError, as_key
 from cleverreach.crm.sql import load_sql, split_statements
 from cleverreach.clock import utcnow
 from cleverreach.crm.store import SqlStore
@@ -79,25 +80,25 @@ class UiReadStore(SqlStore):
     """Reads for the page (and the page's one write of its own, the login check's result)."""
 
     # ------------------------------------------------------------------ members
-    def member_counts(self, list_id: int, tenant_id: str | None = None) -> dict[str, int]:
+    def member_counts(self, list_id: str, tenant_id: str | None = None) -> dict[str, int]:
         """Members per state; with the tenant, synced members whose contact changed since count as pending
         (``cleverreach.sync.staleness``), as the page shows them."""
         with self.engine.connect() as conn:
-            counts = {row["sync_state"]: int(row["n"]) for row in self._rows(conn, "ui_members_counts", list_id=list_id)}
+            counts = {row["sync_state"]: int(row["n"]) for row in self._rows(conn, "ui_members_counts", list_id=self.keys.bind_list(list_id))}
             if tenant_id is None or not counts.get(MemberState.SYNCED):
                 return counts
             changed = int(conn.execute(self.q("ui_members_count_changed"),
-                                       {"list_id": list_id, "tenant_id": tenant_id}).scalar_one())
+                                       {"list_id": self.keys.bind_list(list_id), "tenant_id": tenant_id}).scalar_one())
         if changed:
             counts[MemberState.SYNCED] -= changed
             counts[MemberState.PENDING] = counts.get(MemberState.PENDING, 0) + changed
         return {state: n for state, n in counts.items() if n}
 
-    def members_page(self, tenant_id: str, list_id: int, *, state: str | None, sort: MemberSort, descending: bool,
+    def members_page(self, tenant_id: str, list_id: str, *, state: str | None, sort: MemberSort, descending: bool,
                      position: PagePosition, boundary_id: int | None, page_size: int) -> MembersPage:
         """One page in ``sort`` order: the first, the last, or the one after/before the member ``boundary_id``."""
         key = SORT_KEYS[sort]
-        params: dict[str, Any] = {"list_id": list_id, "tenant_id": tenant_id, "state": state}
+        params: dict[str, Any] = {"list_id": self.keys.bind_list(list_id), "tenant_id": tenant_id, "state": state}
         with self.engine.connect() as conn:
             if self.dialect == "postgresql":
                 for statement in split_statements(load_sql("queries/ui_members_nested_loops", self.dialect)):
@@ -126,13 +127,13 @@ class UiReadStore(SqlStore):
         after_id = {PagePosition.LAST: None, PagePosition.BEFORE: last_id}.get(position, last_id if more else None)
         return MembersPage(rows, page_size, before, after_id)
 
-    def _page_query(self, conn: Any, list_id: int, state: str | None, *, by_person: bool) -> tuple[str, list[str]]:
+    def _page_query(self, conn: Any, list_id: str, state: str | None, *, by_person: bool) -> tuple[str, list[str]]:
         """The page query for this list: sort in memory when it (or the state) is small, else walk the index
         of the order (the contacts' for an order of the person, the members' otherwise). What it appends is
         declared in the adapter manifest from ``cleverreach.ui.keyset`` (the adapter check runs it)."""
         states = [state] if state else [s.value for s in MemberState]
         counted = conn.execute(self.q("ui_members_count_upto", states=String),
-                               {"list_id": list_id, "states": states, "cap": SMALL_SET + 1}).scalar_one()
+                               {"list_id": self.keys.bind_list(list_id), "states": states, "cap": SMALL_SET + 1}).scalar_one()
         if counted <= SMALL_SET:
             return page_sql(load_sql("queries/ui_members_page_small", self.dialect)), states
         name = "queries/ui_members_page_by_person" if by_person else "queries/ui_members_page"
@@ -146,18 +147,19 @@ class UiReadStore(SqlStore):
             raise BoundaryGone(f"contact {boundary_id} is no longer a member of list {params['list_id']}")
         return dict(found)
 
-    def member_ids_in_state(self, list_id: int, state: str) -> list[int]:
+    def member_ids_in_state(self, list_id: str, state: str) -> list[str]:
         with self.engine.connect() as conn:
-            return [int(row[0]) for row in conn.execute(self.q("ui_members_ids_in_state"), {"list_id": list_id, "state": state})]
+            return [as_key(row[0]) for row in conn.execute(self.q("ui_members_ids_in_state"),
+                                                            {"list_id": self.keys.bind_list(list_id), "state": state})]
 
     # ------------------------------------------------------------------ runs and plans
-    def sync_runs(self, tenant_id: str, list_id: int, limit: int = 10) -> list[dict[str, Any]]:
+    def sync_runs(self, tenant_id: str, list_id: str, limit: int = 10) -> list[dict[str, Any]]:
         with self.state.connect() as conn:
-            return self._rows(conn, "ui_sync_runs_for_list", tenant_id=tenant_id, list_id=list_id, limit=limit)
+            return self._rows(conn, "ui_sync_runs_for_list", tenant_id=tenant_id, list_id=as_key(list_id), limit=limit)
 
-    def sync_run(self, tenant_id: str, list_id: int, run_pk: int) -> dict[str, Any] | None:
+    def sync_run(self, tenant_id: str, list_id: str, run_pk: int) -> dict[str, Any] | None:
         with self.state.connect() as conn:
-            rows = self._rows(conn, "ui_sync_run", tenant_id=tenant_id, list_id=list_id, run_pk=run_pk)
+            rows = self._rows(conn, "ui_sync_run", tenant_id=tenant_id, list_id=as_key(list_id), run_pk=run_pk)
         return rows[0] if rows else None
 
     def change_counts(self, run_pk: int) -> dict[str, int]:
@@ -173,14 +175,18 @@ class UiReadStore(SqlStore):
         return Page(rows, total, page, page_size)
 
     # ------------------------------------------------------------------ contacts
-    def contact(self, tenant_id: str, contact_id: int) -> dict[str, Any] | None:
+    def contact(self, tenant_id: str, contact_id: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
-            rows = self._rows(conn, "ui_contact_select", tenant_id=tenant_id, contact_id=contact_id)
+            try:
+                bound = self.keys.bind_contact(contact_id)
+            except InvalidKeyError:  # no key of the CRM's type: nobody
+                return None
+            rows = self._rows(conn, "ui_contact_select", tenant_id=tenant_id, contact_id=bound)
         return rows[0] if rows else None
 
-    def contact_history(self, tenant_id: str, contact_id: int, *, page: int, page_size: int) -> list[dict[str, Any]]:
+    def contact_history(self, tenant_id: str, contact_id: str, *, page: int, page_size: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            return self._rows(conn, "ui_contact_history", tenant_id=tenant_id, contact_id=contact_id,
+            return self._rows(conn, "ui_contact_history", tenant_id=tenant_id, contact_id=self.keys.bind_contact(contact_id),
                               limit=page_size, offset=(page - 1) * page_size)
 
     # ------------------------------------------------------------------ login checks

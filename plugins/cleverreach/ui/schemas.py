@@ -5,10 +5,11 @@ Bodies refuse unknown fields, so a typo is an error rather than a silently ignor
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from cleverreach.crm.keys import as_key
 from cleverreach.members.selection import LETTERS
 
 MAX_IDS = 10_000  # ids per action: the run's conf stays small; larger selections go through filters
@@ -20,7 +21,15 @@ Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 TenantText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
                                               pattern=r"^[A-Za-z0-9_.\-]+$")]
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Z]{2})?$"  # ISO 639 code, optional region: de, en, fr-CH
-ContactId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+def _key(value: Any) -> Any:
+    """A key from a request: an integer or text, as text (``as_key``); anything else fails validation."""
+    if isinstance(value, bool) or not isinstance(value, int | str) or (isinstance(value, int) and value < 1):
+        raise ValueError("a key is a positive integer or text")
+    return as_key(value)
+
+
+ContactId = Annotated[str, BeforeValidator(_key), Field(min_length=1, max_length=200)]
+"""A contact's key: an integer or text, held as text (cleverreach.crm.keys)."""
 
 
 class Strict(BaseModel):

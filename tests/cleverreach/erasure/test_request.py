@@ -19,8 +19,9 @@ def test_email_keys_are_trimmed_lowered_and_ascii():
         (("", [1], []), "tenant is required"),
         (("acme", [], []), "at least one contact id or e-mail"),
         (("acme", "5", []), "contact_ids must be a list"),
-        (("acme", [0], []), "positive integer ids"),
-        (("acme", [True], []), "positive integer ids"),
+        (("acme", [0], []), "positive integers or text"),
+        (("acme", [True], []), "positive integers or text"),
+        (("acme", [" "], []), "positive integers or text"),
         (("acme", [], ["kaputt", "ok@example.org"]), r"entries \[1\] are not valid"),
     ],
 )
@@ -32,8 +33,9 @@ def test_bad_requests_are_refused_without_echoing_them(arguments, message):
 
 def test_addresses_to_erase_include_current_and_old_ones():
     request = ErasureRequest.from_arguments("acme", [5, 5], [" Given@Example.org"])
-    assert request.contact_ids == (5,)
-    keys = addresses_to_erase(request, {5: "NEW@example.org"}, ["old@example.org", None, "new@example.org"])
+    assert request.contact_ids == ("5",)  # keys are text
+    assert ErasureRequest.from_arguments("acme", [5_000_000_001, "A-17"], []).contact_ids == ("5000000001", "A-17")
+    keys = addresses_to_erase(request, {"5": "NEW@example.org"}, ["old@example.org", None, "new@example.org"])
     assert keys == {"given@example.org", "new@example.org", "old@example.org"}
 
 

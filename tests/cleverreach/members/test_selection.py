@@ -107,8 +107,10 @@ def test_from_params_normalises_the_trigger_form():
     )
     assert selection.by_address and selection.sync_conf() is None
     assert MemberSelection.from_params({"tenant": "acme", "list_id": "7", "contact_ids": [1]}).sync_conf() == {
-        "tenant": "acme", "list_id": 7
+        "tenant": "acme", "list_id": "7"  # keys are text
     }
+    assert MemberSelection.from_params({"tenant": "acme", "list_id": "0042", "contact_ids": [1, "A-17", 5_000_000_001]}
+                                       ).contact_ids == ("1", "5000000001", "A-17")  # numbers first, by value
 
 
 @pytest.mark.parametrize(
@@ -121,8 +123,10 @@ def test_from_params_normalises_the_trigger_form():
         ({"tenant": "acme", "list_id": True, "tag": "x"}, "list_id must be"),
         ({"tenant": "acme", "list_id": 1, "action": "purge", "tag": "x"}, "action must be"),
         ({"tenant": "acme", "list_id": 1, "letter": "Ä"}, "letter must be"),
-        ({"tenant": "acme", "list_id": 1, "contact_ids": "1,2"}, "list of integer ids"),
-        ({"tenant": "acme", "list_id": 1, "contact_ids": [1, "2"]}, "list of integer ids"),
+        ({"tenant": "acme", "list_id": 1, "contact_ids": "1,2"}, "list of ids"),
+        ({"tenant": "acme", "list_id": 1, "contact_ids": [1, True]}, "list of ids"),
+        ({"tenant": "acme", "list_id": 1, "contact_ids": [1, " "]}, "list of ids"),
+        ({"tenant": "acme", "list_id": 1, "contact_ids": [1.5]}, "list of ids"),
     ],
 )
 def test_from_params_refuses(params, message):
@@ -157,7 +161,7 @@ def test_change_counts_and_message_never_show_emails():
     selection = MemberSelection("acme", 4, category="Kunde")
     change = MemberChange(selection, "Newsletter", matched=5, added=(1, 2, 3), already_present=2, without_email=(3,))
     assert change.counts() == {
-        "tenant_id": "acme", "list_id": 4, "action": "add", "matched": 5, "added": 3, "already_present": 2,
+        "tenant_id": "acme", "list_id": "4", "action": "add", "matched": 5, "added": 3, "already_present": 2,
         "removed": 0, "not_on_list": 0, "without_valid_email": 1,
     }
     message = change.message()

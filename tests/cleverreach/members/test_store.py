@@ -91,7 +91,7 @@ def test_each_filter(crm, crm_engine, filters, expected):
     selection = MemberSelection("acme", crm["Newsletter"], **{
         k: tuple(v) if isinstance(v, list) else v for k, v in filters.items()
     })
-    assert [r["contact_person_id"] for r in MemberStore(crm_engine).select(selection)] == expected
+    assert [r["contact_person_id"] for r in MemberStore(crm_engine).select(selection)] == [str(c) for c in expected]
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_each_filter(crm, crm_engine, filters, expected):
 )
 def test_filters_combine_with_and(crm, crm_engine, filters, expected):
     selection = MemberSelection("acme", crm["Newsletter"], **filters)
-    assert [r["contact_person_id"] for r in MemberStore(crm_engine).select(selection)] == expected
+    assert [r["contact_person_id"] for r in MemberStore(crm_engine).select(selection)] == [str(c) for c in expected]
 
 
 def test_add_is_idempotent_and_counts_unusable_emails(crm, crm_engine, monkeypatch):
@@ -115,10 +115,10 @@ def test_add_is_idempotent_and_counts_unusable_emails(crm, crm_engine, monkeypat
     store, list_id = MemberDialog(crm_engine), crm["Newsletter"]
     change = store.apply(MemberSelection("acme", list_id, letter="A"), ACTOR)
     assert change.counts() == {
-        "tenant_id": "acme", "list_id": list_id, "action": "add", "matched": 3, "added": 3, "already_present": 0,
+        "tenant_id": "acme", "list_id": str(list_id), "action": "add", "matched": 3, "added": 3, "already_present": 0,
         "removed": 0, "not_on_list": 0, "without_valid_email": 1,
     }
-    assert change.without_email == (11,)
+    assert change.without_email == ("11",)
     rows = members(crm_engine, list_id)
     assert sorted(rows) == [10, 11, 12]
     assert {(r["sync_state"], r["added_by"], r["synced_at"]) for r in rows.values()} == {("pending", ACTOR.name, None)}
@@ -132,9 +132,9 @@ def test_add_is_idempotent_and_counts_unusable_emails(crm, crm_engine, monkeypat
     assert after[12]["sync_state"] == "unsubscribed" and after[10]["added_by"] == ACTOR.name
 
     more = store.apply(MemberSelection("acme", list_id, category="kunde", search=None), ACTOR)
-    assert (more.matched, more.added, more.already_present, more.without_email) == (3, (14, 15), 1, (14,))
+    assert (more.matched, more.added, more.already_present, more.without_email) == (3, ("14", "15"), 1, ("14",))
     blank = store.apply(MemberSelection("acme", list_id, letter="0-9"), ACTOR)
-    assert blank.without_email == (13,)  # a blank address is as unusable as a missing one
+    assert blank.without_email == ("13",)  # a blank address is as unusable as a missing one
 
 
 def test_remove_deletes_only_the_selected_members_of_that_list(crm, crm_engine, monkeypatch):

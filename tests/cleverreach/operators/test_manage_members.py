@@ -34,7 +34,7 @@ def test_add_then_remove_with_a_numeric_tenant_id(crm):
     assert [r["contact_person_id"] for r in fetch(crm, "SELECT contact_person_id FROM recipient_list_member")] == [10, 11]
     removed = ManageListMembersOperator(task_id="m", tenant="7", list_id="5", action="remove",
                                         contact_ids=[11]).execute(RUN)
-    assert (removed["removed"], removed["sync_conf"]) == (1, {"tenant": "7", "list_id": 5})
+    assert (removed["removed"], removed["sync_conf"]) == (1, {"tenant": "7", "list_id": "5"})
 
 
 @pytest.mark.parametrize(

@@ -70,16 +70,16 @@ CASES = {
         [], {}, {}, [], [NEW]),
     "stale unsubscribed": (
         [member(1, NEW)], [rcv(OLD, "1", **UNSUB)],
-        [], {}, {1: UNSUBSCRIBED_BEFORE}, [], []),
+        [], {}, {"1": UNSUBSCRIBED_BEFORE}, [], []),
     "stale unsubscribed, the new address active": (
         [member(1, NEW)], [rcv(OLD, "1", **UNSUB), rcv(NEW, "1")],
-        [], {NEW: (HOLD_REASON, True)}, {1: UNSUBSCRIBED_BEFORE}, [], []),
+        [], {NEW: (HOLD_REASON, True)}, {"1": UNSUBSCRIBED_BEFORE}, [], []),
     "stale unsubscribed, the new address pending": (
         [member(1, NEW)], [rcv(OLD, "1", **UNSUB), rcv(NEW, **PENDING)],
-        [], {NEW: (HOLD_REASON, True)}, {1: UNSUBSCRIBED_BEFORE}, [], []),
+        [], {NEW: (HOLD_REASON, True)}, {"1": UNSUBSCRIBED_BEFORE}, [], []),
     "current unsubscribed, the stale one active": (
         [member(1, NEW)], [rcv(OLD, "1"), rcv(NEW, "1", **UNSUB)],
-        [], {OLD: (HOLD_REASON, True)}, {1: UNSUBSCRIBED_HERE}, [], []),
+        [], {OLD: (HOLD_REASON, True)}, {"1": UNSUBSCRIBED_HERE}, [], []),
     "stale bounced": (
         [member(1, NEW)], [rcv(OLD, "1", **BOUNCED)],
         [NEW], {}, {}, [OLD], []),
@@ -98,13 +98,13 @@ CASES = {
         [NEW], {OLD: (STALE_REASON, False), OLD2: (STALE_REASON, False)}, {}, [OLD, OLD2], []),
     "two stale receivers, one unsubscribed": (
         [member(1, NEW)], [rcv(OLD, "1", **UNSUB), rcv(OLD2, "1")],
-        [], {OLD2: (HOLD_REASON, True)}, {1: UNSUBSCRIBED_BEFORE}, [], []),
+        [], {OLD2: (HOLD_REASON, True)}, {"1": UNSUBSCRIBED_BEFORE}, [], []),
     "the old address is another member's now": (
         [member(1, NEW), member(2, OLD)], [rcv(OLD, "1")],
         [NEW], {}, {}, [], [OLD]),
     "an unsubscribed person does not hold another member": (
         [member(1, NEW), member(2, "two@example.org")], [rcv(OLD, "1", **UNSUB), rcv(OLD2, "2")],
-        ["two@example.org"], {OLD2: (STALE_REASON, False)}, {1: UNSUBSCRIBED_BEFORE}, [OLD2], []),
+        ["two@example.org"], {OLD2: (STALE_REASON, False)}, {"1": UNSUBSCRIBED_BEFORE}, [OLD2], []),
 }
 
 
@@ -127,7 +127,7 @@ def test_first_sync(name):
 def test_the_adopted_stale_receiver_is_recorded_for_its_member():
     _, takeover, actual = first_sync([member(1, NEW), member(2, "b@example.org")], [rcv(OLD, "1"), rcv("x@example.org", "2")])
     record = takeover.ownership.save.set_index("email_key")
-    assert record.loc[OLD, "contact_person_id"] == 1 and record.loc["x@example.org", "contact_person_id"] == 2
+    assert record.loc[OLD, "contact_person_id"] == "1" and record.loc["x@example.org", "contact_person_id"] == "2"
     assert record.loc[OLD, "receiver_id"] == actual.loc[actual["email"] == OLD, "receiver_id"].item()
     assert takeover.ownership.owned["email_key"].tolist() == [OLD, "x@example.org"]
 
@@ -177,7 +177,7 @@ def test_the_guard_weighs_stale_removals_against_the_addresses_adopted_by_email(
 def test_only_the_first_sync_takes_over():
     plan, takeover, _ = first_sync([member(1, NEW)], [rcv(OLD, "1"), rcv(OLD2, "1", **UNSUB)], first=False)
     assert takeover.ownership.save.empty and plan.removes.empty
-    assert plan.adds.empty and plan.unsubscribed["contact_person_id"].tolist() == [1]  # the diff's own rule
+    assert plan.adds.empty and plan.unsubscribed["contact_person_id"].tolist() == ["1"]  # the diff's own rule
 
 
 def _record(actual: pd.DataFrame, emails: dict[str, tuple[int, int]]) -> pd.DataFrame:
@@ -208,7 +208,7 @@ def test_the_second_sync_does_nothing_more(mode):
         takeover = take_over(valid, actual, ownership, first=first)
         plan = takeover.settle(diff(takeover.desired, actual, takeover.ownership.owned))
         assert plan.is_empty and not takeover.ownership.changed
-        assert plan.unsubscribed["contact_person_id"].tolist() == [2]
+        assert plan.unsubscribed["contact_person_id"].tolist() == ["2"]
 
 
 def test_a_record_of_an_unfinished_run_is_released_for_an_unsubscribed_person():

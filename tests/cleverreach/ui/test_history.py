@@ -19,7 +19,8 @@ def test_history_newest_first_and_paged(page):
 
 def test_another_tenants_contact_reads_as_missing(page):
     assert page.get("/tenants/a/contacts/100/history").status_code == 404
-    assert page.get("/tenants/a/contacts/0/history").status_code == 422
+    assert page.get("/tenants/a/contacts/0/history").status_code == 404  # a key, of nobody
+    assert page.get("/tenants/a/contacts/abc/history").status_code == 404  # no key of this CRM's type: nobody
 
 
 def test_history_times_are_shown_in_the_tenants_zone_with_their_offset(page):

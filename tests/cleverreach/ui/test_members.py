@@ -115,12 +115,12 @@ def test_removing_picked_members_triggers_the_dag_as_the_user(page):
     body = resp.json()
     assert body["dag_id"] == "cleverreach_manage_members" and body["link"].startswith("../dags/cleverreach_manage_members/runs/")
     run = page.run(body["dag_id"], body["dag_run_id"])
-    assert run["conf"] == {"tenant": "a", "list_id": 1, "action": "remove", "contact_ids": [2, 3]}
+    assert run["conf"] == {"tenant": "a", "list_id": "1", "action": "remove", "contact_ids": ["2", "3"]}  # keys: text
     assert run["triggering_user_name"] == "editor"
     assert page.rows("SELECT count(*) AS n FROM recipient_list_member WHERE list_id = 1") == [{"n": 60}]  # the run removes
 
 
-@pytest.mark.parametrize("body", [{}, {"contact_ids": []}, {"contact_ids": [0]}, {"contact_ids": ["x"]},
+@pytest.mark.parametrize("body", [{}, {"contact_ids": []}, {"contact_ids": [0]}, {"contact_ids": [""]}, {"contact_ids": [True]},
                                   {"contact_ids": [1], "all": True}, {"contact_ids": list(range(1, 10_002))}])
 def test_bad_removals_are_refused(page, body):
     assert page.post("/tenants/a/lists/1/members/remove", json=body).status_code == 422
@@ -130,7 +130,7 @@ def test_remove_all_rejected_names_exactly_the_rejected(page):
     body = page.post("/tenants/a/lists/1/members/remove-rejected", user="editor").json()
     assert body["contact_ids"] == 10
     conf = page.run(body["dag_id"], body["dag_run_id"])["conf"]
-    assert conf["contact_ids"] == [51, 52, 53, 54, 55, 56, 57, 58, 59, 60]
+    assert conf["contact_ids"] == [str(n) for n in range(51, 61)]
 
 
 def test_remove_all_rejected_on_a_list_without_rejected_is_a_conflict(page):

@@ -40,5 +40,5 @@ def test_add_triggers_manage_members_with_the_filters(page):
     resp = page.post("/tenants/a/lists/1/recipients/add", user="editor", json={"tag": "vip", "letter": "A"})
     assert resp.status_code == 200, resp.text
     run = page.run("cleverreach_manage_members", resp.json()["dag_run_id"])
-    assert run["conf"] == {"tenant": "a", "list_id": 1, "action": "add", "sync_after": True, "tag": "vip", "letter": "A"}
+    assert run["conf"] == {"tenant": "a", "list_id": "1", "action": "add", "sync_after": True, "tag": "vip", "letter": "A"}
     assert run["triggering_user_name"] == "editor" and run["note"].startswith("CleverReach page: add")

@@ -30,7 +30,7 @@ def test_dry_run_and_apply_trigger_the_sync_for_the_one_list(page, dry_run):
     resp = page.post("/tenants/a/lists/1/sync", user="editor", json={"dry_run": dry_run})
     assert resp.status_code == 200, resp.text
     run = page.run("cleverreach_sync_recipients", resp.json()["dag_run_id"])
-    assert run["conf"] == {"tenant": "a", "list_id": 1, "dry_run": dry_run, "allow_mass_removal": False}
+    assert run["conf"] == {"tenant": "a", "list_id": "1", "dry_run": dry_run, "allow_mass_removal": False}
 
 
 @pytest.mark.parametrize("body", [{"dry_run": "maybe"}, {"dry_run": True, "allow_mass_removal": True}])
@@ -61,7 +61,7 @@ def test_only_the_latest_blocked_plan_can_be_approved(page):
     resp = page.post("/tenants/a/lists/1/sync/approve", user="op", json={"sync_run_id": blocked})
     assert resp.status_code == 200, resp.text
     run = page.run("cleverreach_sync_recipients", resp.json()["dag_run_id"])
-    assert run["conf"] == {"tenant": "a", "list_id": 1, "dry_run": False, "allow_mass_removal": True}
+    assert run["conf"] == {"tenant": "a", "list_id": "1", "dry_run": False, "allow_mass_removal": True}
     assert run["triggering_user_name"] == "op"
     add_run(page, "success", minute=3)
     assert page.post("/tenants/a/lists/1/sync/approve", user="op", json={"sync_run_id": blocked}).status_code == 409

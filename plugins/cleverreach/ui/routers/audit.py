@@ -23,7 +23,7 @@ EventId = Annotated[int | None, Query(ge=1, le=2**63 - 1, description="id of the
 
 @router.get("")
 def audit(tenant_id: TenantId, found: Viewer,
-          list_id: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="only this list's events")] = None,
+          list_id: Annotated[str | None, Query(min_length=1, max_length=200, description="only this list's events")] = None,
           before: EventId = None, after: EventId = None,
           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
     """One page of events: when, who (``user:<name>`` or ``run:<dag_id>/<run_id>``), what, the list, counts and ids."""

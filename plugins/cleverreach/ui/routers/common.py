@@ -16,7 +16,7 @@ from cleverreach.exceptions import RecipientListError, TenantNotFoundError
 from cleverreach.lists.store import ListStore
 from cleverreach.members.selection import SelectionError
 
-ListId = Annotated[int, Path(ge=1, le=2**31 - 1, description="recipient_list.id")]
+ListId = Annotated[str, Path(min_length=1, max_length=200, description="recipient_list.id (a key: an integer or text)")]
 PageNo = Annotated[int, Query(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Query(ge=1, le=500)]
 
@@ -32,7 +32,7 @@ def refusals() -> Iterator[None]:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
 
 
-def owned_list(engine: Engine, tenant_id: str, list_id: int) -> dict[str, Any]:
+def owned_list(engine: Engine, tenant_id: str, list_id: str) -> dict[str, Any]:
     """The list if the tenant owns it (the one ownership check, ``ListStore.owned_list``), else 404."""
     with refusals():
         return ListStore(engine).owned_list(tenant_id, list_id)

@@ -12,7 +12,7 @@ from cleverreach.ui.routers.common import PageNo, PageSize, in_zone
 from cleverreach.ui.security import Caller, TenantId, tenant_caller
 
 router = APIRouter(prefix="/tenants/{tenant_id}/contacts/{contact_id}", tags=["history"])
-ContactId = Annotated[int, Path(ge=1, le=2**31 - 1, description="contact_person.id")]
+ContactId = Annotated[str, Path(min_length=1, max_length=200, description="contact_person.id (a key: an integer or text)")]
 
 
 @router.get("/history")

@@ -59,7 +59,7 @@ def members(tenant_id: TenantId, list_id: ListId, found: Viewer,
     return result.as_dict()
 
 
-def _remove(api: Any, found: Caller, tenant_id: str, list_id: int, contact_ids: list[int], note: str) -> dict[str, Any]:
+def _remove(api: Any, found: Caller, tenant_id: str, list_id: str, contact_ids: list[str], note: str) -> dict[str, Any]:
     conf = {"tenant": tenant_id, "list_id": list_id, "action": "remove", "contact_ids": sorted(set(contact_ids))}
     return api.trigger(MANAGE_MEMBERS_DAG, conf, found.token, note=note).as_dict()
 

@@ -24,7 +24,7 @@ Editor = Annotated[Caller, Depends(tenant_caller(P.MANAGE_LISTS))]
 PREVIEW_ROWS = 20
 
 
-def _selection(tenant_id: str, list_id: int, filters: Filters) -> MemberSelection:
+def _selection(tenant_id: str, list_id: str, filters: Filters) -> MemberSelection:
     with refusals():
         return MemberSelection.from_params({"tenant": tenant_id, "list_id": list_id, "action": "add", **filters.params()})
 
