@@ -17,6 +17,7 @@ EXPECTED = {
     "cleverreach_api_check",
     "cleverreach_check_crm",
     "cleverreach_erase_contact",
+    "cleverreach_tenant_admin",
 }
 
 
