@@ -3,8 +3,8 @@ is refused, and what becomes of the private state and the members.
 
 - **Rename** (the CRM re-keyed tenant OLD as NEW and renamed its own rows): every private row of OLD becomes
   NEW's. Refused while OLD has a running sync, when NEW is not a tenant of the CRM, or when NEW has private state
-  of its own that would mix with OLD's (runs, mailing records, an account binding, audit events). A grant or
-  login check of NEW does not refuse: grants are merged, NEW's newer login check is kept. A rename retried after
+  of its own that would mix with OLD's (runs, mailing records, an account binding). Grants, a login check and
+  audit events of NEW do not refuse: grants are merged, NEW's newer login check is kept, the trails merge. A rename retried after
   it succeeded finds nothing of OLD and NEW's state in place: it converges and changes nothing.
 - **Move** (the tenant's connection now logs into another CleverReach account): the account binding is released
   (the next login check binds the new account), what the private state knows of the old account's groups is
@@ -27,8 +27,9 @@ from cleverreach.enums import MemberState
 
 TENANT_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")  # as the page's path accepts it (cleverreach.ui.security)
 
-# Private tables whose rows of NEW would mix with OLD's: a rename into them is refused.
-BLOCKING_TABLES = ("sync_run", "mail_history_mailing", "cleverreach_tenant_account", "audit_event")
+# Private tables whose rows of NEW would mix with OLD's: a rename into them is refused. NEW's audit events alone
+# (e.g. a grant of NEW made ahead of the rename) do not: the two trails merge in id order.
+BLOCKING_TABLES = ("sync_run", "mail_history_mailing", "cleverreach_tenant_account")
 
 # After a move, a member the old account held (or refused) is not in the new one: it shows pending until the next
 # sync. An unsubscribe is the person's own will and holds in every account (the sync never adds such a member).

@@ -60,13 +60,13 @@ def test_a_rename_is_refused_when_the_ids_do_not_fit_the_crm():
         rename_verdict("1", "one", old_in_crm=True, new_in_crm=True, old_state=state, new_state={})
 
 
-def test_a_rename_into_private_state_is_refused_but_grants_and_login_checks_merge():
+def test_a_rename_into_private_state_is_refused_but_grants_login_checks_and_audit_events_merge():
     old = {"sync_run": 3, "audit_event": 5}
-    with pytest.raises(TenantLifecycleError, match=r"'one' already has private state of its own \(audit_event: 1, sync_run: 2\)"):
+    with pytest.raises(TenantLifecycleError, match=r"'one' already has private state of its own \(mail_history_mailing: 1, sync_run: 2\)"):
         rename_verdict("1", "one", old_in_crm=False, new_in_crm=True, old_state=old,
-                       new_state={"sync_run": 2, "audit_event": 1, "cleverreach_tenant_grant": 4})
+                       new_state={"sync_run": 2, "mail_history_mailing": 1, "audit_event": 1, "cleverreach_tenant_grant": 4})
     assert rename_verdict("1", "one", old_in_crm=False, new_in_crm=True, old_state=old,
-                          new_state={"cleverreach_tenant_grant": 1, "cleverreach_login_check": 1}) is True
+                          new_state={"cleverreach_tenant_grant": 1, "cleverreach_login_check": 1, "audit_event": 2}) is True
 
 
 def test_a_retried_rename_converges():
