@@ -2,7 +2,8 @@
 
 Its own stack (the other e2e module's runs on SimpleAuthManager): a fresh PostgreSQL metadata DB, the
 CleverReach roles from ``python -m cleverreach.ui.roles``, FAB users per role, an editor limited to
-tenant ``acme``. Screenshots: ``artifacts/e2e/page-*.png``.
+tenant ``acme``. Screenshots: ``artifacts/e2e/page-*.png``. The metadata DB is ``cleverreach_e2e_page_meta``, or
+``E2E_PAGE_META_DB`` (so that two checkouts on one server do not drop each other's).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from scripts.local_airflow import (Services, airflow_argv, build_demo_crm, clean
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = REPO / "artifacts" / "e2e"
-META_DB = "cleverreach_e2e_page_meta"
+META_DB = os.environ.get("E2E_PAGE_META_DB", "cleverreach_e2e_page_meta")  # dropped and created fresh
 FAB = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 USERS = {"admin": "Admin", "viewer": "CleverReach Viewer", "editor": "CleverReach Editor", "ed_acme": "CleverReach Editor"}
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -398,3 +399,129 @@ def test_an_editor_of_one_tenant_cannot_open_another_tenants_list(fab, chromium)
                      json={"logical_date": None, "conf": {"tenant": "nordlicht", "dry_run": True}}).json()["dag_run_id"]
     assert fab.wait_run("cleverreach_sync_recipients", run_id)["state"] == "failed"
     assert "may not act on tenant 'nordlicht'" in fab.task_log("cleverreach_sync_recipients", run_id, "resolve_lists")
+
+
+def _crm_renames(crm_path: Path, old: str, new: str) -> None:
+    """What the CRM does when it re-keys a tenant: a tenant row under the new id (with the old one's connection),
+    its own rows moved to it, the old row gone. The integration's private state is left as it was."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{crm_path}")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO tenant (id, name, cleverreach_conn_id, active, time_zone) SELECT :new, name, "
+                              "COALESCE(cleverreach_conn_id, 'cleverreach_' || id), active, time_zone FROM tenant "
+                              "WHERE id = :old"), {"old": old, "new": new})
+            for table in ("address", "contact_person", "recipient_list", "contact_history"):
+                conn.execute(text(f"UPDATE {table} SET tenant_id = :new WHERE tenant_id = :old"), {"old": old, "new": new})
+            conn.execute(text("DELETE FROM tenant WHERE id = :old"), {"old": old})
+    finally:
+        engine.dispose()
+
+
+def _running_sync(crm_path: Path, tenant: str, list_id: int) -> int:
+    """A sync of the tenant that holds its list's lease (started and alive just now); returns its sync_run id."""
+    from sqlalchemy import create_engine, text
+
+    from cleverreach.clock import utcnow
+    from cleverreach.tenants.lifecycle_store import TenantLifecycleStore
+
+    engine = create_engine(f"sqlite:///{crm_path}")
+    try:
+        table = TenantLifecycleStore(engine).state_table("sync_run")
+        with engine.begin() as conn:
+            conn.execute(text(f"INSERT INTO {table} (tenant_id, list_id, dag_id, run_id, started_at, heartbeat_at, status) "
+                              "VALUES (:tenant, :list_id, 'cleverreach_sync_recipients', 'e2e_held_lease', :now, :now, "
+                              "'running')"), {"tenant": tenant, "list_id": list_id, "now": utcnow()})
+            return conn.execute(text(f"SELECT max(id) FROM {table}")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def _drop_sync(crm_path: Path, sync_run_id: int) -> None:
+    from sqlalchemy import create_engine, text
+
+    from cleverreach.tenants.lifecycle_store import TenantLifecycleStore
+
+    engine = create_engine(f"sqlite:///{crm_path}")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"DELETE FROM {TenantLifecycleStore(engine).state_table('sync_run')} WHERE id = :id"),
+                         {"id": sync_run_id})
+    finally:
+        engine.dispose()
+
+
+def _type(driver, css: str, value: str) -> None:
+    field = element(driver, css, name="lifecycle")
+    field.clear()
+    field.send_keys(value)
+
+
+def test_tenant_lifecycle_on_the_page_admins_rename_editors_do_not_see_it(fab, chromium):
+    """An editor sees no lifecycle controls. An admin's move is refused while a sync of the tenant runs; after the
+    CRM renamed nordlicht, the admin opens the old id, is refused an id the CRM does not have, then renames it."""
+    from selenium.webdriver.common.by import By
+
+    old, new = "nordlicht", "nordlicht-nord"
+    login_as(chromium, fab, "editor")
+    chromium.get(f"{fab.url}/cleverreach/")
+    wait_for(chromium, "Tenants", "acme", name="lifecycle-editor")
+    click(chromium, "#tenants tr[data-tenant='acme']")
+    wait_for(chromium, "Lists of ACME", name="lifecycle-editor")
+    for control in ("tenant-admin", "tenant-rename", "tenant-move", "former-tenant", "former-id"):
+        assert not chromium.find_element(By.ID, control).is_displayed(), control
+    assert "Rename tenant id" not in _body_text(chromium) and "Move to another" not in _body_text(chromium)
+
+    login_as(chromium, fab, "admin")
+    chromium.get(f"{fab.url}/cleverreach/")
+    wait_for(chromium, "Tenants", "acme", old, name="lifecycle-admin")
+    click(chromium, "#tenants tr[data-tenant='acme']")
+    click(chromium, "#tenant-move")
+    wait_for(chromium, "Move tenant acme to another CleverReach account", "releases the binding", name="move-dialog")
+    assert chromium.find_element(By.CSS_SELECTOR, "#move-dialog .tenant-conn").text == "cleverreach_acme"
+    _type(chromium, "#move-confirm", "acm")  # not the tenant id yet: no submit
+    assert chromium.find_element(By.ID, "move-submit").get_attribute("disabled") is not None
+    held = _running_sync(fab.crm_path, "acme", first_list(fab))
+    try:
+        _type(chromium, "#move-confirm", "acme")
+        click(chromium, "#move-submit")
+        text = element(chromium, "#move-result.bad", name="move-refused").text
+        assert "Error 409: tenant 'acme' has a running sync" in text and "Nothing was changed" in text, text
+        shot(chromium, "lifecycle-move-refused")
+    finally:
+        _drop_sync(fab.crm_path, held)
+    click(chromium, "#move-dialog .lifecycle-close")
+    assert fab.api("GET", "/cleverreach/api/tenants/acme/audit").json()["rows"][0]["action"] != "tenant_moved"
+
+    _crm_renames(fab.crm_path, old, new)
+    chromium.get(f"{fab.url}/cleverreach/")
+    wait_for(chromium, "Tenants", new, name="lifecycle-crm-renamed")
+    _type(chromium, "#former-id", old)
+    click(chromium, "#former-open")
+    wait_for(chromium, f"tenant {old} is not an active tenant of the CRM", name="lifecycle-former")
+    click(chromium, "#tenant-rename")
+    wait_for(chromium, f"Rename tenant id {old}", "the audit trail", name="rename-dialog")
+    _type(chromium, "#rename-new", "nowhere")
+    _type(chromium, "#rename-confirm", old)
+    click(chromium, "#rename-submit")
+    text = element(chromium, "#rename-result.bad", name="rename-refused").text
+    assert "Error 409: tenant 'nowhere' is not an active tenant of the CRM" in text, text
+    shot(chromium, "lifecycle-rename-refused")
+
+    _type(chromium, "#rename-new", new)
+    _type(chromium, "#rename-confirm", new)  # the new id is not the confirmation: that is the old one
+    assert chromium.find_element(By.ID, "rename-submit").get_attribute("disabled") is not None
+    _type(chromium, "#rename-confirm", old)
+    shot(chromium, "lifecycle-rename-dialog")
+    click(chromium, "#rename-submit")
+    text = element(chromium, "#rename-result.ok", name="renamed").text
+    assert f"Renamed tenant {old} to {new}. Rows re-keyed:" in text and "cleverreach_tenant_account: 1" in text, text
+    wait_for(chromium, f"Lists of Nordlicht Vertriebs AG ({new})", name="renamed")  # the page behind shows the new id
+    shot(chromium, "lifecycle-renamed")
+    assert chromium.find_element(By.ID, "rename-submit").get_attribute("disabled") is not None
+
+    (event, *_) = fab.api("GET", f"/cleverreach/api/tenants/{new}/audit").json()["rows"]
+    assert (event["action"], event["actor"]) == ("tenant_renamed", "user:admin")
+    assert [row["name"] for row in fab.api("GET", f"/cleverreach/api/tenants/{new}/lists").json()]
+

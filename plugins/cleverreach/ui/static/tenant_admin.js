@@ -28,6 +28,7 @@ function openLifecycle(action) {
 function lifecycleReady() {
   const { action, tenant, done } = lifecycle;
   if (!action) return;
+  if (!done) $(`${action}-result`).hidden = true;  // a refusal stays until the user changes what was refused
   let ready = !done && $(`${action}-confirm`).value.trim() === tenant.id;
   if (action === "rename") {
     const next = $("rename-new");
@@ -47,8 +48,8 @@ function renameReport(r) {
   if (!r.changed) {
     return `Nothing of tenant ${r.tenant_id} was left to rename: its private state is ${r.new_tenant_id}'s already (or it had none).`;
   }
-  const rows = Object.entries(r.rows).map(([table, n]) => `${table}: ${n}`).join(", ");
-  return `Renamed tenant ${r.tenant_id} to ${r.new_tenant_id}. Rows re-keyed: ${rows}.`;
+  const rows = Object.entries(r.rows).filter(([, n]) => n).map(([table, n]) => `${table}: ${n}`).join(", ");
+  return `Renamed tenant ${r.tenant_id} to ${r.new_tenant_id}. Rows re-keyed: ${rows || "none"}.`;
 }
 
 function moveReport(r) {
@@ -67,7 +68,7 @@ async function runLifecycle() {
     result = await api(`tenants/${encodeURIComponent(tenant.id)}/${action}`, { method: "POST", body });
   } catch (err) {
     lifecycleOutcome(action, err.message, false);  // a refusal (409) says why and that nothing was changed
-    lifecycleReady();
+    $(`${action}-submit`).disabled = false;
     return;
   }
   lifecycle.done = true;
