@@ -525,3 +525,43 @@ def test_tenant_lifecycle_on_the_page_admins_rename_editors_do_not_see_it(fab, c
     assert (event["action"], event["actor"]) == ("tenant_renamed", "user:admin")
     assert [row["name"] for row in fab.api("GET", f"/cleverreach/api/tenants/{new}/lists").json()]
 
+
+def _grant_row(driver, user: str):
+    """The page's grants row of ``user`` (None without one, or while the table is being refilled)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    try:
+        rows = [r for r in driver.find_elements("css selector", "#grants tbody tr") if r.text.startswith(f"{user} ")]
+    except StaleElementReferenceException:
+        return None
+    return rows[0] if rows else None
+
+
+def test_revoking_a_users_last_grant_asks_to_lift_the_limit(fab, chromium):
+    """The page's 409 for a user's last tenant turns into a question; accepted, the grant goes (the user is unlimited)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support import expected_conditions as ec
+
+    login_as(chromium, fab, "admin")
+    chromium.get(f"{fab.url}/cleverreach/")
+    wait_for(chromium, "Tenant access", "ed_acme", name="grants")
+    _type(chromium, "#grant-user", "viewer")
+    _type(chromium, "#grant-tenant", "acme")
+    click(chromium, "#grant-form button[type='submit']")
+    _wait(chromium, lambda d: _grant_row(d, "viewer"), "the viewer's grant", "granted")
+    assert fab.api("GET", "/cleverreach/api/me", user="viewer").json()["tenants"] == ["acme"]
+
+    def revoke(driver) -> bool:
+        try:
+            row = _grant_row(driver, "viewer")
+            row.find_element("css selector", "button").click()
+            return True
+        except StaleElementReferenceException:
+            return False
+
+    _wait(chromium, revoke, "the viewer's Revoke button", "revoke")
+    alert = _wait(chromium, ec.alert_is_present(), "the question to lift the limit", "lift-limit")
+    assert "Error 409" in alert.text and "Lift the limit?" in alert.text, alert.text
+    alert.accept()
+    _wait(chromium, lambda d: _grant_row(d, "viewer") is None, "the grant gone", "lift-limit")
+    assert fab.api("GET", "/cleverreach/api/me", user="viewer").json()["tenants"] is None
