@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from cleverreach.access import dag_access_control
+from cleverreach.access import ROLES, dag_access_control
 from cleverreach.notifications import failure_callbacks
 
 
-def dag_defaults() -> dict[str, Any]:
+def dag_defaults(roles: tuple[str, ...] = ROLES) -> dict[str, Any]:
     """What every CleverReach DAG shares: start date, no catch-up, tags, the failure alerts, and the
     CleverReach roles' DAG rights (``access_control``; used by the FAB auth manager, which needs the roles
     to exist: ``python -m cleverreach.ui.roles`` creates them; ``[cleverreach] dag_access_control = False``
-    leaves them out).
+    leaves them out). ``roles``: the CleverReach roles that get DAG rights (an admin-only DAG names the Admin role).
 
     A function, not a constant: the alert settings are read each time a DAG file is parsed.
     Templates render as native objects, so ``"{{ params.tenant }}"`` hands an operator ``None``, a
@@ -26,7 +26,7 @@ def dag_defaults() -> dict[str, Any]:
         "tags": ["cleverreach", "crm"],
         "render_template_as_native_obj": True,
         "default_args": {"on_failure_callback": failure_callbacks()},
-        **({"access_control": dag_access_control()} if _access_control_enabled() else {}),
+        **({"access_control": dag_access_control(roles)} if _access_control_enabled() else {}),
     }
 
 

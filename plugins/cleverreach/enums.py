@@ -110,3 +110,5 @@ class AuditAction(StrEnum):
     ACCESS_GRANTED = "access_granted"  # a user limited to (or widened by) a tenant
     ACCESS_REVOKED = "access_revoked"
     CONTACT_ERASED = "contact_erased"  # a data-subject erasure (counts only, never whom)
+    TENANT_RENAMED = "tenant_renamed"  # the private state of tenant id OLD became NEW's (cleverreach.tenants)
+    TENANT_MOVED = "tenant_moved"  # the tenant left its CleverReach account; the next login check binds the new one

@@ -17,6 +17,7 @@ EXPECTED = {
     "cleverreach_api_check",
     "cleverreach_check_crm",
     "cleverreach_erase_contact",
+    "cleverreach_tenant_admin",
 }
 
 
@@ -84,3 +85,13 @@ def test_parsing_does_not_import_heavy_modules():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_only_the_admin_role_may_use_the_tenant_admin_dag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    from cleverreach.access import ROLE_ADMIN, ROLES
+
+    bag = DagBag(dag_folder=str(DAGS))
+    assert set(bag.dags["cleverreach_tenant_admin"].access_control) == {ROLE_ADMIN}
+    assert set(bag.dags["cleverreach_sync_recipients"].access_control) == set(ROLES)

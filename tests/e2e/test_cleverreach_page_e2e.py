@@ -2,7 +2,8 @@
 
 Its own stack (the other e2e module's runs on SimpleAuthManager): a fresh PostgreSQL metadata DB, the
 CleverReach roles from ``python -m cleverreach.ui.roles``, FAB users per role, an editor limited to
-tenant ``acme``. Screenshots: ``artifacts/e2e/page-*.png``.
+tenant ``acme``. Screenshots: ``artifacts/e2e/page-*.png``. The metadata DB is ``cleverreach_e2e_page_meta``, or
+``E2E_PAGE_META_DB`` (so that two checkouts on one server do not drop each other's).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from scripts.local_airflow import (Services, airflow_argv, build_demo_crm, clean
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = REPO / "artifacts" / "e2e"
-META_DB = "cleverreach_e2e_page_meta"
+META_DB = os.environ.get("E2E_PAGE_META_DB", "cleverreach_e2e_page_meta")  # dropped and created fresh
 FAB = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 USERS = {"admin": "Admin", "viewer": "CleverReach Viewer", "editor": "CleverReach Editor", "ed_acme": "CleverReach Editor"}
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"

@@ -108,3 +108,16 @@ class Approval(Strict):
 class Grant(Strict):
     username: Username
     tenant_id: TenantText
+
+
+class TenantRename(Strict):
+    """A rename of the tenant id in the path (the old one) to ``new_tenant_id``; ``confirm`` repeats the old id."""
+
+    new_tenant_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")
+    confirm: str = Field(min_length=1, max_length=100)
+
+
+class TenantMove(Strict):
+    """A move of the tenant in the path to the CleverReach account its connection now logs into."""
+
+    confirm: str = Field(min_length=1, max_length=100)

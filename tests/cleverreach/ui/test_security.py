@@ -18,6 +18,7 @@ ENDPOINTS = [
     ("POST", "/tenants/a/lists/1/sync", {"dry_run": True}), ("POST", "/tenants/a/lists/1/sync/approve", {"sync_run_id": 1}),
     ("GET", "/tenants/a/contacts/1/history", None), ("GET", "/tenants/a/audit", None), ("GET", "/access/grants", None),
     ("POST", "/access/grants", {"username": "x", "tenant_id": "a"}), ("DELETE", "/access/grants/x/a", None),
+    ("POST", "/tenants/a/rename", {"new_tenant_id": "c", "confirm": "a"}), ("POST", "/tenants/a/move", {"confirm": "a"}),
 ]
 WRITES = {  # endpoint → the right it needs (viewer has none of them)
     ("POST", "/tenants/a/login-check"): "run_syncs", ("PUT", "/tenants/a/lists/1"): "manage_lists",
@@ -28,6 +29,7 @@ WRITES = {  # endpoint → the right it needs (viewer has none of them)
     ("POST", "/tenants/a/lists/1/recipients/add"): "manage_lists", ("POST", "/tenants/a/lists/1/sync"): "run_syncs",
     ("POST", "/tenants/a/lists/1/sync/approve"): "approve_mass_removal", ("GET", "/access/grants"): "administer",
     ("POST", "/access/grants"): "administer", ("DELETE", "/access/grants/x/a"): "administer",
+    ("POST", "/tenants/a/rename"): "administer", ("POST", "/tenants/a/move"): "administer",
 }
 
 

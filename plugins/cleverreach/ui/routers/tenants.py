@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException, status
 
 from cleverreach.access import CleverReachPermission as P
 from cleverreach.lists.store import ListStore
 from cleverreach.tenants.store import TenantStore
 from cleverreach.ui.read_store import UiReadStore
 from cleverreach.ui.routers.common import refusals
+from cleverreach.ui.schemas import TenantMove, TenantRename
 from cleverreach.ui.security import Caller, CallerDep, TenantId, tenant_caller
 
 router = APIRouter(tags=["tenants"])
@@ -60,3 +61,32 @@ def tenant_lists(tenant_id: TenantId, found: Annotated[Caller, Depends(tenant_ca
     with refusals():
         TenantStore(found.engine).tenant(tenant_id)
         return ListStore(found.engine).lists(tenant_id)
+
+
+# ---------------------------------------------------------------------- the tenant lifecycle (admins)
+Admin = Annotated[Caller, Depends(tenant_caller(P.ADMINISTER))]
+
+
+def _lifecycle(found: Caller, action: str, tenant_id: str, new_tenant_id: str | None, confirm: str) -> dict[str, Any]:
+    """The DAG's action, run here and audited as the caller; a refusal is a 409 and changes nothing."""
+    from cleverreach.tenants.lifecycle import TenantLifecycleError, TenantRequest
+    from cleverreach.tenants.service import TenantLifecycle, lease_timeout_from_config
+
+    try:
+        request = TenantRequest.of(action, tenant_id, new_tenant_id, confirm)
+        return TenantLifecycle(found.engine, found.actor, lease_timeout=lease_timeout_from_config()).run(request)
+    except TenantLifecycleError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+
+@router.post("/tenants/{tenant_id}/rename")
+def rename_tenant(tenant_id: TenantId, body: TenantRename, found: Admin) -> dict[str, Any]:
+    """The CRM renamed tenant ``tenant_id``: its private state becomes ``new_tenant_id``'s (both in the caller's scope)."""
+    found.require_tenant(body.new_tenant_id)
+    return _lifecycle(found, "rename", tenant_id, body.new_tenant_id, body.confirm)
+
+
+@router.post("/tenants/{tenant_id}/move")
+def move_tenant(tenant_id: TenantId, body: TenantMove, found: Admin) -> dict[str, Any]:
+    """The tenant's connection logs into another CleverReach account now: release the old one and what is known of it."""
+    return _lifecycle(found, "move", tenant_id, None, body.confirm)

@@ -315,7 +315,7 @@ async function loadGrants() {
       const path = `access/grants/${encodeURIComponent(g.username)}/${encodeURIComponent(g.tenant_id)}`;
       try { await api(path, { method: "DELETE" }); }
       catch (err) {
-        if (!err.message.startsWith("409") || !confirm(`${err.message}\n\nLift the limit?`)) throw err;
+        if (err.status !== 409 || !confirm(`${err.message}\n\nLift the limit?`)) throw err;
         await api(`${path}?lift_limit=true`, { method: "DELETE" });
       }
       await loadGrants();

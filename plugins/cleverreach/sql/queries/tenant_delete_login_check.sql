@@ -1,0 +1,1 @@
+DELETE FROM {{ state }}.cleverreach_login_check WHERE tenant_id = :tenant_id;

@@ -1,0 +1,3 @@
+-- A move: what the private state knows of the old account's groups goes. List ids are compared as text, the
+-- integration's keys (cleverreach.crm.keys): a no-op cast where the column is text (state/0004).
+DELETE FROM {{ state }}.sync_refusal WHERE CAST(list_id AS text) IN :list_ids;
