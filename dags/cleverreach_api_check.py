@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag
 
-from cleverreach.dag_defaults import dag_defaults
+from cleverreach.dag_defaults import TENANT_MAP_INDEX, dag_defaults
 from cleverreach.operators.api_check import CleverReachApiCheckOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
 
@@ -42,7 +42,7 @@ def cleverreach_api_check():
     tenants = CrmTenantsOperator(task_id="resolve_tenant", tenant="{{ params.tenant }}")
     CleverReachApiCheckOperator.partial(
         task_id="check_api",
-        map_index_template="{{ task.tenant_id }}",
+        map_index_template=TENANT_MAP_INDEX,
         test_emails="{{ params.test_emails }}",
         keep_group="{{ params.keep_group }}",
     ).expand_kwargs(tenants.output)

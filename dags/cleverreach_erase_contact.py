@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag
 
-from cleverreach.dag_defaults import dag_defaults
+from cleverreach.dag_defaults import KEY_ITEMS, TENANT_MAP_INDEX, dag_defaults
 from cleverreach.operators.erase_contact import CleverReachEraseContactOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
 
@@ -23,8 +23,9 @@ from cleverreach.operators.tenants import CrmTenantsOperator
     params={
         "tenant": Param(type="string", minLength=1, maxLength=100, title="Tenant",
                         description="CRM tenant id (Mandant) of the person."),
-        "contact_ids": Param([], type="array", items={"type": "integer", "minimum": 1}, maxItems=1000,
-                             title="Contact person ids", description="Contact persons to erase, e.g. [5, 7]."),
+        "contact_ids": Param([], type="array", items=KEY_ITEMS, maxItems=1000, title="Contact person ids",
+                             description="Contact persons to erase, e.g. [5, 7] or UUIDs (integers or text, as the "
+                                         "CRM keys them)."),
         "emails": Param([], type="array", items={"type": "string", "maxLength": 254}, maxItems=1000,
                         title="E-mail addresses", description="Addresses to erase (also those of no contact)."),
     },
@@ -32,7 +33,7 @@ from cleverreach.operators.tenants import CrmTenantsOperator
 def cleverreach_erase_contact():
     tenant = CrmTenantsOperator(task_id="resolve_tenant", tenant="{{ params.tenant }}")
     CleverReachEraseContactOperator.partial(
-        task_id="erase", map_index_template="{{ task.tenant_id }}",
+        task_id="erase", map_index_template=TENANT_MAP_INDEX,
         contact_ids="{{ params.contact_ids }}", emails="{{ params.emails }}",
     ).expand_kwargs(tenant.output)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag
 
-from cleverreach.dag_defaults import api_pool, dag_defaults, tenant_parallelism
+from cleverreach.dag_defaults import TENANT_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
 from cleverreach.operators.import_lists import CleverReachImportListsOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
 from cleverreach.reporting import summary_task
@@ -29,7 +29,7 @@ from cleverreach.reporting import summary_task
 def cleverreach_import_lists():
     tenants = CrmTenantsOperator(task_id="resolve_tenants", tenant="{{ params.tenant }}")
     imported = CleverReachImportListsOperator.partial(
-        task_id="import_lists", map_index_template="{{ task.tenant_id }}",
+        task_id="import_lists", map_index_template=TENANT_MAP_INDEX,
         pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
     ).expand_kwargs(tenants.output)
 

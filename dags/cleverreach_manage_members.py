@@ -13,7 +13,7 @@ import string
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import Param, dag, task
 
-from cleverreach.dag_defaults import dag_defaults
+from cleverreach.dag_defaults import KEY_ITEMS, KEY_TYPES, dag_defaults
 from cleverreach.operators.manage_members import SELECTION_FIELDS, ManageListMembersOperator
 
 LETTERS = [*string.ascii_uppercase, "0-9"]
@@ -27,8 +27,9 @@ LETTERS = [*string.ascii_uppercase, "0-9"]
     params={
         "tenant": Param(type="string", minLength=1, maxLength=100, title="Tenant",
                         description="CRM tenant id (Mandant) the list belongs to."),
-        "list_id": Param(type="integer", minimum=1, title="Recipient list",
-                         description="recipient_list.id of the list to change (must belong to the tenant)."),
+        "list_id": Param(type=KEY_TYPES, minimum=1, minLength=1, title="Recipient list",
+                         description="recipient_list.id of the list to change (must belong to the tenant; an integer "
+                                     "or text, as the CRM keys its lists)."),
         "action": Param("add", type="string", enum=["add", "remove"], title="Action",
                         values_display={"add": "Add to the list", "remove": "Remove from the list"},
                         description="Add the matching contact persons, or remove them from the list."),
@@ -44,10 +45,11 @@ LETTERS = [*string.ascii_uppercase, "0-9"]
         "search": Param(None, type=["null", "string"], maxLength=200, title="Search",
                         description="Text contained in the address name, matchcode or city (case-insensitive; "
                                     "% and _ are plain characters)."),
-        "address_ids": Param([], type="array", items={"type": "integer"}, title="Address ids",
-                             description="Addresses whose contact persons are selected, e.g. [101, 102]."),
-        "contact_ids": Param([], type="array", items={"type": "integer"}, title="Contact person ids",
-                             description="Contact persons picked directly, e.g. [5, 7]; with other filters, "
+        "address_ids": Param([], type="array", items=KEY_ITEMS, title="Address ids",
+                             description="Addresses whose contact persons are selected, e.g. [101, 102] or "
+                                         "[\"A-17\"] (integers or text, as the CRM keys them)."),
+        "contact_ids": Param([], type="array", items=KEY_ITEMS, title="Contact person ids",
+                             description="Contact persons picked directly, e.g. [5, 7] or UUIDs; with other filters, "
                                          "only those of them that also match."),
         "sync_after": Param(True, type="boolean", title="Sync afterwards",
                             description="Trigger cleverreach_sync_recipients for this list when done."),

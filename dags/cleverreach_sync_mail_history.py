@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from airflow.sdk import Param, conf, dag
 
-from cleverreach.dag_defaults import api_pool, dag_defaults, tenant_parallelism
+from cleverreach.dag_defaults import TENANT_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
 from cleverreach.housekeeping.retention import DEFAULT_RETENTION_DAYS
 from cleverreach.operators.housekeeping import CleverReachRetentionOperator
 from cleverreach.operators.mail_history import CleverReachMailHistoryOperator
@@ -37,7 +37,7 @@ from cleverreach.reporting import summary_task
 def cleverreach_sync_mail_history():
     tenants = CrmTenantsOperator(task_id="resolve_tenants", tenant="{{ params.tenant }}")
     loaded = CleverReachMailHistoryOperator.partial(
-        task_id="load_history", map_index_template="{{ task.tenant_id }}", since="{{ params.since }}",
+        task_id="load_history", map_index_template=TENANT_MAP_INDEX, since="{{ params.since }}",
         pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
     ).expand_kwargs(tenants.output)
 

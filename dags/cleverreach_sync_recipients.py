@@ -15,7 +15,7 @@ import os
 
 from airflow.sdk import Param, conf, dag
 
-from cleverreach.dag_defaults import api_pool, dag_defaults, tenant_parallelism
+from cleverreach.dag_defaults import KEY_TYPES, TENANT_LIST_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
 from cleverreach.operators.sync_recipients import CleverReachSyncListOperator
 from cleverreach.operators.tenants import CrmListsOperator
 from cleverreach.reporting import summary_task
@@ -34,8 +34,9 @@ SCHEDULE = conf.get("cleverreach", "sync_recipients_schedule", fallback=None) or
     params={
         "tenant": Param(None, type=["null", "string"], maxLength=100, title="Tenant",
                         description="CRM tenant id (Mandant). Empty = every active tenant."),
-        "list_id": Param(None, type=["null", "integer"], title="Recipient list",
-                         description="recipient_list.id. Empty = every list of the tenant (needs a tenant when set)."),
+        "list_id": Param(None, type=["null", *KEY_TYPES], title="Recipient list",
+                         description="recipient_list.id (an integer or text, as the CRM keys its lists). Empty = every "
+                                     "list of the tenant (needs a tenant when set)."),
         "dry_run": Param(False, type="boolean", title="Dry run",
                          description="Plan only: store the plan in sync_run/sync_change and write nothing to CleverReach."),
         "allow_mass_removal": Param(False, type="boolean", title="Allow mass removal",
@@ -47,7 +48,7 @@ def cleverreach_sync_recipients():
     lists = CrmListsOperator(task_id="resolve_lists", tenant="{{ params.tenant }}", list_id="{{ params.list_id }}")
     synced = CleverReachSyncListOperator.partial(
         task_id="sync_list",
-        map_index_template="{{ task.tenant_id }}/{{ task.list_id }}",
+        map_index_template=TENANT_LIST_MAP_INDEX,
         pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
         dry_run="{{ params.dry_run }}",
         allow_mass_removal="{{ params.allow_mass_removal }}",

@@ -36,6 +36,17 @@ def _access_control_enabled() -> bool:
     return conf.getboolean("cleverreach", "dag_access_control", fallback=True)
 
 
+# Keys in the trigger forms (issue 17): a list or contact key is an integer or text (cleverreach.crm.keys).
+KEY_TYPES = ["integer", "string"]
+KEY_ITEMS = {"type": KEY_TYPES, "minimum": 1, "minLength": 1, "maxLength": 200}
+"""The JSON schema of one key in a trigger form's list of keys (a number of at least 1, or non-empty text)."""
+
+# The label of a mapped task instance. Templates render as native objects, so "{{ task.tenant_id }}" of the
+# tenant "1" would become the integer 1 and Airflow's map-index rendering fails on it (len() of an int); as JSON
+# text it renders back to the text itself ("1", "0042", "acme/41"), never to a number.
+TENANT_MAP_INDEX = "{{ task.tenant_id | string | tojson }}"
+TENANT_LIST_MAP_INDEX = "{{ (task.tenant_id ~ '/' ~ task.list_id) | tojson }}"
+
 API_POOL = "cleverreach_api"
 
 

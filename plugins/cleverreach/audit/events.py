@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from cleverreach.audit.actor import Actor
+from cleverreach.crm.keys import as_key
 from cleverreach.enums import AuditAction
 
 # the only keys whose value may be text: ids and vocabulary, never free text
@@ -49,7 +50,7 @@ class AuditEvent:
     action: AuditAction
     tenant_id: str
     actor: Actor
-    list_id: int | None = None
+    list_id: str | int | None = None  # the list's key, stored as its text (cleverreach.crm.keys)
     detail: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -58,7 +59,7 @@ class AuditEvent:
     def params(self, occurred_at: datetime) -> dict[str, Any]:
         """The insert's parameters (``audit_insert``)."""
         return {"occurred_at": occurred_at, "tenant_id": self.tenant_id,
-                "list_id": None if self.list_id is None else int(self.list_id), "actor": self.actor.name,
+                "list_id": as_key(self.list_id), "actor": self.actor.name,
                 "action": str(self.action), "detail": detail_json(self.detail), "dag_id": self.actor.dag_id,
                 "run_id": self.actor.run_id}
 

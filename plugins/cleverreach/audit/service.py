@@ -32,7 +32,7 @@ class AuditTrail:
     def __init__(self, engine: Engine) -> None:
         self.store = AuditStore(engine)
 
-    def page(self, tenant_id: str, *, list_id: int | None = None, before: int | None = None,
+    def page(self, tenant_id: str, *, list_id: str | None = None, before: int | None = None,
              after: int | None = None, limit: int = 50) -> AuditPage:
         """One page; at most one of ``before`` and ``after``. Reads one row more than it shows, to know if there is more."""
         if before is not None and after is not None:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from cleverreach.audit.events import AuditEvent
 from cleverreach.clock import utcnow
+from cleverreach.crm.keys import as_key
 from cleverreach.crm.store import SqlStore
 
 
@@ -27,12 +28,12 @@ class AuditStore(SqlStore):
         with self.state.begin() as conn:
             self.record(conn, *events)
 
-    def older(self, tenant_id: str, list_id: int | None, before: int | None, limit: int) -> list[dict[str, Any]]:
+    def older(self, tenant_id: str, list_id: str | None, before: int | None, limit: int) -> list[dict[str, Any]]:
         """Up to ``limit`` events older than the event ``before`` (None: the newest), newest first."""
         with self.state.connect() as conn:
-            return self._rows(conn, "audit_select_older", tenant_id=tenant_id, list_id=list_id, before=before, limit=limit)
+            return self._rows(conn, "audit_select_older", tenant_id=tenant_id, list_id=as_key(list_id), before=before, limit=limit)
 
-    def newer(self, tenant_id: str, list_id: int | None, after: int, limit: int) -> list[dict[str, Any]]:
+    def newer(self, tenant_id: str, list_id: str | None, after: int, limit: int) -> list[dict[str, Any]]:
         """Up to ``limit`` events newer than the event ``after``, oldest first."""
         with self.state.connect() as conn:
-            return self._rows(conn, "audit_select_newer", tenant_id=tenant_id, list_id=list_id, after=after, limit=limit)
+            return self._rows(conn, "audit_select_newer", tenant_id=tenant_id, list_id=as_key(list_id), after=after, limit=limit)

@@ -21,12 +21,18 @@ from __future__ import annotations
 
 import tomllib
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+from sqlalchemy import BigInteger, Text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeEngine
 
 from cleverreach.crm.sql import sql_roots
 
@@ -57,13 +63,20 @@ class AdapterKeys:
         return bind_key(key, self.contact)
 
     def bind_contacts(self, keys: Any) -> list[int | str]:
-        return [bind_key(key, self.contact) for key in keys]
+        return bind_keys(keys, self.contact)
 
     def bind_list(self, key: Any) -> int | str:
         return bind_key(key, self.list)
 
     def bind_group(self, key: Any) -> int | str:
         return bind_key(key, self.group)
+
+    def contact_sql_type(self, dialect: str) -> TypeEngine[Any]:
+        """The element type of a list parameter of contact keys (an empty list becomes an empty typed set)."""
+        return key_sql_type(self.contact, dialect)
+
+    def list_sql_type(self, dialect: str) -> TypeEngine[Any]:
+        return key_sql_type(self.list, dialect)
 
 
 def as_key(value: Any) -> str | None:
@@ -104,6 +117,29 @@ def bind_key(key: Any, kind: KeyType) -> int | str:
         except ValueError:
             raise InvalidKeyError(f"{text!r} is not a UUID key") from None
     return text
+
+
+def bind_keys(keys: Iterable[Any], kind: KeyType) -> list[int | str]:
+    """Many keys as :func:`bind_key` binds each: a million texts of digits become integers in one numpy
+    conversion (per-key only when that conversion refuses one, which then raises as :func:`bind_key` does)."""
+    values = list(keys)
+    if kind is KeyType.INTEGER and values and all(type(value) is str for value in values):
+        try:
+            return np.asarray(values, dtype=object).astype(np.int64).tolist()
+        except (ValueError, OverflowError, TypeError):
+            pass
+    if kind is KeyType.TEXT and all(type(value) is str and value and value == value.strip() for value in values):
+        return values
+    return [bind_key(value, kind) for value in values]
+
+
+def key_sql_type(kind: KeyType, dialect: str) -> TypeEngine[Any]:
+    """The SQL type a key of ``kind`` is bound as: bigint, text, or PostgreSQL's uuid (text elsewhere)."""
+    if kind is KeyType.INTEGER:
+        return BigInteger()
+    if kind is KeyType.UUID and dialect == "postgresql":
+        return postgresql.UUID(as_uuid=False)
+    return Text()
 
 
 def adapter_keys() -> AdapterKeys:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, TextClause, bindparam
 from sqlalchemy.types import TypeEngine
 
+from cleverreach.crm.keys import AdapterKeys, adapter_keys
 from cleverreach.crm.sql import is_private, query
 from cleverreach.crm.state import state_engine_of, state_schema_of, state_table
 
@@ -24,7 +25,12 @@ class SqlStore:
         self.state = state_engine_of(engine)
         self.state_schema = state_schema_of(self.state)
 
-    def q(self, name: str, **expanding: type[TypeEngine[Any]]) -> TextClause:
+    @property
+    def keys(self) -> AdapterKeys:
+        """The adapter's key types: a key (text inside the integration) is bound in its CRM column's type."""
+        return adapter_keys()
+
+    def q(self, name: str, **expanding: type[TypeEngine[Any]] | TypeEngine[Any]) -> TextClause:
         """The named query; ``expanding`` names its list parameters and their element type (an empty
         list still needs the type on PostgreSQL, where it becomes an empty typed set)."""
         if is_private(f"queries/{name}"):

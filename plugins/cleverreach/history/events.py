@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from cleverreach.clock import from_unix
+from cleverreach.crm.keys import as_key
 from cleverreach.enums import HistoryKind
 
 SOURCE = "cleverreach"
@@ -40,16 +41,17 @@ STATES: dict[str, ReportState] = {
 CHANGING_STATES: tuple[str, ...] = tuple(state for state, spec in STATES.items() if spec.changes)
 
 
-def history_key(mailing_id: str, contact_id: int, kind: HistoryKind, link_id: str | None = None) -> str:
+def history_key(mailing_id: str, contact_id: str | int, kind: HistoryKind, link_id: str | None = None) -> str:
     """``<mailing>/c<contact>/<kind>[/<link>]``: the ``c`` keeps it apart from the old receiver-id keys
-    (``<mailing>/<receiver>/<kind>[/<link>]``, rewritten by migration 0008)."""
-    key = f"{mailing_id}/c{int(contact_id)}/{kind.value}"
+    (``<mailing>/<receiver>/<kind>[/<link>]``, rewritten by migration 0008). The contact is its key's text
+    (``as_key``), so an integer key gives the same external key as before keys became text."""
+    key = f"{mailing_id}/c{as_key(contact_id)}/{kind.value}"
     return f"{key}/{link_id}" if link_id is not None else key
 
 
 class HistoryRow(NamedTuple):
     tenant_id: str
-    contact_person_id: int
+    contact_person_id: str  # the key's text; bound in the CRM's type when written
     occurred_at: datetime
     kind: str
     subject: str | None
@@ -80,25 +82,32 @@ class Mailing:
         )
 
 
+def _key_order(key: str) -> tuple[int, int, str]:
+    """Numbers by their value (as before keys became text), then text keys by their text."""
+    return (0, int(key), key) if key.isdigit() else (1, 0, key)
+
+
 class ContactIndex:
-    """Maps a report receiver to a contact person of the tenant: by ext_id, else by e-mail."""
+    """Maps a report receiver to a contact person of the tenant: by ext_id (the contact's key as text), else by
+    e-mail, where the lowest key (by number, else by text) holds an address that several contacts share."""
 
-    def __init__(self, contacts: Iterable[tuple[int, str | None]]) -> None:
-        self.ids: set[int] = set()
-        self.by_email: dict[str, int] = {}
-        self.email_of: dict[int, str] = {}
-        for contact_id, email in contacts:
-            self.ids.add(int(contact_id))
+    def __init__(self, contacts: Iterable[tuple[Any, str | None]]) -> None:
+        self.ids: set[str] = set()
+        self.by_email: dict[str, str] = {}
+        self.email_of: dict[str, str] = {}
+        for raw_id, email in contacts:
+            contact_id = as_key(raw_id)
+            self.ids.add(contact_id)
             key = (email or "").strip().lower()
-            self.email_of[int(contact_id)] = key
-            if key and (key not in self.by_email or contact_id < self.by_email[key]):
-                self.by_email[key] = int(contact_id)
+            self.email_of[contact_id] = key
+            if key and (key not in self.by_email or _key_order(contact_id) < _key_order(self.by_email[key])):
+                self.by_email[key] = contact_id
 
-    def find(self, receiver: Mapping[str, Any], ext_id_attribute: str) -> int | None:
+    def find(self, receiver: Mapping[str, Any], ext_id_attribute: str) -> str | None:
         attrs = receiver.get("global_attributes") or {}
         raw = str(attrs.get(ext_id_attribute) or "").strip() if isinstance(attrs, Mapping) else ""
-        if raw.isdigit() and int(raw) in self.ids:
-            return int(raw)
+        if raw in self.ids:
+            return raw
         return self.by_email.get(str(receiver.get("email") or "").strip().lower())
 
 
@@ -106,7 +115,7 @@ class Consent(NamedTuple):
     """An unsubscribe or bounce a report shows, for the member states. ``group_id`` is the group an
     unsubscribe names (it concerns that list only); a bounce has none (it concerns the address)."""
 
-    contact_id: int
+    contact_id: str
     state: str
     group_id: str | None
 
@@ -194,7 +203,7 @@ def history_rows(
 
 
 def _consent(
-    state: str, receiver: Mapping[str, Any], events: list[Mapping[str, Any]], contact_id: int, contacts: ContactIndex
+    state: str, receiver: Mapping[str, Any], events: list[Mapping[str, Any]], contact_id: str, contacts: ContactIndex
 ) -> Consent | None:
     """Member states follow the receiver's current state, which the report carries: an unsubscribe
     counts while the receiver is still deactivated (not after a re-subscription through a form), a

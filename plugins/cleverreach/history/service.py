@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from cleverreach.clock import from_unix
+from cleverreach.crm.keys import as_key
 from cleverreach.exceptions import CleverReachAuthError, CleverReachConfigError, CleverReachError
 from cleverreach.history.events import Consent, ContactIndex, HistoryRow, Mailing, history_rows, unique_rows
 from cleverreach.history.plan import DAY, MailingRecord, ReadPlan, finished_mailings, plan_read
@@ -84,8 +85,8 @@ class MailHistoryLoad:
         if not known:
             self.log.info("Tenant %s has no imported lists: no mail history to load", self.tenant_id)
             return {"tenant_id": self.tenant_id, "window_start": None, "watermark": None, **HistoryTally().__dict__}
-        lists = {str(row["external_id"]): int(row["list_id"]) for row in known}
-        marks = {int(row["list_id"]): row["finished_until"] for row in known}
+        lists = {str(row["external_id"]): as_key(row["list_id"]) for row in known}  # list keys are text
+        marks = {as_key(row["list_id"]): row["finished_until"] for row in known}
         # The window serves the list that is furthest behind; a list never loaded reads everything.
         watermark = None if None in marks.values() else min(int(m) for m in marks.values())
         start = window_start(watermark, since, settings.history_reread_days)
@@ -176,7 +177,7 @@ class MailHistoryLoad:
         out.rows = unique_rows(out.rows)
         return out
 
-    def _load_mailing(self, mailing: Mailing, plan: ReadPlan, targets: Mapping[str, int], lists: Mapping[str, int],
+    def _load_mailing(self, mailing: Mailing, plan: ReadPlan, targets: Mapping[str, str], lists: Mapping[str, str],
                       contacts: ContactIndex, tally: HistoryTally, *, read_at: int) -> None:
         read = self._read(mailing, plan, contacts)
         consent = params_for_consent(read.consent, sorted(targets.values()), lists)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import Connection, Integer
+from sqlalchemy import Connection, Text
 
 from cleverreach.crm.bulk import bulk_insert
+from cleverreach.crm.keys import as_key
 from cleverreach.crm.sql import load_sql
 from cleverreach.clock import utcnow
 from cleverreach.crm.store import SqlStore
@@ -30,11 +31,11 @@ class HistoryStore(SqlStore):
         """The tenant's lists: ``list_id``, ``external_id`` (group id) and ``finished_until`` (None = never)."""
         with self.engine.connect() as conn:
             lists = self._rows(conn, "history_select_lists", tenant_id=tenant_id)
-        ids = [int(row["list_id"]) for row in lists]
+        ids = [as_key(row["list_id"]) for row in lists]  # the private state keys lists by their text
         with self.state.connect() as conn:
-            marks = {int(row["list_id"]): row["finished_until"]
-                     for row in conn.execute(self.q("history_select_watermarks", list_ids=Integer), {"list_ids": ids}).mappings()}
-        return [{**row, "finished_until": marks.get(int(row["list_id"]))} for row in lists]
+            marks = {as_key(row["list_id"]): row["finished_until"]
+                     for row in conn.execute(self.q("history_select_watermarks", list_ids=Text), {"list_ids": ids}).mappings()}
+        return [{**row, "finished_until": marks.get(as_key(row["list_id"]))} for row in lists]
 
     def contacts(self, tenant_id: str) -> ContactIndex:
         with self.engine.connect() as conn:
@@ -57,7 +58,7 @@ class HistoryStore(SqlStore):
     def save(
         self,
         rows: Sequence[HistoryRow],
-        consent: Iterable[tuple[int, MemberState, int]] = (),
+        consent: Iterable[tuple[str, MemberState, str]] = (),
         *,
         read: tuple[str, Mailing, int, int] | None = None,
     ) -> int:
@@ -66,8 +67,10 @@ class HistoryStore(SqlStore):
         rows inserted."""
         with self.crm_then_state() as (conn, state):
             inserted = self.insert_rows(conn, rows)
+            keys = self.keys
             params = [
-                {"list_id": list_id, "contact_person_id": cid, "sync_state": state, "reason": CONSENT_REASONS[state]}
+                {"list_id": keys.bind_list(list_id), "contact_person_id": keys.bind_contact(cid), "sync_state": state,
+                 "reason": CONSENT_REASONS[state]}
                 for cid, state, list_id in consent
             ]
             if params:
@@ -95,6 +98,8 @@ class HistoryStore(SqlStore):
         the driver's executemany on SQLite."""
         if not rows:
             return 0
+        bound = self.keys.bind_contacts([row.contact_person_id for row in rows])  # the CRM's type, all at once
+        rows = [row._replace(contact_person_id=cid) for row, cid in zip(rows, bound)]
         if self.dialect == "postgresql":
             conn.exec_driver_sql(load_sql("queries/history_create_staging", self.dialect))
             bulk_insert(conn, "contact_history_staging", HistoryRow._fields, rows)
@@ -104,9 +109,9 @@ class HistoryStore(SqlStore):
         result = conn.exec_driver_sql(load_sql("queries/history_insert", self.dialect), [tuple(r) for r in rows])
         return int(result.rowcount or 0)
 
-    def advance_watermarks(self, list_ids: Iterable[int], finished_until: int) -> None:
+    def advance_watermarks(self, list_ids: Iterable[str], finished_until: int) -> None:
         now = utcnow()
-        params = [{"list_id": int(i), "finished_until": int(finished_until), "now": now} for i in list_ids]
+        params = [{"list_id": as_key(i), "finished_until": int(finished_until), "now": now} for i in list_ids]
         if params:
             with self.state.begin() as conn:
                 conn.execute(self.q("history_advance_watermark"), params)
@@ -123,12 +128,12 @@ def _mailing_params(tenant_id: str, mailing_id: str, finished: int) -> dict:
 
 
 def params_for_consent(
-    consent: Iterable[Consent], mailing_lists: Sequence[int], tenant_lists: Mapping[str, int]
-) -> list[tuple[int, MemberState, int]]:
+    consent: Iterable[Consent], mailing_lists: Sequence[str], tenant_lists: Mapping[str, str]
+) -> list[tuple[str, MemberState, str]]:
     """(contact, member state, list) to mark. An unsubscribe marks only the list of the group it names
     (nothing when that group is not an imported list); a bounce concerns the address, so every list
     the mailing went to."""
-    marks: set[tuple[int, MemberState, int]] = set()
+    marks: set[tuple[str, MemberState, str]] = set()
     for item in consent:
         state = CONSENT_STATES[item.state]
         if item.group_id is None:

@@ -12,6 +12,7 @@ from cleverreach.audit.actor import Actor
 from cleverreach.audit.events import AuditEvent
 from cleverreach.audit.store import AuditStore
 from cleverreach.clock import utcnow
+from cleverreach.crm.keys import InvalidKeyError
 from cleverreach.crm.store import SqlStore
 from cleverreach.enums import AuditAction as A
 from cleverreach.exceptions import RecipientListError
@@ -22,22 +23,27 @@ class ListStore(SqlStore):
     """Reads and writes of ``recipient_list``."""
 
     # ------------------------------------------------------------------ reads
-    def lists(self, tenant_id: str, list_id: int | None = None) -> list[dict[str, Any]]:
+    def lists(self, tenant_id: str, list_id: str | None = None) -> list[dict[str, Any]]:
         """
         The tenant's lists, or the one named if the tenant owns it.
 
         A list of another tenant is refused with the same message as one that does not exist, so that
         nobody learns about another tenant's lists.
         """
-        with self.engine.connect() as conn:
-            rows = self._rows(conn, "lists_select_for_tenant", tenant_id=tenant_id, list_id=list_id)
+        try:
+            bound = None if list_id is None else self.keys.bind_list(list_id)
+        except InvalidKeyError:  # not a key of the CRM's type: no such list
+            bound, rows = None, []
+        else:
+            with self.engine.connect() as conn:
+                rows = self._rows(conn, "lists_select_for_tenant", tenant_id=tenant_id, list_id=bound)
         if list_id is not None and not rows:
             raise RecipientListError(
                 f"recipient list {list_id} does not exist for tenant {tenant_id!r}; nothing was read or written"
             )
         return rows
 
-    def owned_list(self, tenant_id: str, list_id: int) -> dict[str, Any]:
+    def owned_list(self, tenant_id: str, list_id: str) -> dict[str, Any]:
         """The one list, if ``tenant_id`` owns it (``RecipientListError`` otherwise)."""
         (row,) = self.lists(tenant_id, list_id)
         return row
@@ -93,53 +99,53 @@ class ListStore(SqlStore):
                 self._audit(state, *(AuditEvent(A.LIST_GONE, tenant_id, actor, local.id, {"group_id": local.external_id})
                                     for local in plan.mark_deleted))
 
-    def mark_gone(self, tenant_id: str, list_id: int, actor: Actor) -> None:
+    def mark_gone(self, tenant_id: str, list_id: str, actor: Actor) -> None:
         """The list's group is gone in CleverReach (confirmed): mark it, never delete it."""
         with self.crm_then_state() as (conn, state):
             marked = conn.execute(self.q("mark_recipient_list_deleted"),
-                                  {"id": list_id, "now": utcnow(), "actor": actor.name}).rowcount
+                                  {"id": self.keys.bind_list(list_id), "now": utcnow(), "actor": actor.name}).rowcount
             if marked:
                 self._audit(state, AuditEvent(A.LIST_GONE, tenant_id, actor, list_id))
 
-    def set_remote_count(self, list_id: int, count: int) -> None:
+    def set_remote_count(self, list_id: str, count: int) -> None:
         with self.engine.begin() as conn:
-            conn.execute(self.q("lists_set_remote_count"), {"list_id": list_id, "remote_member_count": int(count)})
+            conn.execute(self.q("lists_set_remote_count"), {"list_id": self.keys.bind_list(list_id), "remote_member_count": int(count)})
 
     # ------------------------------------------------------------------ local edits (the CleverReach page)
-    def update_local(self, tenant_id: str, list_id: int, *, name: str, short_description: str | None, actor: Actor) -> None:
+    def update_local(self, tenant_id: str, list_id: str, *, name: str, short_description: str | None, actor: Actor) -> None:
         """Rename a list locally; CleverReach's group name is untouched and the import keeps the local one."""
         self.owned_list(tenant_id, list_id)
         with self.crm_then_state() as (conn, state):
             conn.execute(
                 self.q("lists_update_local"),
-                {"tenant_id": tenant_id, "list_id": list_id, "name": name, "short_description": short_description,
+                {"tenant_id": tenant_id, "list_id": self.keys.bind_list(list_id), "name": name, "short_description": short_description,
                  "now": utcnow(), "actor": actor.name},
             )
             self._audit(state, AuditEvent(A.LIST_RENAMED, tenant_id, actor, list_id))
 
-    def translations(self, tenant_id: str, list_id: int) -> list[dict[str, Any]]:
+    def translations(self, tenant_id: str, list_id: str) -> list[dict[str, Any]]:
         """The list's name and short description per language (the "Sprachen" tab), by language code."""
         self.owned_list(tenant_id, list_id)
         with self.engine.connect() as conn:
-            return self._rows(conn, "lists_select_translations", list_id=list_id)
+            return self._rows(conn, "lists_select_translations", list_id=self.keys.bind_list(list_id))
 
-    def set_translation(self, tenant_id: str, list_id: int, language: str, *, name: str,
+    def set_translation(self, tenant_id: str, list_id: str, language: str, *, name: str,
                         short_description: str | None, actor: Actor) -> None:
         """Add or replace one language's name and short description."""
         self.owned_list(tenant_id, list_id)
         with self.crm_then_state() as (conn, state):
             conn.execute(
                 self.q("lists_upsert_translation"),
-                {"list_id": list_id, "language": language, "name": name, "short_description": short_description,
+                {"list_id": self.keys.bind_list(list_id), "language": language, "name": name, "short_description": short_description,
                  "now": utcnow(), "actor": actor.name},
             )
             self._audit(state, AuditEvent(A.LIST_TRANSLATION_SET, tenant_id, actor, list_id, {"language": language}))
 
-    def delete_translation(self, tenant_id: str, list_id: int, language: str, actor: Actor) -> bool:
+    def delete_translation(self, tenant_id: str, list_id: str, language: str, actor: Actor) -> bool:
         """Remove one language; returns whether it existed (only then is it audited)."""
         self.owned_list(tenant_id, list_id)
         with self.crm_then_state() as (conn, state):
-            deleted = conn.execute(self.q("lists_delete_translation"), {"list_id": list_id, "language": language}).rowcount > 0
+            deleted = conn.execute(self.q("lists_delete_translation"), {"list_id": self.keys.bind_list(list_id), "language": language}).rowcount > 0
             if deleted:
                 self._audit(state, AuditEvent(A.LIST_TRANSLATION_DELETED, tenant_id, actor, list_id, {"language": language}))
             return deleted

@@ -9,23 +9,27 @@ from airflow.sdk.exceptions import AirflowFailException
 from sqlalchemy import Engine
 
 from cleverreach.access import check_run_scope
+from cleverreach.crm.keys import InvalidKeyError, as_key
 from cleverreach.exceptions import RecipientListError, TenantNotFoundError
 from cleverreach.lists.store import ListStore
 from cleverreach.operators.base import CrmOperator, optional_text
 from cleverreach.tenants.store import TenantStore
 
 
-def optional_list_id(value: Any) -> int | None:
-    """A templated list id: None/blank, or a positive integer."""
+LIST_ID_ERROR = "list_id must be the key of a recipient list (a positive integer or text)"
+
+
+def optional_list_id(value: Any) -> str | None:
+    """A templated list key: None/blank, or the key as text (``as_key``: 41 -> "41", "0042" stays; whether it
+    names a list of the tenant is the store's to say)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, bool) or not isinstance(value, int | str) or (isinstance(value, int) and value < 1):
+        raise AirflowFailException(f"{LIST_ID_ERROR}, got {value!r}")
     try:
-        list_id = int(value)
-    except (TypeError, ValueError):
-        raise AirflowFailException(f"list_id must be the integer id of a recipient list, got {value!r}") from None
-    if isinstance(value, bool) or list_id < 1:
-        raise AirflowFailException(f"list_id must be the integer id of a recipient list, got {value!r}")
-    return list_id
+        return as_key(value)
+    except InvalidKeyError:
+        raise AirflowFailException(f"{LIST_ID_ERROR}, got {value!r}") from None
 
 
 class CrmTenantsOperator(CrmOperator):
@@ -88,7 +92,7 @@ class CrmListsOperator(CrmOperator):
                             row["id"], row["name"], tenant.id, row["external_id"], row["remote_deleted_at"],
                         )
                         continue
-                    targets.append({**tenant.as_task_kwargs(), "list_id": int(row["id"])})
+                    targets.append({**tenant.as_task_kwargs(), "list_id": as_key(row["id"])})
         except (TenantNotFoundError, RecipientListError) as exc:
             raise AirflowFailException(str(exc)) from None
         self.log.info("Lists for this run: %s", ", ".join(f"{t['tenant_id']}/{t['list_id']}" for t in targets) or "none")

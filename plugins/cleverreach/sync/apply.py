@@ -34,7 +34,7 @@ from cleverreach.exceptions import (
 )
 from cleverreach.hooks.cleverreach import CleverReachHook, ItemResult
 from cleverreach.sync.diff import PENDING_REASON
-from cleverreach.sync.keys import email_key
+from cleverreach.sync.keys import email_key, key_column
 from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, Ownership, OwnershipOrigin
 from cleverreach.sync.plan import SyncPlan
 from cleverreach.sync.store import SyncStore
@@ -72,7 +72,7 @@ def _owned_rows(frame: pd.DataFrame, origin: str, receiver_ids: Sequence[str | N
     return pd.DataFrame({
         "email_key": frame["email_key"].to_numpy(),
         "receiver_id": list(receiver_ids) if receiver_ids is not None else frame["receiver_id"].to_numpy(),
-        "contact_person_id": frame["contact_person_id"].to_numpy(dtype="int64"),
+        "contact_person_id": key_column(frame["contact_person_id"]).to_numpy(dtype=object),
         "origin": origin,
         "since": None,
         "our_deactivated": NOT_DEACTIVATED_BY_US,
@@ -82,8 +82,8 @@ def _owned_rows(frame: pd.DataFrame, origin: str, receiver_ids: Sequence[str | N
 class PlanApplier:
     """Writes one list's plan through the hook and records every outcome in the store."""
 
-    def __init__(self, cleverreach: CleverReachHook, store: SyncStore, *, list_id: int, group_id: str, run_pk: int,
-                 label: str, log: logging.Logger, refused_before: set[int]) -> None:
+    def __init__(self, cleverreach: CleverReachHook, store: SyncStore, *, list_id: str, group_id: str, run_pk: int,
+                 label: str, log: logging.Logger, refused_before: set[str]) -> None:
         self.cr = cleverreach
         self.store = store
         self.list_id = list_id
@@ -264,7 +264,7 @@ class PlanApplier:
                    email_column: str = "email") -> None:
         if rows.empty:
             return
-        cids = rows["contact_person_id"].astype("int64").tolist()
+        cids = key_column(rows["contact_person_id"]).tolist()
         self.store.record_results(self.run_pk, action, rows[email_column].tolist(), [])
         self.store.set_member_states(self.list_id, cids, state, reason)
         self.store.forget_refusals(self.list_id, [c for c in cids if c in self.refused_before])

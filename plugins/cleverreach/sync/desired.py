@@ -3,7 +3,8 @@
 E-mails are trimmed and validated with ``email-validator`` (syntax only, no DNS). Missing or invalid
 addresses and the second and later members sharing one address (by ``sync.keys.email_key``: case and
 the domain's Unicode/punycode spelling do not count) are rejected with a reason; the lowest contact id
-keeps a shared address. A member the CRM marks "no marketing", deleted or anonymised (``sync.withdrawn``)
+keeps a shared address (by number where the CRM's keys are numbers, else by text: ``sync.keys.key_order``).
+Contact keys leave here as text (``sync.keys.key_column``), and the ext_id is that text. A member the CRM marks "no marketing", deleted or anonymised (``sync.withdrawn``)
 is rejected with that reason before anything else, and never takes an address from another member.
 """
 
@@ -15,7 +16,7 @@ import pandas as pd
 
 from cleverreach.email_validation import check_email
 from cleverreach.sync.fields import ATTRIBUTE_COLUMNS, ATTRIBUTES, MAX_ATTRIBUTE_LENGTH
-from cleverreach.sync.keys import email_keys
+from cleverreach.sync.keys import email_keys, key_column, key_order
 from cleverreach.sync.withdrawn import withdrawal_reasons
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
@@ -80,7 +81,8 @@ def prepare_desired(members: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for column in ("contact_person_id", "email", "sync_state", "sync_error", *ATTRIBUTE_COLUMNS.values()):
         if column not in frame:
             frame[column] = pd.Series(dtype="object")
-    frame["contact_person_id"] = frame["contact_person_id"].astype("int64")
+    frame["key_order"] = key_order(frame["contact_person_id"])
+    frame["contact_person_id"] = key_column(frame["contact_person_id"])
     raw = frame["email"].astype("object").where(frame["email"].notna(), "").astype(str).str.strip()
     frame["email_raw"] = raw
 
@@ -90,7 +92,7 @@ def prepare_desired(members: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     valid = frame[frame["reason"].isna()].copy()
     valid["email_key"] = email_keys(valid["email"])
-    valid = valid.sort_values("contact_person_id", kind="stable")
+    valid = valid.sort_values("key_order", kind="stable")
     dup = valid.duplicated("email_key", keep="first")
     if dup.any():
         owner = valid.drop_duplicates("email_key", keep="first").set_index("email_key")["contact_person_id"]
@@ -101,7 +103,7 @@ def prepare_desired(members: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     for attribute, column in ATTRIBUTE_COLUMNS.items():
         valid[attribute] = clean_text(valid[column]) if column in valid else ""
-    valid["ext_id"] = valid["contact_person_id"].astype(str)
+    valid["ext_id"] = valid["contact_person_id"].astype("str")
     valid["sync_state"] = valid.get("sync_state", "pending")
 
     rejected = frame[frame["reason"].notna()].copy()

@@ -3,6 +3,9 @@
 Rules, in order:
 
 * Members and receivers match by e-mail key (``sync.keys``: case-insensitive, domain in ASCII form).
+* Contact keys are text (``cleverreach.crm.keys``: an integer's decimal text, a UUID, the CRM's text); a
+  receiver's ext_id is that text. Key arrays are numpy object arrays with ``NO_KEY`` for none, compared
+  through pandas' hash tables (``sync.keys.isin_keys``).
 * Ownership is recorded per list (``sync.ownership``), never inferred from an ext_id. A receiver the
   sync does not own is never updated, deactivated or removed, with one exception: a receiver matched by
   e-mail to a member who wants it, while it is active or pending, is adopted (recorded; its ext_id and
@@ -32,6 +35,7 @@ import pandas as pd
 
 from cleverreach.enums import MemberState
 from cleverreach.sync.fields import ATTRIBUTES
+from cleverreach.sync.keys import NO_KEY, isin_keys, key_array
 from cleverreach.sync.ownership import owned_frame
 from cleverreach.sync.plan import REFUSED_COLUMNS, SyncPlan, empty_frame, payload_hashes
 
@@ -64,7 +68,8 @@ def diff(
     ours = own_pos >= 0
     safe = np.maximum(own_pos, 0)
     our_stamp = np.where(ours, owned["our_deactivated"].to_numpy(dtype="int64")[safe] if len(owned) else -1, -1)
-    owner_cid = np.where(ours, owned["contact_person_id"].to_numpy(dtype="int64")[safe] if len(owned) else -1, -1)
+    owner_cid = (np.where(ours, owned["contact_person_id"].to_numpy(dtype=object)[safe], NO_KEY).astype(object)
+                 if len(owned) else np.full(len(actual), NO_KEY, dtype=object))
     activated = actual["activated"].to_numpy(dtype="int64")
     deactivated = actual["deactivated"].to_numpy(dtype="int64")
     bounced = actual["bounced"].to_numpy(dtype="int64") > 0
@@ -74,17 +79,18 @@ def diff(
     pending = live & (activated == 0)
 
     def person(mask: np.ndarray) -> np.ndarray:
-        """The contact a receiver stands for: the record's, else its ext_id's (-1 = none)."""
+        """The contact a receiver stands for: the record's, else its ext_id's (``NO_KEY`` = none)."""
         rows = np.flatnonzero(mask)
-        from_ext = _contact_ids(actual["ext_id"].iloc[rows]) if len(rows) else np.array([], dtype="int64")
-        return np.where(owner_cid[rows] >= 0, owner_cid[rows], from_ext)
+        from_ext = _contact_ids(actual["ext_id"].iloc[rows]) if len(rows) else np.array([], dtype=object)
+        return np.where(owner_cid[rows] != NO_KEY, owner_cid[rows], from_ext).astype(object)
 
     # --- members whose address the group holds
     positions = keys.get_indexer(desired["email_key"])
     matched = positions >= 0
     mi = np.flatnonzero(matched)  # desired rows
     at = positions[matched]  # their receivers
-    member_cids = desired["contact_person_id"].to_numpy(dtype="int64")[mi]
+    desired_cids = key_array(desired["contact_person_id"])
+    member_cids = desired_cids[mi]
     crm_unsubscribed = _bools(desired["sync_state"].array.take(mi) == MemberState.UNSUBSCRIBED, missing=False)
     m_live, m_pending, m_ours = live[at], pending[at], ours[at]
     m_reactivate = by_us[at] & ~crm_unsubscribed
@@ -132,7 +138,7 @@ def diff(
 
     # --- members CleverReach does not have yet
     adds = desired[~matched].copy()
-    held_remote = np.isin(adds["contact_person_id"].to_numpy(dtype="int64"), person(unsubscribed))
+    held_remote = isin_keys(desired_cids[~matched], person(unsubscribed))
     held_crm = (adds["sync_state"] == MemberState.UNSUBSCRIBED).to_numpy() & ~held_remote
     unsubscribed_members = pd.concat(
         [
@@ -154,10 +160,10 @@ def diff(
     erase, erase_cid, erase_reason = _withdrawn_receivers(actual, owner_cid, withdrawn, ~wanted)
     removing = drop | erase
     removes = actual[removing].copy()
-    contact = np.where(erase_cid >= 0, erase_cid, -1)[removing]
-    contact = np.where(contact >= 0, contact, person(removing))
-    removes["contact_person_id"] = pd.Series(contact, dtype="Int64").mask(contact < 0).to_numpy()
-    still_member = np.isin(contact, desired["contact_person_id"].to_numpy(dtype="int64"))
+    contact = erase_cid[removing]
+    contact = np.where(contact != NO_KEY, contact, person(removing)).astype(object)
+    removes["contact_person_id"] = np.where(contact != NO_KEY, contact, None).astype(object)
+    still_member = isin_keys(contact, desired_cids)
     removes["erase"] = erase[removing]
     removes["reason"] = np.where(
         removes["erase"].to_numpy(dtype=bool), erase_reason[removing] + ": deleted from the group",
@@ -182,21 +188,22 @@ def diff(
 
 def _withdrawn_receivers(actual: pd.DataFrame, owner_cid: np.ndarray, withdrawn: pd.DataFrame | None,
                          unwanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(to erase, contact id or -1, reason) per receiver: unwanted receivers that stand for a withdrawn
+    """(to erase, contact key or ``NO_KEY``, reason) per receiver: unwanted receivers that stand for a withdrawn
     contact by the ownership record, or by a withdrawn member's address."""
     none = np.zeros(len(actual), dtype=bool)
     reasons = np.full(len(actual), "", dtype=object)
     if withdrawn is None or withdrawn.empty or actual.empty:
-        return none, np.full(len(actual), -1, dtype="int64"), reasons
+        return none, np.full(len(actual), NO_KEY, dtype=object), reasons
+    withdrawn = withdrawn.assign(contact_person_id=key_array(withdrawn["contact_person_id"]))
     by_contact = withdrawn.drop_duplicates("contact_person_id").set_index("contact_person_id")["reason"]
     keyed = withdrawn[withdrawn["email_key"].astype(str) != ""].drop_duplicates("email_key").set_index("email_key")
-    hit_owner = np.isin(owner_cid, by_contact.index.to_numpy(dtype="int64"))
+    hit_owner = isin_keys(owner_cid, by_contact.index) & (owner_cid != NO_KEY)
     key_pos = pd.Index(keyed.index).get_indexer(actual["email_key"])
     hit_key = key_pos >= 0
-    cid = np.where(hit_owner, owner_cid, -1)
-    key_cids = keyed["contact_person_id"].to_numpy(dtype="int64")
+    cid = np.where(hit_owner, owner_cid, NO_KEY).astype(object)
+    key_cids = keyed["contact_person_id"].to_numpy(dtype=object)
     if len(key_cids):
-        cid = np.where(~hit_owner & hit_key, key_cids[np.maximum(key_pos, 0)], cid)
+        cid = np.where(~hit_owner & hit_key, key_cids[np.maximum(key_pos, 0)], cid).astype(object)
     erase = (hit_owner | hit_key) & unwanted
     reasons[erase] = by_contact.reindex(cid[erase]).to_numpy()
     return erase, cid, reasons
@@ -207,16 +214,16 @@ def _hold_refused(frame: pd.DataFrame, refusals: pd.DataFrame, action: str, stat
     mine = refusals[refusals["action"] == action]
     if frame.empty or mine.empty:
         return frame.reset_index(drop=True), empty_frame(REFUSED_COLUMNS)
-    remembered = mine.set_index(mine["contact_person_id"].astype("int64"))
+    remembered = mine.set_index(pd.Index(key_array(mine["contact_person_id"]), dtype=object))
     remembered = remembered[~remembered.index.duplicated()]
-    cids = frame["contact_person_id"].astype("int64")
+    cids = pd.Series(key_array(frame["contact_person_id"]), index=frame.index, dtype=object)
     same = (cids.map(remembered["payload_hash"]).astype("object") == frame["payload_hash"]).to_numpy(dtype=bool)
     held = frame[same]
     refused = pd.DataFrame({
-        "contact_person_id": held["contact_person_id"].to_numpy(dtype="int64"),
+        "contact_person_id": cids[same].to_numpy(dtype=object),
         "email": held["email"].to_numpy(),
         "reason": "refused by CleverReach before, not sent again until the e-mail or attributes change: "
-        + held["contact_person_id"].astype("int64").map(remembered["reason"]).fillna("").astype(str),
+        + cids[same].map(remembered["reason"]).fillna("").astype(str),
         "sync_state": str(state),
         "action": action,
     })
@@ -236,8 +243,10 @@ def _bools(result: object, *, missing: bool) -> np.ndarray:
 
 
 def _contact_ids(ext_ids: pd.Series) -> np.ndarray:
-    """ext_id strings as int64 contact ids (-1 where it is not a number), for fast ``np.isin``."""
-    return pd.to_numeric(ext_ids, errors="coerce").fillna(-1).to_numpy(dtype="int64")
+    """The contact keys receivers' ext_ids name: the text itself (the sync writes a contact's key as its
+    ext_id), trimmed; ``NO_KEY`` where it is empty."""
+    text = ext_ids.astype("object").where(ext_ids.notna(), "").astype("str").str.strip()
+    return text.to_numpy(dtype=object)
 
 
 def _consent(frame: pd.DataFrame, reason: str) -> pd.DataFrame:

@@ -10,9 +10,13 @@ IDNA, each distinct domain once.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import idna
+import numpy as np
 import pandas as pd
+
+from cleverreach.crm.keys import as_key
 
 
 @lru_cache(maxsize=10_000)
@@ -41,3 +45,63 @@ def email_keys(emails: pd.Series) -> pd.Series:
         text = text.astype("object")
         text[unicode_rows] = text[unicode_rows].map(email_key)
     return text.astype("str")
+
+
+# ---------------------------------------------------------------------- contact keys, column-wise
+NO_KEY = ""
+"""An array's "no contact" (``cleverreach.crm.keys.as_key`` never makes an empty key)."""
+
+
+def key_column(values: pd.Series | Any) -> pd.Series:
+    """Contact keys as the integration's text (``as_key``), column-wise: a column of Python ``str`` (object
+    dtype: ``isin`` and ``==`` on it run in pandas' hash tables, where Arrow-backed text takes a slow path),
+    None where there is no key. An integer column (the demo CRM's) is converted in one step; only a column of
+    mixed values goes value by value."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    dtype = series.dtype
+    if len(series) == 0:
+        return pd.Series([], index=series.index, dtype=object)
+    if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        if not series.hasnans:
+            return series.astype("int64").astype(str).astype(object)
+    elif pd.api.types.is_float_dtype(dtype):  # an integer column with NULLs, as pandas reads it
+        present = series.notna().to_numpy(dtype=bool)
+        whole = series[present]
+        if (whole % 1 == 0).all() and (whole.abs() < 2**63).all():
+            out = pd.Series(None, index=series.index, dtype=object)
+            out[present] = whole.astype("int64").astype(str).astype(object).to_numpy()
+            return out
+    elif dtype == object and pd.api.types.infer_dtype(series, skipna=False) == "string":
+        return series
+    elif pd.api.types.is_string_dtype(dtype) and not series.hasnans:
+        return series.astype(object)
+    return series.astype(object).map(_as_key_or_none).astype(object)
+
+
+def _as_key_or_none(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and value != value) or value is pd.NA else as_key(value)
+
+
+def key_array(values: pd.Series | Any) -> np.ndarray:
+    """Keys as a numpy object array, ``NO_KEY`` where there is none (for comparisons over a million rows)."""
+    column = key_column(values)
+    array = column.to_numpy(dtype=object)
+    if column.hasnans:
+        array = np.where(pd.isna(array), NO_KEY, array).astype(object)
+    return array
+
+
+def isin_keys(values: np.ndarray | pd.Series, candidates: Any) -> np.ndarray:
+    """``np.isin`` for text keys through pandas' hash table (numpy sorts object arrays, Python-slow)."""
+    left = pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)
+    right = np.asarray(candidates if not isinstance(candidates, pd.Index | pd.Series) else candidates.to_numpy(dtype=object),
+                       dtype=object)
+    return left.isin(right).to_numpy(dtype=bool)
+
+
+def key_order(raw: pd.Series) -> pd.Series:
+    """The order of contact keys where the lowest one counts (the owner of a shared address): a numeric column
+    by its numbers, as before keys became text; text by its text."""
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        return raw
+    return key_column(raw).astype("str")

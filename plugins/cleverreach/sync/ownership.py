@@ -23,7 +23,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from cleverreach.sync.keys import email_keys
+from cleverreach.sync.keys import email_keys, key_array
 
 
 
@@ -43,6 +43,12 @@ def _text(series: pd.Series) -> pd.Series:
     return series if pd.api.types.is_string_dtype(series.dtype) and not series.hasnans else series.fillna("").astype("str")
 
 
+def _keys(series: pd.Series) -> pd.Series:
+    if series.dtype == object and not series.hasnans and pd.api.types.infer_dtype(series, skipna=False) in ("string", "empty"):
+        return series
+    return pd.Series(key_array(series), index=series.index, dtype=object)
+
+
 def _ints(series: pd.Series, missing: int) -> pd.Series:
     if series.dtype == "int64":
         return series
@@ -50,7 +56,8 @@ def _ints(series: pd.Series, missing: int) -> pd.Series:
 
 
 def owned_frame(rows: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The record in its typed form: text ids and keys, int64 contact ids (-1 = none) and stamps (-1 = none).
+    """The record in its typed form: text ids and keys, contact keys as text (``NO_KEY`` = none), int64 stamps
+    (-1 = none).
 
     A frame that already has these types is returned as it is (the diff of a million members calls this).
     """
@@ -61,7 +68,7 @@ def owned_frame(rows: pd.DataFrame | None = None) -> pd.DataFrame:
     typed = {
         "receiver_id": _text(frame["receiver_id"]),
         "email_key": _text(frame["email_key"]),
-        "contact_person_id": _ints(frame["contact_person_id"], -1),
+        "contact_person_id": _keys(frame["contact_person_id"]),
         "our_deactivated": _ints(frame["our_deactivated"], NOT_DEACTIVATED_BY_US),
         "origin": _text(frame["origin"].fillna(OwnershipOrigin.ADOPTED.value) if frame["origin"].hasnans else frame["origin"]),
     }

@@ -64,7 +64,7 @@ class SyncPlan:
     owner_changes: pd.DataFrame = field(default_factory=lambda: empty_frame(["email_key"]))
     unconfirmed: pd.DataFrame = field(default_factory=lambda: empty_frame(CONSENT_COLUMNS))
     refused: pd.DataFrame = field(default_factory=lambda: empty_frame(REFUSED_COLUMNS))
-    unchanged_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype="int64"))
+    unchanged_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))  # contact keys (text)
     owned_count: int = 0  # active receivers the sync owns: the base of the mass-removal guard
 
     def counts(self) -> dict[str, int]:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cleverreach.enums import ChangeAction, MemberState, RemovalMode, RunStatus
+from cleverreach.crm.keys import as_key
 from cleverreach.exceptions import CleverReachNotFoundError, GroupGoneError, MassRemovalError
 from cleverreach.hooks.cleverreach import CleverReachHook
 from cleverreach.sync.actual import receivers_frame
@@ -26,6 +27,7 @@ from cleverreach.sync.desired import prepare_desired
 from cleverreach.sync.diff import PENDING_REASON, diff
 from cleverreach.sync.fields import ATTRIBUTE_DESCRIPTIONS
 from cleverreach.sync.flags import run_flags
+from cleverreach.sync.keys import isin_keys
 from cleverreach.sync.ownership import Ownership, resolve_ownership
 from cleverreach.sync.plan import SyncPlan, check_mass_removal
 from cleverreach.sync.staleness import changed_contacts
@@ -57,15 +59,15 @@ class ListSync:
         self.cr = cleverreach
         self.store = store
         self.tenant_id = tenant_id
-        self.list_id = int(list_row["id"])
+        self.list_id = as_key(list_row["id"])  # text, whatever the CRM's key (cleverreach.crm.keys)
         self.group_id = str(list_row["external_id"])
         self.label = f"tenant {tenant_id} list {self.list_id} ({list_row.get('name')}, group {self.group_id})"
         self.dag_id, self.run_id = dag_id, run_id
         self.log = logger or log
-        self.changed_ids: set[int] = set()  # synced members whose contact changed since (``sync.staleness``)
+        self.changed_ids: set[str] = set()  # synced members whose contact changed since (``sync.staleness``)
 
     # ------------------------------------------------------------------ read and plan
-    def plan(self) -> tuple[SyncPlan, Ownership, pd.DataFrame, pd.DataFrame, set[int], int]:
+    def plan(self) -> tuple[SyncPlan, Ownership, pd.DataFrame, pd.DataFrame, set[str], int]:
         """(plan, resolved ownership, valid members, rejected members, refused before, receivers read)."""
         settings = self.cr.settings
         started = time.monotonic()
@@ -199,12 +201,12 @@ class ListSync:
         """Member states that follow from the plan alone (no write involved); only the ones that change."""
         def in_state(ids: np.ndarray, state: MemberState) -> np.ndarray:
             """Per id: the member's stored state is ``state`` already (vectorised over a million members)."""
-            return np.isin(ids, valid.loc[(valid["sync_state"] == state).to_numpy(dtype=bool), "contact_person_id"])
+            return isin_keys(ids, valid.loc[(valid["sync_state"] == state).to_numpy(dtype=bool), "contact_person_id"])
 
-        unchanged = np.asarray(plan.unchanged_ids, dtype="int64")
-        changed = np.fromiter(self.changed_ids, dtype="int64", count=len(self.changed_ids))
-        synced = unchanged[~in_state(unchanged, MemberState.SYNCED) | np.isin(unchanged, changed)].tolist()
-        waiting = plan.unconfirmed["contact_person_id"].to_numpy(dtype="int64")
+        unchanged = np.asarray(plan.unchanged_ids, dtype=object)
+        changed = np.asarray(list(self.changed_ids), dtype=object)
+        synced = unchanged[~in_state(unchanged, MemberState.SYNCED) | isin_keys(unchanged, changed)].tolist()
+        waiting = plan.unconfirmed["contact_person_id"].to_numpy(dtype=object)
         unconfirmed = waiting[~in_state(waiting, MemberState.UNCONFIRMED)].tolist()
         self.store.set_member_states(self.list_id, synced, MemberState.SYNCED)
         self.store.set_member_states(self.list_id, unconfirmed, MemberState.UNCONFIRMED, PENDING_REASON)

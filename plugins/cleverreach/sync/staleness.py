@@ -17,6 +17,7 @@ import pandas as pd
 
 from cleverreach.clock import as_utc
 from cleverreach.enums import MemberState
+from cleverreach.sync.keys import key_column
 
 CHANGED_REASON = "contact changed in the CRM after the last sync; the next sync writes it"
 
@@ -45,8 +46,8 @@ def changed_contacts(members: pd.DataFrame) -> np.ndarray:
     """Contact ids of the ``synced`` members whose contact changed after their last sync (vectorised): the
     sync stamps them again even when nothing it sends differs, so that they stop showing as pending."""
     if members.empty or "changed_at" not in members or "synced_at" not in members:
-        return np.array([], dtype="int64")
+        return np.array([], dtype=object)
     changed = pd.to_datetime(members["changed_at"], errors="coerce", format="ISO8601", utc=True)
     synced = pd.to_datetime(members["synced_at"], errors="coerce", format="ISO8601", utc=True)
     stale = (members["sync_state"] == MemberState.SYNCED) & changed.notna() & (synced.isna() | (changed > synced))
-    return members.loc[stale.to_numpy(dtype=bool), "contact_person_id"].to_numpy(dtype="int64")
+    return key_column(members.loc[stale.to_numpy(dtype=bool), "contact_person_id"]).to_numpy(dtype=object)

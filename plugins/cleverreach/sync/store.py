@@ -1,6 +1,7 @@
 """The sync's reads and writes on the CRM: members, the run lease, the stored plan, member states, and its
 private bookkeeping: the receivers it owns per list and the refusals it remembers. A run's start and finish
-are audited in the transaction that writes them (``cleverreach.audit``)."""
+are audited in the transaction that writes them (``cleverreach.audit``). List and contact keys are text here
+(``cleverreach.crm.keys``): the private state stores the text, a CRM statement gets them in the adapter's types."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Integer, Text, TextClause
+from sqlalchemy import Connection, Engine, Text, TextClause
 from sqlalchemy.exc import IntegrityError
 
 from cleverreach.audit.actor import Actor
@@ -21,12 +22,14 @@ from cleverreach.audit.events import AuditEvent
 from cleverreach.audit.store import AuditStore
 from cleverreach.clock import as_utc, utcnow
 from cleverreach.crm.bulk import bulk_insert
+from cleverreach.crm.keys import as_key
 from cleverreach.crm.store import SqlStore
 from cleverreach.enums import AuditAction, ChangeAction, ChangeResult, MemberState, RemovalMode
 from cleverreach.exceptions import LeaseLostError, SyncInProgressError
 from cleverreach.lists.store import ListStore
 from cleverreach.sync.diff import REFUSAL_COLUMNS
 from cleverreach.sync.fields import ATTRIBUTES
+from cleverreach.sync.keys import key_column
 from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, owned_frame
 from cleverreach.sync.plan import SyncPlan
 from cleverreach.sync.withdrawn import withdrawn_frame
@@ -82,7 +85,7 @@ def _json_objects(columns: dict[str, pd.Series]) -> list[str]:
     return [template.format(*row) for row in zip(*encoded)]
 
 
-def change_rows(run_pk: int, list_id: int, plan: SyncPlan, rejected: pd.DataFrame, *,
+def change_rows(run_pk: int, list_id: str, plan: SyncPlan, rejected: pd.DataFrame, *,
                 removal_mode: str) -> Iterator[list[tuple[Any, ...]]]:
     """The ``sync_change`` rows (``CHANGE_COLUMNS``) of a plan: planned writes, and the members left alone
     with the state they end in as their result. Built column-wise, ``PLAN_CHUNK`` rows at a time: a
@@ -93,8 +96,8 @@ def change_rows(run_pk: int, list_id: int, plan: SyncPlan, rejected: pd.DataFram
              contact_ids: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         size = len(chunk)
         return list(zip(
-            repeat(run_pk, size), repeat(list_id, size),
-            chunk["contact_person_id"].astype("int64").tolist() if contact_ids is None else contact_ids,
+            repeat(run_pk, size), repeat(as_key(list_id), size),
+            _values(key_column(chunk["contact_person_id"])) if contact_ids is None else contact_ids,
             _values(chunk[email]), repeat(str(action), size) if isinstance(action, str) else action,
             _values(chunk["reason"]), repeat(None, size) if old is None else old, repeat(None, size) if new is None else new,
             repeat(str(ChangeResult.PLANNED), size) if results is None else results, repeat(None, size),
@@ -117,7 +120,7 @@ def change_rows(run_pk: int, list_id: int, plan: SyncPlan, rejected: pd.DataFram
     def removals(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
         erase = chunk["erase"].to_numpy(dtype=bool) | (removal_mode == RemovalMode.DELETE)
         actions = np.where(erase, str(ChangeAction.REMOVE), str(ChangeAction.DEACTIVATE)).tolist()
-        cids = [None if pd.isna(cid) else int(cid) for cid in chunk["contact_person_id"].tolist()]
+        cids = _values(key_column(chunk["contact_person_id"]))
         return rows(chunk, "email", actions, _json_objects({"ext_id": chunk["ext_id"]}), contact_ids=cids)
 
     def left_alone(state: MemberState | None, kind: ChangeAction) -> Callable[[pd.DataFrame], list[tuple[Any, ...]]]:
@@ -166,9 +169,10 @@ class SyncStore(SqlStore):
         return self.actor or Actor.of(None, dag_id, run_id)
 
     # ------------------------------------------------------------------ members
-    def members(self, tenant_id: str, list_id: int) -> pd.DataFrame:
+    def members(self, tenant_id: str, list_id: str) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            return _read_frame(conn, self.q("sync_select_members"), {"tenant_id": tenant_id, "list_id": list_id})
+            return _read_frame(conn, self.q("sync_select_members"),
+                               {"tenant_id": tenant_id, "list_id": self.keys.bind_list(list_id)})
 
     # ------------------------------------------------------------------ the run and its lease
     def withdrawn(self, tenant_id: str) -> pd.DataFrame:
@@ -177,7 +181,7 @@ class SyncStore(SqlStore):
             marks = pd.read_sql(self.q("sync_select_withdrawn"), conn, params={"tenant_id": tenant_id})
         return withdrawn_frame(marks)
 
-    def start_run(self, *, tenant_id: str, list_id: int, dag_id: str, run_id: str, dry_run: bool,
+    def start_run(self, *, tenant_id: str, list_id: str, dag_id: str, run_id: str, dry_run: bool,
                   allow_mass_removal: bool = False) -> int:
         """
         Open a ``sync_run`` as the list's lease: at most one ``running`` row per list (unique index).
@@ -189,6 +193,7 @@ class SyncStore(SqlStore):
         :class:`LeaseLostError`.
         """
         now = utcnow()
+        list_id = as_key(list_id)
         holder = self.holder or f"{dag_id}/{run_id}"
         taken_over: list[int] = []
         try:
@@ -257,7 +262,7 @@ class SyncStore(SqlStore):
                 finished["list_id"], {"sync_run_id": run_pk, "status": str(status), **counted}))
 
     # ------------------------------------------------------------------ the stored plan
-    def record_plan(self, run_pk: int, list_id: int, plan: SyncPlan, rejected: pd.DataFrame, *, removal_mode: str) -> None:
+    def record_plan(self, run_pk: int, list_id: str, plan: SyncPlan, rejected: pd.DataFrame, *, removal_mode: str) -> None:
         """Every planned change with its reason and old/new values; ``result`` says ``planned``.
 
         Members left alone get a row too (``reject``/``keep``), with the resulting ``sync_state`` as result.
@@ -281,54 +286,59 @@ class SyncStore(SqlStore):
                 )
 
     # ------------------------------------------------------------------ member states
-    def set_member_states(self, list_id: int, contact_ids: Sequence[int], state: str, error: str | None = None) -> None:
+    def set_member_states(self, list_id: str, contact_ids: Sequence[str], state: str, error: str | None = None) -> None:
         """One state for many members (``synced`` also stamps ``synced_at``)."""
         if not len(contact_ids):
             return
         now = utcnow() if state == "synced" else None
-        statement = self.q("sync_set_member_state", contact_ids=Integer)
+        keys = self.keys
+        statement = self.q("sync_set_member_state", contact_ids=keys.contact_sql_type(self.dialect))
+        bound_list = keys.bind_list(list_id)
         with self.engine.begin() as conn:
-            for chunk in _chunks([int(c) for c in contact_ids]):
-                conn.execute(statement, {"list_id": list_id, "contact_ids": chunk, "sync_state": state,
+            for chunk in _chunks(keys.bind_contacts(contact_ids)):
+                conn.execute(statement, {"list_id": bound_list, "contact_ids": chunk, "sync_state": state,
                                          "synced_at": now, "sync_error": error})
 
-    def set_member_errors(self, list_id: int, rows: Iterable[tuple[int, str, str]]) -> None:
-        """Per-member states with their own reasons: (contact id, state, reason)."""
-        params = [{"list_id": list_id, "contact_person_id": int(cid), "sync_state": state, "synced_at": None,
-                   "sync_error": (reason or "")[:1000]} for cid, state, reason in rows]
+    def set_member_errors(self, list_id: str, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Per-member states with their own reasons: (contact key, state, reason)."""
+        keys = self.keys
+        bound_list = keys.bind_list(list_id)
+        params = [{"list_id": bound_list, "contact_person_id": keys.bind_contact(cid), "sync_state": state,
+                   "synced_at": None, "sync_error": (reason or "")[:1000]} for cid, state, reason in rows]
         if params:
             with self.engine.begin() as conn:
                 conn.execute(self.q("sync_set_member_error"), params)
 
-    def recent_removals(self, list_id: int) -> list[int]:
+    def recent_removals(self, list_id: str) -> list[int]:
         with self.state.connect() as conn:
-            return [int(r[0]) for r in conn.execute(self.q("sync_recent_removals"), {"list_id": list_id, "dry_run": False})]
+            return [int(r[0]) for r in conn.execute(self.q("sync_recent_removals"), {"list_id": as_key(list_id), "dry_run": False})]
 
     def set_alert(self, run_pk: int, alert: str) -> None:
         with self.state.begin() as conn:
             conn.execute(self.q("sync_set_alert"), {"id": run_pk, "alert": alert[:4000]})
 
-    def mark_list_gone(self, tenant_id: str, list_id: int, actor: Actor) -> None:
+    def mark_list_gone(self, tenant_id: str, list_id: str, actor: Actor) -> None:
         ListStore(self.engine).mark_gone(tenant_id, list_id, actor)
 
-    def set_remote_count(self, list_id: int, count: int) -> None:
+    def set_remote_count(self, list_id: str, count: int) -> None:
         ListStore(self.engine).set_remote_count(list_id, count)
 
     # ------------------------------------------------------------------ the receivers the sync owns
-    def owned_receivers(self, list_id: int, group_id: str) -> pd.DataFrame:
+    def owned_receivers(self, list_id: str, group_id: str) -> pd.DataFrame:
         with self.state.connect() as conn:
-            rows = _read_frame(conn, self.q("sync_owned_select"), {"list_id": list_id, "group_id": group_id})
+            rows = _read_frame(conn, self.q("sync_owned_select"), {"list_id": as_key(list_id), "group_id": group_id})
         return owned_frame(rows)
 
-    def save_owned(self, list_id: int, group_id: str, rows: pd.DataFrame, drop_keys: Sequence[str] = ()) -> None:
+    def save_owned(self, list_id: str, group_id: str, rows: pd.DataFrame, drop_keys: Sequence[str] = ()) -> None:
         """Write owned receivers (``OWNED_COLUMNS``) after deleting ``drop_keys`` and the rows' own keys."""
         rows = owned_frame(rows).drop_duplicates("email_key", keep="last")
+        list_id = as_key(list_id)
         now = str(utcnow())
         keys = list(dict.fromkeys([*drop_keys, *rows["email_key"].tolist()]))
         values = list(zip(  # column-wise: a batch of a thousand rows without a dict per row
             repeat(list_id), repeat(group_id), rows["email_key"].tolist(),
             [rid or None for rid in rows["receiver_id"].tolist()],
-            [cid if cid >= 0 else None for cid in rows["contact_person_id"].tolist()],
+            [cid or None for cid in rows["contact_person_id"].tolist()],
             rows["origin"].tolist(),
             [now if since is None or pd.isna(since) else str(since) for since in rows["since"].tolist()],
             [None if stamp == NOT_DEACTIVATED_BY_US else stamp for stamp in rows["our_deactivated"].tolist()],
@@ -339,34 +349,36 @@ class SyncStore(SqlStore):
                 conn.execute(statement, {"list_id": list_id, "email_keys": chunk})
             bulk_insert(conn, self.state_table("sync_owned_receiver"), OWNED_TABLE_COLUMNS, values)
 
-    def forget_owned(self, list_id: int, email_keys: Sequence[str]) -> None:
+    def forget_owned(self, list_id: str, email_keys: Sequence[str]) -> None:
         statement = self.q("sync_owned_delete", email_keys=Text)
+        list_id = as_key(list_id)
         with self.state.begin() as conn:
             for chunk in _chunks(list(email_keys)):
                 conn.execute(statement, {"list_id": list_id, "email_keys": chunk})
 
     # ------------------------------------------------------------------ remembered refusals
-    def refusals(self, list_id: int) -> pd.DataFrame:
+    def refusals(self, list_id: str) -> pd.DataFrame:
         with self.state.connect() as conn:
-            rows = pd.read_sql(self.q("sync_refusals_select"), conn, params={"list_id": list_id})
-        rows["contact_person_id"] = rows["contact_person_id"].astype("int64")
+            rows = pd.read_sql(self.q("sync_refusals_select"), conn, params={"list_id": as_key(list_id)})
+        rows["contact_person_id"] = key_column(rows["contact_person_id"])
         return rows[REFUSAL_COLUMNS]
 
-    def remember_refusals(self, list_id: int, rows: Sequence[tuple[int, str, str, str]]) -> None:
-        """(contact id, action, payload hash, reason) per refused member; replaces an older refusal."""
+    def remember_refusals(self, list_id: str, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        """(contact key, action, payload hash, reason) per refused member; replaces an older refusal."""
         if not rows:
             return
         now = str(utcnow())
+        list_id = as_key(list_id)
         self.forget_refusals(list_id, [cid for cid, *_ in rows])
         with self.state.begin() as conn:
             bulk_insert(conn, self.state_table("sync_refusal"), REFUSAL_TABLE_COLUMNS,
-                        [(list_id, int(cid), str(action), str(digest), (reason or "")[:1000], now)
+                        [(list_id, as_key(cid), str(action), str(digest), (reason or "")[:1000], now)
                          for cid, action, digest, reason in rows])
 
-    def forget_refusals(self, list_id: int, contact_ids: Sequence[int]) -> None:
+    def forget_refusals(self, list_id: str, contact_ids: Sequence[str]) -> None:
         if not len(contact_ids):
             return
-        statement = self.q("sync_refusals_delete", contact_ids=Integer)
+        statement = self.q("sync_refusals_delete", contact_ids=Text)
         with self.state.begin() as conn:
-            for chunk in _chunks([int(c) for c in contact_ids]):
-                conn.execute(statement, {"list_id": list_id, "contact_ids": chunk})
+            for chunk in _chunks([as_key(c) for c in contact_ids]):
+                conn.execute(statement, {"list_id": as_key(list_id), "contact_ids": chunk})

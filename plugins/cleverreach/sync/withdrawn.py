@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cleverreach.sync.keys import email_keys
+from cleverreach.sync.keys import email_keys, key_column
 
 WITHDRAWN_COLUMNS = ["contact_person_id", "email_key", "reason"]
 DELETED_REASON = "deleted or anonymised in the CRM"
@@ -38,7 +38,7 @@ def withdrawn_frame(frame: pd.DataFrame) -> pd.DataFrame:
     chosen = frame[reasons.notna().to_numpy(dtype=bool)]
     keys = email_keys(chosen["email"]) if "email" in chosen else pd.Series("", index=chosen.index, dtype="str")
     return pd.DataFrame({
-        "contact_person_id": chosen["contact_person_id"].to_numpy(dtype="int64"),
+        "contact_person_id": key_column(chosen["contact_person_id"]).to_numpy(dtype=object),
         "email_key": keys.to_numpy(),
         "reason": reasons[chosen.index].to_numpy(),
     })
@@ -48,7 +48,7 @@ def combine(*frames: pd.DataFrame) -> pd.DataFrame:
     """One row per withdrawn contact and address; the first reason given for a contact wins."""
     parts = [f[WITHDRAWN_COLUMNS] for f in frames if f is not None and len(f)]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "contact_person_id" else "object") for c in WITHDRAWN_COLUMNS})
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in WITHDRAWN_COLUMNS})
     merged = pd.concat(parts, ignore_index=True)
     merged["reason"] = merged.groupby("contact_person_id")["reason"].transform("first")
     return merged.drop_duplicates(["contact_person_id", "email_key"]).reset_index(drop=True)

@@ -43,7 +43,7 @@ def test_a_grantee_is_a_login_like_the_actor():
 def test_the_insert_parameters_carry_the_actor_and_its_run():
     when = datetime(2026, 1, 1, 12)
     params = AuditEvent(AuditAction.SYNC_FINISHED, "acme", ANNA, 5, {"added": 2}).params(when)
-    assert params == {"occurred_at": when, "tenant_id": "acme", "list_id": 5, "actor": "user:anna",
+    assert params == {"occurred_at": when, "tenant_id": "acme", "list_id": "5", "actor": "user:anna",
                       "action": "sync_finished", "detail": '{"added": 2}', "dag_id": "cleverreach_sync_recipients",
                       "run_id": "manual__1"}
     assert AuditEvent(AuditAction.ACCESS_GRANTED, "acme", Actor.user("admin")).params(when)["list_id"] is None

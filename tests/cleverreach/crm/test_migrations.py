@@ -193,6 +193,9 @@ def _assert_adopted(engine: Engine) -> None:
     assert [(r["id"], r["status"], r["added"]) for r in rows] == [(41, "success", 2)]
     assert fetch(state, "SELECT email FROM " + _name(state, "sync_change"))[0]["email"] == "x@example.org"
     assert fetch(state, "SELECT finished_until FROM " + _name(state, "mail_history_watermark"))[0]["finished_until"] == 1700000000
+    # the list's key is text since state/0004, in whatever order adoption and the chain ran
+    assert {type(r["list_id"]) for r in fetch(state, "SELECT list_id FROM " + _name(state, "mail_history_watermark"))} == {str}
+    assert {type(r["list_id"]) for r in fetch(state, "SELECT list_id FROM " + _name(state, "sync_change"))} == {str}
     for fk in inspect(state).get_foreign_keys("mail_history_watermark", schema=state_schema_of(state)):
         assert fk["referred_table"] in PRIVATE_TABLES
     with state.begin() as conn:  # the identity goes on after the adopted ids

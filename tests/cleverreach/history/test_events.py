@@ -27,7 +27,7 @@ def test_contacts_by_ext_id_then_email_else_unmatched():
         receiver("r2", "Anna@Example.org"),  # by e-mail: the lowest contact id
         receiver("r3", "stranger@example.org", "999"),  # an ext_id of nobody here, unknown address
     ], CONTACTS)
-    assert [(r.contact_person_id, r.external_key) for r in batch.rows] == [(3, "501/c3/mail_sent"), (1, "501/c1/mail_sent")]
+    assert [(r.contact_person_id, r.external_key) for r in batch.rows] == [("3", "501/c3/mail_sent"), ("1", "501/c1/mail_sent")]
     assert batch.unmatched == 1
     assert batch.rows[0].occurred_at == datetime(2023, 11, 14, 22, 23, 20, tzinfo=UTC)  # no event: the mailing's finish
 
@@ -80,14 +80,14 @@ def test_an_unsubscribe_names_its_group_a_bounce_does_not():
                                [receiver("r1", "neu@example.org", group_id="1", deactivated=1_700_000_800)], CONTACTS)
     bounced = history_rows("t", MAILING, "bounced", [receiver("r1", "neu@example.org", bounced=1_700_000_800)],
                            CONTACTS)
-    assert by_event.consent == [Consent(3, "unsubscribed", "2")]
-    assert by_receiver.consent == [Consent(3, "unsubscribed", "1")]
-    assert bounced.consent == [Consent(3, "bounced", None)]
-    tenant_lists = {"1": 10, "2": 20, "3": 30}
+    assert by_event.consent == [Consent("3", "unsubscribed", "2")]
+    assert by_receiver.consent == [Consent("3", "unsubscribed", "1")]
+    assert bounced.consent == [Consent("3", "bounced", None)]
+    tenant_lists = {"1": "10", "2": "20", "3": "30"}
     # an unsubscribe marks only its group's list; a bounce every list the mailing went to
-    assert params_for_consent(by_event.consent + bounced.consent, [10, 20], tenant_lists) == [
-        (3, MemberState.BOUNCED, 10), (3, MemberState.BOUNCED, 20), (3, MemberState.UNSUBSCRIBED, 20)]
-    assert params_for_consent([Consent(3, "unsubscribed", "99")], [10], tenant_lists) == []  # not an imported list
+    assert params_for_consent(by_event.consent + bounced.consent, ["10", "20"], tenant_lists) == [
+        ("3", MemberState.BOUNCED, "10"), ("3", MemberState.BOUNCED, "20"), ("3", MemberState.UNSUBSCRIBED, "20")]
+    assert params_for_consent([Consent("3", "unsubscribed", "99")], ["10"], tenant_lists) == []  # not an imported list
 
 
 def test_member_states_follow_the_receivers_current_state():
@@ -99,8 +99,8 @@ def test_member_states_follow_the_receivers_current_state():
     resubscribed = history_rows("t", MAILING, "unsubscribed",
                                 [receiver("r1", "alt@example.org", "3", events=[unsubscribe_event("1")])], CONTACTS)
     assert old_address.consent == [] and len(old_address.rows) == 1  # still history, not a member state
-    assert current.consent == [Consent(3, "bounced", None)]
-    assert unsubscribed.consent == [Consent(3, "unsubscribed", "1")]  # an unsubscribe holds for the person
+    assert current.consent == [Consent("3", "bounced", None)]
+    assert unsubscribed.consent == [Consent("3", "unsubscribed", "1")]  # an unsubscribe holds for the person
     assert resubscribed.consent == [] and len(resubscribed.rows) == 1  # active again (a form): history only
 
 
@@ -108,3 +108,34 @@ def test_window_start():
     assert window_start(None, None, 14) == 0
     assert window_start(1_000_000_000, None, 14) == 1_000_000_000 - 14 * 86400
     assert window_start(1_000_000_000, date(2026, 1, 1), 14) == 1767225600
+
+
+# ---------------------------------------------------------------------- keys of any kind (issue 17)
+UUID_A = "8f14e45f-ceea-467f-a0e6-7b1a1b2e9d10"
+
+
+@pytest.mark.parametrize("contact", [41, "41", 5_000_000_001])
+def test_the_external_key_of_an_integer_contact_is_the_same_as_before_keys_were_text(contact):
+    """Rows written before keys became text were keyed ``c<int>``: reruns over them must add nothing."""
+    assert history_key("501", contact, HistoryKind.MAIL_SENT) == f"501/c{int(contact)}/mail_sent"
+    assert history_key("501", contact, HistoryKind.MAIL_CLICKED, "7") == f"501/c{int(contact)}/mail_clicked/7"
+
+
+@pytest.mark.parametrize("contact", [UUID_A, "A-17", "0042"])
+def test_text_keys_match_by_ext_id_as_text_and_name_the_external_key(contact):
+    contacts = ContactIndex([(contact, "anna@example.org"), ("42", "other@example.org")])
+    batch = history_rows("t", MAILING, "sent", [
+        receiver("r1", "x@example.org", contact),  # the ext_id the sync wrote: the key's text
+        receiver("r2", "y@example.org", "42"),  # "0042" is not 42: text keys are compared as text
+        receiver("r3", "Anna@Example.org"),  # by e-mail
+    ], contacts)
+    assert [(r.contact_person_id, r.external_key) for r in batch.rows] == [
+        (contact, f"501/c{contact}/mail_sent"), ("42", "501/c42/mail_sent"), (contact, f"501/c{contact}/mail_sent")]
+    assert len(unique_rows(batch.rows)) == 2
+
+
+def test_a_shared_address_goes_to_the_lowest_number_then_to_text():
+    contacts = ContactIndex([(10, "a@example.org"), (9, "a@example.org"), ("B-1", "b@example.org"), ("A-2", "b@example.org"),
+                             ("X", "c@example.org"), (100, "c@example.org")])
+    batch = history_rows("t", MAILING, "sent", [receiver(f"r{n}", f"{n}@example.org") for n in "abc"], contacts)
+    assert [r.contact_person_id for r in batch.rows] == ["9", "A-2", "100"]

@@ -57,7 +57,8 @@ def test_import_then_sync_one_list(acme, crm_engine):
     ("arguments", "message"),
     [
         ({"list_id": 999}, "recipient list 999 does not exist for tenant 'acme'"),
-        ({"list_id": "abc"}, "list_id must be the integer id"),
+        ({"list_id": "abc"}, "recipient list abc does not exist for tenant 'acme'"),
+        ({"list_id": 0}, "list_id must be the key of a recipient list"),
         ({"list_id": 1, "dry_run": "maybe"}, "dry_run must be true or false"),
     ],
 )

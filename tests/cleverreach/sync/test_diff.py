@@ -51,12 +51,12 @@ def test_validation_trims_lowercases_for_matching_and_rejects_with_reasons():
         {"contact_person_id": 5, "email": None},
         {"contact_person_id": 6, "email": "   "},
     ))
-    assert valid["contact_person_id"].tolist() == [2]
+    assert valid["contact_person_id"].tolist() == ["2"]
     assert valid.loc[0, "email"] == "Jürgen.Groß@bücher.example"  # domain normalised, local part kept
     assert valid.loc[0, "email_key"] == "jürgen.groß@xn--bcher-kva.example"  # the domain's ASCII form
     reasons = dict(zip(rejected["contact_person_id"], rejected["reason"]))
-    assert reasons[3] == "duplicate e-mail on this list, also used by contact 2"
-    assert reasons[4].startswith("invalid e-mail") and reasons[5] == reasons[6] == "missing e-mail"
+    assert reasons["3"] == "duplicate e-mail on this list, also used by contact 2"
+    assert reasons["4"].startswith("invalid e-mail") and reasons["5"] == reasons["6"] == "missing e-mail"
 
 
 def test_attribute_values_are_cleaned():
@@ -74,12 +74,12 @@ def test_adds_updates_removes_and_unchanged():
          {"email": "changed@example.org", "global_attributes": {"ext_id": "3", "firstname": "Alt"}},
          {"email": "old@example.org", "global_attributes": {"ext_id": "9"}}],
     )
-    assert plan.adds["contact_person_id"].tolist() == [1]
-    assert plan.updates["contact_person_id"].tolist() == [3]
+    assert plan.adds["contact_person_id"].tolist() == ["1"]
+    assert plan.updates["contact_person_id"].tolist() == ["3"]
     assert plan.updates.loc[0, "reason"] == "changed: firstname"
     assert plan.removes["email"].tolist() == ["old@example.org"]
     assert plan.removes.loc[0, "reason"] == "no longer on the list"
-    assert plan.unchanged_ids.tolist() == [2]
+    assert plan.unchanged_ids.tolist() == ["2"]
     assert plan.owned_count == 3
     assert list(plan.update_payloads("ext_id")) == [{"email": "changed@example.org", "global_attributes": {
         "salutation": "", "firstname": "Neu", "lastname": "", "function": "", "company": "", "ext_id": "3"}}]
@@ -138,9 +138,9 @@ def test_consent_is_a_one_way_ratchet():
     )
     assert plan.updates.empty  # no write to an inactive receiver, not even its attributes
     assert plan.removes.empty  # inactive receivers are never removed (that would forget the opt-out)
-    assert sorted(plan.unsubscribed["contact_person_id"]) == [1, 3, 4]
-    assert plan.bounced["contact_person_id"].tolist() == [2]
-    assert plan.adds["contact_person_id"].tolist() == [5]  # a bounce concerns one mailbox only
+    assert sorted(plan.unsubscribed["contact_person_id"]) == ["1", "3", "4"]
+    assert plan.bounced["contact_person_id"].tolist() == ["2"]
+    assert plan.adds["contact_person_id"].tolist() == ["5"]  # a bounce concerns one mailbox only
 
 
 def test_email_change_removes_the_old_receiver_and_adds_the_new():
@@ -161,7 +161,7 @@ def test_unchanged_state_gives_an_empty_plan_whatever_the_order():
     rows = [{"contact_person_id": i, "email": f"p{i}@example.org", "last_name": f"L{i}"} for i in range(1, 6)]
     remote = [{"email": f"p{i}@example.org", "global_attributes": {"ext_id": str(i), "lastname": f"L{i}"}} for i in range(1, 6)]
     plan, _ = plan_for(rows, remote)
-    assert plan.is_empty and sorted(plan.unchanged_ids.tolist()) == [1, 2, 3, 4, 5]
+    assert plan.is_empty and sorted(plan.unchanged_ids.tolist()) == ["1", "2", "3", "4", "5"]
     plan2, _ = plan_for(list(reversed(rows)), list(reversed(remote)))
     assert plan2.is_empty
 
@@ -200,8 +200,8 @@ def test_pending_receivers_make_unconfirmed_members_and_count_not_for_the_guard(
          {"email": "form@example.org", "activated": 0, "global_attributes": {"ext_id": "2"}}],
         owned_positions=[0],
     )
-    assert plan.unconfirmed["contact_person_id"].tolist() == [1, 2]  # the adopted one too, without a write
-    assert plan.adoptions["contact_person_id"].tolist() == [2] and bool(plan.adoptions.loc[0, "pending"])
+    assert plan.unconfirmed["contact_person_id"].tolist() == ["1", "2"]  # the adopted one too, without a write
+    assert plan.adoptions["contact_person_id"].tolist() == ["2"] and bool(plan.adoptions.loc[0, "pending"])
     assert plan.is_empty and plan.owned_count == 0
 
 
@@ -213,8 +213,8 @@ def test_only_our_own_deactivation_is_reactivated():
               {"email": "again@example.org", "deactivated": 900, "global_attributes": {"ext_id": "3"}}]
     # receiver 2 is ours but the person unsubscribed; receiver 3 we deactivated at 700, then the person did at 900
     plan, _ = plan_for(rows, remote, stamps={0: 500, 2: 700})
-    assert plan.reactivations["contact_person_id"].tolist() == [1]
-    assert sorted(plan.unsubscribed["contact_person_id"]) == [2, 3]
+    assert plan.reactivations["contact_person_id"].tolist() == ["1"]
+    assert sorted(plan.unsubscribed["contact_person_id"]) == ["2", "3"]
     assert plan.updates.empty and plan.removes.empty
     # a member the CRM records as unsubscribed is not reactivated either
     rows[0]["sync_state"] = "unsubscribed"
@@ -234,10 +234,10 @@ def test_a_refusal_is_not_sent_again_until_the_member_changes():
     })
     again, _ = plan_for(rows, remote, refusals=refusals)
     assert again.is_empty
-    assert dict(zip(again.refused["contact_person_id"], again.refused["sync_state"])) == {1: "rejected", 2: "pending"}
+    assert dict(zip(again.refused["contact_person_id"], again.refused["sync_state"])) == {"1": "rejected", "2": "pending"}
     rows[1]["first_name"] = "Anders"  # changed: sent again
     changed, _ = plan_for(rows, remote, refusals=refusals)
-    assert changed.updates["contact_person_id"].tolist() == [2] and changed.adds.empty
+    assert changed.updates["contact_person_id"].tolist() == ["2"] and changed.adds.empty
 
 
 def test_payload_hashes_are_stable_and_sensitive():
@@ -250,7 +250,7 @@ def test_payload_hashes_are_stable_and_sensitive():
 def test_idn_domains_match_in_both_spellings():
     plan, _ = plan_for([{"contact_person_id": 1, "email": "Jürgen@Bücher.example", "first_name": "J"}],
                        [{"email": "jürgen@xn--bcher-kva.example", "global_attributes": {"ext_id": "1", "firstname": "J"}}])
-    assert plan.is_empty and plan.unchanged_ids.tolist() == [1]
+    assert plan.is_empty and plan.unchanged_ids.tolist() == ["1"]
 
 
 def test_resolve_ownership_fills_ids_reads_stamps_and_releases():
@@ -267,7 +267,7 @@ def test_resolve_ownership_fills_ids_reads_stamps_and_releases():
     assert owned.loc["seeded@example.org", "receiver_id"] == "0"  # filled in by e-mail
     assert owned.loc["deact@example.org", "our_deactivated"] == 800  # seeded deactivation: stamp read
     assert "resub@example.org" not in owned.index  # active again: the person's own now
-    assert owned.loc["moved@example.org", "contact_person_id"] == 4  # key follows the receiver
+    assert owned.loc["moved@example.org", "contact_person_id"] == "4"  # key follows the receiver
     assert set(resolved.drop) == {"seeded@example.org", "deact@example.org", "resub@example.org", "old@example.org",
                                   "gone@example.org"}
     assert sorted(resolved.save["email_key"]) == ["deact@example.org", "moved@example.org", "seeded@example.org"]

@@ -1,6 +1,6 @@
 """Property-based tests of the pure sync: ``prepare_desired`` → ``receivers_frame`` → ``diff`` → payloads.
 
-Hypothesis draws CRM members (ids, e-mails with duplicates, case and blank variants, NFD umlauts,
+Hypothesis draws CRM members (ids of any kind: integers, above 2^31 too, UUIDs, text, zero-padded digits; e-mails with duplicates, case and blank variants, NFD umlauts,
 invalid and missing addresses, attribute values with umlauts, control characters and long strings,
 CRM sync states) and a group's receivers (owned by a member, by a non-member or by nobody; active,
 pending, unsubscribed, bounced or deactivated by the sync itself; recorded as the sync's or not, whatever
@@ -17,6 +17,7 @@ import copy
 import random
 import re
 import unicodedata
+import uuid
 from typing import Any
 
 import pandas as pd
@@ -82,13 +83,23 @@ texts = st.one_of(
 receiver_attr_values = st.sampled_from(["", "Anna", "Müller", "Groß", "Ärztin", "x" * MAX_ATTRIBUTE_LENGTH])
 
 
+KEY_STYLES = {  # the CRM's contact keys: what prepare_desired reads, each kind in its own order
+    "integer": lambda n: n,
+    "bigint": lambda n: 5_000_000_000 + n,
+    "uuid": lambda n: str(uuid.UUID(int=n * 0x9E3779B97F4A7C15)),
+    "text": lambda n: f"A-{n}",
+    "padded": lambda n: f"{n:04d}",
+}
+
+
 @st.composite
 def members_lists(draw) -> list[dict]:
     ids = draw(st.lists(st.integers(1, 40), unique=True, max_size=12))
+    style = draw(st.sampled_from(list(KEY_STYLES)))
     rows = []
     for cid in ids:
         row = {
-            "contact_person_id": cid,
+            "contact_person_id": KEY_STYLES[style](cid),
             "email": draw(member_emails),
             "sync_state": draw(st.sampled_from(["pending", "synced", "rejected", "unsubscribed", "bounced", None])),
             "sync_error": None,
@@ -100,7 +111,7 @@ def members_lists(draw) -> list[dict]:
 
 
 @st.composite
-def receiver_lists(draw, member_ids: list[int]) -> list[dict]:
+def receiver_lists(draw, member_ids: list[int | str]) -> list[dict]:
     addresses = draw(st.lists(st.sampled_from(BASES + FRESH + OTHERS), unique=True, max_size=12))
     ext_choices = [st.none(), st.just(""), st.just("  "), st.integers(100, 104).map(str), st.just("abc")]
     if member_ids:
@@ -187,7 +198,7 @@ def record_of(receivers: list[dict], owned_ids: set[str]) -> pd.DataFrame:
     return owned_frame(pd.DataFrame({
         "email_key": [key(r["email"]) for r in rows],
         "receiver_id": [r["id"] for r in rows],
-        "contact_person_id": [int(ext_of(r)) if ext_of(r).isdigit() else -1 for r in rows],
+        "contact_person_id": [ext_of(r) or None for r in rows],
         "origin": "created", "since": None,
         "our_deactivated": [r["deactivated"] if r.get("_ours_deactivated") and r["deactivated"] else -1 for r in rows],
     }, columns=OWNED_COLUMNS))
@@ -210,8 +221,8 @@ def ours_deactivated(receiver: dict) -> bool:
 def expected_live_owned(valid: pd.DataFrame, receivers: list[dict]) -> dict[str, dict]:
     """The oracle, from the README's rules: e-mail key -> the member that must own a live receiver there."""
     by_key = {key(r["email"]): r for r in receivers}
-    unsubscribed_persons = {int(ext_of(r)) for r in receivers
-                            if ext_of(r).isdigit() and r["deactivated"] and not r["bounced"] and not ours_deactivated(r)}
+    unsubscribed_persons = {ext_of(r) for r in receivers
+                            if ext_of(r) and r["deactivated"] and not r["bounced"] and not ours_deactivated(r)}
     expected = {}
     for member in valid.to_dict("records"):
         receiver = by_key.get(member["email_key"])
@@ -231,19 +242,19 @@ def expected_live_owned(valid: pd.DataFrame, receivers: list[dict]) -> dict[str,
 @given(members_lists())
 def test_prepare_desired_splits_validates_dedupes_and_cleans(rows):
     valid, rejected = prepare_desired(members_frame(rows))
-    ids = [r["contact_person_id"] for r in rows]
+    ids = [str(r["contact_person_id"]) for r in rows]  # keys are text, in the CRM's own order
     assert sorted(valid["contact_person_id"].tolist() + rejected["contact_person_id"].tolist()) == sorted(ids)
 
-    by_id = {r["contact_person_id"]: r for r in rows}
-    reference: dict[int, str | None] = {}
+    by_id = {str(r["contact_person_id"]): r for r in sorted(rows, key=lambda r: r["contact_person_id"])}
+    reference: dict[str, str | None] = {}
     for cid, row in by_id.items():
         raw = (row["email"] or "").strip()
         try:
             reference[cid] = validate_email(raw, check_deliverability=False).normalized if raw else None
         except EmailNotValidError:
             reference[cid] = None
-    winners: dict[str, int] = {}
-    for cid in sorted(by_id):
+    winners: dict[str, str] = {}
+    for cid in by_id:  # the lowest key (by number, or by text) keeps a shared address
         if reference[cid] is not None:
             winners.setdefault(key(reference[cid]), cid)
 
@@ -377,7 +388,8 @@ def check_applied_state(receivers, plan, payloads: Payloads, valid) -> tuple[lis
     parts = [plan.adds["contact_person_id"], plan.updates["contact_person_id"], pd.Series(plan.unchanged_ids),
              plan.unconfirmed["contact_person_id"], plan.unsubscribed["contact_person_id"],
              plan.bounced["contact_person_id"], plan.reactivations["contact_person_id"], plan.refused["contact_person_id"]]
-    accounted = [int(c) for part in parts for c in part.tolist()]
+    accounted = [c for part in parts for c in part.tolist()]
+    assert all(type(c) is str for c in accounted), "(a) contact keys are text"
     reactivated_and_updated = set(plan.updates["contact_person_id"]) & set(plan.reactivations["contact_person_id"])
     assert sorted(accounted) == sorted(valid["contact_person_id"].tolist() + list(reactivated_and_updated)), "(a) members"
     return after, owned
@@ -417,7 +429,7 @@ def check_consent_untouched(receivers, payloads: Payloads, ext_attribute: str) -
     for body in payloads.adds + payloads.updates:
         assert set(body["global_attributes"]) == {*ATTRIBUTES, ext_attribute}
         assert all(isinstance(v, str) for v in body["global_attributes"].values())
-        assert body["global_attributes"][ext_attribute].isdigit()
+        assert body["global_attributes"][ext_attribute].strip() != ""
         for forbidden in ("activated", "deactivated", "bounced", "active"):
             assert forbidden not in body["global_attributes"], f"(c) payload sets {forbidden}"
 
@@ -428,10 +440,10 @@ def summary(plan, payloads: Payloads) -> dict[str, set]:
         "updates": {(key(p["email"]), tuple(sorted(p["global_attributes"].items()))) for p in payloads.updates},
         "removes": set(payloads.removes),
         "reactivate": set(payloads.reactivate),
-        "unsubscribed": set(map(int, plan.unsubscribed["contact_person_id"])),
-        "bounced": set(map(int, plan.bounced["contact_person_id"])),
-        "unconfirmed": set(map(int, plan.unconfirmed["contact_person_id"])),
-        "unchanged": set(map(int, plan.unchanged_ids)),
+        "unsubscribed": set(plan.unsubscribed["contact_person_id"]),
+        "bounced": set(plan.bounced["contact_person_id"]),
+        "unconfirmed": set(plan.unconfirmed["contact_person_id"]),
+        "unchanged": set(plan.unchanged_ids),
         "owned": {plan.owned_count},
     }
 

@@ -41,5 +41,5 @@ def test_changed_contacts_is_vectorised_over_either_dialects_timestamps(as_text)
     text = (lambda values: [None if v is None else v.isoformat(sep=" ") for v in values]) if as_text else list
     members = pd.DataFrame({"contact_person_id": [1, 2, 3, 4], "sync_state": ["synced", "synced", "synced", "pending"],
                             "changed_at": text(times), "synced_at": text(synced)})
-    assert changed_contacts(members).tolist() == [1]
+    assert changed_contacts(members).tolist() == ["1"]
     assert changed_contacts(members.drop(columns="changed_at")).tolist() == []

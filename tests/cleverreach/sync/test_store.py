@@ -68,8 +68,9 @@ def test_owned_receivers_and_refusals_round_trip(store, crm_engine):
                          "our_deactivated": [None, 1700000000]})
     store.save_owned(1, "10", rows)
     owned = store.owned_receivers(1, "10").set_index("email_key")
+    assert owned.loc["a@example.org", "contact_person_id"] == "1"
     assert owned.loc["a@example.org", "receiver_id"] == "11" and owned.loc["b@example.org", "our_deactivated"] == 1700000000
-    assert owned.loc["b@example.org", "contact_person_id"] == -1 and owned.loc["a@example.org", "our_deactivated"] == -1
+    assert owned.loc["b@example.org", "contact_person_id"] == "" and owned.loc["a@example.org", "our_deactivated"] == -1
     assert store.owned_receivers(1, "99").empty  # another group behind the same list id: nothing owned
     store.save_owned(1, "10", owned.reset_index().iloc[:1].assign(receiver_id="12"), drop_keys=["b@example.org"])
     assert store.owned_receivers(1, "10")[["email_key", "receiver_id"]].values.tolist() == [["a@example.org", "12"]]
@@ -79,7 +80,7 @@ def test_owned_receivers_and_refusals_round_trip(store, crm_engine):
     store.remember_refusals(1, [(5, "add", "123", "invalid address"), (6, "update", "456", "too long")])
     store.remember_refusals(1, [(5, "add", "789", "again")])  # replaces
     refusals = store.refusals(1).set_index("contact_person_id")
-    assert refusals.loc[5, "payload_hash"] == "789" and refusals.loc[6, "action"] == "update"
+    assert refusals.loc["5", "payload_hash"] == "789" and refusals.loc["6", "action"] == "update"
     store.forget_refusals(1, [5, 6])
     assert store.refusals(1).empty
 
@@ -132,14 +133,14 @@ def test_the_stored_plan_keeps_every_value_exactly(store, crm_engine):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
     expected = [
-        *[(int(r["contact_person_id"]), r["email"], "add", "new member", None, dumped({n: r[n] for n in ATTRIBUTES}),
+        *[(str(r["contact_person_id"]), r["email"], "add", "new member", None, dumped({n: r[n] for n in ATTRIBUTES}),
            "planned", None) for r in adds.to_dict("records")],
-        (3, "c@example.org", "update", "changed", dumped({"lastname": "alt"}), dumped({"lastname": "neu"}), "planned", None),
-        (4, "d@example.org", "deactivate", "left", dumped({"ext_id": "4"}), None, "planned", None),
+        ("3", "c@example.org", "update", "changed", dumped({"lastname": "alt"}), dumped({"lastname": "neu"}), "planned", None),
+        ("4", "d@example.org", "deactivate", "left", dumped({"ext_id": "4"}), None, "planned", None),
         (None, "e@example.org", "remove", "withdrawn", dumped({"ext_id": 'x"y'}), None, "planned", None),
-        (9, None, "reject", "missing e-mail", None, dumped({"sync_state": "rejected"}), "rejected", None),
-        (6, "f@example.org", "reject", "refused", None, dumped({"sync_state": "pending"}), "rejected", None),
-        (7, None, "reject", "refused", None, dumped({"sync_state": "rejected"}), "rejected", None),
-        (8, "g@example.org", "keep", "unsubscribed", None, dumped({"sync_state": "unsubscribed"}), "unsubscribed", None),
+        ("9", None, "reject", "missing e-mail", None, dumped({"sync_state": "rejected"}), "rejected", None),
+        ("6", "f@example.org", "reject", "refused", None, dumped({"sync_state": "pending"}), "rejected", None),
+        ("7", None, "reject", "refused", None, dumped({"sync_state": "rejected"}), "rejected", None),
+        ("8", "g@example.org", "keep", "unsubscribed", None, dumped({"sync_state": "unsubscribed"}), "unsubscribed", None),
     ]
     assert [tuple(r.values()) for r in rows] == expected

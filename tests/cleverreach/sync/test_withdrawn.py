@@ -48,8 +48,8 @@ def test_withdrawn_members_are_rejected_with_the_crms_reason_and_keep_no_address
         {"contact_person_id": 2, "email": "shared@example.org"},
         {"contact_person_id": 3, "email": "gone@example.org", "deleted_at": GONE},
     ))
-    assert valid["contact_person_id"].tolist() == [2]  # the withdrawn contact 1 does not hold the address
-    assert dict(zip(rejected["contact_person_id"], rejected["reason"])) == {1: NO_MARKETING_REASON, 3: DELETED_REASON}
+    assert valid["contact_person_id"].tolist() == ["2"]  # the withdrawn contact 1 does not hold the address
+    assert dict(zip(rejected["contact_person_id"], rejected["reason"])) == {"1": NO_MARKETING_REASON, "3": DELETED_REASON}
 
 
 def plan(member_rows, receiver_rows, contacts_owned, tenant_withdrawn=None):
@@ -74,7 +74,7 @@ def test_a_withdrawn_members_receivers_are_erased_by_record_and_by_address():
     assert sorted(removes.index) == ["anna.new@example.org", "anna.old@example.org"]
     assert removes["erase"].tolist() == [True, True]
     assert set(removes["reason"]) == {f"{NO_MARKETING_REASON}: deleted from the group"}
-    assert removes["contact_person_id"].tolist() == [1, 1]
+    assert removes["contact_person_id"].tolist() == ["1", "1"]
     assert result.adds.empty and result.updates.empty
 
 
