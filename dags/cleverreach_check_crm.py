@@ -4,8 +4,11 @@ Every statement of the adapter folder (``[cleverreach] crm_adapter_dir``, else `
 once, writes inside a transaction that is rolled back, and its result columns and types are compared
 with the manifest (``cleverreach.crm_check.manifest``). The report lists each statement's verdict and,
 per tenant, how many contacts (with a valid e-mail), lists, members per state and history rows the
-CRM holds; no personal data. The ``verdict`` task fails when a statement is missing, fails or
-returns other columns.
+CRM holds; no personal data. Key columns are held to the types ``adapter.toml`` declares, the members
+page's statements run with every filter and order the page appends, and the history's staging table is
+created, filled with a row and read. A statement that cannot run because another one failed is
+``blocked`` and names it. The ``verdict`` task fails when a statement is missing, fails, returns other
+columns or is blocked, listing each cause once.
 """
 
 from __future__ import annotations

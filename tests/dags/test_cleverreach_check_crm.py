@@ -7,11 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers.check_adapters import bigint_group_ids, copy_demo, seed
 from helpers.crm_seed import add_addresses, add_contacts, add_members, add_tenants, fetch
 from scripts.airflow_runner import run_dag
 from sqlalchemy import text
 
 from cleverreach.crm.migrations import migrate
+from cleverreach.crm_check.contract import SampleRef
 from cleverreach.crm_check.manifest import STATEMENTS
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
@@ -126,3 +128,45 @@ def test_a_broken_adapter_is_reported_statement_by_statement(crm, tmp_path, monk
         assert line in logged
     for value in PERSONAL:
         assert value not in logged
+
+
+@pytest.fixture
+def bigint_group_crm(tmp_path, monkeypatch):
+    """A copy of the demo adapter whose CRM keeps CleverReach's group id in a bigint column (declared
+    ``group = "integer"``), its tables made from that copy; acme has a list, beta none."""
+    folder = copy_demo(tmp_path / "adapter", group="integer")
+    bigint_group_ids(folder)
+    monkeypatch.setenv("AIRFLOW__CLEVERREACH__CRM_ADAPTER_DIR", str(folder))
+    return folder
+
+
+def test_a_numeric_group_id_column_passes(bigint_group_crm, crm_engine):
+    migrate(crm_engine)
+    seed(crm_engine, group=1001)
+    for tenant in (None, "beta"):  # beta has no list: the scratch list gets a numeric group id
+        result = run_dag(DAG_ID, {"tenant": tenant})
+        assert result.state == "success", result
+        report = result.value("check_adapter")
+        assert verdicts(report) == {s.name: "ok" if s.runs_on(crm_engine.dialect.name) else "skipped"
+                                    for s in STATEMENTS}
+
+
+def test_a_broken_scratch_insert_is_reported_once_and_blocks_the_rest(crm, tmp_path, monkeypatch, capfd, caplog):
+    adapter = tmp_path / "adapter"
+    shutil.copytree(SHIPPED, adapter)
+    insert = adapter / "queries" / "insert_recipient_list.sql"
+    insert.write_text(insert.read_text(encoding="utf-8").replace("INSERT INTO recipient_list\n", "INSERT INTO verteiler\n"),
+                      encoding="utf-8")
+    monkeypatch.setenv("AIRFLOW__CLEVERREACH__CRM_ADAPTER_DIR", str(adapter))
+
+    result = run_dag(DAG_ID, {"tenant": "beta"})  # beta has no list
+
+    assert result.state == "failed", result
+    assert result.states("verdict") == ["failed"]
+    report = result.value("check_adapter")
+    needs_list = [s.name for s in STATEMENTS if s.runs_on(crm.dialect.name) and s.uses(SampleRef.LIST)]
+    assert (report["problems"], report["blocked"]) == (1, len(needs_list))
+    logged = capfd.readouterr().out + caplog.text
+    assert "The CRM adapter does not fit the CRM: 1 statement(s)" in logged
+    assert f"blocked by them, not run: {len(needs_list)} statement(s): {', '.join(needs_list)}" in logged
+    assert "Statement members_insert: blocked (needs a list of the tenant; insert_recipient_list failed)" in logged

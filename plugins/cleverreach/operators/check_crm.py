@@ -45,8 +45,9 @@ class CrmCheckAdapterOperator(CrmOperator):
 
 class CrmCheckVerdictOperator(BaseOperator):
     """
-    Fail when the adapter check found a statement that is missing, failed or returned other columns or
-    types; the message lists them one per line.
+    Fail when the adapter check found a statement that is missing, failed, returned other columns or
+    types, or was blocked by another's problem; the message lists each cause once, one per line, and the
+    blocked statements in one line.
 
     :param report: the report of :class:`CrmCheckAdapterOperator` (templated; an XComArg).
     """

@@ -14,6 +14,7 @@ listed in row order: the store reads them one after the other until the page is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -48,6 +49,25 @@ SORT_KEYS: dict[MemberSort, tuple[KeyColumn, ...]] = {
     MemberSort.STATE: (KeyColumn("m.sync_state", "sync_state"), _CONTACT_ID),
     MemberSort.ADDED: (KeyColumn("m.added_at", "added_at"), _CONTACT_ID),
 }
+
+
+# What the page appends to the adapter's page statements besides the keyset condition and the order; the
+# adapter manifest (cleverreach.crm_check.manifest) declares them from here and the adapter check runs them.
+STATE_FILTER = "m.sync_state = :state"
+BOUNDARY_FILTER = "m.contact_person_id = :boundary_id"
+
+
+def walks_person(sort: MemberSort) -> bool:
+    """Whether a large list is paged in this order by the person's index (``ui_members_page_by_person``)
+    rather than the membership's (``ui_members_page``)."""
+    return SORT_KEYS[sort][0].expression.startswith("p.")
+
+
+def page_sql(base: str, conditions: Sequence[str] = (), order: str = "") -> str:
+    """A page statement with what the page appends: each condition ANDed to its WHERE, then the order and
+    the limit (``:limit``) when an order is given."""
+    body = base.rstrip().rstrip(";") + "".join(f"\n  AND ({condition})" for condition in conditions if condition)
+    return f"{body}\n{order}\nLIMIT :limit" if order else body
 
 
 def order_by(key: tuple[KeyColumn, ...], descending: bool, dialect: str) -> str:

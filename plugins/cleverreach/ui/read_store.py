@@ -21,7 +21,16 @@ from cleverreach.clock import utcnow
 from cleverreach.crm.store import SqlStore
 from cleverreach.enums import MemberState
 from cleverreach.sync.staleness import shown_member
-from cleverreach.ui.keyset import SORT_KEYS, MemberSort, after, order_by
+from cleverreach.ui.keyset import (
+    BOUNDARY_FILTER,
+    SORT_KEYS,
+    STATE_FILTER,
+    MemberSort,
+    after,
+    order_by,
+    page_sql,
+    walks_person,
+)
 
 # Up to this many members (of the list, or in the filtered state) a page sorts them in memory; above,
 # it walks the sort key's index, which finds a page fast only where the list is dense among the rows.
@@ -93,7 +102,7 @@ class UiReadStore(SqlStore):
             if self.dialect == "postgresql":
                 for statement in split_statements(load_sql("queries/ui_members_nested_loops", self.dialect)):
                     conn.exec_driver_sql(statement)
-            base, params["states"] = self._page_query(conn, list_id, state, by_person=key[0].expression.startswith("p."))
+            base, params["states"] = self._page_query(conn, list_id, state, by_person=walks_person(sort))
             backwards = position in (PagePosition.BEFORE, PagePosition.LAST)
             disjuncts: list[tuple[str, dict[str, Any]]] = [("", {})]
             if position in (PagePosition.AFTER, PagePosition.BEFORE):
@@ -101,7 +110,7 @@ class UiReadStore(SqlStore):
             order = order_by(key, descending != backwards, self.dialect)
             rows: list[dict[str, Any]] = []
             for condition, values in disjuncts:  # in row order: stop once the page (and one more row) is read
-                statement = text(f"{base}{f' AND ({condition})' if condition else ''}\n{order}\nLIMIT :limit")
+                statement = text(page_sql(base, [condition], order))
                 if ":states" in base:
                     statement = statement.bindparams(bindparam("states", expanding=True, type_=String))
                 rows += [dict(r._mapping) for r in conn.execute(
@@ -119,20 +128,19 @@ class UiReadStore(SqlStore):
 
     def _page_query(self, conn: Any, list_id: int, state: str | None, *, by_person: bool) -> tuple[str, list[str]]:
         """The page query for this list: sort in memory when it (or the state) is small, else walk the index
-        of the order (the contacts' for an order of the person, the members' otherwise)."""
+        of the order (the contacts' for an order of the person, the members' otherwise). What it appends is
+        declared in the adapter manifest from ``cleverreach.ui.keyset`` (the adapter check runs it)."""
         states = [state] if state else [s.value for s in MemberState]
         counted = conn.execute(self.q("ui_members_count_upto", states=String),
                                {"list_id": list_id, "states": states, "cap": SMALL_SET + 1}).scalar_one()
         if counted <= SMALL_SET:
-            return load_sql("queries/ui_members_page_small", self.dialect).rstrip().rstrip(";"), states
+            return page_sql(load_sql("queries/ui_members_page_small", self.dialect)), states
         name = "queries/ui_members_page_by_person" if by_person else "queries/ui_members_page"
-        base = load_sql(name, self.dialect).rstrip().rstrip(";")
-        return base + ("\n  AND m.sync_state = :state" if state else ""), states
+        return page_sql(load_sql(name, self.dialect), [STATE_FILTER] if state else []), states
 
     def _boundary(self, conn: Any, params: dict[str, Any], boundary_id: int | None) -> dict[str, Any]:
         """The boundary member's sort values (read, not taken from the URL: a cursor carries no personal data)."""
-        base = load_sql("queries/ui_members_page", self.dialect).rstrip().rstrip(";")
-        found = conn.execute(text(f"{base} AND m.contact_person_id = :boundary_id"),
+        found = conn.execute(text(page_sql(load_sql("queries/ui_members_page", self.dialect), [BOUNDARY_FILTER])),
                              {**params, "boundary_id": boundary_id}).mappings().first()
         if found is None:
             raise BoundaryGone(f"contact {boundary_id} is no longer a member of list {params['list_id']}")

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from cleverreach.crm.sql import names_in
-from cleverreach.crm_check.contract import Access, markdown_table, positional_count, sql_parameters
-from cleverreach.crm_check.manifest import BY_NAME, STATEMENTS
+from cleverreach.crm_check.contract import Access, SampleRef, markdown_table, positional_count, sql_parameters
+from cleverreach.crm_check.manifest import BY_NAME, HISTORY_STAGING, STATEMENTS
+from cleverreach.history.events import HistoryRow
+from cleverreach.ui.keyset import BOUNDARY_FILTER, STATE_FILTER, MemberSort, walks_person
 
 REPO = Path(__file__).resolve().parents[3]
 QUERIES = REPO / "include" / "sql" / "queries"
@@ -62,3 +64,38 @@ def test_readme_adapter_table_is_the_manifests():
     assert begin in text and end in text
     table = text.split(begin, 1)[1].split(end, 1)[0].strip()
     assert table == markdown_table(STATEMENTS), "regenerate: python -m cleverreach.crm_check.manifest"
+
+
+KEY_NAMES = {"id", "list_id", "contact_person_id", "address_id", "external_id", "contact_id"}
+
+
+@pytest.mark.parametrize("entry", STATEMENTS, ids=lambda s: s.name)
+def test_key_columns_are_typed_by_the_declaration_and_key_samples_name_entities(entry):
+    """No key column is a fixed integer, and no key parameter a fixed value: a CRM keyed by UUIDs or text
+    must pass (select_tenants' id is the tenant's, which is text everywhere)."""
+    for name, kind in entry.columns.items():
+        if name in KEY_NAMES and entry.name != "select_tenants":
+            assert kind.is_key, (entry.name, name)
+    for name, sample in entry.params.items():
+        if name in KEY_NAMES | {"contact_ids", "address_ids", "tenant_id"} and sample is not None:
+            items = sample if isinstance(sample, list) else [sample]
+            assert all(isinstance(item, SampleRef) for item in items), (entry.name, name)
+
+
+def test_the_staging_table_is_the_history_loads():
+    """The history load copies HistoryRow's fields into the staging table by name: the manifest declares both."""
+    assert tuple(HISTORY_STAGING.columns) == HistoryRow._fields
+    assert set(HISTORY_STAGING.sample) == set(HISTORY_STAGING.columns)
+    store = (REPO / "plugins" / "cleverreach" / "history" / "store.py").read_text(encoding="utf-8")
+    assert f'bulk_insert(conn, "{HISTORY_STAGING.name}", HistoryRow._fields, rows)' in store
+    assert BY_NAME["history_create_staging"].creates == HISTORY_STAGING == BY_NAME["history_insert_from_staging"].reads
+
+
+def test_every_sort_and_filter_the_page_appends_is_declared_on_the_statement_it_goes_to():
+    large = {sort for sort in MemberSort if not walks_person(sort)}
+    assert {e.sort for e in BY_NAME["ui_members_page"].extensions if e.sort} == large
+    assert {e.sort for e in BY_NAME["ui_members_page_by_person"].extensions if e.sort} == set(MemberSort) - large
+    assert {e.sort for e in BY_NAME["ui_members_page_small"].extensions} == set(MemberSort)
+    for name in ("ui_members_page", "ui_members_page_by_person"):  # the state filter goes with every sort
+        assert all(STATE_FILTER in e.where for e in BY_NAME[name].extensions if e.sort)
+    assert [e.where for e in BY_NAME["ui_members_page"].extensions if not e.sort] == [(BOUNDARY_FILTER,)]

@@ -6,11 +6,13 @@ from datetime import datetime
 
 import pytest
 
+from cleverreach.crm.keys import AdapterKeys, KeyType
 from cleverreach.crm_check.contract import Access, ColumnType, Statement, TableFamily
 from cleverreach.crm_check.verdicts import (
     Observed,
     StatementReport,
     Verdict,
+    blocked,
     failed,
     failure_message,
     judge,
@@ -76,3 +78,59 @@ def test_unknown_files_are_reported_but_are_no_problem_and_the_message_lists_pro
     message = failure_message([*extra, failed(WRITE, RuntimeError("boom")), StatementReport("x", Verdict.SKIPPED)])
     assert message.splitlines() == ["The CRM adapter does not fit the CRM: 1 statement(s)",
                                     "members_delete: failed: RuntimeError: boom"]
+
+
+KEYED = Statement("history_select_lists", Access.READ, TableFamily.CRM_ENTITIES, "lists",
+                  columns={"list_id": ColumnType.LIST_KEY, "external_id": ColumnType.GROUP_ID,
+                           "contact_person_id": ColumnType.CONTACT_KEY})
+UUID_TEXT = "0b5f8f4e-2a51-4d6c-9a43-5d2ab0c8e9f1"
+
+
+@pytest.mark.parametrize(("keys", "codes", "expected"), [
+    (AdapterKeys(), {"list_id": 23, "external_id": 25, "contact_person_id": 20}, ()),
+    (AdapterKeys(group=KeyType.INTEGER), {"list_id": 23, "external_id": 20, "contact_person_id": 23}, ()),
+    (AdapterKeys(group=KeyType.INTEGER), {"list_id": 23, "external_id": 1700, "contact_person_id": 23}, ()),
+    (AdapterKeys(contact=KeyType.UUID), {"list_id": 23, "external_id": 25, "contact_person_id": 2950}, ()),
+    (AdapterKeys(), {"list_id": 23, "external_id": 25, "contact_person_id": 2950},
+     ("column 'contact_person_id' is uuid, expected contact key integer (adapter.toml [keys])",)),
+    (AdapterKeys(contact=KeyType.UUID), {"list_id": 23, "external_id": 25, "contact_person_id": 23},
+     ("column 'contact_person_id' is integer, expected contact key uuid (adapter.toml [keys])",)),
+    (AdapterKeys(), {"list_id": 23, "external_id": 20, "contact_person_id": 23},
+     ("column 'external_id' is integer, expected group id text (adapter.toml [keys])",)),
+    (AdapterKeys(list=KeyType.TEXT), {"list_id": 16, "external_id": 25, "contact_person_id": 23},
+     ("column 'list_id' is boolean, expected list key text (adapter.toml [keys])",)),
+])
+def test_a_key_column_is_held_to_the_declared_type_by_the_drivers_type(keys, codes, expected):
+    observed = Observed(tuple(codes), codes, {})
+    assert judge(KEYED, observed, keys).problems == expected
+
+
+@pytest.mark.parametrize(("keys", "contact", "expected"), [
+    (AdapterKeys(contact=KeyType.UUID), UUID_TEXT, ()),
+    (AdapterKeys(contact=KeyType.TEXT), UUID_TEXT, ()),
+    (AdapterKeys(), 7, ()),
+    (AdapterKeys(), UUID_TEXT, ("column 'contact_person_id' holds uuid text values, expected contact key integer "
+                                "(adapter.toml [keys])",)),
+    (AdapterKeys(contact=KeyType.UUID), 7, ("column 'contact_person_id' holds int values, expected contact key uuid "
+                                            "(adapter.toml [keys])",)),
+    (AdapterKeys(contact=KeyType.UUID), "C-7", ("column 'contact_person_id' holds str values, expected contact key "
+                                                "uuid (adapter.toml [keys])",)),
+])
+def test_sqlite_key_values_are_judged_against_the_declaration(keys, contact, expected):
+    observed = Observed(("list_id", "external_id", "contact_person_id"), {},
+                        {"list_id": [1], "external_id": ["1001"], "contact_person_id": [contact, None]})
+    assert judge(KEYED, observed, keys).problems == expected
+
+
+def test_blocked_fails_the_check_but_the_message_lists_the_cause_once():
+    held = [blocked(WRITE, "a list of the tenant", "insert_recipient_list", "failed"),
+            blocked(MEMBERS, "a list of the tenant", "insert_recipient_list", "failed")]
+    assert held[0].problems == ("needs a list of the tenant; insert_recipient_list failed",)
+    assert held[0].verdict.is_problem and not held[0].verdict.is_error
+    root = failed(Statement("insert_recipient_list", Access.WRITE, TableFamily.CRM_ENTITIES, "insert"),
+                  RuntimeError("no such table: verteiler"))
+    assert failure_message([root, *held]).splitlines() == [
+        "The CRM adapter does not fit the CRM: 1 statement(s)",
+        "insert_recipient_list: failed: RuntimeError: no such table: verteiler",
+        "blocked by them, not run: 2 statement(s): members_delete, sync_select_members",
+    ]
