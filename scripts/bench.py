@@ -10,6 +10,7 @@ in a child process so that its peak RSS is its own.
     python -m scripts.bench ui-members-postgresql 1000000   # the CleverReach page's members API (also -sqlite)
     python -m scripts.bench sync-1m 1000000   # issue 13's scale targets through Airflow (also fanout 200,
                                               # history-1m 1000000): scripts/bench_scale.py
+    python -m scripts.bench sync-1m-uuid 1000000   # the same sync with contacts keyed by UUID
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 running in its own process, on a SQLite CRM. Timings are measured and reported, never asserted.
 
 * ``sync-1m``: the first sync of one list of N (1,000,000) members, then an immediate re-sync;
+* ``sync-1m-uuid``: the same with contacts keyed by UUID: the demo CRM's tables with a text UUID contact key
+  (``_uuid_adapter``), the shipped queries, ``adapter.toml`` declaring ``contact = "uuid"``; same data, same rows;
 * ``fanout``: 200 tenants with 3 lists each: import, then sync; the overhead per mapped task;
 * ``history-1m``: the mail history of one mailing sent to N (1,000,000) receivers, with opens and clicks.
 """
@@ -11,11 +13,13 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import resource
 import shutil
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import contextmanager
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,17 +65,47 @@ def _crm(tenants: list[str]):
     return engine
 
 
-def _add_contacts(engine, tenant: str, first_id: int, count: int, list_id: int | None = None) -> None:
-    """``count`` contact persons (and, with ``list_id``, their list memberships), in one transaction."""
+def _uuid_key(number: int) -> str:
+    """Contact ``number``'s UUID: random-looking (a name-based UUID), so that keys arrive in no useful order."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://crm.example/contacts/{number}"))
+
+
+def _uuid_adapter() -> Path:
+    """The demo adapter for a CRM that keys contacts by UUID: the shipped queries as they are, the demo CRM's
+    tables with a text contact key (SQLite has no uuid type), and ``adapter.toml`` declaring ``contact = "uuid"``.
+    Only the key's type differs from ``sync-1m``'s CRM."""
+    shipped = REPO / "include" / "sql"
+    folder = WORK / "adapter"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(shipped / "queries", folder / "queries")
+    (folder / "crm").mkdir()
+    changed = 0
+    for path in sorted((shipped / "crm").glob("*.sql")):
+        ddl, n_pk = re.subn(r"(CREATE TABLE IF NOT EXISTS contact_person \(\s*id) integer PRIMARY KEY",
+                            r"\1 text PRIMARY KEY", path.read_text(encoding="utf-8"))
+        ddl, n_fk = re.subn(r"\bcontact_person_id integer\b", "contact_person_id text", ddl)
+        changed += n_pk + n_fk
+        (folder / "crm" / path.name).write_text(ddl, encoding="utf-8")
+    if changed < 3:  # the person's key, the member's and the history's reference
+        raise SystemExit(f"the demo CRM's DDL changed: only {changed} contact key columns made text")
+    (folder / "adapter.toml").write_text('[keys]\ncontact = "uuid"\nlist = "integer"\ngroup = "text"\n')
+    return folder
+
+
+def _add_contacts(engine, tenant: str, first_id: int, count: int, list_id: int | None = None,
+                  key=None) -> None:
+    """``count`` contact persons (and, with ``list_id``, their list memberships), in one transaction; ``key``
+    turns a contact's number into its key (default: the number)."""
     from sqlalchemy import text
 
+    key = key or (lambda number: number)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO address (id, tenant_id, name) VALUES (:id, :t, 'Bench AG')"),
                      {"id": first_id, "t": tenant})
         conn.execute(
             text("INSERT INTO contact_person (id, tenant_id, address_id, salutation, first_name, last_name, email) "
                  "VALUES (:id, :t, :a, 'Frau', 'Erika', :last, :email)"),
-            [{"id": i, "t": tenant, "a": first_id, "last": f"Muster{i}", "email": f"member{i}@{tenant}.example"}
+            [{"id": key(i), "t": tenant, "a": first_id, "last": f"Muster{i}", "email": f"member{i}@{tenant}.example"}
              for i in range(first_id, first_id + count)],
         )
         if list_id is not None:
@@ -152,14 +186,20 @@ def _run_dag(dag_id: str, conf: dict, label: str, emulator_pid: int) -> tuple[An
 
 
 # ---------------------------------------------------------------------- one list of a million members
-def bench_sync_million(n: int) -> dict:
-    """First sync of a list of ``n`` new members, then an immediate re-sync (which must write nothing)."""
+def bench_sync_million(n: int, keys: str = "integer") -> dict:
+    """First sync of a list of ``n`` new members, then an immediate re-sync (which must write nothing); with
+    ``keys="uuid"`` the CRM keys its contacts by UUID (``_uuid_adapter``), everything else the same."""
     from sqlalchemy import text
 
-    _prepare_airflow("sync-1m")
+    kind = "sync-1m" if keys == "integer" else "sync-1m-uuid"
+    _prepare_airflow(kind)
+    if keys == "uuid":
+        from cleverreach.crm.sql import ADAPTER_DIR_CONF_ENV
+
+        os.environ[ADAPTER_DIR_CONF_ENV] = str(_uuid_adapter())
     engine = _crm(["bench"])
     started = time.perf_counter()
-    _add_contacts(engine, "bench", 1, n)
+    _add_contacts(engine, "bench", 1, n, key=_uuid_key if keys == "uuid" else None)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) "
                           "VALUES (1, 'bench', '7001', 'Bench', CURRENT_TIMESTAMP)"))
@@ -189,7 +229,7 @@ def bench_sync_million(n: int) -> dict:
              f"{first['emulator_cpu_s']} s), {first['api_calls']} API calls (minimum {minimum}); re-sync "
              f"{resync['state']} in {resync['seconds']} s (CPU {resync['cpu_s']} s + {resync['emulator_cpu_s']} s), "
              f"{resync['writes']} writes, {resync['reads']} reads")
-    return {"bench": "sync-1m", "n": n, "seconds": first["seconds"], "prepare_s": round(prepared, 1), "runs": runs,
+    return {"bench": kind, "n": n, "keys": keys, "seconds": first["seconds"], "prepare_s": round(prepared, 1), "runs": runs,
             "first_min_api_calls": minimum, "peak_rss_mb": _peak_rss_mb(), "notes": notes}
 
 
@@ -280,7 +320,8 @@ def bench_history_million(n: int, open_share: float = 0.3, click_share: float = 
             "notes": f"{result.state}: {total} rows, {counters['reads']} reads (report pages at least {report_pages})"}
 
 
-KINDS = {"sync-1m": bench_sync_million, "fanout": bench_fanout, "history-1m": bench_history_million}
+KINDS = {"sync-1m": bench_sync_million, "sync-1m-uuid": lambda n: bench_sync_million(n, keys="uuid"),
+         "fanout": bench_fanout, "history-1m": bench_history_million}
 PLANS = [("sync-1m", 1_000_000), ("fanout", 200), ("history-1m", 1_000_000)]
 
 

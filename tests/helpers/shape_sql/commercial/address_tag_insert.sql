@@ -1,0 +1,1 @@
+INSERT INTO account_tag (account_id, tag) VALUES (:address_id, :tag);
