@@ -20,9 +20,11 @@ KEY_COLUMNS = (  # the demo CRM's contact and address key columns, as its crm/ f
 
 
 def copy_demo(folder: Path, *, contact: str = "integer", group: str = "text") -> Path:
-    """The demo adapter in ``folder`` with ``[keys] contact`` and ``group`` declared as given."""
+    """The demo adapter in ``folder`` with ``[keys] contact`` (and ``address``, which ``uuid_contact_keys``
+    keys alike) and ``group`` declared as given."""
     shutil.copytree(DEMO, folder)
-    (folder / "adapter.toml").write_text(f'[keys]\ncontact = "{contact}"\nlist = "integer"\ngroup = "{group}"\n',
+    (folder / "adapter.toml").write_text(f'[keys]\ncontact = "{contact}"\naddress = "{contact}"\nlist = "integer"\n'
+                                         f'group = "{group}"\n',
                                          encoding="utf-8")
     return folder
 

@@ -7,6 +7,7 @@ CRM may keep in a text or a numeric column. The adapter declares its types in ``
 
     [keys]
     contact = "uuid"      # integer | text | uuid (default integer)
+    address = "integer"   # integer | text | uuid (default integer): a company/organisation ("Adresse")
     list = "integer"      # integer | text | uuid (default integer)
     group = "integer"     # integer | text: the list's external_id column, CleverReach's group id (default text)
 
@@ -57,12 +58,19 @@ class AdapterKeys:
     contact: KeyType = KeyType.INTEGER
     list: KeyType = KeyType.INTEGER
     group: KeyType = KeyType.TEXT
+    address: KeyType = KeyType.INTEGER
 
     def bind_contact(self, key: Any) -> int | str:
         return bind_key(key, self.contact)
 
     def bind_contacts(self, keys: Any) -> list[int | str]:
         return bind_keys(keys, self.contact)
+
+    def bind_address(self, key: Any) -> int | str:
+        return bind_key(key, self.address)
+
+    def bind_addresses(self, keys: Any) -> list[int | str]:
+        return bind_keys(keys, self.address)
 
     def bind_list(self, key: Any) -> int | str:
         return bind_key(key, self.list)
@@ -73,6 +81,9 @@ class AdapterKeys:
     def contact_sql_type(self, dialect: str) -> TypeEngine[Any]:
         """The element type of a list parameter of contact keys (an empty list becomes an empty typed set)."""
         return key_sql_type(self.contact, dialect)
+
+    def address_sql_type(self, dialect: str) -> TypeEngine[Any]:
+        return key_sql_type(self.address, dialect)
 
     def list_sql_type(self, dialect: str) -> TypeEngine[Any]:
         return key_sql_type(self.list, dialect)
@@ -158,9 +169,9 @@ def _read_declaration(path: Path | None) -> AdapterKeys:
     except tomllib.TOMLDecodeError as exc:
         raise InvalidKeyError(f"{path}: not valid TOML: {exc}") from None
     declared = data.get("keys", {})
-    unknown = set(declared) - {"contact", "list", "group"}
+    unknown = set(declared) - {"contact", "address", "list", "group"}
     if unknown:
-        raise InvalidKeyError(f"{path}: [keys] knows contact, list and group, not {', '.join(sorted(unknown))}")
+        raise InvalidKeyError(f"{path}: [keys] knows contact, address, list and group, not {', '.join(sorted(unknown))}")
     values: dict[str, KeyType] = {}
     for name, raw in declared.items():
         try:

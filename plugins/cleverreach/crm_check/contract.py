@@ -49,33 +49,39 @@ class ColumnType(StrEnum):
     LIST_KEY = "list key"
     ADDRESS_KEY = "address key"
     GROUP_ID = "group id"
+    OWNER_KEY = "address or contact key"  # one column for both: their common type, or text where they differ
 
     @property
     def is_key(self) -> bool:
         return self in KEY_DECLARATIONS
 
     def key_type(self, keys: AdapterKeys) -> KeyType:
-        """The type the adapter declares for this key column (``adapter.toml [keys]``)."""
+        """The type the adapter declares for this key column (``adapter.toml [keys]``); a column that holds
+        address and contact keys alike has their type when they share one, else text."""
+        if self is ColumnType.OWNER_KEY:
+            return keys.contact if keys.contact == keys.address else KeyType.TEXT
         return getattr(keys, KEY_DECLARATIONS[self])
 
     def describe(self) -> str:
         """As the README shows it: a key with the types its declaration allows."""
         if not self.is_key:
             return str(self)
+        if self is ColumnType.OWNER_KEY:
+            return f"{self} (the type of `[keys] contact` and `address` when they agree, else text)"
         return f"{self} ({'·'.join(KEY_CHOICES[self])}, `[keys] {KEY_DECLARATIONS[self]}`)"
 
 
-# which declaration of adapter.toml [keys] types a key column; an address key follows the contact key (the
-# members dialog names addresses and contacts alike, and members_select_id_owners returns both in one column)
+# which declaration of adapter.toml [keys] types a key column (OWNER_KEY: both "contact" and "address")
 KEY_DECLARATIONS: dict[ColumnType, str] = {
-    ColumnType.CONTACT_KEY: "contact", ColumnType.ADDRESS_KEY: "contact", ColumnType.LIST_KEY: "list",
-    ColumnType.GROUP_ID: "group",
+    ColumnType.CONTACT_KEY: "contact", ColumnType.ADDRESS_KEY: "address", ColumnType.LIST_KEY: "list",
+    ColumnType.GROUP_ID: "group", ColumnType.OWNER_KEY: "contact, address",
 }
 KEY_CHOICES: dict[ColumnType, tuple[KeyType, ...]] = {
     ColumnType.CONTACT_KEY: (KeyType.INTEGER, KeyType.TEXT, KeyType.UUID),
     ColumnType.ADDRESS_KEY: (KeyType.INTEGER, KeyType.TEXT, KeyType.UUID),
     ColumnType.LIST_KEY: (KeyType.INTEGER, KeyType.TEXT, KeyType.UUID),
     ColumnType.GROUP_ID: (KeyType.INTEGER, KeyType.TEXT),
+    ColumnType.OWNER_KEY: (KeyType.INTEGER, KeyType.TEXT, KeyType.UUID),
 }
 
 

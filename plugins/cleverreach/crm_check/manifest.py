@@ -27,8 +27,8 @@ from cleverreach.ui.keyset import BOUNDARY_FILTER, SORT_KEYS, STATE_FILTER, walk
 R, W = Access.READ, Access.WRITE
 CRM, ENTITY = TableFamily.CRM_DATA, TableFamily.CRM_ENTITIES
 INT, TXT, BOOL, TS = ColumnType.INTEGER, ColumnType.TEXT, ColumnType.BOOLEAN, ColumnType.TIMESTAMP
-CONTACT_KEY, LIST_KEY, ADDRESS_KEY, GROUP_ID = (ColumnType.CONTACT_KEY, ColumnType.LIST_KEY, ColumnType.ADDRESS_KEY,
-                                                ColumnType.GROUP_ID)
+CONTACT_KEY, LIST_KEY, ADDRESS_KEY, GROUP_ID, OWNER_KEY = (
+    ColumnType.CONTACT_KEY, ColumnType.LIST_KEY, ColumnType.ADDRESS_KEY, ColumnType.GROUP_ID, ColumnType.OWNER_KEY)
 TENANT, LIST, CONTACT, ADDRESS, GROUP = SampleRef.TENANT, SampleRef.LIST, SampleRef.CONTACT, SampleRef.ADDRESS, SampleRef.GROUP
 NOW = datetime(2026, 1, 1, 12, 0)
 ACTOR = "check:cleverreach_check_crm"
@@ -75,7 +75,7 @@ STATEMENTS: tuple[Statement, ...] = (
               {"contact_person_id": CONTACT_KEY, "address_id": ADDRESS_KEY, "email": TXT, "name": TXT, "matchcode": TXT,
                "city": TXT}),
     Statement("members_select_id_owners", R, CRM, "the tenant of each address and contact id named",
-              {"address_ids": [ADDRESS], "contact_ids": [CONTACT]}, {"kind": TXT, "id": CONTACT_KEY, "tenant_id": TXT}),
+              {"address_ids": [ADDRESS], "contact_ids": [CONTACT]}, {"kind": TXT, "id": OWNER_KEY, "tenant_id": TXT}),
     Statement("members_select_vocabulary", R, CRM, "the tenant's spellings of tags, categories, sales processes",
               {"tenant_id": TENANT}, {"kind": TXT, "value": TXT}),
     Statement("ui_contact_select", R, CRM, "one contact of the tenant for the CleverReach page",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import BigInteger, Text
+from sqlalchemy import Text
 
 from cleverreach.audit.actor import Actor
 from cleverreach.audit.events import AuditEvent
@@ -25,15 +25,6 @@ def chunks(ids: list[Any], size: int | None = None) -> Iterator[list[Any]]:
         yield ids[start:start + size]
 
 
-def address_keys(keys: tuple[str, ...]) -> tuple[list[int | str], Any]:
-    """Address keys as bound, with their list parameter's type. ``adapter.toml`` declares no address type: keys
-    that are all digits are bound as integers (the demo's and the German CRM's address ids), anything else as
-    text."""
-    if all(key.isdigit() for key in keys):
-        return [int(key) for key in keys], BigInteger()
-    return list(keys), Text()
-
-
 def _binds(bind: Any, key: str) -> bool:
     try:
         bind(key)
@@ -51,12 +42,12 @@ class MemberStore(SqlStore):
         if not (selection.address_ids or selection.contact_ids):
             return
         with self.engine.connect() as conn:
-            addresses, address_type = address_keys(selection.address_ids)
-            contacts = [key for key in selection.contact_ids if _binds(self.keys.bind_contact, key)]  # others: unknown
+            addresses = [key for key in selection.address_ids if _binds(self.keys.bind_address, key)]  # others: unknown
+            contacts = [key for key in selection.contact_ids if _binds(self.keys.bind_contact, key)]
             owners = conn.execute(
-                self.q("members_select_id_owners", address_ids=address_type,
+                self.q("members_select_id_owners", address_ids=self.keys.address_sql_type(self.dialect),
                        contact_ids=self.keys.contact_sql_type(self.dialect)),
-                {"address_ids": addresses, "contact_ids": self.keys.bind_contacts(contacts)},
+                {"address_ids": self.keys.bind_addresses(addresses), "contact_ids": self.keys.bind_contacts(contacts)},
             ).mappings().all()
         problem = id_problems(selection, owners)
         if problem:
@@ -84,7 +75,7 @@ class MemberStore(SqlStore):
             "tenant_id": selection.tenant_id,
             "by_address": selection.by_address,
             "by_address_ids": bool(selection.address_ids),
-            "address_ids": address_keys(selection.address_ids)[0],
+            "address_ids": self.keys.bind_addresses(selection.address_ids),
             "by_contact_ids": bool(selection.contact_ids),
             "contact_ids": self.keys.bind_contacts(selection.contact_ids),
             "by_category": "category" in spellings,
@@ -97,7 +88,7 @@ class MemberStore(SqlStore):
         }
         clause = self.q(
             "members_select_candidates",
-            address_ids=address_keys(selection.address_ids)[1], contact_ids=self.keys.contact_sql_type(self.dialect),
+            address_ids=self.keys.address_sql_type(self.dialect), contact_ids=self.keys.contact_sql_type(self.dialect),
             categories=Text, tags=Text, sales_processes=Text,
         )
         with self.engine.connect() as conn:

@@ -39,8 +39,10 @@ def test_bind_key_returns_the_crm_type():
 def test_declaration_defaults_and_file(tmp_path):
     assert _read_declaration(None) == AdapterKeys()
     path = tmp_path / "adapter.toml"
-    path.write_text('[keys]\ncontact = "UUID"\nlist = "integer"\ngroup = "integer"\n')
-    assert _read_declaration(path) == AdapterKeys(KeyType.UUID, KeyType.INTEGER, KeyType.INTEGER)
+    path.write_text('[keys]\ncontact = "UUID"\nlist = "integer"\ngroup = "integer"\naddress = "integer"\n')
+    assert _read_declaration(path) == AdapterKeys(KeyType.UUID, KeyType.INTEGER, KeyType.INTEGER, KeyType.INTEGER)
+    path.write_text('[keys]\naddress = "text"\n')
+    assert _read_declaration(path).address is KeyType.TEXT
 
 
 @pytest.mark.parametrize(("body", "message"), [

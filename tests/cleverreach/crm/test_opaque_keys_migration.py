@@ -62,7 +62,7 @@ def test_0004_turns_every_key_into_its_decimal_text_and_keeps_every_row(crm_engi
     _migrate_before_0004(crm_engine, monkeypatch)
     state = state_engine_of(crm_engine)
     _old_rows(state)
-    assert migrate(crm_engine) == ["state/0004"]
+    assert migrate(crm_engine)[0] == "state/0004"  # and the later ones, which keep what it made
     contact = str(BIG) if state.dialect.name == "sqlite" else "7"
 
     schema = state_schema_of(state)
