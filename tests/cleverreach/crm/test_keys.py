@@ -41,8 +41,9 @@ def test_declaration_defaults_and_file(tmp_path):
     path = tmp_path / "adapter.toml"
     path.write_text('[keys]\ncontact = "UUID"\nlist = "integer"\ngroup = "integer"\naddress = "integer"\n')
     assert _read_declaration(path) == AdapterKeys(KeyType.UUID, KeyType.INTEGER, KeyType.INTEGER, KeyType.INTEGER)
-    path.write_text('[keys]\naddress = "text"\n')
-    assert _read_declaration(path).address is KeyType.TEXT
+    other = tmp_path / "other.toml"  # declarations are read once per path
+    other.write_text('[keys]\naddress = "text"\n')
+    assert _read_declaration(other).address is KeyType.TEXT
 
 
 @pytest.mark.parametrize(("body", "message"), [
