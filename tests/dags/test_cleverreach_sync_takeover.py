@@ -109,7 +109,7 @@ def check_moved(emulator, crm_engine, before: dict[str, dict], removal_mode: str
         assert all(receivers[e]["deactivated"] > 0 for e in stale)
     held = ("carl.new@example.org", "dora.old@example.org")
     assert all(receivers[e]["deactivated"] > 0 for e in held)  # deactivated in both modes, never deleted
-    owned = {o["email_key"]: o for o in fetch(crm_engine, "SELECT * FROM sync_owned_receiver WHERE list_id = 1")}
+    owned = {o["email_key"]: o for o in fetch(crm_engine, "SELECT * FROM sync_owned_receiver WHERE list_id = '1'")}
     assert not set(held) & set(owned)  # the person's, not ours: never reactivated
     if removal_mode == "deactivate":
         assert {owned[e]["origin"] for e in stale} == {"adopted"}

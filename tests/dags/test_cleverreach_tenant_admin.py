@@ -12,8 +12,7 @@ from sqlalchemy import text
 
 from cleverreach.crm.migrations import migrate
 
-pytestmark = [pytest.mark.usefixtures("airflow_db"),
-              pytest.mark.parametrize("crm_conn", ["sqlite"], indirect=True)]  # both databases: tests/cleverreach/tenants
+pytestmark = pytest.mark.usefixtures("airflow_db")
 
 DAG_ID, SYNC, IMPORT = "cleverreach_tenant_admin", "cleverreach_sync_recipients", "cleverreach_import_lists"
 OLD_ACCOUNT, NEW_ACCOUNT = ("acme-client", "acme-secret-1111"), ("beta-client", "beta-secret-2222")
@@ -33,13 +32,13 @@ def seed_crm(engine, tenant_id: str) -> None:
                           for i in (1, 2)])
 
 
-def import_and_sync(engine, tenant_id: str) -> int:
+def import_and_sync(engine, tenant_id: str) -> str:
     assert run_dag(IMPORT, {"tenant": tenant_id}).state == "success"
     (row,) = fetch(engine, "SELECT id FROM recipient_list")
     add_members(engine, row["id"], [1, 2])
     synced = run_dag(SYNC, {"tenant": tenant_id})
     assert synced.state == "success", synced
-    return int(row["id"])
+    return str(row["id"])  # a list key, as the summaries carry it
 
 
 def members(engine) -> dict:
