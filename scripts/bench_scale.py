@@ -70,6 +70,13 @@ def _uuid_key(number: int) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://crm.example/contacts/{number}"))
 
 
+def _email(number: int, tenant: str) -> str:
+    """Contact ``number``'s address, in no order of the key: a person's address has nothing to do with their id,
+    and an address that sorts like the key (``member1000`` … ``member1999``) would let a batch of consecutive
+    keys write its ownership and plan rows into neighbouring index pages, which no real CRM offers."""
+    return f"m{(number * 2_654_435_761) % 4_294_967_296:08x}.{number}@{tenant}.example"
+
+
 def _uuid_adapter() -> Path:
     """The demo adapter for a CRM that keys contacts by UUID: the shipped queries as they are, the demo CRM's
     tables with a text contact key (SQLite has no uuid type), and ``adapter.toml`` declaring ``contact = "uuid"``.
@@ -93,19 +100,21 @@ def _uuid_adapter() -> Path:
 
 
 def _add_contacts(engine, tenant: str, first_id: int, count: int, list_id: int | None = None,
-                  key=None) -> None:
+                  key=None, email=None) -> None:
     """``count`` contact persons (and, with ``list_id``, their list memberships), in one transaction; ``key``
-    turns a contact's number into its key (default: the number)."""
+    turns a contact's number into its key (default: the number), ``email`` into its address (default
+    ``member<number>@<tenant>.example``, which the history bench's receivers carry)."""
     from sqlalchemy import text
 
     key = key or (lambda number: number)
+    email = email or (lambda number, tenant: f"member{number}@{tenant}.example")
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO address (id, tenant_id, name) VALUES (:id, :t, 'Bench AG')"),
                      {"id": first_id, "t": tenant})
         conn.execute(
             text("INSERT INTO contact_person (id, tenant_id, address_id, salutation, first_name, last_name, email) "
                  "VALUES (:id, :t, :a, 'Frau', 'Erika', :last, :email)"),
-            [{"id": key(i), "t": tenant, "a": first_id, "last": f"Muster{i}", "email": f"member{i}@{tenant}.example"}
+            [{"id": key(i), "t": tenant, "a": first_id, "last": f"Muster{i}", "email": email(i, tenant)}
              for i in range(first_id, first_id + count)],
         )
         if list_id is not None:
@@ -199,7 +208,7 @@ def bench_sync_million(n: int, keys: str = "integer") -> dict:
         os.environ[ADAPTER_DIR_CONF_ENV] = str(_uuid_adapter())
     engine = _crm(["bench"])
     started = time.perf_counter()
-    _add_contacts(engine, "bench", 1, n, key=_uuid_key if keys == "uuid" else None)
+    _add_contacts(engine, "bench", 1, n, key=_uuid_key if keys == "uuid" else None, email=_email)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) "
                           "VALUES (1, 'bench', '7001', 'Bench', CURRENT_TIMESTAMP)"))

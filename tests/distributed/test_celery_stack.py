@@ -115,7 +115,7 @@ def test_two_syncs_of_one_list_on_two_workers_never_interleave(stack):
     tis = stack.api.task_instances("distributed_lease_race", run_id)
     assert {ti["hostname"] for ti in tis} == set(WORKERS), "the two attempts did not run on two workers"
     runs = stack.crm_rows("SELECT id, status, started_at, finished_at FROM cleverreach.sync_run WHERE list_id = :l AND run_id = :r "
-                          "ORDER BY started_at", l=list_id, r=run_id)
+                          "ORDER BY started_at", l=str(list_id), r=run_id)
     # one waits or refuses: the applying runs never overlap in time, and a refused one never starts a run
     applied = [r for r in runs if r["status"] in ("success", "partial")]
     assert applied, runs
@@ -165,7 +165,7 @@ def test_a_worker_killed_mid_sync_and_the_list_converges(stack):
     retried = (ti["try_number"], ti["hostname"], ti["state"])
     assert retried[:2] == (2, next(w for w in WORKERS if w != victim)), retried  # retried on the other worker
     runs = stack.crm_rows("SELECT id, status, started_at, finished_at, message FROM cleverreach.sync_run "
-                          "WHERE list_id = :l AND run_id = :r ORDER BY id", l=list_id, r=run_id)
+                          "WHERE list_id = :l AND run_id = :r ORDER BY id", l=str(list_id), r=run_id)
     assert [r["status"] for r in runs] == ["abandoned", "success"], runs
     abandoned, retry = runs
     # the lease was taken over by the retry as soon as it started, not after hours
@@ -221,7 +221,7 @@ def test_a_frozen_worker_that_wakes_up_cannot_finish_the_run_its_retry_owns(stac
             signal_sessions({stack.running(victim).popen.pid}, signal.SIGCONT)
 
     runs = stack.crm_rows("SELECT id, status, message FROM cleverreach.sync_run WHERE list_id = :l AND run_id = :r ORDER BY id",
-                          l=list_id, r=run_id)
+                          l=str(list_id), r=run_id)
     assert [r["status"] for r in runs] == ["abandoned", "success"], runs  # the woken attempt finished nothing
     assert len(_receivers(client, group_id)) == members
     states = stack.crm_rows("SELECT sync_state, count(*) AS n FROM recipient_list_member WHERE list_id = :l "

@@ -20,6 +20,7 @@ applies; PostgreSQL refuses ``bigint = text`` for a typed parameter).
 
 from __future__ import annotations
 
+import re
 import tomllib
 import uuid
 from collections.abc import Iterable
@@ -37,6 +38,7 @@ from sqlalchemy.types import TypeEngine
 from cleverreach.crm.sql import sql_roots
 
 DECLARATION_FILE = "adapter.toml"
+UUID_TEXT = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 
 
 class KeyType(StrEnum):
@@ -122,6 +124,8 @@ def bind_key(key: Any, kind: KeyType) -> int | str:
         except ValueError:
             raise InvalidKeyError(f"{text!r} is not an integer key") from None
     if kind is KeyType.UUID:
+        if UUID_TEXT.fullmatch(text):  # as the CRM spells it: a text column (SQLite) compares case-sensitively
+            return text
         try:
             return str(uuid.UUID(text))
         except ValueError:
@@ -142,7 +146,18 @@ def bind_keys(keys: Iterable[Any], kind: KeyType) -> list[int | str]:
             pass
     if kind is KeyType.TEXT and all(type(value) is str and value and value == value.strip() for value in values):
         return values
+    if kind is KeyType.UUID and values and all(type(value) is str for value in values) and _all_uuid_text(values):
+        return values
     return [bind_key(value, kind) for value in values]
+
+
+def _all_uuid_text(values: list[str]) -> bool:
+    """Whether every value is a UUID in its 8-4-4-4-12 spelling: one Arrow regex over the lot (a million keys
+    in about 0.1 s, where parsing each with ``uuid.UUID`` takes seconds)."""
+    import pyarrow as pa  # in the tasks only, as numpy above
+    import pyarrow.compute as pc
+
+    return bool(pc.all(pc.match_substring_regex(pa.array(values, type=pa.string()), UUID_TEXT.pattern)).as_py())
 
 
 def key_sql_type(kind: KeyType, dialect: str) -> TypeEngine[Any]:

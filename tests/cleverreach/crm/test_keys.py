@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from cleverreach.crm.keys import AdapterKeys, InvalidKeyError, KeyType, _read_declaration, as_key, bind_key
+from cleverreach.crm.keys import AdapterKeys, InvalidKeyError, KeyType, _read_declaration, as_key, bind_key, bind_keys
 
 U = uuid.UUID("3f2b8c1e-9d4a-4e6b-8f00-1a2b3c4d5e6f")
 
@@ -29,7 +29,8 @@ def test_as_key_refuses_what_cannot_be_a_key(value):
 def test_bind_key_returns_the_crm_type():
     assert bind_key("1099511627783", KeyType.INTEGER) == 1099511627783
     assert bind_key(7, KeyType.TEXT) == "7"
-    assert bind_key(str(U).upper(), KeyType.UUID) == str(U)
+    assert bind_key(str(U).upper(), KeyType.UUID) == str(U).upper()  # as the CRM spells it (SQLite text compares by case)
+    assert bind_key("{" + str(U) + "}", KeyType.UUID) == str(U)  # other spellings: the canonical one
     with pytest.raises(InvalidKeyError, match="not an integer"):
         bind_key("abc", KeyType.INTEGER)
     with pytest.raises(InvalidKeyError, match="not a UUID"):
@@ -57,3 +58,11 @@ def test_declaration_errors_say_what_is_wrong(tmp_path, body, message):
     path.write_text(body)
     with pytest.raises(InvalidKeyError, match=message):
         _read_declaration(path)
+
+
+def test_bind_keys_takes_uuid_text_as_it_is_and_refuses_what_is_none():
+    keys = [str(uuid.UUID(int=n)) for n in range(1, 1000)] + [str(U).upper()]
+    assert bind_keys(keys, KeyType.UUID) == keys
+    assert bind_keys([U, str(U)], KeyType.UUID) == [str(U), str(U)]
+    with pytest.raises(InvalidKeyError, match="not a UUID"):
+        bind_keys([*keys, "0042"], KeyType.UUID)
