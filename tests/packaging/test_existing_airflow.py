@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers.airflow_home import airflow_settings
 from helpers.crm_seed import add_contacts, add_members, add_tenants, fetch
 
 from cleverreach.crm.migrations import create_crm_tables
@@ -37,8 +38,7 @@ CONTACTS = [
 def customer(tmp_path: Path, source_tree: Path) -> dict[str, Path]:
     """The customer's side: an Airflow home with its own dags folder, an adapter folder and a CRM file."""
     home = tmp_path / "customer" / "airflow"
-    for folder in ("dags", "plugins"):
-        (home / folder).mkdir(parents=True)
+    (home / "dags").mkdir(parents=True)
     for dag_file in (source_tree / "dags").glob("cleverreach_*.py"):  # recipe step 2: copy the DAG files
         shutil.copy(dag_file, home / "dags" / dag_file.name)
     adapter = tmp_path / "customer" / "crm_adapter"  # recipe step 3: the adapter folder of their own
@@ -55,13 +55,8 @@ def customer(tmp_path: Path, source_tree: Path) -> dict[str, Path]:
 
 
 def _settings(customer: dict[str, Path], emulator_url: str) -> dict[str, str]:
-    home = customer["home"]
     return {
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(home / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        **airflow_settings(customer["home"]),
         "AIRFLOW__CLEVERREACH__CRM_ADAPTER_DIR": str(customer["adapter"]),
         f"AIRFLOW_CONN_CLEVERREACH_{TENANT}": json.dumps(
             {"conn_type": "cleverreach", "host": emulator_url, "login": CLIENT[0], "password": CLIENT[1]}),

@@ -14,6 +14,7 @@ from email.parser import Parser
 from pathlib import Path
 
 import pytest
+from helpers.airflow_home import airflow_settings
 from helpers.crm_seed import add_tenants, fetch
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -96,21 +97,8 @@ def test_fresh_venv_imports_the_provider_from_the_wheel_without_test_tools(fresh
     assert found["tools"] == []
 
 
-def _airflow_settings(home: Path) -> dict[str, str]:
-    """An Airflow of its own: SQLite metadata DB, an empty plugins folder, only the DAG under test."""
-    for folder in ("dags", "plugins"):
-        (home / folder).mkdir(parents=True, exist_ok=True)
-    return {
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(home / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
-    }
-
-
 def test_airflow_lists_the_provider(fresh_venv, tmp_path):
-    settings = _airflow_settings(tmp_path / "airflow")
+    settings = airflow_settings(tmp_path / "airflow")
     providers = json.loads(fresh_venv.run("airflow", "providers", "list", "--output", "json", cwd=tmp_path, **settings))
     assert {"package_name": PACKAGE_NAME, "version": cleverreach.__version__} in [
         {"package_name": p["package_name"], "version": p["version"]} for p in providers
@@ -151,7 +139,7 @@ def test_a_dag_runs_with_the_installed_provider(fresh_venv, source_tree, tmp_pat
         for tenant, (client_id, secret) in ACCOUNTS.items()
     }
     settings = {
-        **_airflow_settings(home),
+        **airflow_settings(home),
         **connections,
         "AIRFLOW_CONN_HYPERSPACE_CRM": json.dumps({"conn_type": "sqlite", "host": str(crm_file)}),
         "AIRFLOW__CLEVERREACH__CRM_ADAPTER_DIR": str(source_tree / "include" / "sql"),
