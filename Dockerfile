@@ -31,6 +31,8 @@ RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" \
 # the CRM adapter's SQL (also mounted by docker-compose.yaml, so that edits need no rebuild) and the helpers
 COPY --chown=airflow:0 include /opt/airflow/include
 COPY --chown=airflow:0 docker/ /opt/airflow/docker/
+# the public values docker/check_secrets.py refuses as secrets (the entrypoint runs it in every container)
+COPY --chown=airflow:0 .env.example /opt/airflow/docker/env.example
 ENV CLEVERREACH_SQL_DIR=/opt/airflow/include/sql
 
 # bash, not the exec bit: robust against checkouts that lose file modes (as the official image does)

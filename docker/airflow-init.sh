@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # airflow-init (docker-compose.yaml): runs once, as root, before the other Airflow services start.
+#  0. no start with a public, placeholder or weak secret (docker/check_secrets.py; before anything is created)
 #  1. ownership of the shared volumes for the Airflow user (AIRFLOW_UID)
 #  2. `airflow db migrate` (waits for the metadata DB first, through the image's /entrypoint), then the
 #     CleverReach API pool (cleverreach_api, [cleverreach] api_pool_slots slots)
@@ -7,6 +8,8 @@
 #     before the dag-processor parses the DAGs, whose access_control names them
 #  4. the UI login: an Airflow Admin user from AIRFLOW_ADMIN_USER / AIRFLOW_ADMIN_PASSWORD (.env), kept if present
 set -euo pipefail
+
+python "$(dirname "${BASH_SOURCE[0]}")/check_secrets.py"
 
 : "${AIRFLOW_ADMIN_PASSWORD:?set AIRFLOW_ADMIN_PASSWORD in .env}"
 export AIRFLOW_ADMIN_USER=${AIRFLOW_ADMIN_USER:-admin}

@@ -21,7 +21,7 @@ COMPOSE_FILE = REPO / "docker-compose.yaml"
 AIRFLOW_SERVICES = ["airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer",
                     "airflow-worker", "airflow-init"]
 REQUIRED_SECRETS = ["AIRFLOW_DB_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_ADMIN_PASSWORD", "CRM_DB_PASSWORD",
-                    "AIRFLOW_CONN_HYPERSPACE_CRM"]
+                    "AIRFLOW_FERNET_KEY", "AIRFLOW_CONN_HYPERSPACE_CRM"]
 
 
 def _compose_command() -> list[str] | None:
