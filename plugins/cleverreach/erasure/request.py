@@ -9,9 +9,9 @@ compared by the sync's one key (``cleverreach.sync.keys.email_key``: IDNA 2008, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from cleverreach.crm.keys import as_key
 from cleverreach.email_validation import check_email
@@ -69,6 +69,23 @@ def spellings_to_search(addresses: Iterable[str | None]) -> set[str]:
 def matching_spellings(stored: Iterable[str | None], keys: set[str]) -> set[str]:
     """The stored spellings (as the private state holds them) whose key is one of ``keys``."""
     return {s for s in stored if s and email_key(s) in keys}
+
+
+class OwnedRow(NamedTuple):
+    """One ownership row of an erased person: the receiver to delete by id (when known) in its group."""
+
+    list_id: str
+    group_id: str
+    email_key: str
+    receiver_id: str | None
+
+
+def confirmed_gone(owned: Iterable[OwnedRow], groups: Collection[str], left: Collection[tuple[str, str]]) -> list[OwnedRow]:
+    """The ownership rows whose receiver is confirmed gone: its group is no longer in the account, or the group
+    holds neither its receiver id nor its address key after the deletes (``left``: (group, id) and (group, key)
+    of every receiver still there). Any other row stays, so that a later sync still knows the receiver is its."""
+    return [row for row in owned if row.group_id not in groups or (
+        (row.group_id, row.receiver_id or "") not in left and (row.group_id, row.email_key) not in left)]
 
 
 @dataclass

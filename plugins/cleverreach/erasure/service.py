@@ -13,10 +13,12 @@ from cleverreach.erasure.request import (
     ErasureReport,
     ErasureRequest,
     ErasureRequestError,
+    OwnedRow,
     addresses_to_erase,
+    confirmed_gone,
     spellings_to_search,
 )
-from cleverreach.erasure.store import ErasureStore, OwnedRow
+from cleverreach.erasure.store import ErasureStore
 from cleverreach.hooks.cleverreach import CleverReachHook
 from cleverreach.sync.keys import email_key
 
@@ -74,8 +76,7 @@ class ContactErasure:
                 found = [r for r in self.cr.get_receivers(group_id, emails=sorted(spellings))
                          if email_key(str(r.get("email") or "")) in keys and (group_id, str(r["id"])) not in left]
                 self._delete(group_id, found, report, left)
-        return [row for row in owned if row.group_id not in groups or (
-            (row.group_id, row.receiver_id or "") not in left and (row.group_id, row.email_key) not in left)]
+        return confirmed_gone(owned, groups, left)
 
     def _delete(self, group_id: str, found: list[dict[str, Any]], report: ErasureReport,
                 left: set[tuple[str, str]]) -> None:

@@ -4,7 +4,7 @@ integration's private state (stored plans, and every private table that names a 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Text
 
@@ -15,6 +15,7 @@ from cleverreach.crm.keys import as_key
 from cleverreach.crm.sql import is_private
 from cleverreach.crm.store import SqlStore
 from cleverreach.enums import AuditAction
+from cleverreach.erasure.request import OwnedRow
 from cleverreach.lists.store import ListStore
 from cleverreach.sync.keys import email_key
 
@@ -25,15 +26,6 @@ PURGES: tuple[tuple[str, str], ...] = (
     ("erasure_scrub_changes", "sync_changes"),
     ("erasure_delete_refusals", "refusals"),
 )
-
-
-class OwnedRow(NamedTuple):
-    """One ownership row of an erased person: the receiver to delete by id (when known) in its group."""
-
-    list_id: str
-    group_id: str
-    email_key: str
-    receiver_id: str | None
 
 
 class ErasureStore(SqlStore):
