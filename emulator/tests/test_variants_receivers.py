@@ -1,7 +1,7 @@
 """The [U] settings of receivers and groups, every variant through real HTTP.
 
 ``delete_by``, ``global_attribute_scope``, ``insert_without_activated``, ``activated_zero_on_existing``,
-``receivers_page_clamp`` and ``deleted_group_response`` (see emulator/README.md).
+``receivers_page_clamp``, ``deleted_group_response`` and ``idn_spelling`` (see emulator/README.md).
 """
 
 import pytest
@@ -213,3 +213,31 @@ def test_deleted_or_unknown_group(emu, api, variant):
         for sub in ("receivers", "stats", "attributes"):  # sub-resources stay 404 under every variant
             assert api.get(f"/v3/groups/{gid}/{sub}").status_code == 404
     assert api.get("/v3/groups/1001").json()["id"] == "1001"
+
+
+# ------------------------------------------------------------------ idn_spelling
+
+@pytest.mark.parametrize("variant", VARIANTS["idn_spelling"])
+def test_an_idn_address_is_found_under_its_written_spelling_and_the_other_one_by_setting(emu, api, variant):
+    emu.client.update_settings(idn_spelling=variant)
+    written = api.post("/v3/groups/1001/receivers/insert", json=[
+        {"email": "Jürgen@Bücher.example"}, {"email": "x@xn--bcher-kva.example"}]).json()
+    assert [item["status"] for item in written] == ["insert success", "insert success"]
+
+    def found(spellings):
+        r = api.get("/v3/groups/1001/receivers", params={"email_list": ",".join(spellings), "type": "all"})
+        assert r.status_code == 200, r.text
+        return sorted(receiver["email"] for receiver in r.json())
+
+    # the spelling it was written with, in any case, always finds it, and it is shown as written
+    assert found(["jürgen@bücher.example", "X@XN--BCHER-KVA.EXAMPLE"]) == ["Jürgen@Bücher.example", "x@xn--bcher-kva.example"]
+    other = ["jürgen@xn--bcher-kva.example", "x@bücher.example"]
+    if variant == "as_written":
+        assert found(other) == []
+        assert api.get("/v3/groups/1001/receivers/x@bücher.example").status_code == 404
+    else:
+        assert found(other) == ["Jürgen@Bücher.example", "x@xn--bcher-kva.example"]
+        assert _receiver(api, "x@bücher.example")["email"] == "x@xn--bcher-kva.example"
+        # a write under the other spelling is the same receiver, not a second one
+        again = api.post("/v3/groups/1001/receivers/insert", json=[{"email": "jürgen@xn--bcher-kva.example"}]).json()
+        assert again[0] != {"status": "insert success"}

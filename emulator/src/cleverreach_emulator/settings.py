@@ -26,6 +26,7 @@ VARIANTS: dict[str, tuple] = {
     "mailings_limit_clamp": (0, 100),
     "clicks_without_linkid": ("all", "none"),
     "deleted_group_response": ("404", "empty_list"),
+    "idn_spelling": ("as_written", "either"),
 }
 
 #: every string setting with a closed set of values (the [U] ones above and older ones)
@@ -111,6 +112,9 @@ class EmulatorSettings:
     clicks_without_linkid: str = "all"
     #: ``GET /groups/{id}`` of a deleted or unknown group: "404" or "empty_list" (HTTP 200 ``[]``).
     deleted_group_response: str = "404"
+    #: An address with an IDN domain is found under the spelling it was written with only ("as_written",
+    #: Unicode or punycode, in any case) or under either spelling of its domain ("either").
+    idn_spelling: str = "as_written"
 
     @classmethod
     def field_names(cls) -> list[str]:

@@ -3,36 +3,23 @@
 A request names contact persons (ids of the tenant) and/or e-mail addresses. The addresses to erase
 in CleverReach are the given ones, the contacts' current ones, and every address the integration
 ever sent for those contacts (an e-mail change leaves the old receiver behind). Addresses are
-compared as keys: trimmed, lower-cased, the domain in its ASCII (IDNA) form.
+compared by the sync's one key (``cleverreach.sync.keys.email_key``: IDNA 2008, so ``straße.de`` stays
+``xn--strae-oqa.de`` and never becomes ``strasse.de``), and searched for in every spelling of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from cleverreach.crm.keys import as_key
 from cleverreach.email_validation import check_email
+from cleverreach.sync.keys import email_key, email_spellings
 
 
 class ErasureRequestError(ValueError):
     """The request cannot be carried out as given; the message says why (without personal data)."""
-
-
-def email_key(address: str | None) -> str | None:
-    """The comparison key of an address, or None when it is empty."""
-    text = (address or "").strip()
-    if not text:
-        return None
-    local, at, domain = text.rpartition("@")
-    if not at:
-        return text.lower()
-    try:
-        domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
-    return f"{local}@{domain}".lower()
 
 
 @dataclass(frozen=True)
@@ -70,8 +57,35 @@ def _list(value: Any, name: str) -> list[Any]:
 
 def addresses_to_erase(request: ErasureRequest, current: Mapping[str, str | None], sent: Iterable[str | None]) -> set[str]:
     """Every address key to remove from CleverReach: given, current, and ever sent for these contacts."""
-    keys = {email_key(a) for a in (*request.emails, *current.values(), *sent)}
+    keys = {email_key(a) for a in (*request.emails, *current.values(), *sent) if a}
     return {k for k in keys if k}
+
+
+def spellings_to_search(addresses: Iterable[str | None]) -> set[str]:
+    """Every spelling of these addresses to ask CleverReach for (as stored, punycode and Unicode domain)."""
+    return {spelling for address in addresses for spelling in email_spellings(address)}
+
+
+def matching_spellings(stored: Iterable[str | None], keys: set[str]) -> set[str]:
+    """The stored spellings (as the private state holds them) whose key is one of ``keys``."""
+    return {s for s in stored if s and email_key(s) in keys}
+
+
+class OwnedRow(NamedTuple):
+    """One ownership row of an erased person: the receiver to delete by id (when known) in its group."""
+
+    list_id: str
+    group_id: str
+    email_key: str
+    receiver_id: str | None
+
+
+def confirmed_gone(owned: Iterable[OwnedRow], groups: Collection[str], left: Collection[tuple[str, str]]) -> list[OwnedRow]:
+    """The ownership rows whose receiver is confirmed gone: its group is no longer in the account, or the group
+    holds neither its receiver id nor its address key after the deletes (``left``: (group, id) and (group, key)
+    of every receiver still there). Any other row stays, so that a later sync still knows the receiver is its."""
+    return [row for row in owned if row.group_id not in groups or (
+        (row.group_id, row.receiver_id or "") not in left and (row.group_id, row.email_key) not in left)]
 
 
 @dataclass

@@ -1,5 +1,7 @@
-"""Carry out one erasure request: find the person's receivers in every group of the tenant's account,
-delete them by id and read the groups back, then purge the integration's copies in the CRM."""
+"""Carry out one erasure request: delete the person's receivers from the tenant's CleverReach account, first
+those the ownership record names by receiver id, then every receiver found under any spelling of the person's
+addresses in every group; read the groups back, then purge the integration's copies (an ownership row only
+once its receiver is confirmed gone)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,18 @@ import logging
 from typing import Any
 
 from cleverreach.audit.actor import Actor
-from cleverreach.erasure.request import ErasureReport, ErasureRequest, ErasureRequestError, addresses_to_erase, email_key
+from cleverreach.erasure.request import (
+    ErasureReport,
+    ErasureRequest,
+    ErasureRequestError,
+    OwnedRow,
+    addresses_to_erase,
+    confirmed_gone,
+    spellings_to_search,
+)
 from cleverreach.erasure.store import ErasureStore
 from cleverreach.hooks.cleverreach import CleverReachHook
+from cleverreach.sync.keys import email_key
 
 log = logging.getLogger(__name__)
 
@@ -33,30 +44,53 @@ class ContactErasure:
                 "nothing was erased"
             )
         given_keys = {email_key(e) for e in request.emails}
-        ids = set(request.contact_ids) | {cid for cid, email in contacts.items() if email_key(email) in given_keys}
+        ids = set(request.contact_ids) | {cid for cid, email in contacts.items() if email and email_key(email) in given_keys}
         current = {cid: contacts[cid] for cid in ids}
-        keys = addresses_to_erase(request, current, self.store.sent_emails(request.tenant_id, sorted(ids)))
+        sent = self.store.sent_emails(request.tenant_id, sorted(ids))
+        keys = addresses_to_erase(request, current, sent)
+        owned = self.store.owned_receivers(request.tenant_id, sorted(ids), keys)
+        keys |= {row.email_key for row in owned}
+        stored = self.store.plan_spellings(request.tenant_id, keys)
+        spellings = spellings_to_search([*request.emails, *current.values(), *sent, *stored, *keys])
         report = ErasureReport(request.tenant_id, contacts=len(ids), addresses=len(keys))
-        self._erase_in_cleverreach(keys, report)
-        report.crm = self.store.purge(request.tenant_id, ids, keys, self.actor)
+        gone = self._erase_in_cleverreach(owned, keys, spellings, report)
+        report.crm = self.store.purge(request.tenant_id, ids, keys, self.actor, plan_spellings=stored, owned_gone=gone)
         self.log.info("Erasure for tenant %s: %s", request.tenant_id, report.as_dict())
         return report.as_dict()
 
-    def _erase_in_cleverreach(self, keys: set[str], report: ErasureReport) -> None:
-        """Every group of the account, not only the imported ones: the person leaves the account."""
-        if not keys:
+    def _erase_in_cleverreach(self, owned: list[OwnedRow], keys: set[str], spellings: set[str],
+                              report: ErasureReport) -> list[OwnedRow]:
+        """Every group of the account, not only the imported ones: the person leaves the account. Returns the
+        ownership rows whose receiver is confirmed gone (a group no longer in the account holds nothing)."""
+        groups = [str(group["id"]) for group in self.cr.list_groups()]
+        report.groups_searched = len(groups)
+        left: set[tuple[str, str]] = set()  # (group, receiver id) and (group, address key) still there
+        by_id: dict[str, list[str]] = {}
+        for row in owned:
+            if row.receiver_id and row.group_id in groups:
+                by_id.setdefault(row.group_id, []).append(row.receiver_id)
+        for group_id, receiver_ids in by_id.items():  # first: what the ownership record names by id
+            self._delete(group_id, self.cr.get_receivers(group_id, ids=sorted(set(receiver_ids))), report, left)
+        if spellings:  # then: every spelling of every address, in every group, judged by its key
+            for group_id in groups:
+                found = [r for r in self.cr.get_receivers(group_id, emails=sorted(spellings))
+                         if email_key(str(r.get("email") or "")) in keys and (group_id, str(r["id"])) not in left]
+                self._delete(group_id, found, report, left)
+        return confirmed_gone(owned, groups, left)
+
+    def _delete(self, group_id: str, found: list[dict[str, Any]], report: ErasureReport,
+                left: set[tuple[str, str]]) -> None:
+        """Delete these receivers by id; judged by what the group holds afterwards, not by the answer."""
+        ids = sorted({str(r["id"]) for r in found})
+        if not ids:
             return
-        for group in self.cr.list_groups():
-            group_id = str(group["id"])
-            report.groups_searched += 1
-            found = [r for r in self.cr.get_receivers(group_id, emails=sorted(keys)) if email_key(r.get("email")) in keys]
-            if not found:
-                continue
-            ids = [str(r["id"]) for r in found]
-            report.receivers_found += len(ids)
-            list(self.cr.delete_receivers(group_id, ids))  # judged by what the group holds afterwards, not by the answer
-            left = {str(r["id"]) for r in self.cr.get_receivers(group_id, ids=ids)}
-            report.receivers_deleted += len(set(ids) - left)
-            report.receivers_failed += len(left)
-            if left:
-                self.log.warning("Erasure: %d receiver(s) are still in group %s after the delete", len(left), group_id)
+        report.receivers_found += len(ids)
+        list(self.cr.delete_receivers(group_id, ids))
+        remaining = self.cr.get_receivers(group_id, ids=ids)
+        report.receivers_deleted += len(set(ids) - {str(r["id"]) for r in remaining})
+        report.receivers_failed += len(remaining)
+        for receiver in remaining:
+            left.add((group_id, str(receiver["id"])))
+            left.add((group_id, email_key(str(receiver.get("email") or ""))))
+        if remaining:
+            self.log.warning("Erasure: %d receiver(s) are still in group %s after the delete", len(remaining), group_id)

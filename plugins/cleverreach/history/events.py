@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from cleverreach.clock import from_unix
 from cleverreach.crm.keys import as_key
 from cleverreach.enums import HistoryKind
+from cleverreach.sync.keys import email_key
 
 SOURCE = "cleverreach"
 
@@ -89,7 +90,8 @@ def _key_order(key: str) -> tuple[int, int, str]:
 
 class ContactIndex:
     """Maps a report receiver to a contact person of the tenant: by ext_id (the contact's key as text), else by
-    e-mail, where the lowest key (by number, else by text) holds an address that several contacts share."""
+    e-mail (the sync's ``email_key``, so either spelling of an IDN domain), where the lowest key (by number,
+    else by text) holds an address that several contacts share."""
 
     def __init__(self, contacts: Iterable[tuple[Any, str | None]]) -> None:
         self.ids: set[str] = set()
@@ -98,7 +100,7 @@ class ContactIndex:
         for raw_id, email in contacts:
             contact_id = as_key(raw_id)
             self.ids.add(contact_id)
-            key = (email or "").strip().lower()
+            key = email_key(email or "")
             self.email_of[contact_id] = key
             if key and (key not in self.by_email or _key_order(contact_id) < _key_order(self.by_email[key])):
                 self.by_email[key] = contact_id
@@ -108,7 +110,7 @@ class ContactIndex:
         raw = str(attrs.get(ext_id_attribute) or "").strip() if isinstance(attrs, Mapping) else ""
         if raw in self.ids:
             return raw
-        return self.by_email.get(str(receiver.get("email") or "").strip().lower())
+        return self.by_email.get(_email(receiver))
 
 
 class Consent(NamedTuple):
@@ -135,7 +137,8 @@ def _int(value: Any) -> int:
 
 
 def _email(receiver: Mapping[str, Any]) -> str:
-    return str(receiver.get("email") or "").strip().lower()
+    """The sync's key of a receiver's address: CleverReach may report ``bücher.example`` in either spelling."""
+    return email_key(str(receiver.get("email") or ""))
 
 
 def _events(receiver: Mapping[str, Any], mailing_id: str, event_type: str) -> list[Mapping[str, Any]]:

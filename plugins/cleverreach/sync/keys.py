@@ -37,6 +37,28 @@ def email_key(email: str) -> str:
     return f"{local}{at}{ascii_domain(domain)}" if at else text
 
 
+@lru_cache(maxsize=10_000)
+def unicode_domain(domain: str) -> str:
+    """A domain in its Unicode form (``xn--bcher-kva.example`` -> ``bücher.example``); one IDNA cannot decode
+    stays as it is."""
+    try:
+        return idna.decode(domain, uts46=True)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return domain
+
+
+def email_spellings(email: str | None) -> set[str]:
+    """Every spelling under which a service may hold an address of this key: the address as given (trimmed),
+    its key (punycode domain) and the key with the domain in Unicode. CleverReach's handling of IDN domains
+    is unknown, so a search for a person asks for each (and judges what it finds by ``email_key``)."""
+    text = str(email or "").strip()
+    key = email_key(text)
+    if not key:
+        return set()
+    local, at, domain = key.rpartition("@")
+    return {text, key, f"{local}{at}{unicode_domain(domain)}" if at else key}
+
+
 def email_keys(emails: pd.Series) -> pd.Series:
     """The keys of many addresses; missing values become ''."""
     text = emails.astype("object").where(emails.notna(), "").astype(str).str.strip().str.lower()

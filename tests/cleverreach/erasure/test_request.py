@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from cleverreach.erasure.request import ErasureReport, ErasureRequest, ErasureRequestError, addresses_to_erase, email_key
+from cleverreach.erasure.request import (
+    ErasureReport,
+    ErasureRequest,
+    ErasureRequestError,
+    OwnedRow,
+    addresses_to_erase,
+    confirmed_gone,
+)
+from cleverreach.sync.keys import email_key
 
 
 def test_email_keys_are_trimmed_lowered_and_ascii():
     assert email_key("  Anna@Example.ORG ") == "anna@example.org"
     assert email_key("anna@bücher.example") == "anna@xn--bcher-kva.example"
-    assert email_key("") is None and email_key(None) is None
+    assert email_key("") == "" and email_key(None) == ""
 
 
 @pytest.mark.parametrize(
@@ -43,3 +51,13 @@ def test_the_report_holds_counts_only():
     report = ErasureReport("acme", contacts=1, addresses=2, receivers_found=3, receivers_deleted=2, receivers_failed=1)
     assert report.as_dict()["complete"] is False
     assert "@" not in str(report.as_dict())
+
+
+def test_idn_ownership_rows_go_only_when_their_receiver_is_confirmed_gone():
+    deleted = OwnedRow("1", "1001", "anna@xn--strae-oqa.de", "r1")
+    still_there = OwnedRow("1", "1001", "ben@example.org", "r2")
+    by_key_still_there = OwnedRow("2", "1002", "jürgen@xn--bcher-kva.example", None)
+    group_gone = OwnedRow("3", "1009", "x@xn--bcher-kva.example", "r9")
+    left = {("1001", "r2"), ("1001", "ben@example.org"), ("1002", "r7"), ("1002", "jürgen@xn--bcher-kva.example")}
+    rows = [deleted, still_there, by_key_still_there, group_gone]
+    assert confirmed_gone(rows, ["1001", "1002"], left) == [deleted, group_gone]

@@ -139,3 +139,12 @@ def test_a_shared_address_goes_to_the_lowest_number_then_to_text():
                              ("X", "c@example.org"), (100, "c@example.org")])
     batch = history_rows("t", MAILING, "sent", [receiver(f"r{n}", f"{n}@example.org") for n in "abc"], contacts)
     assert [r.contact_person_id for r in batch.rows] == ["9", "A-2", "100"]
+
+
+def test_idn_report_receiver_matches_its_contact_in_either_spelling():
+    """The history once compared lower-cased spellings: a receiver CleverReach reports in punycode did not
+    match the contact whose address the CRM holds in Unicode (and the other way round)."""
+    contacts = ContactIndex([(1, "Jürgen@Bücher.example"), (2, "anna@xn--strae-oqa.de")])
+    batch = history_rows("t", MAILING, "sent", [
+        receiver("r1", "jürgen@xn--bcher-kva.example"), receiver("r2", "Anna@Straße.de")], contacts)
+    assert [r.contact_person_id for r in batch.rows] == ["1", "2"] and batch.unmatched == 0

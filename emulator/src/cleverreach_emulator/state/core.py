@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model import (
     RECEIVER_JSON_FORMAT, Account, ApiError, Attribute, Group, Mailing, RawJSON, Receiver, Token,
-    attr_spec, dumps_compact, encode_string, vals_json,
+    attr_spec, dumps_compact, encode_string, other_idn_spelling, vals_json,
 )
 from ..seed import load_seed
 from ..settings import EmulatorSettings
@@ -29,6 +29,16 @@ class StateCore:
         self.reset(seed)
 
     # ------------------------------------------------------------------ basics
+
+    def by_email(self, group: Group, email: str) -> Receiver | None:
+        """The group's receiver of an address (case-insensitive); under ``idn_spelling = "either"`` also under
+        the other spelling of an IDN domain."""
+        key = str(email).strip().lower()
+        rec = group.by_email.get(key)
+        if rec is None and self.settings.idn_spelling == "either":
+            other = other_idn_spelling(key)
+            rec = group.by_email.get(other) if other else None
+        return rec
 
     def now(self) -> int:
         return int(time.time() + self.clock_offset)

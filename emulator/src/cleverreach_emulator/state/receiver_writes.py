@@ -185,7 +185,7 @@ class ReceiverWriteOps(StateCore):
                     results.append(f"duplicate address '{shown}'")
                     continue
                 seen.add(key)
-                rec = group.by_email.get(key)
+                rec = self.by_email(group, key)
                 if rec is None:
                     if mode == "update":
                         results.append(s.update_unknown_message.format(email=shown, value=shown))
@@ -224,7 +224,7 @@ class ReceiverWriteOps(StateCore):
                 raise ApiError(400, f"Bad Request: invalid address '{raw if raw is not None else ''}'")
             email = raw.strip()
             now = self.now()
-            rec = group.by_email.get(email.lower())
+            rec = self.by_email(group, email)
             if rec is not None:
                 if self.settings.create_existing_policy == "reject":
                     raise ApiError(400, f"Bad Request: duplicate address '{email}'")

@@ -16,7 +16,7 @@ class ReceiverReadOps(StateCore):
     def _find_in_group(self, group: Group, ref: str) -> Receiver | None:
         ref = str(ref).strip()
         if "@" in ref:
-            return group.by_email.get(ref.lower())
+            return self.by_email(group, ref)
         return group.receivers.get(ref)
 
     def _receiver_in_group(self, account: Account, gid: str, ref: str) -> Receiver:
@@ -33,8 +33,7 @@ class ReceiverReadOps(StateCore):
             rec = self._find_in_group(group, ref)
             return [rec] if rec else []
         if "@" in ref:
-            key = ref.lower()
-            return [g.by_email[key] for g in account.groups.values() if key in g.by_email]
+            return [rec for g in account.groups.values() if (rec := self.by_email(g, ref)) is not None]
         rec = self.receivers.get(ref)
         if rec is not None and rec.group.account is account:
             return [rec]
@@ -125,7 +124,7 @@ class ReceiverReadOps(StateCore):
                 recs: list[Receiver] = []
                 seen: set[str] = set()
                 for e in (email_list or "").split(","):
-                    r = group.by_email.get(e.strip().lower())
+                    r = self.by_email(group, e) if e.strip() else None
                     if r is not None and r.id not in seen:
                         seen.add(r.id)
                         recs.append(r)
