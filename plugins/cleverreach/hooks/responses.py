@@ -7,8 +7,12 @@ e-mail addresses redacted.
 
 from __future__ import annotations
 
+import datetime
+import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import msgspec
@@ -29,6 +33,8 @@ from cleverreach.exceptions import (
 
 #: Per-item statuses that mean "written". Anything else (``unsuccessful``, ``error``, ...) is a failure.
 SUCCESS_STATUSES = frozenset({"success", "insert success", "update success", "upsert success"})
+#: The longest ``Retry-After`` taken at its word; beyond it (or malformed) the hook's own backoff applies.
+MAX_RETRY_AFTER = 3600.0
 FORBIDDEN_MESSAGE = "forbidden: licence limit or missing permission"
 
 _STATUS_ERRORS: dict[int, type[CleverReachError]] = {
@@ -82,15 +88,33 @@ def json_or_none(response: requests.Response) -> Any:
         return None
 
 
-def retry_after(response: requests.Response) -> float | None:
-    """The server's ``Retry-After`` in seconds; an HTTP date falls back to our own backoff."""
-    value = response.headers.get("Retry-After")
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delay seconds or an HTTP date), or None for "use our own
+    backoff". None also for anything malformed or absurd: ``nan``, ``inf``, negative, above
+    :data:`MAX_RETRY_AFTER`, a date in the past or further ahead than that (a NaN wait crashed the sleep)."""
     if value is None:
         return None
+    text = value.strip()
     try:
-        return max(float(value), 0.0)
+        seconds = float(text)
     except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:  # RFC 9110 dates are GMT
+            when = when.replace(tzinfo=datetime.UTC)
+        seconds = when.timestamp() - (time.time() if now is None else now)
+        if seconds <= 0:
+            return None
+    if not math.isfinite(seconds) or seconds < 0 or seconds > MAX_RETRY_AFTER:
         return None
+    return seconds
+
+
+def retry_after(response: requests.Response) -> float | None:
+    """The server's ``Retry-After`` in seconds; None (our own backoff) when absent, malformed or absurd."""
+    return parse_retry_after(response.headers.get("Retry-After"))
 
 
 def error_for_status(status: int, label: str, message: str = "", *, wait: float | None = None) -> CleverReachError:

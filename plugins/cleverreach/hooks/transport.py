@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -181,8 +182,9 @@ class CallBudget:
             exc = state.outcome.exception() if state.outcome else None
             if isinstance(exc, TokenRenewal):
                 return 0.0
-            if isinstance(exc, CleverReachRateLimitError) and exc.retry_after is not None:
-                return exc.retry_after
+            wanted = exc.retry_after if isinstance(exc, CleverReachRateLimitError) else None
+            if wanted is not None and math.isfinite(wanted) and wanted >= 0:  # parsed sane; never sleep(nan)
+                return wanted
             return base(state)
 
         return wait
