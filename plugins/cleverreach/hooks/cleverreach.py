@@ -43,7 +43,15 @@ from cleverreach.exceptions import (
     redact_urls,
 )
 from cleverreach.hooks.paging import chunks_by_length, paginate
-from cleverreach.hooks.responses import BatchResult, ItemResult, decode, json_or_none, parse_aligned_results, retry_after
+from cleverreach.hooks.responses import (
+    BatchResult,
+    ItemResult,
+    decode,
+    json_or_none,
+    parse_aligned_results,
+    read_capped,
+    retry_after,
+)
 from cleverreach.hooks.settings import MAX_BATCH_SIZE, CleverReachSettings
 from cleverreach.hooks.transport import BearerTokenAuth, CallBudget, TokenRenewal, api_root_of, build_retry_args
 
@@ -189,7 +197,9 @@ class CleverReachHook(HttpHook):
                 data={"grant_type": "client_credentials"},
                 auth=HTTPBasicAuth(conn.login, conn.password),
                 timeout=timeout,
+                stream=True,
             ),
+            self.settings.max_response_bytes,
         )
         if response.status_code == 429:
             raise CleverReachRateLimitError("CleverReach token endpoint rate limited", retry_after=retry_after(response))
@@ -214,14 +224,15 @@ class CleverReachHook(HttpHook):
 
     # ------------------------------------------------------------------ requests
     @staticmethod
-    def _transport(label: str, send: Callable[[], requests.Response]) -> requests.Response:
-        """Send; a transport failure becomes a typed error whose text carries no URL query (e-mails)."""
+    def _transport(label: str, send: Callable[[], requests.Response], limit: int) -> requests.Response:
+        """Send (streamed) and read the body up to ``limit`` bytes; a transport failure becomes a typed error
+        whose text carries no URL query (e-mails)."""
         try:
-            return send()
+            return read_capped(send(), limit, label)
         except requests.exceptions.SSLError as exc:
             text = redact_urls(str(exc))[:300]
             raise CleverReachConnectionError(f"CleverReach {label}: TLS failed: {text}", transient=False) from None
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
             text = redact_urls(str(exc))[:300]
             raise CleverReachConnectionError(f"CleverReach {label}: {type(exc).__name__}: {text}") from None
 
@@ -243,7 +254,9 @@ class CleverReachHook(HttpHook):
         def attempt() -> Any:
             timeout = budget.request_timeout(settings.timeout)
             response = self._transport(
-                label, lambda: session.request(method, url, params=params, json=json, timeout=timeout)
+                label,
+                lambda: session.request(method, url, params=params, json=json, timeout=timeout, stream=True),
+                settings.max_response_bytes,
             )
             try:
                 return decode(response, label)

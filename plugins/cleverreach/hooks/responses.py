@@ -27,6 +27,7 @@ from cleverreach.exceptions import (
     CleverReachNotFoundError,
     CleverReachRateLimitError,
     CleverReachResponseError,
+    CleverReachResponseTooLargeError,
     CleverReachServerError,
     CleverReachValidationError,
 )
@@ -70,6 +71,37 @@ class BatchResult:
     @property
     def failed(self) -> list[ItemResult]:
         return [item for item in self.items if not item.ok]
+
+
+def read_capped(response: requests.Response, limit: int, label: str) -> requests.Response:
+    """Read a streamed (``stream=True``) body into ``response.content``, refusing it above ``limit`` bytes.
+
+    A declared ``Content-Length`` above the cap is refused before reading; otherwise the body is read in
+    chunks (decoded, so a compressed bomb counts at its real size) and dropped as soon as it passes the cap.
+    """
+    try:
+        declared = int(response.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        response.close()
+        raise CleverReachResponseTooLargeError(
+            f"CleverReach {label}: answer of {declared} bytes refused (limit {limit} bytes)", status=response.status_code
+        )
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(chunk_size=65536):
+        size += len(chunk)
+        if size > limit:
+            response.close()
+            raise CleverReachResponseTooLargeError(
+                f"CleverReach {label}: answer refused at more than {limit} bytes (limit)", status=response.status_code
+            )
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # noqa: SLF001 - what requests does when it reads the body itself
+    response._content_consumed = True  # noqa: SLF001
+    response.close()  # back to the pool: the body is read
+    return response
 
 
 def json_or_none(response: requests.Response) -> Any:
