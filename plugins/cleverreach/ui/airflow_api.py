@@ -7,7 +7,8 @@ credential (the UI's session token, or their Bearer token). Airflow therefore ch
 against the tenant scope), and every action appears in the run history.
 
 The API server calls itself at a configured address: ``[cleverreach] airflow_api_url``, else Airflow's
-``[api] base_url``, else its own ``[api] port`` on loopback; never at the request's Host header.
+``[api] base_url``, else its own ``[api] host``/``port`` (loopback when it listens everywhere); never at the
+request's Host header.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _detail(resp: Any) -> str:
 
 def configured_base_url() -> str:
     """Where the API server calls itself: ``[cleverreach] airflow_api_url``, else Airflow's ``[api] base_url``,
-    else its own port on loopback. Never the request's ``Host`` header: the call carries the caller's token,
+    else its own ``[api] host``/``port``. Never the request's ``Host`` header: the call carries the caller's token,
     and a client picks its Host freely (issue 18)."""
     from airflow.configuration import conf
 
@@ -91,8 +92,10 @@ def configured_base_url() -> str:
         if configured:
             return configured.rstrip("/")
     scheme = "https" if (conf.get("api", "ssl_cert", fallback="") or "").strip() else "http"
+    host = (conf.get("api", "host", fallback="") or "").strip().strip("[]")
+    host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # listening everywhere: loopback is one of them
     port = (conf.get("api", "port", fallback="8080") or "8080").strip()
-    return f"{scheme}://127.0.0.1:{port}"
+    return f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 def airflow_api() -> AirflowRestApi:

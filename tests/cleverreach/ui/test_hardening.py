@@ -116,7 +116,10 @@ def test_airflow_api_base_url_without_configuration_is_loopback(monkeypatch):
     monkeypatch.delenv("AIRFLOW__CLEVERREACH__AIRFLOW_API_URL", raising=False)
     monkeypatch.delenv("AIRFLOW__API__BASE_URL", raising=False)
     monkeypatch.setenv("AIRFLOW__API__PORT", "8123")
+    monkeypatch.setenv("AIRFLOW__API__HOST", "0.0.0.0")
     assert configured_base_url() == "http://127.0.0.1:8123"
+    monkeypatch.setenv("AIRFLOW__API__HOST", "10.0.0.7")
+    assert configured_base_url() == "http://10.0.0.7:8123"
     monkeypatch.setenv("AIRFLOW__CLEVERREACH__AIRFLOW_API_URL", "http://airflow.internal:8080/")
     assert configured_base_url() == "http://airflow.internal:8080"
 
