@@ -13,7 +13,7 @@ import string
 from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import Param, dag, task
 
-from cleverreach.dag_defaults import KEY_ITEMS, KEY_SCHEMA, KEY_TYPES, dag_defaults
+from cleverreach.dag_defaults import KEY_ITEMS, KEY_SCHEMA, KEY_TYPES, MAX_KEYS, dag_defaults
 from cleverreach.operators.manage_members import SELECTION_FIELDS, ManageListMembersOperator
 
 LETTERS = [*string.ascii_uppercase, "0-9"]
@@ -45,10 +45,10 @@ LETTERS = [*string.ascii_uppercase, "0-9"]
         "search": Param(None, type=["null", "string"], maxLength=200, title="Search",
                         description="Text contained in the address name, matchcode or city (case-insensitive; "
                                     "% and _ are plain characters)."),
-        "address_ids": Param([], type="array", items=KEY_ITEMS, title="Address ids",
+        "address_ids": Param([], type="array", items=KEY_ITEMS, maxItems=MAX_KEYS, title="Address ids",
                              description="Addresses whose contact persons are selected, e.g. [101, 102] or "
                                          "[\"A-17\"] (integers or text, as the CRM keys them)."),
-        "contact_ids": Param([], type="array", items=KEY_ITEMS, title="Contact person ids",
+        "contact_ids": Param([], type="array", items=KEY_ITEMS, maxItems=MAX_KEYS, title="Contact person ids",
                              description="Contact persons picked directly, e.g. [5, 7] or UUIDs; with other filters, "
                                          "only those of them that also match."),
         "sync_after": Param(True, type="boolean", title="Sync afterwards",

@@ -43,6 +43,8 @@ KEY_PATTERN = r"^[A-Za-z0-9_.:@+/-]+$"
 KEY_SCHEMA = {"minimum": 1, "minLength": 1, "maxLength": 200, "pattern": KEY_PATTERN}
 KEY_ITEMS = {"type": KEY_TYPES, **KEY_SCHEMA}
 """The JSON schema of one key in a trigger form's list of keys (a number of at least 1, or such text)."""
+MAX_KEYS = 10_000
+"""Keys in one run's list of keys (the page's ``MAX_IDS`` too): the run's conf stays small (issue 18)."""
 
 # The label of a mapped task instance. Templates render as native objects, so "{{ task.tenant_id }}" of the
 # tenant "1" would become the integer 1 and Airflow's map-index rendering fails on it (len() of an int); as JSON

@@ -90,6 +90,10 @@ class CleverReachResponseError(CleverReachError):
     """A 2xx answer that does not have the shape the API documents (not JSON, misaligned results)."""
 
 
+class CleverReachResponseTooLargeError(CleverReachResponseError):
+    """An answer larger than the connection's ``max_response_bytes``; refused while streaming, never read whole."""
+
+
 class MassRemovalError(AirflowException):
     """A sync plan removes more receivers than the guard allows; nothing was written."""
 

@@ -79,6 +79,13 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
         default=300.0,
         exclusiveMinimum=0,
     ),
+    "max_response_bytes": _field(
+        "Largest response (bytes)",
+        "A CleverReach answer above this size is refused before it is read whole.",
+        type=["integer", "null"],
+        default=64 * 2**20,
+        minimum=1024,
+    ),
     # integration policy
     "ext_id_attribute": _field(
         "ext_id attribute",

@@ -130,3 +130,24 @@ def test_group_gone_between_import_and_sync_marks_the_list_and_alerts(world, crm
     assert "[CleverReach] cleverreach_sync_recipients.sync_list failed for tenant acme, list 1" in subjects
     # the next run skips the list with a warning instead of failing again
     assert run_dag("cleverreach_sync_recipients", {"tenant": "acme"}).state == "success"
+
+
+def test_id_lists_and_strings_over_their_bounds_are_refused_before_any_task(world, crm_engine):
+    """Issue 18: address_ids/contact_ids of cleverreach_manage_members had no maxItems."""
+    from airflow.sdk.exceptions import ParamValidationError
+
+    from cleverreach.dag_defaults import MAX_KEYS
+
+    before = snapshot(crm_engine)
+    too_many = list(range(1, MAX_KEYS + 2))
+    for dag_id, conf in [
+        ("cleverreach_manage_members", {"tenant": "acme", "list_id": 1, "contact_ids": too_many}),
+        ("cleverreach_manage_members", {"tenant": "acme", "list_id": 1, "address_ids": too_many}),
+        ("cleverreach_manage_members", {"tenant": "acme", "list_id": 1, "address_ids": ["a" * 201]}),
+        ("cleverreach_erase_contact", {"tenant": "acme", "contact_ids": too_many}),
+        ("cleverreach_erase_contact", {"tenant": "acme", "emails": [LONG]}),
+    ]:
+        with pytest.raises(ParamValidationError):
+            run_dag(dag_id, conf)
+    assert snapshot(crm_engine) == before
+    assert world.client.requests() == []

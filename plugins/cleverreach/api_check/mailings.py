@@ -14,6 +14,7 @@ from cleverreach.api_check.assumptions import Check
 from cleverreach.api_check.observations import ClicksSeen, LimitSeen, NotObserved, Observations, ReportPageSeen, WindowSeen
 from cleverreach.api_check.scratch import PROBE_ERRORS, ProbeError, run_probe, why
 from cleverreach.hooks.cleverreach import CleverReachHook
+from cleverreach.hooks.transport import segment
 
 LIMIT = 1000  # what the mail history asks for
 REPORT_PAGE = 100  # what the mail history asks for
@@ -106,7 +107,7 @@ class MailingProbes:
         if link_id is not None:
             params["linkid"] = link_id
         for page in range(MAX_REPORT_PAGES):
-            body = self.hook.request("GET", f"reports/{mailing_id}/receivers/{state}", params={**params, "page": page})
+            body = self.hook.request("GET", f"reports/{segment(mailing_id)}/receivers/{state}", params={**params, "page": page})
             if not body:
                 return seen
             if not isinstance(body, list):
@@ -115,7 +116,7 @@ class MailingProbes:
         raise ProbeError(f"more than {MAX_REPORT_PAGES} report pages")
 
     def _sent(self, mailing_id: str) -> int:
-        stats = self.hook.request("GET", f"reports/{mailing_id}/stats")
+        stats = self.hook.request("GET", f"reports/{segment(mailing_id)}/stats")
         if not isinstance(stats, dict):
             return 0
         basic = stats.get("basic") if isinstance(stats.get("basic"), dict) else {}
@@ -137,7 +138,7 @@ class MailingProbes:
         return ReportPageSeen(best_sent, REPORT_PAGE, len(body) if isinstance(body, list) else 0)
 
     def _clicked_links(self, mailing_id: str) -> list[str]:
-        body = self.hook.request("GET", f"reports/{mailing_id}/stats/links")
+        body = self.hook.request("GET", f"reports/{segment(mailing_id)}/stats/links")
         links = body.get("links", []) if isinstance(body, dict) else body if isinstance(body, list) else []
         clicked = []
         for link in links:

@@ -18,6 +18,7 @@ import requests
 from cleverreach.api_check.observations import NotObserved, Observations
 from cleverreach.exceptions import CleverReachError, CleverReachNotFoundError, redact_emails
 from cleverreach.hooks.cleverreach import CleverReachHook
+from cleverreach.hooks.transport import segment
 from cleverreach.hooks.responses import ItemResult
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ class ScratchAccount:
         params: dict[str, Any] = {"page": page, "pagesize": page_size, "type": "all"}
         if order_by:
             params["order_by"] = order_by
-        body = self.hook.request("GET", f"groups/{group_id}/receivers", params=params)
+        body = self.hook.request("GET", f"groups/{segment(group_id)}/receivers", params=params)
         if body in (None, False, "false"):
             return []
         if not isinstance(body, list):

@@ -53,6 +53,7 @@ from cleverreach.exceptions import (
 )
 from cleverreach.hooks.cleverreach import RECEIVER_ORDER, CleverReachHook
 from cleverreach.hooks.responses import ItemResult, parse_aligned_results
+from cleverreach.hooks.transport import segment
 
 log = logging.getLogger(__name__)
 
@@ -363,7 +364,7 @@ class ApiCheckService:
 
     def _deleted_group(self, group_id: str) -> DeletedGroupSeen:
         try:
-            body = self.hook.request("GET", f"groups/{group_id}")
+            body = self.hook.request("GET", f"groups/{segment(group_id)}")
         except CleverReachNotFoundError:
             return DeletedGroupSeen("404")
         except CleverReachError as exc:

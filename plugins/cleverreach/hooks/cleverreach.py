@@ -43,9 +43,10 @@ from cleverreach.exceptions import (
     redact_urls,
 )
 from cleverreach.hooks.paging import chunks_by_length, paginate
-from cleverreach.hooks.responses import BatchResult, ItemResult, decode, json_or_none, parse_aligned_results, retry_after
+from cleverreach.hooks.responses import (BatchResult, ItemResult, decode, json_or_none, parse_aligned_results,
+                                         read_capped, retry_after)
 from cleverreach.hooks.settings import MAX_BATCH_SIZE, CleverReachSettings
-from cleverreach.hooks.transport import BearerTokenAuth, CallBudget, TokenRenewal, api_root_of, build_retry_args
+from cleverreach.hooks.transport import BearerTokenAuth, CallBudget, TokenRenewal, api_root_of, build_retry_args, segment
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -189,7 +190,9 @@ class CleverReachHook(HttpHook):
                 data={"grant_type": "client_credentials"},
                 auth=HTTPBasicAuth(conn.login, conn.password),
                 timeout=timeout,
+                stream=True,
             ),
+            self.settings.max_response_bytes,
         )
         if response.status_code == 429:
             raise CleverReachRateLimitError("CleverReach token endpoint rate limited", retry_after=retry_after(response))
@@ -214,14 +217,15 @@ class CleverReachHook(HttpHook):
 
     # ------------------------------------------------------------------ requests
     @staticmethod
-    def _transport(label: str, send: Callable[[], requests.Response]) -> requests.Response:
-        """Send; a transport failure becomes a typed error whose text carries no URL query (e-mails)."""
+    def _transport(label: str, send: Callable[[], requests.Response], limit: int) -> requests.Response:
+        """Send (streamed) and read the body up to ``limit`` bytes; a transport failure becomes a typed error
+        whose text carries no URL query (e-mails)."""
         try:
-            return send()
+            return read_capped(send(), limit, label)
         except requests.exceptions.SSLError as exc:
             text = redact_urls(str(exc))[:300]
             raise CleverReachConnectionError(f"CleverReach {label}: TLS failed: {text}", transient=False) from None
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
             text = redact_urls(str(exc))[:300]
             raise CleverReachConnectionError(f"CleverReach {label}: {type(exc).__name__}: {text}") from None
 
@@ -243,7 +247,9 @@ class CleverReachHook(HttpHook):
         def attempt() -> Any:
             timeout = budget.request_timeout(settings.timeout)
             response = self._transport(
-                label, lambda: session.request(method, url, params=params, json=json, timeout=timeout)
+                label,
+                lambda: session.request(method, url, params=params, json=json, timeout=timeout, stream=True),
+                settings.max_response_bytes,
             )
             try:
                 return decode(response, label)
@@ -347,19 +353,19 @@ class CleverReachHook(HttpHook):
 
     def get_group(self, group_id: str) -> dict[str, Any]:
         """One group; a 404 and an HTTP 200 ``[]`` (CleverReach's SDK reads it so) both mean "gone"."""
-        body = self.request("GET", f"groups/{group_id}")
+        body = self.request("GET", f"groups/{segment(group_id)}")
         if body in ([], {}, None, False):
             raise CleverReachNotFoundError(f"CleverReach group {group_id} not found (empty answer)", status=404)
         return self._object(body, "GET /v3/groups/{id}")
 
     def group_stats(self, group_id: str) -> dict[str, Any]:
-        return self._object(self.request("GET", f"groups/{group_id}/stats"), "GET /v3/groups/{id}/stats")
+        return self._object(self.request("GET", f"groups/{segment(group_id)}/stats"), "GET /v3/groups/{id}/stats")
 
     def create_group(self, name: str) -> dict[str, Any]:
         return self._object(self.request("POST", "groups", json={"name": name}), "POST /v3/groups")
 
     def delete_group(self, group_id: str) -> None:
-        self.request("DELETE", f"groups/{group_id}")
+        self.request("DELETE", f"groups/{segment(group_id)}")
 
     # ------------------------------------------------------------------ global attributes
     def list_global_attributes(self) -> list[dict[str, Any]]:
@@ -396,7 +402,7 @@ class CleverReachHook(HttpHook):
     ) -> Iterator[list[dict[str, Any]]]:
         """Pages of a group's receivers in a stable order (``registered asc``), each receiver once."""
         params = {"type": receiver_type, "detail": detail, "order_by": RECEIVER_ORDER}
-        return self._pages(f"groups/{group_id}/receivers", params, page_size or self.settings.page_size)
+        return self._pages(f"groups/{segment(group_id)}/receivers", params, page_size or self.settings.page_size)
 
     def get_receivers(
         self, group_id: str, *, ids: Sequence[str] | None = None, emails: Sequence[str] | None = None
@@ -406,29 +412,29 @@ class CleverReachHook(HttpHook):
         for param, values in (("id_list", ids), ("email_list", emails)):
             for chunk in chunks_by_length([str(v) for v in values or ()]):
                 params = {param: ",".join(chunk), "type": "all"}
-                for page in self._pages(f"groups/{group_id}/receivers", params, min(len(chunk), self.settings.page_size)):
+                for page in self._pages(f"groups/{segment(group_id)}/receivers", params, min(len(chunk), self.settings.page_size)):
                     for receiver in page:
                         found.setdefault(str(receiver.get("id")), receiver)
         return list(found.values())
 
     def insert_receivers(self, group_id: str, receivers: Sequence[dict[str, Any]]) -> Iterator[BatchResult]:
         """New receivers only (``/receivers/insert``): an existing one is never touched. Keys: e-mails."""
-        return self._write_batches(f"groups/{group_id}/receivers/insert", receivers)
+        return self._write_batches(f"groups/{segment(group_id)}/receivers/insert", receivers)
 
     def upsert_receivers(self, group_id: str, receivers: Sequence[dict[str, Any]]) -> Iterator[BatchResult]:
         """Updates of existing receivers, matched by e-mail (``/receivers/upsert``). Keys: e-mails."""
-        return self._write_batches(f"groups/{group_id}/receivers/upsert", receivers)
+        return self._write_batches(f"groups/{segment(group_id)}/receivers/upsert", receivers)
 
     def delete_receivers(self, group_id: str, receiver_ids: Sequence[str]) -> Iterator[BatchResult]:
         """Remove receivers from a group by id, the only verified form of the bulk delete. Keys: ids."""
         ids = [str(receiver_id) for receiver_id in receiver_ids]
-        return self._write_batches(f"groups/{group_id}/receivers/delete", ids, ids)
+        return self._write_batches(f"groups/{segment(group_id)}/receivers/delete", ids, ids)
 
     def deactivate_receiver(self, group_id: str, receiver_id: str) -> None:
-        self._expect_true(self.request("PUT", f"groups/{group_id}/receivers/{receiver_id}/deactivate"), "deactivate")
+        self._expect_true(self.request("PUT", f"groups/{segment(group_id)}/receivers/{segment(receiver_id)}/deactivate"), "deactivate")
 
     def activate_receiver(self, group_id: str, receiver_id: str) -> None:
-        self._expect_true(self.request("PUT", f"groups/{group_id}/receivers/{receiver_id}/activate"), "activate")
+        self._expect_true(self.request("PUT", f"groups/{segment(group_id)}/receivers/{segment(receiver_id)}/activate"), "activate")
 
     @staticmethod
     def _expect_true(body: Any, what: str) -> None:
@@ -451,11 +457,11 @@ class CleverReachHook(HttpHook):
         return self._list(body, "GET /v3/mailings")
 
     def get_mailing(self, mailing_id: str) -> dict[str, Any]:
-        return self._object(self.request("GET", f"mailings/{mailing_id}"), "GET /v3/mailings/{id}")
+        return self._object(self.request("GET", f"mailings/{segment(mailing_id)}"), "GET /v3/mailings/{id}")
 
     def report_links(self, mailing_id: str) -> dict[str, str]:
         """Link id -> URL of a mailing's links (``reports/{id}/stats/links``), to read clicks per link."""
-        body = self.request("GET", f"reports/{mailing_id}/stats/links")
+        body = self.request("GET", f"reports/{segment(mailing_id)}/stats/links")
         links = body.get("links", []) if isinstance(body, dict) else body if isinstance(body, list) else []
         return {
             str(link.get("id")): str(link.get("link") or link.get("url") or "")
@@ -485,5 +491,5 @@ class CleverReachHook(HttpHook):
         if until is not None:
             params["to"] = int(until)
         return self._pages(
-            f"reports/{mailing_id}/receivers/{state}", params, page_size or self.settings.report_page_size
+            f"reports/{segment(mailing_id)}/receivers/{state}", params, page_size or self.settings.report_page_size
         )

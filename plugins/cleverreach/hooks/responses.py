@@ -7,8 +7,12 @@ e-mail addresses redacted.
 
 from __future__ import annotations
 
+import datetime
+import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import msgspec
@@ -23,12 +27,15 @@ from cleverreach.exceptions import (
     CleverReachNotFoundError,
     CleverReachRateLimitError,
     CleverReachResponseError,
+    CleverReachResponseTooLargeError,
     CleverReachServerError,
     CleverReachValidationError,
 )
 
 #: Per-item statuses that mean "written". Anything else (``unsuccessful``, ``error``, ...) is a failure.
 SUCCESS_STATUSES = frozenset({"success", "insert success", "update success", "upsert success"})
+#: The longest ``Retry-After`` taken at its word; beyond it (or malformed) the hook's own backoff applies.
+MAX_RETRY_AFTER = 3600.0
 FORBIDDEN_MESSAGE = "forbidden: licence limit or missing permission"
 
 _STATUS_ERRORS: dict[int, type[CleverReachError]] = {
@@ -66,6 +73,37 @@ class BatchResult:
         return [item for item in self.items if not item.ok]
 
 
+def read_capped(response: requests.Response, limit: int, label: str) -> requests.Response:
+    """Read a streamed (``stream=True``) body into ``response.content``, refusing it above ``limit`` bytes.
+
+    A declared ``Content-Length`` above the cap is refused before reading; otherwise the body is read in
+    chunks (decoded, so a compressed bomb counts at its real size) and dropped as soon as it passes the cap.
+    """
+    try:
+        declared = int(response.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        response.close()
+        raise CleverReachResponseTooLargeError(
+            f"CleverReach {label}: answer of {declared} bytes refused (limit {limit} bytes)", status=response.status_code
+        )
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(chunk_size=65536):
+        size += len(chunk)
+        if size > limit:
+            response.close()
+            raise CleverReachResponseTooLargeError(
+                f"CleverReach {label}: answer refused at more than {limit} bytes (limit)", status=response.status_code
+            )
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # noqa: SLF001 - what requests does when it reads the body itself
+    response._content_consumed = True  # noqa: SLF001
+    response.close()  # back to the pool: the body is read
+    return response
+
+
 def json_or_none(response: requests.Response) -> Any:
     """The decoded body, None when empty or not JSON. ``msgspec`` decodes UTF-8 JSON in half the time of
     ``json`` (a page of 5,000 receivers is 2 MB); whatever it refuses (another encoding, ``NaN``, lone
@@ -82,15 +120,33 @@ def json_or_none(response: requests.Response) -> Any:
         return None
 
 
-def retry_after(response: requests.Response) -> float | None:
-    """The server's ``Retry-After`` in seconds; an HTTP date falls back to our own backoff."""
-    value = response.headers.get("Retry-After")
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delay seconds or an HTTP date), or None for "use our own
+    backoff". None also for anything malformed or absurd: ``nan``, ``inf``, negative, above
+    :data:`MAX_RETRY_AFTER`, a date in the past or further ahead than that (a NaN wait crashed the sleep)."""
     if value is None:
         return None
+    text = value.strip()
     try:
-        return max(float(value), 0.0)
+        seconds = float(text)
     except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:  # RFC 9110 dates are GMT
+            when = when.replace(tzinfo=datetime.UTC)
+        seconds = when.timestamp() - (time.time() if now is None else now)
+        if seconds <= 0:
+            return None
+    if not math.isfinite(seconds) or seconds < 0 or seconds > MAX_RETRY_AFTER:
         return None
+    return seconds
+
+
+def retry_after(response: requests.Response) -> float | None:
+    """The server's ``Retry-After`` in seconds; None (our own backoff) when absent, malformed or absurd."""
+    return parse_retry_after(response.headers.get("Retry-After"))
 
 
 def error_for_status(status: int, label: str, message: str = "", *, wait: float | None = None) -> CleverReachError:

@@ -19,6 +19,7 @@ from cleverreach.exceptions import CleverReachConfigError
 MAX_BATCH_SIZE = 1000  # CleverReach answers 413 above this
 MAX_PAGE_SIZE = 5000  # group receivers
 MAX_REPORT_PAGE_SIZE = 500  # report receivers: Apteco reads pages of 500; the server may clamp (paging copes)
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 2**20  # a page of 5,000 receivers with details is a few MB
 LEGACY_PREFIX = "extra__cleverreach__"
 
 PositiveSeconds = Annotated[float, Field(gt=0)]
@@ -38,6 +39,7 @@ class CleverReachSettings(BaseModel):
     retry_initial_wait: Annotated[float, Field(ge=0)] = 0.5
     retry_max_wait: Annotated[float, Field(ge=0)] = 60.0
     call_deadline: PositiveSeconds = 300.0  # one API call, retries and token renewal included
+    max_response_bytes: Annotated[int, Field(ge=1024)] = DEFAULT_MAX_RESPONSE_BYTES  # a body above it is refused
 
     # integration policy
     ext_id_attribute: Annotated[str, Field(min_length=1, max_length=64)] = "ext_id"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.auth import AuthBase
@@ -65,6 +66,15 @@ def api_root_of(conn: Connection, conn_id: str) -> str:
     port = parts.port or conn.port
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     return f"{parts.scheme}://{host}{f':{port}' if port else ''}"
+
+
+def segment(value: object) -> str:
+    """An id as one URL path segment: ``/``, ``?``, ``#``, ``%`` quoted, so an id such as ``../x`` or ``1/2`` cannot
+    change the path. Refused: empty, ``.`` and ``..`` (dot segments that a client or server would resolve)."""
+    text = str(value)
+    if text.strip() in ("", ".", ".."):
+        raise ValueError(f"not a CleverReach id: {text!r}")
+    return quote(text, safe="")
 
 
 class BearerTokenAuth(AuthBase):
@@ -181,8 +191,9 @@ class CallBudget:
             exc = state.outcome.exception() if state.outcome else None
             if isinstance(exc, TokenRenewal):
                 return 0.0
-            if isinstance(exc, CleverReachRateLimitError) and exc.retry_after is not None:
-                return exc.retry_after
+            wanted = exc.retry_after if isinstance(exc, CleverReachRateLimitError) else None
+            if wanted is not None and math.isfinite(wanted) and wanted >= 0:  # parsed sane; never sleep(nan)
+                return wanted
             return base(state)
 
         return wait

@@ -6,8 +6,9 @@ credential (the UI's session token, or their Bearer token). Airflow therefore ch
 (``access_control``) itself, records the user as the run's triggering user (which the first task checks
 against the tenant scope), and every action appears in the run history.
 
-The API server calls itself: at ``[cleverreach] airflow_api_url`` if set, else at the address the
-request came in on (scheme, host and Airflow's root path, without this app's prefix).
+The API server calls itself at a configured address: ``[cleverreach] airflow_api_url``, else Airflow's
+``[api] base_url``, else its own ``[api] host``/``port`` (loopback when it listens everywhere); never at the
+request's Host header.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import requests
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, status
 
 MANAGE_MEMBERS_DAG = "cleverreach_manage_members"
 SYNC_RECIPIENTS_DAG = "cleverreach_sync_recipients"
@@ -80,22 +81,26 @@ def _detail(resp: Any) -> str:
     return str(detail)[:500]
 
 
-def _base_url(request: Request) -> str:
+def configured_base_url() -> str:
+    """Where the API server calls itself: ``[cleverreach] airflow_api_url``, else Airflow's ``[api] base_url``,
+    else its own ``[api] host``/``port``. Never the request's ``Host`` header: the call carries the caller's token,
+    and a client picks its Host freely (issue 18)."""
     from airflow.configuration import conf
 
-    configured = conf.get("cleverreach", "airflow_api_url", fallback=None)
-    if configured:
-        return configured
-    root = str(request.scope.get("root_path", "")).rstrip("/")
-    prefix = str(request.app.state.url_prefix).rstrip("/") if hasattr(request.app.state, "url_prefix") else ""
-    if prefix and root.endswith(prefix):
-        root = root[: -len(prefix)]
-    return f"{request.url.scheme}://{request.url.netloc}{root}"
+    for section, key in (("cleverreach", "airflow_api_url"), ("api", "base_url")):
+        configured = (conf.get(section, key, fallback=None) or "").strip()
+        if configured:
+            return configured.rstrip("/")
+    scheme = "https" if (conf.get("api", "ssl_cert", fallback="") or "").strip() else "http"
+    host = (conf.get("api", "host", fallback="") or "").strip().strip("[]")
+    host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # listening everywhere: loopback is one of them
+    port = (conf.get("api", "port", fallback="8080") or "8080").strip()
+    return f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
 
 
-def airflow_api(request: Request) -> AirflowRestApi:
+def airflow_api() -> AirflowRestApi:
     """The REST API client for this request; tests override this dependency."""
-    return AirflowRestApi(_base_url(request))
+    return AirflowRestApi(configured_base_url())
 
 
 AirflowApiDep = Annotated[AirflowRestApi, Depends(airflow_api)]

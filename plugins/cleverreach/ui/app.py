@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from cleverreach.ui.guards import guard
 from cleverreach.ui.routers import access, audit, history, lists, members, recipients, sync, tenants
+from cleverreach.ui.security import CallerDep
 
 URL_PREFIX = "/cleverreach"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -20,11 +24,18 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 def create_app() -> FastAPI:
     app = FastAPI(title="CleverReach", description="The CleverReach page of the Airflow UI", docs_url=None,
-                  redoc_url=None, openapi_url="/api/openapi.json")
+                  redoc_url=None, openapi_url=None)
     app.state.url_prefix = URL_PREFIX
+    app.middleware("http")(guard)
     for router in (tenants.router, lists.router, members.router, recipients.router, sync.router, history.router,
                    audit.router, access.router):
         app.include_router(router, prefix="/api")
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi(_: CallerDep) -> dict[str, Any]:
+        """The API's schema, for logged-in users with the right to view only (like every other route)."""
+        return app.openapi()
+
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)

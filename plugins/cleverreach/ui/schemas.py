@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from cleverreach.crm.keys import as_key
 from cleverreach.members.selection import LETTERS
 
-MAX_IDS = 10_000  # ids per action: the run's conf stays small; larger selections go through filters
+MAX_IDS = 10_000  # ids per action (= dag_defaults.MAX_KEYS): the run's conf stays small; else filters
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
