@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from cleverreach.crm.keys import as_key
 from cleverreach.email_validation import check_email
-from cleverreach.sync.keys import email_key, email_spellings
+from cleverreach.email_keys import email_key, email_spellings
 
 
 class ErasureRequestError(ValueError):

@@ -20,7 +20,7 @@ from cleverreach.erasure.request import (
 )
 from cleverreach.erasure.store import ErasureStore
 from cleverreach.hooks.cleverreach import CleverReachHook
-from cleverreach.sync.keys import email_key
+from cleverreach.email_keys import email_key
 
 log = logging.getLogger(__name__)
 

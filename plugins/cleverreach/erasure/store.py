@@ -17,7 +17,7 @@ from cleverreach.crm.store import SqlStore
 from cleverreach.enums import AuditAction
 from cleverreach.erasure.request import OwnedRow
 from cleverreach.lists.store import ListStore
-from cleverreach.sync.keys import email_key
+from cleverreach.email_keys import email_key
 
 # (query, what the report calls it): run in this order, in one transaction per database
 PURGES: tuple[tuple[str, str], ...] = (

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from cleverreach.clock import from_unix
 from cleverreach.crm.keys import as_key
 from cleverreach.enums import HistoryKind
-from cleverreach.sync.keys import email_key
+from cleverreach.email_keys import email_key
 
 SOURCE = "cleverreach"
 

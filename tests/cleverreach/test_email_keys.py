@@ -1,4 +1,5 @@
-"""The one e-mail key of sync, erasure and history (IDNA 2008), and the spellings an erasure searches for."""
+"""The one e-mail key of sync, erasure and history (IDNA 2008, ``cleverreach.email_keys``; column-wise in
+``cleverreach.sync.keys``), and the spellings an erasure searches for."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import pandas as pd
 import pytest
 
 from cleverreach.erasure.request import ErasureRequest, addresses_to_erase, matching_spellings, spellings_to_search
-from cleverreach.sync.keys import email_key, email_keys, email_spellings
+from cleverreach.email_keys import email_key, email_spellings
+from cleverreach.sync.keys import email_keys
 
 CASES = [
     ("anna@straße.de", "anna@xn--strae-oqa.de"),  # IDNA 2008 keeps the ß (IDNA 2003 made it strasse.de)
