@@ -88,6 +88,12 @@ def read_capped(response: requests.Response, limit: int, label: str) -> requests
         raise CleverReachResponseTooLargeError(
             f"CleverReach {label}: answer of {declared} bytes refused (limit {limit} bytes)", status=response.status_code
         )
+    if response._content is not False:  # noqa: SLF001 - read already (a transport adapter that does not stream)
+        if len(response._content or b"") > limit:  # noqa: SLF001
+            raise CleverReachResponseTooLargeError(
+                f"CleverReach {label}: answer refused at more than {limit} bytes (limit)", status=response.status_code
+            )
+        return response
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_content(chunk_size=65536):

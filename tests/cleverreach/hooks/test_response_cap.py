@@ -102,3 +102,17 @@ def test_response_cap_stops_reading_an_endless_body(connect, oversized):
     assert time.monotonic() - started < 5.0
     time.sleep(0.2)  # the server notices the hang-up
     assert _Oversized.sent.get("/v3/groups/endless", 0) < ENDLESS_SAFETY
+
+
+def test_response_cap_holds_for_a_body_a_transport_adapter_read_already():
+    """An adapter that is no stream (a test double, a caching adapter) hands over the body read: it is taken as
+    it is below the cap and refused above it."""
+    import requests
+
+    from cleverreach.hooks.responses import read_capped
+
+    response = requests.Response()
+    response.status_code, response._content = 200, b"x" * 2048
+    assert read_capped(response, 4096, "test").content == b"x" * 2048
+    with pytest.raises(CleverReachResponseTooLargeError):
+        read_capped(response, 1024, "test")
