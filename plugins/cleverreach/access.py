@@ -74,7 +74,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[CleverReachPermission]] = {
 
 def dag_access_control(roles: tuple[str, ...] = ROLES) -> dict[str, dict[str, set[str]]]:
     """The DAGs' ``access_control``: viewers read the runs, editors and admins also trigger them. ``roles`` narrows
-    it for an admin-only DAG (``cleverreach_tenant_admin``: the Admin role alone)."""
+    it for an admin-only DAG (``cleverreach_tenant_admin``, ``cleverreach_erase_contact``: the Admin role alone)."""
     rights = {ROLE_VIEWER: READ_DAG, ROLE_EDITOR: RUN_DAG, ROLE_ADMIN: RUN_DAG}
     return {role: rights[role] for role in roles}
 
