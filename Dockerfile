@@ -1,7 +1,7 @@
 # The Airflow image of docker-compose.yaml: the official Airflow image plus this repository's CleverReach
 # provider (the `airflow-provider-cleverreach` wheel, whose entry points register the `cleverreach` connection
-# type and the CleverReach page) and its runtime dependencies, installed against Airflow's official
-# constraints for the chosen Airflow and Python versions. No test or development tool is installed
+# type and the CleverReach page) and its runtime dependencies, installed against the repository's
+# constraints.txt (the versions the tests ran with). No test or development tool is installed
 # (those live in requirements-dev.txt, for the dev venv only).
 #   docker compose build        (or: docker build --target runtime -t cleverreach-airflow:3.3.2 .)
 ARG AIRFLOW_VERSION=3.3.2
@@ -18,15 +18,18 @@ RUN pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels /src/provider /sr
 FROM apache/airflow:${AIRFLOW_VERSION}-python${PYTHON_VERSION} AS runtime
 ARG AIRFLOW_VERSION
 ARG PYTHON_VERSION
-# Airflow's own constraints for this Airflow and Python version (the build machine fetches them); pinning
+# The repository's constraints.txt, the exact versions the tests ran with (Python 3.12, Airflow 3.3.2), copied
+# into the build: nothing fetched at build time decides a version. CONSTRAINTS_FILE names another file of the
+# build context (e.g. for another AIRFLOW_VERSION, whose apache-airflow pin it must match). Pinning
 # apache-airflow in the same command keeps pip from up- or downgrading it
 # (https://airflow.apache.org/docs/docker-stack/build.html)
-ARG AIRFLOW_CONSTRAINTS_URL=https://raw.githubusercontent.com/apache/airflow/constraints-${AIRFLOW_VERSION}/constraints-${PYTHON_VERSION}.txt
+ARG CONSTRAINTS_FILE=constraints.txt
+COPY --chown=airflow:0 ${CONSTRAINTS_FILE} /tmp/constraints.txt
 COPY --from=wheels --chown=airflow:0 /tmp/wheels/airflow_provider_cleverreach-*.whl /tmp/wheels/
 RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" \
         "$(ls /tmp/wheels/airflow_provider_cleverreach-*.whl)[postgres]" \
-        --constraint "${AIRFLOW_CONSTRAINTS_URL}" \
-    && rm -rf /tmp/wheels
+        --constraint /tmp/constraints.txt \
+    && rm -rf /tmp/wheels /tmp/constraints.txt
 
 # the CRM adapter's SQL (also mounted by docker-compose.yaml, so that edits need no rebuild) and the helpers
 COPY --chown=airflow:0 include /opt/airflow/include

@@ -4,12 +4,15 @@ Name the tenant and the contact person ids and/or e-mail addresses. The person's
 deleted from every group of the tenant's CleverReach account (by receiver id, then read back); their
 list memberships and the contact history the integration wrote are deleted in the CRM, and the stored
 sync plans keep their counts but lose the address. The result is a report of counts, never the data.
+
+Only the CleverReach Admin role may trigger it or read its runs (an erasure cannot be undone; issue 18).
 """
 
 from __future__ import annotations
 
 from airflow.sdk import Param, dag
 
+from cleverreach.access import ROLE_ADMIN
 from cleverreach.dag_defaults import KEY_ITEMS, TENANT_MAP_INDEX, dag_defaults
 from cleverreach.operators.erase_contact import CleverReachEraseContactOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
@@ -19,7 +22,7 @@ from cleverreach.operators.tenants import CrmTenantsOperator
     dag_id="cleverreach_erase_contact",
     schedule=None,
     doc_md=__doc__,
-    **dag_defaults(),
+    **dag_defaults(roles=(ROLE_ADMIN,)),
     params={
         "tenant": Param(type="string", minLength=1, maxLength=100, title="Tenant",
                         description="CRM tenant id (Mandant) of the person."),

@@ -298,18 +298,25 @@ def test_image_is_the_official_one_for_the_projects_airflow_and_python():
         assert f"FROM apache/airflow:${{AIRFLOW_VERSION}}-python${{PYTHON_VERSION}} AS {stage}" in DOCKERFILE
 
 
-def test_image_installs_the_provider_wheel_against_airflows_constraints():
-    url = _arg("AIRFLOW_CONSTRAINTS_URL")
-    assert url == ("https://raw.githubusercontent.com/apache/airflow/constraints-${AIRFLOW_VERSION}/"
-                   "constraints-${PYTHON_VERSION}.txt")
+def test_image_installs_the_provider_wheel_against_the_repositorys_tested_constraints():
+    """The runtime stage pins every dependency to the repository's constraints.txt (the versions the tests ran
+    with), copied into the build, not to a file fetched at build time (issue 18); CONSTRAINTS_FILE names another."""
+    assert _arg("CONSTRAINTS_FILE") == "constraints.txt"
+    code = "\n".join(line for line in DOCKERFILE.splitlines() if not line.startswith("#"))
+    assert "AIRFLOW_CONSTRAINTS_URL" not in code and "://" not in code, "a version decided by a download"
     runtime = DOCKERFILE.split(" AS runtime", 1)[1].split(" AS emulator", 1)[0]
-    assert "airflow_provider_cleverreach-*.whl)[postgres]" in runtime
-    assert '--constraint "${AIRFLOW_CONSTRAINTS_URL}"' in runtime
-    assert '"apache-airflow==${AIRFLOW_VERSION}"' in runtime
+    assert "COPY --chown=airflow:0 ${CONSTRAINTS_FILE} /tmp/constraints.txt" in runtime
+    install = runtime[runtime.index("RUN pip install"):].split("\n\n", 1)[0]
+    assert "airflow_provider_cleverreach-*.whl)[postgres]" in install
+    assert "--constraint /tmp/constraints.txt" in install
+    assert '"apache-airflow==${AIRFLOW_VERSION}"' in install
+    assert f"apache-airflow=={_arg('AIRFLOW_VERSION')}" in (REPO / "constraints.txt").read_text().splitlines()
+    assert "constraints.txt" not in (REPO / ".dockerignore").read_text()
 
 
 def test_image_has_no_test_or_development_tools():
-    for tool in ("requirements-dev.txt", "requirements.txt", "constraints.txt", "pytest", "hypothesis", "selenium"):
+    # constraints.txt is in it: it pins versions and installs nothing
+    for tool in ("requirements-dev.txt", "requirements.txt", "pytest", "hypothesis", "selenium"):
         assert tool not in "\n".join(line for line in DOCKERFILE.splitlines() if not line.startswith("#")), tool
     dev = (REPO / "requirements-dev.txt").read_text()
     runtime = (REPO / "requirements.txt").read_text()

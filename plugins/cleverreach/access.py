@@ -74,7 +74,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[CleverReachPermission]] = {
 
 def dag_access_control(roles: tuple[str, ...] = ROLES) -> dict[str, dict[str, set[str]]]:
     """The DAGs' ``access_control``: viewers read the runs, editors and admins also trigger them. ``roles`` narrows
-    it for an admin-only DAG (``cleverreach_tenant_admin``: the Admin role alone)."""
+    it for an admin-only DAG (``cleverreach_tenant_admin``, ``cleverreach_erase_contact``: the Admin role alone)."""
     rights = {ROLE_VIEWER: READ_DAG, ROLE_EDITOR: RUN_DAG, ROLE_ADMIN: RUN_DAG}
     return {role: rights[role] for role in roles}
 
@@ -113,6 +113,26 @@ class TenantScope:
                 f"user {self.username!r} may not act on tenant {tenant_id!r} (allowed: {allowed}); "
                 f"ask a CleverReach admin to grant it; nothing was read or written"
             )
+
+
+def grant_change_refusal(admin: TenantScope, grantee: str, grantee_scope: TenantScope, tenant_id: str, *,
+                         revoke: bool) -> str | None:
+    """Why ``admin`` may not grant (or revoke) ``tenant_id`` to ``grantee``, or None. A limited admin stays within
+    their own grants, lifts no limit (revoking the last grant does) and leaves their own grants alone, so that
+    no tenant-scoped admin widens their own or another user's reach (issue 18). An unlimited admin may all."""
+    if not admin.limited:
+        return None
+    allowed = ", ".join(sorted(admin.tenants or ())) or "none"
+    if grantee == admin.username:
+        return (f"admin {admin.username!r} is limited to tenant(s) {allowed} and may not change their own tenant "
+                f"grants; ask an admin without tenant grants")
+    if not admin.allows(tenant_id):
+        return (f"admin {admin.username!r} may grant or revoke only tenants within their own grants ({allowed}), "
+                f"not {tenant_id!r}")
+    if revoke and grantee_scope.tenants == frozenset({tenant_id}):
+        return (f"{tenant_id!r} is the last tenant of user {grantee!r}: revoking it lifts their limit, and only an "
+                f"admin without tenant grants may lift a limit")
+    return None
 
 
 class TenantGrantStore(SqlStore):

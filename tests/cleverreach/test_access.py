@@ -8,7 +8,8 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 from cleverreach.access import (ROLE_ADMIN, ROLE_EDITOR, ROLE_PERMISSIONS, ROLE_VIEWER, CleverReachPermission,
-                                TenantGrantStore, TenantScope, TenantScopeError, check_run_scope, dag_access_control)
+                                TenantGrantStore, TenantScope, TenantScopeError, check_run_scope, dag_access_control,
+                                grant_change_refusal)
 from cleverreach.audit.actor import Actor
 from cleverreach.crm.migrations import migrate
 from helpers.crm_seed import add_tenants
@@ -49,3 +50,16 @@ def test_the_first_task_refuses_a_tenant_outside_the_triggering_users_scope(crm_
         check_run_scope(crm_engine, run_by("eve"), "b")
     assert grants.revoke("eve", "a", Actor.user("admin")) and not grants.revoke("eve", "a", Actor.user("admin"))
     check_run_scope(crm_engine, run_by("eve"), "b")
+
+
+def test_grant_change_refusal_keeps_a_limited_admin_within_their_own_grants():
+    limited, unlimited = TenantScope("ann", frozenset({"a", "c"})), TenantScope("ann", None)
+    bob_a, bob_ab = TenantScope("bob", frozenset({"a"})), TenantScope("bob", frozenset({"a", "b"}))
+    assert grant_change_refusal(unlimited, "ann", unlimited, "b", revoke=False) is None
+    assert grant_change_refusal(unlimited, "bob", bob_a, "a", revoke=True) is None  # lifting: an unlimited admin may
+    assert grant_change_refusal(limited, "bob", bob_a, "c", revoke=False) is None
+    assert grant_change_refusal(limited, "bob", bob_ab, "a", revoke=True) is None
+    assert "within their own grants (a, c)" in grant_change_refusal(limited, "bob", bob_a, "b", revoke=False)
+    assert "within their own grants" in grant_change_refusal(limited, "bob", bob_ab, "b", revoke=True)
+    assert "lift a limit" in grant_change_refusal(limited, "bob", bob_a, "a", revoke=True)
+    assert "their own tenant grants" in grant_change_refusal(limited, "ann", limited, "a", revoke=False)

@@ -95,3 +95,14 @@ def test_only_the_admin_role_may_use_the_tenant_admin_dag():
     bag = DagBag(dag_folder=str(DAGS))
     assert set(bag.dags["cleverreach_tenant_admin"].access_control) == {ROLE_ADMIN}
     assert set(bag.dags["cleverreach_sync_recipients"].access_control) == set(ROLES)
+
+
+def test_only_the_admin_role_may_trigger_or_read_the_erase_contact_dag():
+    """Erasure is an admin's right (issue 18): an editor must not trigger it through the REST API, and
+    neither editors nor viewers read its runs (as with the other admin-only DAG, cleverreach_tenant_admin)."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    from cleverreach.access import ROLE_ADMIN, RUN_DAG
+
+    bag = DagBag(dag_folder=str(DAGS))
+    assert bag.dags["cleverreach_erase_contact"].access_control == {ROLE_ADMIN: RUN_DAG}

@@ -12,13 +12,21 @@ def test_vocabulary_is_the_tenants_own(page):
 
 
 def test_preview_counts_first_rows_and_missing_emails_without_writing(page):
-    body = page.post("/tenants/a/lists/1/recipients/preview", user="viewer", json={"letter": "a"}).json()
+    body = page.post("/tenants/a/lists/1/recipients/preview", user="editor", json={"letter": "a"}).json()
     assert body["count"] == 30  # Ärztehaus files under A: the odd contact ids
     assert body["without_valid_email"] == 0
     assert len(body["rows"]) == 20 and {r["name"] for r in body["rows"]} == {"Ärztehaus Nord"}
     body = page.post("/tenants/a/lists/1/recipients/preview", json={"category": "lieferant", "search": "ulm"}).json()
     assert (body["count"], body["without_valid_email"]) == (30, 6)
     assert page.rows("SELECT count(*) AS n FROM recipient_list_member") == [{"n": 61}]
+
+
+def test_a_viewer_may_not_preview_the_tenants_contacts(page):
+    """The preview shows names and e-mail addresses: an editor's tool of the add dialog (issue 18)."""
+    resp = page.post("/tenants/a/lists/1/recipients/preview", user="viewer", json={"letter": "a"})
+    assert resp.status_code == 403, resp.text
+    assert "lacks the CleverReach right 'manage_lists'" in resp.json()["detail"]
+    assert "example.org" not in resp.text
 
 
 @pytest.mark.parametrize("body", [

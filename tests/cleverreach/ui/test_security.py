@@ -26,6 +26,7 @@ WRITES = {  # endpoint → the right it needs (viewer has none of them)
     ("DELETE", "/tenants/a/lists/1/translations/en"): "manage_lists",
     ("POST", "/tenants/a/lists/1/members/remove"): "manage_lists",
     ("POST", "/tenants/a/lists/1/members/remove-rejected"): "manage_lists",
+    ("POST", "/tenants/a/lists/1/recipients/preview"): "manage_lists",
     ("POST", "/tenants/a/lists/1/recipients/add"): "manage_lists", ("POST", "/tenants/a/lists/1/sync"): "run_syncs",
     ("POST", "/tenants/a/lists/1/sync/approve"): "approve_mass_removal", ("GET", "/access/grants"): "administer",
     ("POST", "/access/grants"): "administer", ("DELETE", "/access/grants/x/a"): "administer",

@@ -1,4 +1,5 @@
-"""Tenant grants: which users are limited to which tenants (the right to administer)."""
+"""Tenant grants: which users are limited to which tenants (the right to administer). An admin who is limited
+to tenants changes grants only within their own, lifts no limit and leaves their own grants alone (403)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 
 from cleverreach.access import CleverReachPermission as P
-from cleverreach.access import TenantGrantStore
+from cleverreach.access import TenantGrantStore, TenantScope, grant_change_refusal
 from cleverreach.tenants.store import TenantStore
 from cleverreach.ui.routers.common import refusals
 from cleverreach.ui.schemas import Grant
@@ -25,9 +26,10 @@ def grants(found: Admin) -> list[dict[str, Any]]:
 @router.post("", status_code=status.HTTP_201_CREATED)
 def grant(body: Grant, found: Admin) -> list[dict[str, Any]]:
     """Limit a user to a tenant (their first grant limits them; each further one widens the scope)."""
+    store = TenantGrantStore(found.engine)
+    _refuse_outside_own_grants(found, store, body.username, body.tenant_id, revoke=False)
     with refusals():
         TenantStore(found.engine).tenant(body.tenant_id)
-    store = TenantGrantStore(found.engine)
     store.grant(body.username, body.tenant_id, found.actor)
     return store.grants()
 
@@ -37,7 +39,7 @@ def revoke(username: Annotated[str, Path(min_length=1, max_length=256)], tenant_
            lift_limit: Annotated[bool, Query()] = False) -> Response:
     """Take a tenant from a user. The last one only with ``lift_limit``: without grants a user is not limited."""
     store = TenantGrantStore(found.engine)
-    scope = store.scope(username)
+    scope = _refuse_outside_own_grants(found, store, username, tenant_id, revoke=True)
     if scope.tenants == frozenset({tenant_id}) and not lift_limit:
         raise HTTPException(status.HTTP_409_CONFLICT,
                             f"{tenant_id!r} is the last tenant of user {username!r}: without grants the user is not "
@@ -45,3 +47,13 @@ def revoke(username: Annotated[str, Path(min_length=1, max_length=256)], tenant_
     if not store.revoke(username, tenant_id, found.actor):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"user {username!r} has no grant for tenant {tenant_id!r}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _refuse_outside_own_grants(found: Caller, store: TenantGrantStore, username: str, tenant_id: str, *,
+                               revoke: bool) -> TenantScope:
+    """403 when the caller's own tenant grants forbid this change; returns the grantee's scope."""
+    scope = store.scope(username)
+    refusal = grant_change_refusal(found.scope, username, scope, tenant_id, revoke=revoke)
+    if refusal:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"{refusal}; nothing was changed")
+    return scope

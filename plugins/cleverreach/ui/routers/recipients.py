@@ -1,7 +1,8 @@
 """The "add recipients" dialog: vocabularies from the CRM, a preview before anything is written, then add.
 
 The preview runs the dialog's own selection (``MemberStore.select``, the same code the DAG runs) and
-writes nothing; "add" triggers ``cleverreach_manage_members`` through Airflow's REST API.
+writes nothing; it shows contacts' names and e-mail addresses, so it is an editor's tool like "add"
+(issue 18). "Add" triggers ``cleverreach_manage_members`` through Airflow's REST API.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def vocabulary(tenant_id: TenantId, list_id: ListId, found: Viewer) -> dict[str,
 
 
 @router.post("/preview")
-def preview(tenant_id: TenantId, list_id: ListId, filters: Filters, found: Viewer) -> dict[str, Any]:
+def preview(tenant_id: TenantId, list_id: ListId, filters: Filters, found: Editor) -> dict[str, Any]:
     """How many contact persons the filters select, the first rows, and how many have no valid e-mail."""
     owned_list(found.engine, tenant_id, list_id)
     selection = _selection(tenant_id, list_id, filters)
