@@ -57,8 +57,8 @@ class MembersPage:
 
     rows: list[dict[str, Any]]
     page_size: int
-    before: int | None
-    after: int | None
+    before: str | int | None
+    after: str | int | None
 
     def as_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "page_size": self.page_size, "before": self.before, "after": self.after}
@@ -95,7 +95,7 @@ class UiReadStore(SqlStore):
         return {state: n for state, n in counts.items() if n}
 
     def members_page(self, tenant_id: str, list_id: str, *, state: str | None, sort: MemberSort, descending: bool,
-                     position: PagePosition, boundary_id: int | None, page_size: int) -> MembersPage:
+                     position: PagePosition, boundary_id: str | None, page_size: int) -> MembersPage:
         """One page in ``sort`` order: the first, the last, or the one after/before the member ``boundary_id``."""
         key = SORT_KEYS[sort]
         params: dict[str, Any] = {"list_id": self.keys.bind_list(list_id), "tenant_id": tenant_id, "state": state}
@@ -139,10 +139,16 @@ class UiReadStore(SqlStore):
         name = "queries/ui_members_page_by_person" if by_person else "queries/ui_members_page"
         return page_sql(load_sql(name, self.dialect), [STATE_FILTER] if state else []), states
 
-    def _boundary(self, conn: Any, params: dict[str, Any], boundary_id: int | None) -> dict[str, Any]:
-        """The boundary member's sort values (read, not taken from the URL: a cursor carries no personal data)."""
-        found = conn.execute(text(page_sql(load_sql("queries/ui_members_page", self.dialect), [BOUNDARY_FILTER])),
-                             {**params, "boundary_id": boundary_id}).mappings().first()
+    def _boundary(self, conn: Any, params: dict[str, Any], boundary_id: str | None) -> dict[str, Any]:
+        """The boundary member's sort values (read, not taken from the URL: a cursor carries no personal data);
+        a boundary that is no contact key of the CRM's type is no member either."""
+        try:
+            bound = self.keys.bind_contact(boundary_id)
+        except InvalidKeyError:
+            bound = None
+        found = None if bound is None else conn.execute(
+            text(page_sql(load_sql("queries/ui_members_page", self.dialect), [BOUNDARY_FILTER])),
+            {**params, "boundary_id": bound}).mappings().first()
         if found is None:
             raise BoundaryGone(f"contact {boundary_id} is no longer a member of list {params['list_id']}")
         return dict(found)

@@ -97,6 +97,15 @@ def test_a_boundary_that_left_the_list_says_start_again(page):
     assert resp.status_code == 409 and "first page" in resp.json()["detail"]
 
 
+def test_a_boundary_is_a_key_of_the_crms_type_64_bit_included(page):
+    """Contact keys may be 64-bit: a boundary above 2^31 is looked up (not a member here: start again), and one
+    of another type than the CRM declares (a UUID for the demo's integers) is bad input."""
+    resp = page.get("/tenants/a/lists/1/members?after=5000000001")
+    assert resp.status_code == 409 and "first page" in resp.json()["detail"]
+    resp = page.get("/tenants/a/lists/1/members?before=3f2b8c1e-9d4a-4e6b-8f00-1a2b3c4d5e6f")
+    assert resp.status_code == 422 and "no contact key" in resp.json()["detail"]
+
+
 def test_another_tenants_contact_is_no_boundary(page):
     assert page.get("/tenants/a/lists/1/members?after=100").status_code == 409
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from cleverreach.access import CleverReachPermission as P
+from cleverreach.crm.keys import InvalidKeyError, adapter_keys
 from cleverreach.enums import MemberState
 from cleverreach.ui.airflow_api import MANAGE_MEMBERS_DAG, AirflowApiDep
 from cleverreach.ui.keyset import MemberSort
@@ -29,7 +30,8 @@ Viewer = Annotated[Caller, Depends(tenant_caller())]
 Editor = Annotated[Caller, Depends(tenant_caller(P.MANAGE_LISTS))]
 
 
-BoundaryId = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="contact id of the boundary member")]
+BoundaryId = Annotated[str | None, Query(min_length=1, max_length=200,
+                                         description="contact key of the boundary member (an integer or text)")]
 
 
 @router.get("")
@@ -45,6 +47,10 @@ def members(tenant_id: TenantId, list_id: ListId, found: Viewer,
     Ascending, people without a name, function or e-mail come first; descending is the exact reverse."""
     if sum((after is not None, before is not None, last)) > 1:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "give at most one of after, before and last")
+    for boundary in (after, before):
+        if boundary is not None and not _is_contact_key(boundary):
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                f"{boundary!r} is no contact key of this CRM ({adapter_keys().contact})")
     position = (PagePosition.AFTER if after is not None else PagePosition.BEFORE if before is not None
                 else PagePosition.LAST if last else PagePosition.FIRST)
     owned_list(found.engine, tenant_id, list_id)
@@ -57,6 +63,15 @@ def members(tenant_id: TenantId, list_id: ListId, found: Viewer,
     for row in result.rows:
         row["synchronised"] = row["sync_state"] == MemberState.SYNCED
     return result.as_dict()
+
+
+def _is_contact_key(value: str) -> bool:
+    """A boundary the page may hand back: a key of the CRM's declared contact type (an integer key is positive)."""
+    try:
+        bound = adapter_keys().bind_contact(value)
+    except InvalidKeyError:
+        return False
+    return not isinstance(bound, int) or bound >= 1
 
 
 def _remove(api: Any, found: Caller, tenant_id: str, list_id: str, contact_ids: list[str], note: str) -> dict[str, Any]:
