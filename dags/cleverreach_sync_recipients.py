@@ -39,9 +39,6 @@ SCHEDULE = conf.get("cleverreach", "sync_recipients_schedule", fallback=None) or
                                      "list of the tenant (needs a tenant when set)."),
         "dry_run": Param(False, type="boolean", title="Dry run",
                          description="Plan only: store the plan in sync_run/sync_change and write nothing to CleverReach."),
-        "allow_mass_removal": Param(False, type="boolean", title="Allow mass removal",
-                                    description="Apply a plan even if it removes more receivers than the guard allows "
-                                                "(max(10, 20 % of the active receivers the list owns), per connection extras)."),
     },
 )
 def cleverreach_sync_recipients():
@@ -51,7 +48,6 @@ def cleverreach_sync_recipients():
         map_index_template=TENANT_LIST_MAP_INDEX,
         pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
         dry_run="{{ params.dry_run }}",
-        allow_mass_removal="{{ params.allow_mass_removal }}",
     ).expand_kwargs(lists.output)
 
     columns = ["tenant_id", "list_id", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id",

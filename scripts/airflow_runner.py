@@ -7,6 +7,7 @@ a migrated metadata DB) before this module is used.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +39,23 @@ class DagRunResult:
         return values[0] if map_index == -1 and len(values) == 1 else values
 
 
-def run_dag(dag_id: str, conf: dict[str, Any] | None = None) -> DagRunResult:
-    """Run the DAG once with ``conf`` as its params; tasks run in this process against real services."""
+def manual_run_id(logical_date: datetime) -> str:
+    """The id ``dag.test()`` gives the run of this logical date (which :func:`run_dag` makes its ``run_after`` too)."""
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.types import DagRunType
+
+    return DagRun.generate_run_id(run_type=DagRunType.MANUAL, logical_date=logical_date, run_after=logical_date)
+
+
+def run_dag(dag_id: str, conf: dict[str, Any] | None = None, logical_date: datetime | None = None) -> DagRunResult:
+    """Run the DAG once with ``conf`` as its params; tasks run in this process against real services.
+    ``logical_date`` fixes the run's id (:func:`manual_run_id`), e.g. to bind something to the run before it runs."""
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
     dag = get_dag(dag_id)
-    dr = dag.test(run_conf=conf or {})
+    dr = dag.test(run_conf=conf or {}, **({"logical_date": logical_date, "run_after": logical_date} if logical_date else {}))
     with create_session() as session:
         from airflow.models.taskinstance import TaskInstance
 

@@ -107,6 +107,7 @@ class AuditAction(StrEnum):
     SYNC_STARTED = "sync_started"  # a list's sync took its lease (dry run or apply)
     SYNC_FINISHED = "sync_finished"  # with its status and counts
     SYNC_APPROVED = "sync_approved"  # a plan the mass-removal guard blocked, approved on the page
+    SYNC_APPROVAL_USED = "sync_approval_used"  # the approved run applied the plan (migration state/0006)
     ACCESS_GRANTED = "access_granted"  # a user limited to (or widened by) a tenant
     ACCESS_REVOKED = "access_revoked"
     CONTACT_ERASED = "contact_erased"  # a data-subject erasure (counts only, never whom)

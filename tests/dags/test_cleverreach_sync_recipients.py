@@ -149,7 +149,9 @@ def test_dry_run_then_sync_then_nothing_to_do(world, crm_engine):
     assert writes(emulator) == 0
 
 
-def test_guard_blocks_mass_removal_until_allowed(world, crm_engine):
+def test_guard_blocks_mass_removal(world, crm_engine):
+    """The plan is stored and blocked; only an admin's approval bound to a run lets it through
+    (``test_cleverreach_sync_approval``)."""
     emulator = world
     run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
     extra = [{"id": 100 + i, "tenant_id": "acme", "address_id": 100, "email": f"m{i}@example.org"} for i in range(40)]
@@ -164,30 +166,21 @@ def test_guard_blocks_mass_removal_until_allowed(world, crm_engine):
     assert blocked.state == "failed" and blocked.states("sync_list") == ["failed"]
     assert writes(emulator) == 0
     run = fetch(crm_engine, "SELECT status, message FROM sync_run ORDER BY id DESC")[0]
-    assert run["status"] == "blocked" and "allow_mass_removal" in run["message"]
-
-    allowed = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1, "allow_mass_removal": True})
-    assert allowed.state == "success"
-    assert allowed.returns["sync_list"][0]["removed"] == 30
-    assert len([r for r in remote(emulator).values() if r["email"].startswith("m")]) == 10
+    assert run["status"] == "blocked" and "an admin approves this blocked plan" in run["message"]
+    assert len([r for r in remote(emulator).values() if r["email"].startswith("m")]) == 40
 
     # the audit: each run started and finished, by the run's user (or the run), with status and counts
     events = audit_events(crm_engine, "sync_")
     assert [(e["action"], e["detail"].get("status")) for e in events] == [
         ("sync_started", None), ("sync_finished", "success"), ("sync_started", None), ("sync_finished", "success"),
-        ("sync_started", None), ("sync_finished", "blocked"), ("sync_started", None), ("sync_finished", "success")]
+        ("sync_started", None), ("sync_finished", "blocked")]
     started, finished = events[-2:]
     runs = fetch(crm_engine, "SELECT id FROM sync_run ORDER BY id")
-    assert started["detail"] == {"sync_run_id": runs[-1]["id"], "dry_run": False, "allow_mass_removal": True,
-                                 "taken_over": []}
-    result = allowed.returns["sync_list"][0]
-    assert finished["detail"] == {"sync_run_id": runs[-1]["id"], "status": "success", "removed": 30,
-                                  **{k: result[k] for k in ("added", "updated", "removed", "rejected", "unchanged")}}
-    blocked_finish = events[5]["detail"]
-    assert (blocked_finish["sync_run_id"], blocked_finish["removed"]) == (runs[-2]["id"], 30)
-    actor = run_actor("cleverreach_sync_recipients", allowed.run_id)
+    assert started["detail"] == {"sync_run_id": runs[-1]["id"], "dry_run": False, "taken_over": []}
+    assert (finished["detail"]["sync_run_id"], finished["detail"]["removed"]) == (runs[-1]["id"], 30)
+    actor = run_actor("cleverreach_sync_recipients", blocked.run_id)
     assert {(e["actor"], e["run_id"], e["list_id"], e["tenant_id"]) for e in (started, finished)} == {
-        (actor, allowed.run_id, "1", "acme")}  # the list's key, as text
+        (actor, blocked.run_id, "1", "acme")}  # the list's key, as text
 
 
 def test_batches_email_change_and_removal_by_deactivation(world, crm_engine, monkeypatch):

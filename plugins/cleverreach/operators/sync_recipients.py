@@ -22,19 +22,16 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
     :param cleverreach_conn_id: the tenant's CleverReach connection (templated).
     :param list_id: ``recipient_list.id`` (templated).
     :param dry_run: plan and store the plan only; write nothing to CleverReach (templated).
-    :param allow_mass_removal: apply a plan that the mass-removal guard would stop (templated).
     :param crm_conn_id: connection of the CRM database.
     """
 
-    template_fields: Sequence[str] = ("tenant_id", "cleverreach_conn_id", "list_id", "dry_run", "allow_mass_removal")
+    template_fields: Sequence[str] = ("tenant_id", "cleverreach_conn_id", "list_id", "dry_run")
     ui_color = "#fbe9d0"
 
-    def __init__(self, *, list_id: int | str, dry_run: bool | str = False, allow_mass_removal: bool | str = False,
-                 **kwargs: Any) -> None:
+    def __init__(self, *, list_id: int | str, dry_run: bool | str = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.list_id = list_id
         self.dry_run = dry_run
-        self.allow_mass_removal = allow_mass_removal
 
     def _sync_store(self, engine: Engine, context: Any) -> Any:
         """The store with this attempt as the lease's holder (a retry takes its own lease over at once, anyone
@@ -58,13 +55,12 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
         if list_id is None:
             raise AirflowFailException("list_id is required")
         dry_run = as_bool(self.dry_run, "dry_run")
-        allow_mass_removal = as_bool(self.allow_mass_removal, "allow_mass_removal")
         try:
             list_row = ListStore(engine).owned_list(str(self.tenant_id), list_id)
             sync = ListSync(
                 self.cleverreach, self._sync_store(engine, context), tenant_id=str(self.tenant_id), list_row=list_row,
                 dag_id=self.dag_id, run_id=context["run_id"], logger=self.log,
             )
-            return self.in_tenant_time(sync.run(dry_run=dry_run, allow_mass_removal=allow_mass_removal))
+            return self.in_tenant_time(sync.run(dry_run=dry_run))
         except (MassRemovalError, SyncInProgressError, GroupGoneError, RecipientListError) as exc:
             raise AirflowFailException(str(exc)) from None

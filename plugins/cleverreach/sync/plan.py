@@ -159,17 +159,18 @@ class Payloads(Sequence[dict]):
 
 
 def removal_limit(owned_count: int, minimum: int, share: float) -> int:
-    """How many removals a run may make without ``allow_mass_removal``: max(minimum, share of owned)."""
+    """How many removals a run may make without an admin's approval: max(minimum, share of owned)."""
     return max(minimum, math.floor(share * owned_count))
 
 
-def check_mass_removal(plan: SyncPlan, *, minimum: int, share: float, allow: bool, list_label: str) -> None:
-    """Refuse a plan that removes more than the guard allows, unless explicitly allowed."""
+def check_mass_removal(plan: SyncPlan, *, minimum: int, share: float, list_label: str) -> None:
+    """Refuse a plan that removes more than the guard allows. Only an admin's approval, bound to the run it
+    starts, lets such a plan through (``cleverreach.sync.approval``); nothing in a run's conf does."""
     limit = removal_limit(plan.owned_count, minimum, share)
-    if len(plan.removes) > limit and not allow:
+    if len(plan.removes) > limit:
         raise MassRemovalError(
             f"{list_label}: the plan removes {len(plan.removes)} receivers, more than the guard allows "
             f"({limit} = max({minimum}, {share:.0%} of the {plan.owned_count} active receivers the sync owns)). "
-            "Nothing was written. Check the list's members; trigger again with allow_mass_removal=true "
-            "if the removal is intended."
+            "Nothing was written. Check the list's members; if the removal is intended, an admin approves this "
+            "blocked plan on the CleverReach page."
         )

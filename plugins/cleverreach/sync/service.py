@@ -22,6 +22,8 @@ from cleverreach.crm.keys import as_key
 from cleverreach.exceptions import CleverReachNotFoundError, GroupGoneError, MassRemovalError
 from cleverreach.hooks.cleverreach import CleverReachHook
 from cleverreach.sync.actual import receivers_frame
+from cleverreach.sync.approval_guard import guard_removals
+from cleverreach.sync.approval_store import SyncApprovalStore
 from cleverreach.sync.apply import PlanApplier, Tally
 from cleverreach.sync.desired import prepare_desired
 from cleverreach.sync.diff import PENDING_REASON, diff
@@ -29,7 +31,7 @@ from cleverreach.sync.fields import ATTRIBUTE_DESCRIPTIONS
 from cleverreach.sync.flags import run_flags
 from cleverreach.sync.keys import isin_keys
 from cleverreach.sync.ownership import Ownership, resolve_ownership
-from cleverreach.sync.plan import SyncPlan, check_mass_removal
+from cleverreach.sync.plan import SyncPlan
 from cleverreach.sync.staleness import changed_contacts
 from cleverreach.sync.store import SyncStore
 from cleverreach.sync.takeover import take_over
@@ -93,11 +95,11 @@ class ListSync:
         return plan, ownership, valid, rejected, set(refusals["contact_person_id"].tolist()), len(actual)
 
     # ------------------------------------------------------------------ the whole run
-    def run(self, *, dry_run: bool, allow_mass_removal: bool) -> dict[str, Any]:
+    def run(self, *, dry_run: bool) -> dict[str, Any]:
         """Plan, store, guard and apply; a group that is confirmed gone is reported as such, the list marked."""
         try:
             self.cr.get_group(self.group_id)
-            return self._run(dry_run=dry_run, allow_mass_removal=allow_mass_removal)
+            return self._run(dry_run=dry_run)
         except CleverReachNotFoundError:
             if self._group_gone():
                 self.store.mark_list_gone(self.tenant_id, self.list_id, self.store.who(self.dag_id, self.run_id))
@@ -121,12 +123,11 @@ class ListSync:
             return False
         return True
 
-    def _run(self, *, dry_run: bool, allow_mass_removal: bool) -> dict[str, Any]:
+    def _run(self, *, dry_run: bool) -> dict[str, Any]:
         settings = self.cr.settings
         # the lease first: a plan read before another run's writes must never be applied after them
         run_pk = self.store.start_run(
             tenant_id=self.tenant_id, list_id=self.list_id, dag_id=self.dag_id, run_id=self.run_id, dry_run=dry_run,
-            allow_mass_removal=allow_mass_removal,
         )
         try:
             plan, ownership, valid, rejected, refused_before, receiver_count = self.plan()
@@ -151,10 +152,13 @@ class ListSync:
         planned = {**plan.counts(), "rejected": tally.rejected, "unchanged": tally.unchanged}
         try:
             self.store.record_plan(run_pk, self.list_id, plan, rejected, removal_mode=settings.removal_mode)
-            try:
-                check_mass_removal(
-                    plan, minimum=settings.mass_removal_min, share=settings.mass_removal_share,
-                    allow=allow_mass_removal, list_label=self.label,
+            try:  # a plan the guard blocks passes only by the approval bound to this run (sync.approval)
+                guard_removals(
+                    plan, SyncApprovalStore(self.store.engine), minimum=settings.mass_removal_min,
+                    share=settings.mass_removal_share, label=self.label, tenant_id=self.tenant_id, list_id=self.list_id,
+                    dag_id=self.dag_id, run_id=self.run_id, actor=self.store.who(self.dag_id, self.run_id),
+                    use_for=None if dry_run else run_pk, fence=lambda conn: self.store.heartbeat(conn, run_pk),
+                    log=self.log,
                 )
             except MassRemovalError as exc:
                 self.store.finish_run(run_pk, RunStatus.BLOCKED, planned, str(exc))

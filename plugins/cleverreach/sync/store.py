@@ -181,8 +181,7 @@ class SyncStore(SqlStore):
             marks = pd.read_sql(self.q("sync_select_withdrawn"), conn, params={"tenant_id": tenant_id})
         return withdrawn_frame(marks)
 
-    def start_run(self, *, tenant_id: str, list_id: str, dag_id: str, run_id: str, dry_run: bool,
-                  allow_mass_removal: bool = False) -> int:
+    def start_run(self, *, tenant_id: str, list_id: str, dag_id: str, run_id: str, dry_run: bool) -> int:
         """
         Open a ``sync_run`` as the list's lease: at most one ``running`` row per list (unique index).
 
@@ -218,8 +217,7 @@ class SyncStore(SqlStore):
                 )
                 AuditStore(self.engine).record(conn, AuditEvent(
                     AuditAction.SYNC_STARTED, tenant_id, self.who(dag_id, run_id), list_id,
-                    {"sync_run_id": run_pk, "dry_run": bool(dry_run), "allow_mass_removal": bool(allow_mass_removal),
-                     "taken_over": taken_over}))
+                    {"sync_run_id": run_pk, "dry_run": bool(dry_run), "taken_over": taken_over}))
                 return run_pk
         except IntegrityError:
             raise SyncInProgressError(f"list {list_id} is being synced by another run; try again later") from None

@@ -50,11 +50,15 @@ class AirflowRestApi:
         self.session = session or requests.Session()
         self.timeout = timeout
 
-    def trigger(self, dag_id: str, conf: dict[str, Any], token: str | None, note: str | None = None) -> TriggeredRun:
-        """Trigger a manual run; Airflow's own refusals (401, 403, 400 on bad conf, 404) pass through."""
+    def trigger(self, dag_id: str, conf: dict[str, Any], token: str | None, note: str | None = None,
+                run_id: str | None = None) -> TriggeredRun:
+        """Trigger a manual run; Airflow's own refusals (401, 403, 400 on bad conf, 404, 409 on a run id in use)
+        pass through. ``run_id`` chooses the run's id (an approval is bound to it before the run exists)."""
         if not token:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not authenticated")
         body: dict[str, Any] = {"logical_date": None, "conf": conf}
+        if run_id:
+            body["dag_run_id"] = run_id
         if note:
             body["note"] = note[:1000]
         try:

@@ -169,10 +169,9 @@ def test_unchanged_state_gives_an_empty_plan_whatever_the_order():
 def test_mass_removal_guard():
     assert removal_limit(100, 10, 0.2) == 20 and removal_limit(10, 10, 0.2) == 10
     plan, _ = plan_for([], [{"email": f"r{i}@example.org", "global_attributes": {"ext_id": str(i)}} for i in range(11)])
-    with pytest.raises(MassRemovalError, match="allow_mass_removal"):
-        check_mass_removal(plan, minimum=10, share=0.2, allow=False, list_label="list 1")
-    check_mass_removal(plan, minimum=10, share=0.2, allow=True, list_label="list 1")
-    check_mass_removal(plan, minimum=11, share=0.2, allow=False, list_label="list 1")
+    with pytest.raises(MassRemovalError, match="an admin approves this blocked plan"):
+        check_mass_removal(plan, minimum=10, share=0.2, list_label="list 1")
+    check_mass_removal(plan, minimum=11, share=0.2, list_label="list 1")
 
 
 def test_fast_email_validation_agrees_with_email_validator():
@@ -282,7 +281,7 @@ def test_mass_removal_guard_counts_only_active_receivers_we_own():
     plan, _ = plan_for([], remote)
     assert plan.owned_count == 10 and len(plan.removes) == 10
     with pytest.raises(MassRemovalError, match="of the 10 active receivers the sync owns"):
-        check_mass_removal(plan, minimum=5, share=0.2, allow=False, list_label="list 1")
+        check_mass_removal(plan, minimum=5, share=0.2, list_label="list 1")
 
 
 def test_payloads_are_built_per_batch_and_equal_the_whole():

@@ -153,8 +153,8 @@ def test_the_guard_counts_stale_removals():
     stale = [rcv(f"old{i}@example.org", str(i)) for i in range(11)]
     plan, _, _ = first_sync([member(i, f"new{i}@example.org") for i in range(11)], stale)
     assert len(plan.removes) == 11 and plan.owned_count == 11
-    with pytest.raises(Exception, match="allow_mass_removal"):
-        check_mass_removal(plan, minimum=10, share=0.2, allow=False, list_label="list 1")
+    with pytest.raises(Exception, match="an admin approves this blocked plan"):
+        check_mass_removal(plan, minimum=10, share=0.2, list_label="list 1")
 
 
 def test_the_guard_weighs_stale_removals_against_the_addresses_adopted_by_email():
@@ -164,14 +164,14 @@ def test_the_guard_weighs_stale_removals_against_the_addresses_adopted_by_email(
     receivers = [rcv(f"new{i}@example.org", str(i)) for i in range(90)] + [rcv(f"old{i}@example.org", str(i)) for i in range(90, 101)]
     plan, _, _ = first_sync(members, receivers)
     assert len(plan.removes) == 11 and plan.owned_count == 101
-    check_mass_removal(plan, minimum=10, share=0.2, allow=False, list_label="list 1")
+    check_mass_removal(plan, minimum=10, share=0.2, list_label="list 1")
 
     members = [member(i, f"new{i}@example.org") for i in range(60)]
     receivers = [rcv(f"new{i}@example.org", str(i)) for i in range(30)] + [rcv(f"old{i}@example.org", str(i)) for i in range(30, 60)]
     plan, _, _ = first_sync(members, receivers)
     assert len(plan.removes) == 30 and plan.owned_count == 60
-    with pytest.raises(Exception, match="allow_mass_removal"):
-        check_mass_removal(plan, minimum=10, share=0.2, allow=False, list_label="list 1")
+    with pytest.raises(Exception, match="an admin approves this blocked plan"):
+        check_mass_removal(plan, minimum=10, share=0.2, list_label="list 1")
 
 
 def test_only_the_first_sync_takes_over():

@@ -46,7 +46,7 @@ def test_approving_a_blocked_plan_records_the_approver_and_the_run_it_started(pa
     (event,) = events(page, list_id=1)["rows"]
     assert (event["action"], event["actor"], event["list_id"]) == ("sync_approved", "user:op", "1")
     assert (event["dag_id"], event["run_id"]) == ("cleverreach_sync_recipients", resp.json()["dag_run_id"])
-    assert event["detail"] == {"sync_run_id": blocked, "planned_removals": 30}
+    assert event["detail"] == {"sync_run_id": blocked, "planned_removals": 30, "approval_id": resp.json()["approval_id"]}
     assert page.run("cleverreach_sync_recipients", event["run_id"])["triggering_user_name"] == "op"
     # a refused approval (no longer the latest blocked plan) records nothing
     add_run(page, "success", minute=3)

@@ -30,7 +30,7 @@ def test_dry_run_and_apply_trigger_the_sync_for_the_one_list(page, dry_run):
     resp = page.post("/tenants/a/lists/1/sync", user="editor", json={"dry_run": dry_run})
     assert resp.status_code == 200, resp.text
     run = page.run("cleverreach_sync_recipients", resp.json()["dag_run_id"])
-    assert run["conf"] == {"tenant": "a", "list_id": "1", "dry_run": dry_run, "allow_mass_removal": False}
+    assert run["conf"] == {"tenant": "a", "list_id": "1", "dry_run": dry_run}
 
 
 @pytest.mark.parametrize("body", [{"dry_run": "maybe"}, {"dry_run": True, "allow_mass_removal": True}])
@@ -61,7 +61,45 @@ def test_only_the_latest_blocked_plan_can_be_approved(page):
     resp = page.post("/tenants/a/lists/1/sync/approve", user="op", json={"sync_run_id": blocked})
     assert resp.status_code == 200, resp.text
     run = page.run("cleverreach_sync_recipients", resp.json()["dag_run_id"])
-    assert run["conf"] == {"tenant": "a", "list_id": "1", "dry_run": False, "allow_mass_removal": True}
+    assert run["conf"] == {"tenant": "a", "list_id": "1", "dry_run": False}
     assert run["triggering_user_name"] == "op"
     add_run(page, "success", minute=3)
     assert page.post("/tenants/a/lists/1/sync/approve", user="op", json={"sync_run_id": blocked}).status_code == 409
+
+
+def test_approve_creates_an_approval_bound_to_the_run_it_triggers(page):
+    """The approval is a record no conf can forge: bound to the run id the page chose, with the blocked plan's
+    removals as its maximum, by the approving admin; the conf carries no flag."""
+    blocked = add_run(page, "blocked", minute=2, removes=30)
+    assert page.rows("SELECT * FROM sync_approval") == []
+    resp = page.post("/tenants/a/lists/1/sync/approve", user="op", json={"sync_run_id": blocked})
+    assert resp.status_code == 200, resp.text
+    started = resp.json()
+    assert started["dag_run_id"].startswith("approved__")
+    (approval,) = page.rows("SELECT * FROM sync_approval")
+    assert approval["id"] == started["approval_id"]
+    assert (approval["tenant_id"], approval["list_id"], approval["blocked_sync_run_id"], approval["max_removals"],
+            approval["approved_by"], approval["dag_id"], approval["dag_run_id"], approval["used_at"]) == (
+        "a", "1", blocked, 30, "user:op", "cleverreach_sync_recipients", started["dag_run_id"], None)
+    (event,) = page.rows("SELECT action, detail, run_id FROM audit_event WHERE action = 'sync_approved'")
+    assert event["run_id"] == started["dag_run_id"] and f'"approval_id": {approval["id"]}' in event["detail"]
+
+
+@pytest.mark.parametrize("user", ["editor", "viewer"])
+def test_an_editor_cannot_approve_nor_create_an_approval(page, user):
+    blocked = add_run(page, "blocked", minute=2, removes=30)
+    assert page.post("/tenants/a/lists/1/sync/approve", user=user, json={"sync_run_id": blocked}).status_code == 403
+    assert page.rows("SELECT * FROM sync_approval") == []
+
+
+def test_an_approval_whose_run_airflow_refuses_is_withdrawn(page):
+    """No approval stays behind for a run id that does not exist (someone could create that run later)."""
+    from cleverreach.ui.airflow_api import AirflowRestApi, airflow_api
+
+    blocked = add_run(page, "blocked", minute=2, removes=30)
+    app = page.client.app
+    mounted = [r.app for r in app.routes if getattr(r, "path", None) == "/cleverreach"][0]
+    mounted.dependency_overrides[airflow_api] = lambda: AirflowRestApi("http://127.0.0.1:9", timeout=2)
+    resp = page.post("/tenants/a/lists/1/sync/approve", user="op", json={"sync_run_id": blocked})
+    assert resp.status_code == 502, resp.text
+    assert page.rows("SELECT * FROM sync_approval") == []
