@@ -1,21 +1,32 @@
 """Erase a person on request (GDPR): from the tenant's CleverReach account and the integration's copies.
 
-Name the tenant and the contact person ids and/or e-mail addresses. The person's receivers are
-deleted from every group of the tenant's CleverReach account (by receiver id, then read back); their
-list memberships and the contact history the integration wrote are deleted in the CRM, and the stored
-sync plans keep their counts but lose the address. The result is a report of counts, never the data.
+The request is stored first, on the CleverReach page or through its API (``POST
+/cleverreach/api/tenants/{tenant}/erasures`` with the contact ids and/or addresses), which triggers this DAG with
+the tenant and the request's opaque reference only: the addresses never appear in the run's configuration or its
+rendered fields. The person's receivers are deleted from every group of the tenant's CleverReach account (by
+receiver id, then read back); their list memberships and the contact history the integration wrote are deleted
+in the CRM, and the stored sync plans keep their counts but lose the address. While it erases, the erasure holds
+the leases of all the tenant's lists: a list being synced makes it wait (the task is retried). Once done, the
+request's contact ids and addresses are purged. The result is a report of counts, never the data.
 
 Only the CleverReach Admin role may trigger it or read its runs (an erasure cannot be undone; issue 18).
 """
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag
+from datetime import timedelta
+
+from airflow.sdk import Param, conf, dag
 
 from cleverreach.access import ROLE_ADMIN
-from cleverreach.dag_defaults import KEY_ITEMS, TENANT_MAP_INDEX, dag_defaults
+from cleverreach.dag_defaults import TENANT_MAP_INDEX, dag_defaults
+from cleverreach.erasure.request_store import REFERENCE_PATTERN
 from cleverreach.operators.erase_contact import CleverReachEraseContactOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
+
+# a list being synced makes the erasure wait: its task is retried ([cleverreach] erasure_retries, _retry_delay_seconds)
+RETRIES = conf.getint("cleverreach", "erasure_retries", fallback=6)
+RETRY_DELAY = timedelta(seconds=conf.getint("cleverreach", "erasure_retry_delay_seconds", fallback=300))
 
 
 @dag(
@@ -26,18 +37,16 @@ from cleverreach.operators.tenants import CrmTenantsOperator
     params={
         "tenant": Param(type="string", minLength=1, maxLength=100, title="Tenant",
                         description="CRM tenant id (Mandant) of the person."),
-        "contact_ids": Param([], type="array", items=KEY_ITEMS, maxItems=1000, title="Contact person ids",
-                             description="Contact persons to erase, e.g. [5, 7] or UUIDs (integers or text, as the "
-                                         "CRM keys them)."),
-        "emails": Param([], type="array", items={"type": "string", "maxLength": 254}, maxItems=1000,
-                        title="E-mail addresses", description="Addresses to erase (also those of no contact)."),
+        "request": Param(type="string", pattern=REFERENCE_PATTERN, title="Erasure request",
+                         description="The reference of an erasure request stored on the CleverReach page (or its "
+                                     "API); the request names the contact ids and addresses, this run never does."),
     },
 )
 def cleverreach_erase_contact():
     tenant = CrmTenantsOperator(task_id="resolve_tenant", tenant="{{ params.tenant }}")
     CleverReachEraseContactOperator.partial(
-        task_id="erase", map_index_template=TENANT_MAP_INDEX,
-        contact_ids="{{ params.contact_ids }}", emails="{{ params.emails }}",
+        task_id="erase", map_index_template=TENANT_MAP_INDEX, request="{{ params.request }}",
+        retries=RETRIES, retry_delay=RETRY_DELAY,
     ).expand_kwargs(tenant.output)
 
 

@@ -31,10 +31,20 @@ class RunStatus(StrEnum):
     BLOCKED = "blocked"  # the mass-removal guard stopped the plan; nothing was written
     DRY_RUN = "dry_run"
     ABANDONED = "abandoned"  # a crashed attempt's lease, taken over by a later one
+    ERASURE = "erasure"  # not a sync: an erasure held the list's lease (cleverreach.erasure.leases)
 
     @property
     def is_terminal(self) -> bool:
         return self is not RunStatus.RUNNING
+
+
+class ErasureStatus(StrEnum):
+    """``erasure_request.status``: a failed request keeps its data for the retry; a done one has none left."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class ChangeAction(StrEnum):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import cleverreach
-from cleverreach.enums import (AuditAction, ChangeAction, ChangeResult, HistoryKind, MemberState, OptInPolicy, RemovalMode,
-                               RunStatus)
+from cleverreach.enums import (AuditAction, ChangeAction, ChangeResult, ErasureStatus, HistoryKind, MemberState,
+                               OptInPolicy, RemovalMode, RunStatus)
 
 REPO = Path(__file__).resolve().parents[2]
 # the CHECKs live with the tables: the demo CRM's (include/sql/crm) and the private state's (the package's state/)
@@ -30,7 +30,8 @@ def check_values(column: str) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize(("enum", "column"), [(MemberState, "sync_state"), (HistoryKind, "kind"), (AuditAction, "action")])
+@pytest.mark.parametrize(("enum", "column"), [(MemberState, "sync_state"), (HistoryKind, "kind"), (AuditAction, "action"),
+                                                    (ErasureStatus, "status")])
 def test_enums_match_the_check_constraints(enum: type[StrEnum], column: str):
     assert {member.value for member in enum} == check_values(column)
 
@@ -55,6 +56,7 @@ def readme_section(heading: str) -> str:
         (OptInPolicy, "Connections"),
         (HistoryKind, "DAGs"),
         (AuditAction, "Audit trail"),
+        (ErasureStatus, "Erasure on request"),
     ],
 )
 def test_the_readme_names_every_value(enum: type[StrEnum], heading: str):

@@ -6,6 +6,7 @@ import pytest
 from helpers.audit import audit_events, run_actor
 from helpers.connections import set_cleverreach_connection
 from helpers.crm_seed import add_contacts, add_tenants, fetch
+from helpers.erasure import erase, store_request
 from scripts.airflow_runner import run_dag
 from sqlalchemy import text
 
@@ -70,7 +71,7 @@ def emails(emulator, group: str) -> set[str]:
 
 
 def test_erase_by_contact_id_everywhere_and_nothing_else(world, crm_engine, capfd, caplog):
-    result = run_dag(DAG_ID, {"tenant": "acme", "contact_ids": [1]})
+    result = erase(crm_engine, "acme", contact_ids=[1])
     assert result.state == "success", result
     report = result.value("erase")
     assert report["cleverreach"] == {"groups_searched": 2, "receivers_found": 2, "receivers_deleted": 2,
@@ -92,17 +93,17 @@ def test_erase_by_contact_id_everywhere_and_nothing_else(world, crm_engine, capf
     output = capfd.readouterr().out + caplog.text
     assert "anna" not in output.lower()
     # the audit: who erased, and how much; never whom (no contact id, no address)
-    (event,) = audit_events(crm_engine)
+    (event,) = [e for e in audit_events(crm_engine) if e["action"] == "contact_erased"]
     assert (event["action"], event["actor"], event["tenant_id"], event["list_id"]) == (
         "contact_erased", run_actor(DAG_ID, result.run_id), "acme", None)
     assert event["detail"] == {"contacts": 1, "addresses": 3, **report["crm"]}
     # a second run finds nothing left and still succeeds
-    again = run_dag(DAG_ID, {"tenant": "acme", "contact_ids": [1]})
+    again = erase(crm_engine, "acme", contact_ids=[1])
     assert again.state == "success" and again.value("erase")["cleverreach"]["receivers_found"] == 0
 
 
 def test_erase_by_address_only(world, crm_engine):
-    result = run_dag(DAG_ID, {"tenant": "acme", "emails": ["ANNA.NEW@example.org"]})
+    result = erase(crm_engine, "acme", emails=["ANNA.NEW@example.org"])
     assert result.state == "success", result
     assert emails(world, "1003") == {"ben@example.org"}
     # the address names contact 1, so the person's old address (from the stored plans) goes too
@@ -111,8 +112,11 @@ def test_erase_by_address_only(world, crm_engine):
     assert [r["contact_person_id"] for r in fetch(crm_engine, "SELECT contact_person_id FROM recipient_list_member")] == [2]
 
 
-@pytest.mark.parametrize("conf", [{"tenant": "acme", "contact_ids": [9]}, {"tenant": "acme"}])
-def test_refusals_touch_nothing(world, crm_engine, conf):
+@pytest.mark.parametrize("case", ["another tenant's contact", "another tenant's request", "no such request"])
+def test_refusals_touch_nothing(world, crm_engine, case):
+    conf = {"another tenant's contact": lambda: {"tenant": "acme", "request": store_request(crm_engine, "acme", [9])},
+            "another tenant's request": lambda: {"tenant": "acme", "request": store_request(crm_engine, "beta", [9])},
+            "no such request": lambda: {"tenant": "acme", "request": "0" * 32}}[case]()
     world.client.clear_requests()
     result = run_dag(DAG_ID, conf)
     assert result.state == "failed" and result.states("erase") == ["failed"]

@@ -13,6 +13,7 @@ import pytest
 from cleverreach_emulator.settings import VARIANTS
 from helpers.connections import set_cleverreach_connection
 from helpers.crm_seed import add_contacts, add_members, add_tenants, fetch
+from helpers.erasure import erase
 from scripts.airflow_runner import run_dag
 from sqlalchemy import text
 
@@ -67,7 +68,7 @@ def spellings(emulator, group: str) -> set[str]:
 
 def test_idn_erase_anna_strasse_by_contact_id_finds_and_deletes_every_spelling(world, crm_engine):
     assert "anna@straße.de" in spellings(world, "1001")  # the sync wrote it as the CRM spells it
-    result = run_dag(ERASE, {"tenant": "acme", "contact_ids": [1]})
+    result = erase(crm_engine, "acme", contact_ids=[1])
     assert result.state == "success", result
     report = result.value("erase")
     assert report["cleverreach"] == {"groups_searched": 2, "receivers_found": 2, "receivers_deleted": 2,
@@ -80,7 +81,7 @@ def test_idn_erase_anna_strasse_by_contact_id_finds_and_deletes_every_spelling(w
     assert not [r for r in fetch(crm_engine, "SELECT email FROM sync_change WHERE email IS NOT NULL")
                 if email_key(r["email"]) == "anna@xn--strae-oqa.de"]
     # nothing is left to find, and the report says so
-    again = run_dag(ERASE, {"tenant": "acme", "contact_ids": [1]}).value("erase")
+    again = erase(crm_engine, "acme", contact_ids=[1]).value("erase")
     assert (again["cleverreach"]["receivers_found"], again["complete"]) == (0, True)
 
 
@@ -92,7 +93,7 @@ def test_idn_erase_juergen_after_an_email_change_leaves_nothing_a_later_sync_rec
         for spelling in ("JÜRGEN@xn--BCHER-KVA.example", "JÜRGEN@BÜCHER.example"):
             conn.execute(text("INSERT INTO sync_change (run_id, list_id, contact_person_id, email, action, reason, "
                               "result) VALUES (:r, '1', NULL, :e, 'reject', 'r', 'rejected')"), {"r": run_id, "e": spelling})
-    result = run_dag(ERASE, {"tenant": "acme", "contact_ids": [2]})
+    result = erase(crm_engine, "acme", contact_ids=[2])
     assert result.state == "success", result
     report = result.value("erase")
     assert (report["cleverreach"]["receivers_found"], report["cleverreach"]["receivers_deleted"]) == (1, 1)

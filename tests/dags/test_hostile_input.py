@@ -144,8 +144,9 @@ def test_id_lists_and_strings_over_their_bounds_are_refused_before_any_task(worl
         ("cleverreach_manage_members", {"tenant": "acme", "list_id": 1, "contact_ids": too_many}),
         ("cleverreach_manage_members", {"tenant": "acme", "list_id": 1, "address_ids": too_many}),
         ("cleverreach_manage_members", {"tenant": "acme", "list_id": 1, "address_ids": ["a" * 201]}),
-        ("cleverreach_erase_contact", {"tenant": "acme", "contact_ids": too_many}),
-        ("cleverreach_erase_contact", {"tenant": "acme", "emails": [LONG]}),
+        ("cleverreach_erase_contact", {"tenant": "acme", "request": "a" * 33}),
+        ("cleverreach_erase_contact", {"tenant": "acme", "request": LONG}),
+        ("cleverreach_erase_contact", {"tenant": "acme", "contact_ids": [1]}),  # no request; ids are no param
     ]:
         with pytest.raises(ParamValidationError):
             run_dag(dag_id, conf)

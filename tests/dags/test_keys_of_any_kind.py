@@ -7,6 +7,7 @@ import pytest
 from helpers.api_check_account import CLIENT_ID as CHECK_CLIENT, FAST, SECRET as CHECK_SECRET, TEST_EMAILS, seed
 from helpers.connections import set_cleverreach_connection
 from helpers.crm_seed import add_contacts, add_members, add_tenants, fetch
+from helpers.erasure import erase
 from scripts.airflow_runner import run_dag
 from sqlalchemy import text
 
@@ -106,7 +107,7 @@ def test_numeric_looking_tenants_run_import_history_and_erasure(tenant, emulator
     assert map_indexes("cleverreach_sync_mail_history", history.run_id, "load_history") == [tenant]
     assert history.returns["load_history"][0]["tenant_id"] == tenant
 
-    erased = run_dag("cleverreach_erase_contact", {"tenant": tenant, "contact_ids": [BIG]})
+    erased = erase(crm_engine, tenant, contact_ids=[BIG])
     assert erased.state == "success", erased
     assert map_indexes("cleverreach_erase_contact", erased.run_id, "erase") == [tenant]
     assert erased.returns["erase"][0]["contacts"] == 1

@@ -6,6 +6,7 @@ once its receiver is confirmed gone)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from cleverreach.audit.actor import Actor
@@ -27,12 +28,15 @@ log = logging.getLogger(__name__)
 
 class ContactErasure:
     def __init__(self, cleverreach: CleverReachHook, store: ErasureStore, request: ErasureRequest, actor: Actor,
-                 logger: logging.Logger | None = None) -> None:
+                 logger: logging.Logger | None = None, keepalive: Callable[[], None] | None = None) -> None:
+        """``keepalive``: called before each group and before the purge (the held list leases' heartbeat and
+        fence, ``cleverreach.erasure.leases``)."""
         self.cr = cleverreach
         self.store = store
         self.request = request
         self.actor = actor
         self.log = logger or log
+        self.keepalive = keepalive or (lambda: None)
 
     def run(self) -> dict[str, Any]:
         request = self.request
@@ -40,8 +44,8 @@ class ContactErasure:
         unknown = [cid for cid in request.contact_ids if cid not in contacts]
         if unknown:  # another tenant's ids are "unknown" here too: nothing about other tenants is revealed
             raise ErasureRequestError(
-                f"tenant {request.tenant_id!r}: {len(unknown)} contact id(s) do not exist for this tenant: {unknown}; "
-                "nothing was erased"
+                f"tenant {request.tenant_id!r}: {len(unknown)} contact id(s) of the request do not exist for this "
+                "tenant; nothing was erased"
             )
         given_keys = {email_key(e) for e in request.emails}
         ids = set(request.contact_ids) | {cid for cid, email in contacts.items() if email and email_key(email) in given_keys}
@@ -54,6 +58,7 @@ class ContactErasure:
         spellings = spellings_to_search([*request.emails, *current.values(), *sent, *stored, *keys])
         report = ErasureReport(request.tenant_id, contacts=len(ids), addresses=len(keys))
         gone = self._erase_in_cleverreach(owned, keys, spellings, report)
+        self.keepalive()
         report.crm = self.store.purge(request.tenant_id, ids, keys, self.actor, plan_spellings=stored, owned_gone=gone)
         self.log.info("Erasure for tenant %s: %s", request.tenant_id, report.as_dict())
         return report.as_dict()
@@ -70,9 +75,11 @@ class ContactErasure:
             if row.receiver_id and row.group_id in groups:
                 by_id.setdefault(row.group_id, []).append(row.receiver_id)
         for group_id, receiver_ids in by_id.items():  # first: what the ownership record names by id
+            self.keepalive()
             self._delete(group_id, self.cr.get_receivers(group_id, ids=sorted(set(receiver_ids))), report, left)
         if spellings:  # then: every spelling of every address, in every group, judged by its key
             for group_id in groups:
+                self.keepalive()
                 found = [r for r in self.cr.get_receivers(group_id, emails=sorted(spellings))
                          if email_key(str(r.get("email") or "")) in keys and (group_id, str(r["id"])) not in left]
                 self._delete(group_id, found, report, left)

@@ -3,7 +3,8 @@
 Stored plans (``sync_change``: addresses, attribute values, CleverReach's answers) and run messages are
 needed to audit and retry recent runs, not forever. After ``retention_days`` (default 90, setting
 ``[cleverreach] retention_days``) a finished run keeps its counts and status; its changes and message
-go. A running run (a lease) is never touched. The audit trail (``audit_event``) is never deleted: it holds
+go. A running run (a lease) is never touched. An erasure request (``erasure_request``) past retention loses
+its contact ids and addresses whatever its status (a failed one kept them for its retry); status and counts stay. The audit trail (``audit_event``) is never deleted: it holds
 counts and ids only, no personal data (``cleverreach.audit.events``).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from cleverreach.clock import utcnow
 from cleverreach.crm.store import SqlStore
 
 DEFAULT_RETENTION_DAYS = 90
@@ -25,8 +27,11 @@ def retention_cutoff(now: datetime, retention_days: int) -> datetime:
 
 class RetentionStore(SqlStore):
     def purge_before(self, cutoff: datetime) -> dict[str, int]:
-        """Delete the changes and clear the messages of finished runs started before ``cutoff``."""
+        """Delete the changes and clear the messages of finished runs started before ``cutoff``, and purge the
+        erasure requests made before it."""
         with self.state.begin() as conn:
             changes = conn.execute(self.q("housekeeping_delete_changes"), {"cutoff": cutoff}).rowcount
             messages = conn.execute(self.q("housekeeping_clear_run_messages"), {"cutoff": cutoff}).rowcount
-        return {"sync_changes_deleted": int(changes or 0), "run_messages_cleared": int(messages or 0)}
+            erasures = conn.execute(self.q("erasure_request_purge_before"), {"cutoff": cutoff, "now": utcnow()}).rowcount
+        return {"sync_changes_deleted": int(changes or 0), "run_messages_cleared": int(messages or 0),
+                "erasure_requests_purged": int(erasures or 0)}

@@ -1,7 +1,7 @@
 """Start DAG runs through Airflow's REST API, as the user of the page.
 
-The page never writes to CleverReach itself: it triggers ``cleverreach_manage_members`` and
-``cleverreach_sync_recipients`` with ``POST /api/v2/dags/{dag_id}/dagRuns`` and the caller's own
+The page never writes to CleverReach itself: it triggers ``cleverreach_manage_members``,
+``cleverreach_sync_recipients`` and ``cleverreach_erase_contact`` with ``POST /api/v2/dags/{dag_id}/dagRuns`` and the caller's own
 credential (the UI's session token, or their Bearer token). Airflow therefore checks the DAG rights
 (``access_control``) itself, records the user as the run's triggering user (which the first task checks
 against the tenant scope), and every action appears in the run history.
@@ -21,6 +21,7 @@ from fastapi import Depends, HTTPException, status
 
 MANAGE_MEMBERS_DAG = "cleverreach_manage_members"
 SYNC_RECIPIENTS_DAG = "cleverreach_sync_recipients"
+ERASE_CONTACT_DAG = "cleverreach_erase_contact"
 TIMEOUT_S = 30
 
 

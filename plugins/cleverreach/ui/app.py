@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from cleverreach.ui.guards import guard
-from cleverreach.ui.routers import access, audit, history, lists, members, recipients, sync, tenants
+from cleverreach.ui.routers import access, audit, erasures, history, lists, members, recipients, sync, tenants
 from cleverreach.ui.security import CallerDep
 
 URL_PREFIX = "/cleverreach"
@@ -28,7 +28,7 @@ def create_app() -> FastAPI:
     app.state.url_prefix = URL_PREFIX
     app.middleware("http")(guard)
     for router in (tenants.router, lists.router, members.router, recipients.router, sync.router, history.router,
-                   audit.router, access.router):
+                   audit.router, access.router, erasures.router):
         app.include_router(router, prefix="/api")
 
     @app.get("/api/openapi.json", include_in_schema=False)

@@ -13,6 +13,7 @@ from cleverreach.crm.keys import as_key
 from cleverreach.members.selection import LETTERS
 
 MAX_IDS = 10_000  # ids per action (= dag_defaults.MAX_KEYS): the run's conf stays small; else filters
+MAX_ERASURE_ITEMS = 1000  # contact ids, and addresses, per erasure request
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
@@ -121,3 +122,20 @@ class TenantMove(Strict):
     """A move of the tenant in the path to the CleverReach account its connection now logs into."""
 
     confirm: str = Field(min_length=1, max_length=100)
+
+
+EmailText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+
+
+class ErasureCreate(Strict):
+    """A data-subject erasure: contact ids of the tenant and/or e-mail addresses (at least one); stored in the
+    private state, never sent to Airflow (cleverreach.erasure.request_store)."""
+
+    contact_ids: list[ContactId] = Field(default_factory=list, max_length=MAX_ERASURE_ITEMS)
+    emails: list[EmailText] = Field(default_factory=list, max_length=MAX_ERASURE_ITEMS)
+
+    @model_validator(mode="after")
+    def _one_item(self) -> ErasureCreate:
+        if not self.contact_ids and not self.emails:
+            raise ValueError("name at least one contact id or e-mail address to erase")
+        return self

@@ -41,3 +41,28 @@ def test_old_finished_runs_lose_changes_and_messages_only(crm_engine):
         (1, None, 5), (2, "lease", 5), (3, "recent", 5)]
     with pytest.raises(AirflowFailException, match="retention_days must be"):
         CleverReachRetentionOperator(task_id="r", retention_days="never").execute({})
+
+
+def test_erasure_requests_past_retention_lose_their_ids_and_addresses_whatever_their_status(crm_engine):
+    """A failed request keeps its data for the retry, but not beyond the retention (issue 18)."""
+    from helpers.erasure import store_request
+
+    from cleverreach.erasure.request_store import ErasureRequestStore
+
+    migrate(crm_engine)
+    add_tenants(crm_engine, {"id": "acme", "name": "ACME"})
+    old, recent = (store_request(crm_engine, "acme", [7], ["anna@example.org"]) for _ in range(2))
+    requests = ErasureRequestStore(crm_engine)
+    requests.failed(old)
+    table = requests.state_table("erasure_request")
+    with crm_engine.begin() as conn:
+        conn.execute(text(f"UPDATE {table} SET requested_at = :t WHERE id = :id"),
+                     {"t": utcnow() - timedelta(days=91), "id": old})
+    result = CleverReachRetentionOperator(task_id="r", retention_days="90").execute({})
+    assert result["erasure_requests_purged"] == 1
+    purged, kept = requests.get(old), requests.get(recent)
+    assert (purged.request, str(purged.status), purged.purged_at is not None) == (None, "failed", True)
+    assert kept.request is not None and kept.request.emails == ("anna@example.org",) and kept.purged_at is None
+    rows = fetch(crm_engine, f"SELECT contact_ids, emails FROM {table} WHERE id = :id", id=old)
+    assert rows == [{"contact_ids": None, "emails": None}]
+    assert CleverReachRetentionOperator(task_id="r", retention_days="90").execute({})["erasure_requests_purged"] == 0

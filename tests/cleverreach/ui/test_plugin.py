@@ -26,8 +26,8 @@ def test_the_page_and_its_assets_are_served_and_use_relative_paths_only(page):
     html = page.client.get("/cleverreach/").text
     assert "<h1>CleverReach</h1>" in html
     scripts = {p.name for p in STATIC_DIR.glob("*.js")}
-    assert scripts >= {"app.js", "tenant_admin.js"}
-    assert re.findall(r'<script src="static/([\w.]+)"', html) == ["app.js", "tenant_admin.js"]  # app.js first: the others use it
+    assert scripts >= {"app.js", "tenant_admin.js", "erasure.js"}
+    assert re.findall(r'<script src="static/([\w.]+)"', html) == ["app.js", "tenant_admin.js", "erasure.js"]  # app.js first: the others use it
     code = {name: page.client.get(f"/cleverreach/static/{name}").text for name in scripts}
     assert 'fetch("api/" + path' in code["app.js"]
     assert all("fetch(" not in code[name] for name in scripts - {"app.js"})  # one way to call the API: api()
@@ -41,7 +41,7 @@ def test_the_tenant_lifecycle_controls_are_for_admins_and_ask_for_the_tenant_id(
     """The rename and move buttons and the form for a former tenant id are in sections that applyRights hides
     from everyone without the right to administer; each dialog has the field where the tenant id is typed."""
     html = page.client.get("/cleverreach/").text
-    for section, controls in (("tenant-admin", ("tenant-rename", "tenant-move")), ("former-tenant", ("former-id",))):
+    for section, controls in (("tenant-admin", ("tenant-rename", "tenant-move", "tenant-erase")), ("former-tenant", ("former-id",))):
         opening = re.search(rf'<section id="{section}" class="needs-administer" hidden>(.*?)</section>', html, re.S)
         assert opening, section
         for control in controls:
