@@ -103,3 +103,15 @@ def test_an_approval_whose_run_airflow_refuses_is_withdrawn(page):
     resp = page.post("/tenants/a/lists/1/sync/approve", user="op", json={"sync_run_id": blocked})
     assert resp.status_code == 502, resp.text
     assert page.rows("SELECT * FROM sync_approval") == []
+
+
+def test_an_erasures_hold_on_the_lease_is_not_the_lists_latest_plan(page):
+    """An erasure takes every list's lease (a sync_run row of status 'erasure'); it is not a sync: the blocked
+    plan before it stays the latest and can still be approved, and the run history does not list it."""
+    blocked = add_run(page, "blocked", minute=2, removes=30)
+    held = add_run(page, "erasure", minute=3)
+    assert [r["id"] for r in page.get("/tenants/a/lists/1/sync/runs", user="viewer").json()] == [blocked]
+    assert page.get("/tenants/a/lists/1").json()["last_sync"]["id"] == blocked
+    resp = page.post("/tenants/a/lists/1/sync/approve", user="op", json={"sync_run_id": blocked})
+    assert resp.status_code == 200, resp.text
+    assert held != blocked
