@@ -278,7 +278,7 @@ class PlanApplier:
             chunk = rows.iloc[offset : offset + len(batch.items)]
             offset += len(batch.items)
             settle(chunk, batch.items)
-            self.store.forget_intents(self.list_id, chunk["email_key"].tolist())
+            self.store.forget_intents(self.list_id, chunk["email_key"].tolist(), self.run_pk)
             self.log.info("%s: %s batch %d of %d: %d ok, %d refused", self.label, what, batch.index, batch.total,
                           len(batch.items) - len(batch.failed), len(batch.failed))
 

@@ -393,14 +393,16 @@ class SyncStore(SqlStore):
                 conn.execute(statement, {"list_id": list_id, "email_keys": chunk})
             bulk_insert(conn, self.state_table("sync_owner_intent"), INTENT_TABLE_COLUMNS, values)
 
-    def forget_intents(self, list_id: str, email_keys: Sequence[str]) -> None:
-        """Delete settled intents: their batch's ownership is saved, or the next run resolved them."""
+    def forget_intents(self, list_id: str, email_keys: Sequence[str], run_pk: int | None = None) -> None:
+        """Delete settled intents: with ``run_pk``, that run's own (its batch's ownership is saved); without,
+        any run's (the next run resolved them)."""
         if not len(email_keys):
             return
-        statement = self.q("sync_intent_delete", email_keys=Text)
+        statement = self.q("sync_intent_delete" if run_pk is None else "sync_intent_delete_own", email_keys=Text)
+        scope = {"list_id": as_key(list_id)} if run_pk is None else {"list_id": as_key(list_id), "run_id": run_pk}
         with self.state.begin() as conn:
             for chunk in _chunks(list(email_keys)):
-                conn.execute(statement, {"list_id": as_key(list_id), "email_keys": chunk})
+                conn.execute(statement, {**scope, "email_keys": chunk})
 
     # ------------------------------------------------------------------ remembered refusals
     def refusals(self, list_id: str) -> pd.DataFrame:

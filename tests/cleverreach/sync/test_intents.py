@@ -93,7 +93,9 @@ def test_intents_are_recorded_read_and_forgotten_behind_the_fence(store, crm_eng
     assert store.owner_intents("1", "10").values.tolist() == [["a@example.org", "1", "created"],
                                                               ["b@example.org", "3", "adopted"]]
     assert store.owner_intents("1", "99").empty  # another group behind the list id
-    store.forget_intents("1", ["a@example.org"])
+    store.forget_intents("1", ["a@example.org", "b@example.org"], run + 1)  # another run's: not these
+    assert len(store.owner_intents("1", "10")) == 2
+    store.forget_intents("1", ["a@example.org"], run)
     assert store.owner_intents("1", "10")["email_key"].tolist() == ["b@example.org"]
 
     SyncStore(crm_engine, holder="h", attempt=2).start_run(tenant_id="a", list_id=1, dag_id="d", run_id="r", dry_run=False)
