@@ -62,6 +62,9 @@ def world(emulator, crm_engine, monkeypatch):
                               "since) VALUES (1, '1001', :k, :c, 'created', CURRENT_TIMESTAMP)"), {"k": key, "c": cid})
             conn.execute(text("INSERT INTO sync_refusal (list_id, contact_person_id, action, payload_hash, refused_at) "
                               "VALUES (1, :c, 'update', 'h', CURRENT_TIMESTAMP)"), {"c": cid})
+            conn.execute(text("INSERT INTO sync_owner_intent (list_id, group_id, email_key, contact_person_id, origin, "
+                              "sync_run_id, created_at) VALUES ('1', '1001', :k, :c, 'created', 1, CURRENT_TIMESTAMP)"),
+                         {"k": f"intent.{key}", "c": str(cid)})  # an ownership intent a dead run left behind
     set_cleverreach_connection(monkeypatch, "cleverreach_acme", emulator.url, CLIENT, SECRET)
     return emulator
 
@@ -77,7 +80,8 @@ def test_erase_by_contact_id_everywhere_and_nothing_else(world, crm_engine, capf
     assert report["cleverreach"] == {"groups_searched": 2, "receivers_found": 2, "receivers_deleted": 2,
                                      "receivers_failed": 0}
     assert report["crm"] == {"list_members": 1, "contact_history": 1, "sync_changes": 1, "owned_receivers": 1,
-                             "refusals": 1}
+                             "refusals": 1, "owner_intents": 1}
+    assert [r["contact_person_id"] for r in fetch(crm_engine, "SELECT contact_person_id FROM sync_owner_intent")] == ["2"]
     assert (report["contacts"], report["addresses"], report["complete"]) == (1, 3, True)
     assert [r["contact_person_id"] for r in fetch(crm_engine, "SELECT contact_person_id FROM sync_owned_receiver")] == ["2"]
     assert [r["contact_person_id"] for r in fetch(crm_engine, "SELECT contact_person_id FROM sync_refusal")] == ["2"]

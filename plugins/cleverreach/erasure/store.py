@@ -25,6 +25,7 @@ PURGES: tuple[tuple[str, str], ...] = (
     ("erasure_delete_history", "contact_history"),
     ("erasure_scrub_changes", "sync_changes"),
     ("erasure_delete_refusals", "refusals"),
+    ("erasure_delete_intents", "owner_intents"),
 )
 
 

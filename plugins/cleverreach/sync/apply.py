@@ -11,7 +11,11 @@
   reads back deactivated, and its stamp is recorded as the sync's own. A reactivation of a receiver the
   sync deactivated is read back the same way.
 * Every created, adopted, deactivated or removed receiver updates the ownership record at once, batch
-  by batch, so a crash between batches loses nothing.
+  by batch, so a crash between batches loses nothing. A crash between a batch's write and its record
+  loses nothing either: the receivers a batch creates or adopts are recorded as intents before it is sent
+  (``sync.intents``), and the next run owns what the intents name.
+* Every write is fenced (``sync.fence``): before each batch and each single-receiver call the lease is
+  checked, so an attempt whose lease was taken over stops before it writes anything more.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from cleverreach.exceptions import (
 )
 from cleverreach.hooks.cleverreach import CleverReachHook, ItemResult
 from cleverreach.sync.diff import PENDING_REASON
+from cleverreach.sync.fence import Fence
+from cleverreach.sync.intents import intent_rows
 from cleverreach.sync.keys import email_key, key_column
 from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, Ownership, OwnershipOrigin
 from cleverreach.sync.plan import SyncPlan
@@ -92,10 +98,14 @@ class PlanApplier:
         self.label = label
         self.log = log
         self.refused_before = refused_before
+        self.fence = Fence(store, run_pk)
 
-    def apply(self, plan: SyncPlan, ownership: Ownership, tally: Tally) -> None:
+    def apply(self, plan: SyncPlan, ownership: Ownership, tally: Tally, settled_intents: Sequence[str] = ()) -> None:
+        """Write the plan; ``settled_intents`` (address keys of earlier runs' intents, resolved into
+        ``ownership`` by the plan) are deleted once the resolved record is saved."""
         if ownership.changed:  # receiver ids filled in, released and vanished receivers forgotten
             self.store.save_owned(self.list_id, self.group_id, ownership.save, ownership.drop)
+        self.store.forget_intents(self.list_id, settled_intents)
         owned = ownership.owned.set_index("receiver_id", drop=False)
         if not plan.owner_changes.empty:
             self.store.save_owned(self.list_id, self.group_id, plan.owner_changes)
@@ -128,7 +138,8 @@ class PlanApplier:
                 refused.extend(zip(rows[~ok].itertuples(), errors))
             tally.added += len(done)
 
-        self._in_batches(self.cr.insert_receivers(self.group_id, payloads), plan.adds, "insert", settle)
+        self._in_batches(self.cr.insert_receivers(self.group_id, payloads), plan.adds, "insert", settle,
+                         intents=OwnershipOrigin.CREATED)
         if refused:
             self._settle_refused_inserts(refused, tally)
 
@@ -182,7 +193,8 @@ class PlanApplier:
             tally.updated += len(done)
             tally.failed += len(failed)
 
-        self._in_batches(self.cr.upsert_receivers(self.group_id, payloads), plan.updates, "update", settle)
+        self._in_batches(self.cr.upsert_receivers(self.group_id, payloads), plan.updates, "update", settle,
+                         intents=OwnershipOrigin.ADOPTED)  # an adoption, or a receiver the upsert creates anew
 
     # ------------------------------------------------------------------ reactivations
     def _reactivations(self, plan: SyncPlan, owned: pd.DataFrame, tally: Tally) -> None:
@@ -225,7 +237,7 @@ class PlanApplier:
         if mode == RemovalMode.DELETE:
             action = ChangeAction.REMOVE
             errors: dict[str, str] = {}
-            for batch in self.cr.delete_receivers(self.group_id, ids):
+            for batch in self.fence.batches(self.cr.delete_receivers(self.group_id, ids)):
                 errors.update({item.key: item.error or "refused" for item in batch.items if not item.ok})
             back = self._read_back(ids)
             ok = [rid for rid in ids if rid not in back]
@@ -250,13 +262,23 @@ class PlanApplier:
 
     # ------------------------------------------------------------------ helpers
     def _in_batches(self, batches: Any, rows: pd.DataFrame, what: str,
-                    settle: Callable[[pd.DataFrame, list[ItemResult]], None]) -> None:
-        """Walk the hook's batches (their size may shrink after a 413) and settle each against its rows."""
+                    settle: Callable[[pd.DataFrame, list[ItemResult]], None], *, intents: OwnershipOrigin) -> None:
+        """Walk the hook's batches (their size may shrink after a 413) and settle each against its rows.
+
+        Before each batch is sent: the fence, and the intents (of origin ``intents``) of the rows it can hold
+        (the hook sends at most ``batch_size``); once a batch is settled (its ownership saved), its intents go."""
         offset = 0
-        for batch in batches:
+
+        def intend() -> None:
+            upcoming = rows.iloc[offset : offset + self.cr.batch_size]
+            if len(upcoming):
+                self.store.record_intents(self.run_pk, self.list_id, self.group_id, intent_rows(upcoming, intents))
+
+        for batch in self.fence.batches(batches, intend):
             chunk = rows.iloc[offset : offset + len(batch.items)]
             offset += len(batch.items)
             settle(chunk, batch.items)
+            self.store.forget_intents(self.list_id, chunk["email_key"].tolist(), self.run_pk)
             self.log.info("%s: %s batch %d of %d: %d ok, %d refused", self.label, what, batch.index, batch.total,
                           len(batch.items) - len(batch.failed), len(batch.failed))
 
@@ -270,9 +292,10 @@ class PlanApplier:
         self.store.forget_refusals(self.list_id, [c for c in cids if c in self.refused_before])
 
     def _each(self, call: Callable[[str, str], None], receiver_ids: list[str]) -> dict[str, str]:
-        """One call per receiver; an item's own error is kept for its result, the run goes on."""
+        """One call per receiver, each behind the fence; an item's own error is kept for its result, the run goes on."""
         errors: dict[str, str] = {}
         for receiver_id in receiver_ids:
+            self.fence.check()  # each call is a write: none after the lease is lost
             try:
                 call(self.group_id, receiver_id)
             except ITEM_ERRORS as exc:

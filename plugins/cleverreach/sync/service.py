@@ -27,7 +27,9 @@ from cleverreach.sync.approval_store import SyncApprovalStore
 from cleverreach.sync.apply import PlanApplier, Tally
 from cleverreach.sync.desired import prepare_desired
 from cleverreach.sync.diff import PENDING_REASON, diff
+from cleverreach.sync.fence import Fence
 from cleverreach.sync.fields import ATTRIBUTE_DESCRIPTIONS
+from cleverreach.sync.intents import absorb, resolve_intents
 from cleverreach.sync.flags import run_flags
 from cleverreach.sync.keys import isin_keys
 from cleverreach.sync.ownership import Ownership, resolve_ownership
@@ -68,6 +70,8 @@ class ListSync:
         self.dag_id, self.run_id = dag_id, run_id
         self.log = logger or log
         self.changed_ids: set[str] = set()  # synced members whose contact changed since (``sync.staleness``)
+        self.fence: Fence | None = None  # the run's lease, once taken: beats while the group is read
+        self.settled_intents: list[str] = []  # earlier runs' ownership intents the plan resolved (``sync.intents``)
 
     # ------------------------------------------------------------------ read and plan
     def plan(self) -> tuple[SyncPlan, Ownership, pd.DataFrame, pd.DataFrame, set[str], int]:
@@ -79,8 +83,14 @@ class ListSync:
         valid, rejected = prepare_desired(members)
         member_count, members_withdrawn = len(members), withdrawn_frame(members)
         del members  # a million rows: not kept while the receivers are read
-        actual = receivers_frame(self.cr.iter_receivers(self.group_id), settings.ext_id_attribute)
+        pages = self.cr.iter_receivers(self.group_id)
+        actual = receivers_frame(self.fence.pages(pages) if self.fence else pages, settings.ext_id_attribute)
         ownership = resolve_ownership(self.store.owned_receivers(self.list_id, self.group_id), actual)
+        intents = resolve_intents(self.store.owner_intents(self.list_id, self.group_id), actual, ownership.owned)
+        ownership, self.settled_intents = absorb(ownership, intents), intents.settled  # a dead run's receivers
+        if intents.settled:
+            self.log.warning("%s: %d ownership intents of an interrupted run: %d receivers owned now, %d dropped",
+                             self.label, len(intents.settled), len(intents.owned), intents.dropped)
         refusals = self.store.refusals(self.list_id)
         withdrawn = combine(members_withdrawn, self.store.withdrawn(self.tenant_id))
         takeover = take_over(valid, actual, ownership, first=self.store.first_sync(self.list_id),
@@ -129,6 +139,7 @@ class ListSync:
         run_pk = self.store.start_run(
             tenant_id=self.tenant_id, list_id=self.list_id, dag_id=self.dag_id, run_id=self.run_id, dry_run=dry_run,
         )
+        self.fence = Fence(self.store, run_pk)
         try:
             plan, ownership, valid, rejected, refused_before, receiver_count = self.plan()
         except BaseException as exc:
@@ -175,7 +186,7 @@ class ListSync:
             PlanApplier(
                 self.cr, self.store, list_id=self.list_id, group_id=self.group_id, run_pk=run_pk, label=self.label,
                 log=self.log, refused_before=refused_before,
-            ).apply(plan, ownership, tally)
+            ).apply(plan, ownership, tally, self.settled_intents)
             self._plan_states(plan, valid, rejected)
             remote_count = receiver_count + tally.added - (tally.removed if settings.removal_mode == RemovalMode.DELETE else 0)
             self.store.set_remote_count(self.list_id, remote_count)

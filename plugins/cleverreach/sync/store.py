@@ -29,6 +29,7 @@ from cleverreach.exceptions import LeaseLostError, SyncInProgressError
 from cleverreach.lists.store import ListStore
 from cleverreach.sync.diff import REFUSAL_COLUMNS
 from cleverreach.sync.fields import ATTRIBUTES
+from cleverreach.sync.intents import INTENT_COLUMNS
 from cleverreach.sync.keys import key_column
 from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, owned_frame
 from cleverreach.sync.plan import SyncPlan
@@ -40,6 +41,7 @@ CHANGE_COLUMNS = ("run_id", "list_id", "contact_person_id", "email", "action", "
                   "result", "error")
 OWNED_TABLE_COLUMNS = ("list_id", "group_id", "email_key", "receiver_id", "contact_person_id", "origin", "since",
                        "our_deactivated")
+INTENT_TABLE_COLUMNS = ("list_id", "group_id", "email_key", "contact_person_id", "origin", "sync_run_id", "created_at")
 REFUSAL_TABLE_COLUMNS = ("list_id", "contact_person_id", "action", "payload_hash", "reason", "refused_at")
 
 
@@ -238,6 +240,11 @@ class SyncStore(SqlStore):
         if conn.execute(self.q("sync_heartbeat"), {"id": run_pk, "now": utcnow()}).rowcount == 0:
             raise LeaseLostError(f"sync_run {run_pk} was taken over by a newer attempt; this attempt stops")
 
+    def fence(self, run_pk: int) -> None:
+        """The fence before a write or during a long read (``sync.fence``): a heartbeat in its own transaction."""
+        with self.state.begin() as conn:
+            self.heartbeat(conn, run_pk)
+
     def finish_run(self, run_pk: int, status: str, counts: dict[str, int], message: str | None) -> None:
         """Close the run and free the lease, audited with its status and counts; :class:`LeaseLostError` when it
         was taken over meanwhile."""
@@ -359,6 +366,41 @@ class SyncStore(SqlStore):
         with self.state.begin() as conn:
             for chunk in _chunks(list(email_keys)):
                 conn.execute(statement, {"list_id": list_id, "email_keys": chunk})
+
+    # ------------------------------------------------------------------ ownership intents (sync.intents)
+    def owner_intents(self, list_id: str, group_id: str) -> pd.DataFrame:
+        """The intents earlier runs of the list left behind (``INTENT_COLUMNS``, contact keys as text)."""
+        with self.state.connect() as conn:
+            rows = _read_frame(conn, self.q("sync_intent_select"), {"list_id": as_key(list_id), "group_id": group_id})
+        rows["contact_person_id"] = key_column(rows["contact_person_id"])
+        return rows[INTENT_COLUMNS]
+
+    def record_intents(self, run_pk: int, list_id: str, group_id: str, rows: pd.DataFrame) -> None:
+        """Record ``INTENT_COLUMNS`` rows before the write that makes them ours, committed at once, behind the
+        lease's fence in the same transaction: an attempt that lost its lease records (and writes) nothing."""
+        rows = rows.drop_duplicates("email_key", keep="last")
+        list_id = as_key(list_id)
+        now = str(utcnow())
+        values = list(zip(repeat(list_id), repeat(group_id), rows["email_key"].tolist(),
+                          [as_key(c) for c in rows["contact_person_id"].tolist()], rows["origin"].astype(str).tolist(),
+                          repeat(run_pk), repeat(now)))
+        statement = self.q("sync_intent_delete", email_keys=Text)
+        with self.state.begin() as conn:
+            self.heartbeat(conn, run_pk)
+            for chunk in _chunks(rows["email_key"].tolist()):
+                conn.execute(statement, {"list_id": list_id, "email_keys": chunk})
+            bulk_insert(conn, self.state_table("sync_owner_intent"), INTENT_TABLE_COLUMNS, values)
+
+    def forget_intents(self, list_id: str, email_keys: Sequence[str], run_pk: int | None = None) -> None:
+        """Delete settled intents: with ``run_pk``, that run's own (its batch's ownership is saved); without,
+        any run's (the next run resolved them)."""
+        if not len(email_keys):
+            return
+        statement = self.q("sync_intent_delete" if run_pk is None else "sync_intent_delete_own", email_keys=Text)
+        scope = {"list_id": as_key(list_id)} if run_pk is None else {"list_id": as_key(list_id), "run_id": run_pk}
+        with self.state.begin() as conn:
+            for chunk in _chunks(list(email_keys)):
+                conn.execute(statement, {**scope, "email_keys": chunk})
 
     # ------------------------------------------------------------------ remembered refusals
     def refusals(self, list_id: str) -> pd.DataFrame:

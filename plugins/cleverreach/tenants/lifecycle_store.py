@@ -97,9 +97,9 @@ class TenantLifecycleStore(SqlStore):
 
     def forget_account(self, tenant_id: str, list_ids: Sequence[Any], event: AuditEvent,
                        check: Any = None) -> dict[str, int]:
-        """Release the tenant's account binding and clear what the private state knows of its groups (ownership,
-        remembered refusals, watermarks, mailing records, the last login check), with ``event``, in one
-        transaction; ``check(store, conn)`` runs first inside it."""
+        """Release the tenant's account binding and clear what the private state knows of its groups (ownership
+        and its intents, remembered refusals, watermarks, mailing records, the last login check), with ``event``,
+        in one transaction; ``check(store, conn)`` runs first inside it."""
         keys = [as_key(list_id) for list_id in list_ids]
         cleared: dict[str, int] = {}
         with self.state.begin() as conn:
@@ -110,6 +110,7 @@ class TenantLifecycleStore(SqlStore):
             cleared["mailing_records"] = conn.execute(self.q("tenant_delete_mailings"), tenant).rowcount
             conn.execute(self.q("tenant_delete_login_check"), tenant)
             for name, query in (("owned_receivers", "tenant_delete_owned_receiver"),
+                                ("owner_intents", "tenant_delete_owner_intents"),
                                 ("refusals", "tenant_delete_refusals"), ("watermarks", "tenant_delete_watermarks")):
                 cleared[name] = conn.execute(self.q(query, list_ids=String), {"list_ids": keys}).rowcount if keys else 0
             AuditStore(self.engine).record(conn, _with_counts(event, cleared))

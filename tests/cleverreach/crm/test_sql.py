@@ -77,7 +77,7 @@ def test_private_sql_needs_the_state_schema_on_postgresql_and_refuses_an_odd_one
 
 def test_every_private_statement_names_its_tables_with_the_state_schema():
     """A private table named without ``{{ state }}`` would be looked up in the CRM's schema."""
-    private = ("sync_run", "sync_change", "sync_owned_receiver", "sync_refusal", "mail_history_watermark",
+    private = ("sync_run", "sync_change", "sync_owned_receiver", "sync_owner_intent", "sync_refusal", "mail_history_watermark",
                "mail_history_mailing", "cleverreach_tenant_grant", "cleverreach_login_check",
                "cleverreach_tenant_account", "cleverreach_schema_migration", "audit_event")
     pattern = re.compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE|EXISTS|ON)\s+(" + "|".join(private) + r")\b(?!\.)", re.I)

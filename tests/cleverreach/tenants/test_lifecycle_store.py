@@ -26,8 +26,8 @@ ADMIN = Actor.user("admin")
 def _exec(store: TenantLifecycleStore, sql: str, rows: list[dict]) -> None:
     with store.state.begin() as conn:
         conn.execute(text(sql.format(**{t: store.state_table(t) for t in (
-            "sync_run", "sync_owned_receiver", "sync_refusal", "mail_history_watermark", "mail_history_mailing",
-            "cleverreach_login_check")})), rows)
+            "sync_run", "sync_owned_receiver", "sync_owner_intent", "sync_refusal", "mail_history_watermark",
+            "mail_history_mailing", "cleverreach_login_check")})), rows)
 
 
 @pytest.fixture
@@ -50,6 +50,8 @@ def crm(crm_engine):
                  "origin, since) VALUES (5, '1001', 'p1@example.org', '9001', 1, 'created', :now)", [{"now": now}])
     _exec(store, "INSERT INTO {sync_refusal} (list_id, contact_person_id, action, payload_hash, refused_at) "
                  "VALUES (5, 3, 'add', 'h', :now)", [{"now": now}])
+    _exec(store, "INSERT INTO {sync_owner_intent} (list_id, group_id, email_key, contact_person_id, origin, sync_run_id, "
+                 "created_at) VALUES ('5', '1001', 'p2@example.org', '2', 'created', 1, :now)", [{"now": now}])
     _exec(store, "INSERT INTO {mail_history_watermark} (list_id, finished_until, updated_at) VALUES (5, 100, :now)",
           [{"now": now}])
     _exec(store, "INSERT INTO {mail_history_mailing} (tenant_id, mailing_id, finished, updated_at) "
@@ -126,7 +128,8 @@ def test_a_move_releases_the_account_and_clears_what_is_known_of_its_groups(crm)
     report = TenantLifecycle(crm, ADMIN).move("1")
 
     assert report["released_accounts"] == ["ACCOUNT-A"] and report["lists_marked_gone"] == 1
-    assert (report["owned_receivers"], report["refusals"], report["watermarks"], report["mailing_records"]) == (1, 1, 1, 1)
+    assert (report["owned_receivers"], report["owner_intents"], report["refusals"], report["watermarks"],
+            report["mailing_records"]) == (1, 1, 1, 1, 1)
     assert report["members_pending"] == 2  # synced and rejected; the unsubscribe is the person's and stays
     states = {r["contact_person_id"]: (r["sync_state"], r["synced_at"], r["sync_error"])
               for r in fetch(crm, "SELECT * FROM recipient_list_member")}
@@ -135,7 +138,7 @@ def test_a_move_releases_the_account_and_clears_what_is_known_of_its_groups(crm)
     counts = store.state_counts("1")
     assert counts["cleverreach_tenant_account"] == counts["mail_history_mailing"] == counts["cleverreach_login_check"] == 0
     assert counts["sync_run"] == 2  # the runs stay: they are the tenant's history, not the account's
-    for table in ("sync_owned_receiver", "sync_refusal", "mail_history_watermark"):
+    for table in ("sync_owned_receiver", "sync_owner_intent", "sync_refusal", "mail_history_watermark"):
         assert fetch(crm, f"SELECT * FROM {table}") == []
     TenantStore(crm).check_isolation(Tenant("1", "One", "cleverreach_1"), "ACCOUNT-NEW")  # the next check binds it
     assert [a["account_id"] for a in store.accounts("1")] == ["ACCOUNT-NEW"]

@@ -1,0 +1,64 @@
+"""The lease's fence around one sync attempt's writes and long reads.
+
+A list's lease is its ``running`` sync_run row (``SyncStore.start_run``); a newer attempt of the task, or
+anyone once the holder has shown no life for the lease timeout, takes it over and the old attempt must stop.
+The store's heartbeat is that check: it raises :class:`~cleverreach.exceptions.LeaseLostError` when the row is
+no longer this attempt's. So:
+
+* :meth:`Fence.check` runs before every write to CleverReach (each insert, upsert and delete batch, each
+  deactivation and reactivation): an attempt that lost its lease writes nothing more. The hook's batch
+  generators send a batch when advanced, so :meth:`Fence.batches` checks before each advance.
+* :meth:`Fence.pages` beats while a long read pages through a group (at most every
+  ``READ_HEARTBEAT_SECONDS``): a read of a million receivers must not let the lease go stale, and an attempt
+  taken over meanwhile stops reading.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
+
+
+class LeaseStore(Protocol):
+    def fence(self, run_pk: int) -> None: ...
+
+
+class Fence:
+    """One attempt's fence on its run's lease."""
+
+    #: the longest pause between two heartbeats while paging a read
+    READ_HEARTBEAT_SECONDS = 5.0
+
+    def __init__(self, store: LeaseStore, run_pk: int, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.store = store
+        self.run_pk = run_pk
+        self.clock = clock
+        self._last = clock()
+
+    def check(self) -> None:
+        """The lease is still ours (and says so: a heartbeat); :class:`LeaseLostError` otherwise."""
+        self.store.fence(self.run_pk)
+        self._last = self.clock()
+
+    def batches(self, batches: Iterable[T], before: Callable[[], None] | None = None) -> Iterator[T]:
+        """The hook's write batches, each advance (which sends the batch) preceded by the check and ``before``."""
+        iterator = iter(batches)
+        while True:
+            self.check()
+            if before is not None:
+                before()
+            try:
+                batch = next(iterator)
+            except StopIteration:
+                return
+            yield batch
+
+    def pages(self, pages: Iterable[T]) -> Iterator[T]:
+        """A paged read with a heartbeat after a page whenever the last one is ``READ_HEARTBEAT_SECONDS`` old."""
+        for page in pages:
+            if self.clock() - self._last >= self.READ_HEARTBEAT_SECONDS:
+                self.check()
+            yield page

@@ -1,0 +1,91 @@
+"""Ownership intents: the receivers a write is about to create or adopt, recorded before it (pure).
+
+A receiver the sync creates is its own only once the ownership record says so. Between the write in
+CleverReach and that record a run can die (a crash, a lost connection to the state database, a killed
+worker); the receiver then belongs to nobody: no later sync updates it, and when the person leaves the list
+nothing removes it, so it keeps being mailed. So before each write batch the sync records one intent per
+receiver it will own (``sync_owner_intent``: address key, contact key, origin), in its own committed
+transaction, and deletes the batch's intents once the batch's ownership is saved.
+
+An intent still there when the list's next run starts was left by a run that died in between.
+:func:`resolve_intents` settles each against the receivers just read from the group:
+
+* a receiver at that address whose ext_id is the intent's contact key is the one the write made: it is owned
+  (with the intent's origin), unless the record owns it already;
+* anything else (no receiver at that address: the write never happened, or CleverReach refused it; or one
+  whose ext_id names somebody else: an address that was there before and refused the insert) drops it.
+
+An update's intent (origin ``adopted``) is settled the same way: the run had planned to adopt the receiver
+for that member, so owning it is what the run would have recorded had it lived. Either way the intent is
+settled and deleted, once the new rows are saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cleverreach.crm.keys import as_key
+from cleverreach.sync.keys import isin_keys, key_column
+from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, Ownership, owned_frame
+
+INTENT_COLUMNS = ["email_key", "contact_person_id", "origin"]
+
+
+def intent_rows(rows: pd.DataFrame, origin: str) -> pd.DataFrame:
+    """``INTENT_COLUMNS`` of the plan rows (``email_key``, ``contact_person_id``) a write is about to own."""
+    return pd.DataFrame({
+        "email_key": rows["email_key"].astype(str).to_numpy(dtype=object),
+        "contact_person_id": key_column(rows["contact_person_id"]).to_numpy(dtype=object),
+        "origin": str(origin),
+    }, columns=INTENT_COLUMNS)
+
+
+@dataclass
+class IntentResolution:
+    """``owned``: new ownership rows (``OWNED_COLUMNS``); ``settled``: the address keys of every intent read
+    (owned now or dropped), to delete once ``owned`` is saved; ``dropped``: how many named no receiver of ours."""
+
+    owned: pd.DataFrame
+    settled: list[str]
+    dropped: int
+
+
+def resolve_intents(intents: pd.DataFrame, actual: pd.DataFrame, owned: pd.DataFrame) -> IntentResolution:
+    """Settle leftover intents against the group's receivers (``ACTUAL_COLUMNS``) and the resolved record
+    (``owned``, ``OWNED_COLUMNS``); see the module's docstring."""
+    if intents.empty:
+        return IntentResolution(owned_frame(None), [], 0)
+    intents = intents.drop_duplicates("email_key", keep="last").reset_index(drop=True)
+    keys = intents["email_key"].astype(str).to_numpy(dtype=object)
+    # few rows (a run leaves at most one batch's intents behind): each key through as_key, whatever its type
+    contacts = np.array([as_key(c) for c in intents["contact_person_id"].tolist()], dtype=object)
+    if not pd.Index(actual["email_key"]).is_unique:  # as the diff: the first receiver of an address counts
+        actual = actual[~actual["email_key"].duplicated(keep="first")].reset_index(drop=True)
+    receiver_ids = np.append(actual["receiver_id"].astype(str).to_numpy(dtype=object), "")
+    ext_ids = np.append(actual["ext_id"].astype(str).str.strip().to_numpy(dtype=object), "")
+    position = pd.Index(actual["email_key"]).get_indexer(keys) if len(actual) else np.full(len(keys), -1)
+    at = np.where(position >= 0, position, len(actual))  # the appended "" stands for "no receiver here"
+    ours = (position >= 0) & (ext_ids[at] == contacts)
+    already = isin_keys(keys, owned["email_key"]) | isin_keys(receiver_ids[at], owned["receiver_id"])
+    take = ours & ~already
+    rows = pd.DataFrame({
+        "email_key": keys[take],
+        "receiver_id": receiver_ids[at][take],
+        "contact_person_id": contacts[take],
+        "origin": intents["origin"].astype(str).to_numpy(dtype=object)[take],
+        "since": None,
+        "our_deactivated": NOT_DEACTIVATED_BY_US,
+    }, columns=OWNED_COLUMNS)
+    return IntentResolution(owned_frame(rows), keys.tolist(), int((~ours).sum()))
+
+
+def absorb(ownership: Ownership, resolution: IntentResolution) -> Ownership:
+    """The resolved record with the intents' new rows: owned from now on, and saved with the record."""
+    if resolution.owned.empty:
+        return ownership
+    owned = pd.concat([ownership.owned, resolution.owned], ignore_index=True) if len(ownership.owned) else resolution.owned
+    save = pd.concat([ownership.save, resolution.owned], ignore_index=True) if len(ownership.save) else resolution.owned
+    return Ownership(owned_frame(owned), owned_frame(save), list(ownership.drop))

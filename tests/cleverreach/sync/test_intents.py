@@ -1,0 +1,106 @@
+"""Ownership intents settled against the group (pure), and their store: recorded behind the lease's fence."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from helpers.crm_seed import add_tenants, fetch
+from sqlalchemy import text
+
+from cleverreach.crm.migrations import migrate
+from cleverreach.exceptions import LeaseLostError
+from cleverreach.sync.actual import actual_from_columns
+from cleverreach.sync.fields import ATTRIBUTES
+from cleverreach.sync.intents import INTENT_COLUMNS, absorb, intent_rows, resolve_intents
+from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, owned_frame, resolve_ownership
+from cleverreach.sync.store import SyncStore
+
+
+def group(*receivers: tuple[str, str, str]) -> pd.DataFrame:
+    """(receiver id, e-mail, ext_id) per receiver, active."""
+    columns = {name: [] for name in ("receiver_id", "email", "ext_id", "activated", "deactivated", "bounced")}
+    for rid, email, ext_id in receivers:
+        for name, value in zip(columns, (rid, email, ext_id, 1, 0, 0)):
+            columns[name].append(value)
+    columns.update({name: [""] * len(receivers) for name in ATTRIBUTES})
+    return actual_from_columns(columns)
+
+
+def intents(*rows: tuple[str, str, str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=INTENT_COLUMNS)
+
+
+def test_a_receiver_the_dead_run_created_is_owned_and_the_rest_dropped():
+    actual = group(("r1", "Anna@Example.org", "1"), ("r2", "ben@example.org", "99"), ("r3", "form@example.org", ""))
+    left = intents(("anna@example.org", "1", "created"),  # created: its ext_id is the intent's contact
+                   ("ben@example.org", "2", "created"),  # there before, someone else's: the insert was refused
+                   ("carl@example.org", "3", "created"),  # never created
+                   ("form@example.org", "4", "adopted"))  # the adopting upsert never happened (no ext_id)
+    resolution = resolve_intents(left, actual, owned_frame(None))
+    rows = resolution.owned.to_dict("records")
+    assert rows == [{"email_key": "anna@example.org", "receiver_id": "r1", "contact_person_id": "1", "origin": "created",
+                     "since": None, "our_deactivated": NOT_DEACTIVATED_BY_US}]
+    assert sorted(resolution.settled) == ["anna@example.org", "ben@example.org", "carl@example.org", "form@example.org"]
+    assert resolution.dropped == 3
+
+
+def test_an_intent_for_a_receiver_already_owned_is_only_settled():
+    actual = group(("r1", "anna@example.org", "1"), ("r2", "ben@example.org", "2"))
+    record = owned_frame(pd.DataFrame([{"email_key": "anna@example.org", "receiver_id": "r1", "contact_person_id": "1",
+                                        "origin": "created", "since": None, "our_deactivated": -1}]))
+    ownership = resolve_ownership(record, actual)
+    resolution = resolve_intents(intents(("anna@example.org", "1", "created"), ("ben@example.org", "2", "adopted")),
+                                 actual, ownership.owned)
+    assert resolution.owned[["email_key", "origin"]].values.tolist() == [["ben@example.org", "adopted"]]
+    assert resolution.dropped == 0 and sorted(resolution.settled) == ["anna@example.org", "ben@example.org"]
+    merged = absorb(ownership, resolution)
+    assert sorted(merged.owned["receiver_id"]) == ["r1", "r2"]
+    assert merged.save["receiver_id"].tolist() == ["r2"] and merged.changed  # written with the record
+
+
+def test_contact_keys_compare_as_text_and_no_intents_change_nothing():
+    actual = group(("r1", "a@example.org", "042"), ("r2", "b@example.org", "7"))
+    resolution = resolve_intents(intents(("a@example.org", "42", "created"), ("b@example.org", 7, "created")),
+                                 actual, owned_frame(None))
+    assert resolution.owned["receiver_id"].tolist() == ["r2"]  # "042" names nobody, 7 is "7"
+    empty = resolve_intents(intents(), actual, owned_frame(None))
+    assert empty.owned.empty and empty.settled == [] and empty.dropped == 0
+    ownership = resolve_ownership(owned_frame(None), actual)
+    assert absorb(ownership, empty) is ownership
+    assert resolve_intents(intents(("a@example.org", "1", "created")), group(), owned_frame(None)).dropped == 1
+
+
+def test_intent_rows_of_plan_rows():
+    rows = pd.DataFrame({"email_key": ["a@example.org"], "contact_person_id": [5], "email": ["A@example.org"]})
+    assert intent_rows(rows, "created").values.tolist() == [["a@example.org", "5", "created"]]
+
+
+# ---------------------------------------------------------------------- the store
+@pytest.fixture
+def store(crm_engine):
+    migrate(crm_engine)
+    add_tenants(crm_engine, {"id": "a", "name": "A"})
+    with crm_engine.begin() as conn:
+        conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) "
+                          "VALUES (1, 'a', '10', 'L', CURRENT_TIMESTAMP)"))
+    return SyncStore(crm_engine, holder="h", attempt=1)
+
+
+def test_intents_are_recorded_read_and_forgotten_behind_the_fence(store, crm_engine):
+    run = store.start_run(tenant_id="a", list_id=1, dag_id="d", run_id="r", dry_run=False)
+    store.record_intents(run, "1", "10", intents(("a@example.org", "1", "created"), ("b@example.org", "2", "created")))
+    store.record_intents(run, "1", "10", intents(("b@example.org", "3", "adopted")))  # written again: replaced
+    assert store.owner_intents("1", "10").values.tolist() == [["a@example.org", "1", "created"],
+                                                              ["b@example.org", "3", "adopted"]]
+    assert store.owner_intents("1", "99").empty  # another group behind the list id
+    store.forget_intents("1", ["a@example.org", "b@example.org"], run + 1)  # another run's: not these
+    assert len(store.owner_intents("1", "10")) == 2
+    store.forget_intents("1", ["a@example.org"], run)
+    assert store.owner_intents("1", "10")["email_key"].tolist() == ["b@example.org"]
+
+    SyncStore(crm_engine, holder="h", attempt=2).start_run(tenant_id="a", list_id=1, dag_id="d", run_id="r", dry_run=False)
+    with pytest.raises(LeaseLostError):  # taken over: the old attempt records nothing more
+        store.record_intents(run, "1", "10", intents(("c@example.org", "4", "created")))
+    with pytest.raises(LeaseLostError):
+        store.fence(run)
+    assert [r["email_key"] for r in fetch(crm_engine, "SELECT email_key FROM sync_owner_intent")] == ["b@example.org"]

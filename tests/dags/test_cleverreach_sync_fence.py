@@ -1,0 +1,146 @@
+"""cleverreach_sync_recipients through Airflow: ownership intents survive a run that dies between the insert
+and its ownership record, and the lease's fence stops an attempt that was taken over before it writes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from helpers.connections import set_cleverreach_connection
+from helpers.crm_seed import add_contacts, add_members, add_tenants, fetch
+from scripts.airflow_runner import run_dag
+from sqlalchemy import text
+
+from cleverreach.clock import as_utc
+from cleverreach.crm.migrations import migrate
+from cleverreach.hooks.cleverreach import CleverReachHook
+from cleverreach.sync.fence import Fence
+from cleverreach.sync.service import ListSync
+from cleverreach.sync.store import SyncStore
+
+pytestmark = pytest.mark.usefixtures("airflow_db")
+
+CLIENT, SECRET = "acme-client", "acme-secret-000111"
+GROUP = "1001"
+DAG = "cleverreach_sync_recipients"
+SYNC = {"tenant": "acme", "list_id": 1}
+PEOPLE = {1: "anna@example.org", 2: "ben@example.org", 3: "carl@example.org"}
+
+
+@pytest.fixture
+def world(emulator, crm_engine, monkeypatch):
+    """Tenant acme: list 1 ↔ group 1001 (holding a form sign-up); contacts 1..3 are the list's members."""
+    emulator.client.reset({"accounts": [{
+        "client_id": CLIENT, "client_secret": SECRET, "attributes": [{"name": "ext_id", "type": "text"}],
+        "groups": [{"id": GROUP, "name": "Newsletter", "receivers": [{"email": "form@example.org"}]}],
+    }]})
+    migrate(crm_engine)
+    add_tenants(crm_engine, {"id": "acme", "name": "ACME"})
+    add_contacts(crm_engine, [{"id": cid, "tenant_id": "acme", "email": email} for cid, email in PEOPLE.items()])
+    with crm_engine.begin() as conn:
+        conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) "
+                          "VALUES (1, 'acme', :g, 'Newsletter', CURRENT_TIMESTAMP)"), {"g": GROUP})
+    add_members(crm_engine, 1, list(PEOPLE))
+    connect(monkeypatch, emulator)
+    return emulator
+
+
+def connect(monkeypatch, emulator, **extra) -> None:
+    set_cleverreach_connection(monkeypatch, "cleverreach_acme", emulator.url, CLIENT, SECRET,
+                               retry_initial_wait=0.01, retry_max_wait=1, **extra)
+
+
+def group_emails(emulator) -> set[str]:
+    return {r["email"].lower() for r in emulator.client.group_receivers(GROUP)}
+
+
+def remove_member(engine, contact_id: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM recipient_list_member WHERE list_id = 1 AND contact_person_id = :c"),
+                     {"c": contact_id})
+
+
+def writes(emulator) -> list[str]:
+    return [f"{r['method']} {r['path']}" for r in emulator.client.requests() if r["method"] in ("POST", "PUT", "DELETE")
+            and "/oauth/" not in r["path"]]
+
+
+def test_receivers_inserted_by_a_run_that_died_before_recording_them_are_owned_and_removed_later(
+        world, crm_engine, monkeypatch):
+    saved = SyncStore.save_owned
+
+    def dies_after_the_insert(self, list_id, group_id, rows, drop_keys=()):
+        if (rows["origin"] == "created").any():
+            raise RuntimeError("the state database went away")
+        return saved(self, list_id, group_id, rows, drop_keys)
+
+    monkeypatch.setattr(SyncStore, "save_owned", dies_after_the_insert)
+    died = run_dag(DAG, SYNC)
+    assert died.state == "failed"
+    assert group_emails(world) == {"form@example.org", *PEOPLE.values()}  # inserted in CleverReach...
+    assert fetch(crm_engine, "SELECT * FROM sync_owned_receiver") == []  # ...and owned by nobody
+    monkeypatch.setattr(SyncStore, "save_owned", saved)
+
+    remove_member(crm_engine, 1)  # anna leaves the list before the next run
+    again = run_dag(DAG, SYNC)
+    assert again.state == "success", again
+    assert again.returns["sync_list"][0]["removed"] == 1
+    assert group_emails(world) == {"form@example.org", "ben@example.org", "carl@example.org"}  # anna's receiver went
+    owned = {r["email_key"]: r["origin"] for r in fetch(crm_engine, "SELECT email_key, origin FROM sync_owned_receiver")}
+    assert owned == {"ben@example.org": "created", "carl@example.org": "created"}  # the run's own, as the intents said
+    assert fetch(crm_engine, "SELECT * FROM sync_owner_intent") == []
+
+    remove_member(crm_engine, 2)  # and a later removal removes the next one
+    assert run_dag(DAG, SYNC).state == "success"
+    assert group_emails(world) == {"form@example.org", "carl@example.org"}
+
+
+def test_a_finished_run_leaves_no_intents(world, crm_engine):
+    assert run_dag(DAG, SYNC).state == "success"
+    assert fetch(crm_engine, "SELECT * FROM sync_owner_intent") == []
+    assert len(fetch(crm_engine, "SELECT * FROM sync_owned_receiver")) == 3
+
+
+@pytest.mark.parametrize("removal_mode", ["delete", "deactivate"])
+def test_an_attempt_whose_lease_was_taken_over_before_the_removals_writes_nothing(
+        world, crm_engine, monkeypatch, removal_mode):
+    connect(monkeypatch, world, removal_mode=removal_mode)
+    assert run_dag(DAG, SYNC).state == "success"
+    remove_member(crm_engine, 1)
+    remove_member(crm_engine, 2)
+    ensure = ListSync._ensure_attributes
+
+    def taken_over_meanwhile(self):
+        ensure(self)  # the last step before the writes: a newer attempt of the task takes the lease over now
+        (running,) = fetch(crm_engine, "SELECT lease_holder, attempt, run_id FROM sync_run WHERE status = 'running'")
+        SyncStore(crm_engine, holder=running["lease_holder"], attempt=int(running["attempt"] or 1) + 1).start_run(
+            tenant_id="acme", list_id="1", dag_id=DAG, run_id=running["run_id"], dry_run=False)
+
+    monkeypatch.setattr(ListSync, "_ensure_attributes", taken_over_meanwhile)
+    world.client.clear_requests()
+    fenced = run_dag(DAG, SYNC)
+    assert fenced.state == "failed"
+    assert writes(world) == []  # neither the delete batch nor a deactivation was sent
+    assert all(r["active"] for r in world.client.group_receivers(GROUP))
+    assert group_emails(world) == {"form@example.org", *PEOPLE.values()}
+    statuses = [r["status"] for r in fetch(crm_engine, "SELECT status FROM sync_run ORDER BY id")]
+    assert statuses == ["success", "abandoned", "running"]
+
+
+def test_a_long_paged_read_beats_the_lease(world, crm_engine, monkeypatch):
+    world.client.generate_receivers(CLIENT, GROUP, 9)
+    connect(monkeypatch, world, page_size=2)
+    monkeypatch.setattr(Fence, "READ_HEARTBEAT_SECONDS", 0.0)  # every page (a real read: every few seconds)
+    seen: list[datetime] = []
+    request = CleverReachHook.request
+
+    def watching(self, method, path, *, params=None, json=None):
+        if method == "GET" and path.endswith(f"groups/{GROUP}/receivers") and params and "order_by" in params:
+            (row,) = fetch(crm_engine, "SELECT heartbeat_at FROM sync_run WHERE status = 'running'")
+            seen.append(as_utc(row["heartbeat_at"]))
+        return request(self, method, path, params=params, json=json)
+
+    monkeypatch.setattr(CleverReachHook, "request", watching)
+    assert run_dag(DAG, {**SYNC, "dry_run": True}).state == "success"
+    assert len(seen) >= 6  # ten receivers in pages of two, and the empty page that ends the read
+    assert seen == sorted(seen) and len(set(seen)) == len(seen)  # the heartbeat moved on with every page
