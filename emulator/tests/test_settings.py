@@ -22,7 +22,7 @@ EXPECTED = {
     "mailings_limit_clamp": (0, 100),
     "clicks_without_linkid": ("all", "none"),
     "deleted_group_response": ("404", "empty_list"),
-    "idn_spelling": ("as_written", "either"),
+    "idn_spelling": ("as_written", "either", "punycode", "idna2003", "refused"),
 }
 
 

@@ -6,7 +6,10 @@ so that FAB turns each into one permission (``can_read`` / ``can_edit`` / ``can_
 ``Admin``) bundle them; the DAGs grant the same roles their DAG rights through ``access_control``.
 
 Tenant scope is per user and lives in the integration's table ``cleverreach_tenant_grant``: a user
-with no grant is not limited, a user with grants sees and acts on those tenants only. It is kept in
+with grants sees and acts on those tenants only; a user with no grant is not limited, or, with the Airflow
+option ``[cleverreach] tenant_scope_default = none`` (deny by default), may use no tenant at all, an Admin
+included, except that an Admin without grants may always manage grants (so nobody is locked out). A run
+without a triggering user (scheduled) is never limited. It is kept in
 the CRM database, not in the auth manager, because the first task of a run must check it too, and a
 task knows only the triggering user's name (a worker cannot read the auth manager's users and roles).
 This module stays light (no FastAPI, no pandas): the operators import it.
@@ -25,7 +28,7 @@ from cleverreach.audit.events import AuditEvent
 from cleverreach.audit.store import AuditStore
 from cleverreach.clock import utcnow
 from cleverreach.crm.store import SqlStore
-from cleverreach.enums import AuditAction
+from cleverreach.enums import AuditAction, TenantScopeDefault
 
 ROLE_VIEWER = "CleverReach Viewer"
 ROLE_EDITOR = "CleverReach Editor"
@@ -84,6 +87,24 @@ class TenantScopeError(PermissionError):
     """The user may not act on this tenant; the message says who, which tenant and what they may use."""
 
 
+class TenantScopeConfigError(ValueError):
+    """``[cleverreach] tenant_scope_default`` has a value that is neither ``all`` nor ``none``."""
+
+
+def tenant_scope_default() -> TenantScopeDefault:
+    """``[cleverreach] tenant_scope_default`` (env ``AIRFLOW__CLEVERREACH__TENANT_SCOPE_DEFAULT``), read from Airflow's
+    configuration without the metadata database; an unknown value fails loudly rather than opening every tenant."""
+    from airflow.sdk import conf  # here, not at import: importing this module must not load Airflow's config
+
+    raw = str(conf.get("cleverreach", "tenant_scope_default", fallback=TenantScopeDefault.ALL.value) or "").strip().lower()
+    try:
+        return TenantScopeDefault(raw or TenantScopeDefault.ALL.value)
+    except ValueError:
+        raise TenantScopeConfigError(
+            f"[cleverreach] tenant_scope_default must be one of {[d.value for d in TenantScopeDefault]}, got {raw!r}"
+        ) from None
+
+
 @dataclass(frozen=True)
 class TenantScope:
     """The tenants a user may use: ``tenants`` None means every tenant (the user has no grant)."""
@@ -103,6 +124,11 @@ class TenantScope:
         if not self.limited:
             return
         allowed = ", ".join(sorted(self.tenants or ())) or "none"
+        if not self.tenants:
+            raise TenantScopeError(
+                f"user {self.username!r} has no tenant grant and [cleverreach] tenant_scope_default is 'none': they "
+                f"may use no tenant; ask a CleverReach admin to grant one; nothing was read or written"
+            )
         if tenant_id is None:
             raise TenantScopeError(
                 f"user {self.username!r} may act only on tenant(s) {allowed}: name one of them instead of "
@@ -129,7 +155,7 @@ def grant_change_refusal(admin: TenantScope, grantee: str, grantee_scope: Tenant
     if not admin.allows(tenant_id):
         return (f"admin {admin.username!r} may grant or revoke only tenants within their own grants ({allowed}), "
                 f"not {tenant_id!r}")
-    if revoke and grantee_scope.tenants == frozenset({tenant_id}):
+    if revoke and grantee_scope.tenants == frozenset({tenant_id}) and tenant_scope_default() is TenantScopeDefault.ALL:
         return (f"{tenant_id!r} is the last tenant of user {grantee!r}: revoking it lifts their limit, and only an "
                 f"admin without tenant grants may lift a limit")
     return None
@@ -138,13 +164,23 @@ def grant_change_refusal(admin: TenantScope, grantee: str, grantee_scope: Tenant
 class TenantGrantStore(SqlStore):
     """``cleverreach_tenant_grant``: the tenants granted per user."""
 
-    def scope(self, username: str | None) -> TenantScope:
-        """The user's scope. A run without a user (scheduled, or started by another run) is not limited."""
+    def scope(self, username: str | None, default: TenantScopeDefault | None = None) -> TenantScope:
+        """The user's scope: their grants; without any, every tenant or none by ``default`` (None = the option
+        ``tenant_scope_default``). A run without a user (scheduled, or started by another run) is not limited."""
         if not username:
             return TenantScope(None, None)
         with self.state.connect() as conn:
             rows = self._rows(conn, "ui_grants_select", username=username)
-        return TenantScope(username, frozenset(row["tenant_id"] for row in rows) if rows else None)
+        if rows:
+            return TenantScope(username, frozenset(row["tenant_id"] for row in rows))
+        if (default or tenant_scope_default()) is TenantScopeDefault.NONE:
+            return TenantScope(username, frozenset())
+        return TenantScope(username, None)
+
+    def grant_manager_scope(self, username: str) -> TenantScope:
+        """An admin's scope for managing grants: their grants, and without any every tenant whatever
+        ``tenant_scope_default`` says, so that deny-by-default never locks the system out."""
+        return self.scope(username, TenantScopeDefault.ALL)
 
     def grants(self) -> list[dict[str, Any]]:
         with self.state.connect() as conn:

@@ -52,3 +52,27 @@ def email_spellings(email: str | None) -> set[str]:
         return set()
     local, at, domain = key.rpartition("@")
     return {text, key, f"{local}{at}{unicode_domain(domain)}" if at else key}
+
+
+@lru_cache(maxsize=10_000)
+def folded_domain(domain: str) -> str:
+    """IDNA 2003's ASCII reading of a domain (Python's ``idna`` codec: nameprep folds ``ß`` to ``ss``), from
+    either spelling; a domain it cannot read stays as ``ascii_domain`` makes it."""
+    try:
+        return unicode_domain(ascii_domain(domain)).encode("idna").decode("ascii").lower()
+    except (UnicodeError, ValueError):
+        return ascii_domain(domain)
+
+
+def folded_email_key(email: str) -> str:
+    """The key under IDNA 2003's reading of the domain (``anna@straße.de`` -> ``anna@strasse.de``).
+
+    Not an identity: IDNA 2008 (``email_key``) tells ``straße.de`` from ``strasse.de``. A service that folds
+    (as PHP's ``idn_to_ascii`` does with transitional processing) stores the one as the other, so this key only
+    confirms a match that something else vouches for: a receiver the sync owns for that very contact, or one a
+    search by the person's own spelling returned."""
+    key = email_key(email)
+    local, at, domain = key.rpartition("@")
+    if not at or "xn--" not in domain:
+        return key
+    return f"{local}@{folded_domain(domain)}"

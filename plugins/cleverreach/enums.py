@@ -123,3 +123,10 @@ class AuditAction(StrEnum):
     CONTACT_ERASED = "contact_erased"  # a data-subject erasure (counts only, never whom)
     TENANT_RENAMED = "tenant_renamed"  # the private state of tenant id OLD became NEW's (cleverreach.tenants)
     TENANT_MOVED = "tenant_moved"  # the tenant left its CleverReach account; the next login check binds the new one
+
+
+class TenantScopeDefault(StrEnum):
+    """``[cleverreach] tenant_scope_default``: the tenants of a user who has no tenant grant."""
+
+    ALL = "all"  # not limited (the default, as before)
+    NONE = "none"  # no tenant at all until an admin grants one

@@ -63,3 +63,39 @@ def test_grant_change_refusal_keeps_a_limited_admin_within_their_own_grants():
     assert "within their own grants" in grant_change_refusal(limited, "bob", bob_ab, "b", revoke=True)
     assert "lift a limit" in grant_change_refusal(limited, "bob", bob_a, "a", revoke=True)
     assert "their own tenant grants" in grant_change_refusal(limited, "ann", limited, "a", revoke=False)
+
+
+# ---------------------------------------------------------------------- [cleverreach] tenant_scope_default
+def test_deny_by_default_scope_gives_a_user_without_grants_no_tenant_and_leaves_scheduled_runs_alone(
+        crm_engine, monkeypatch):
+    from cleverreach.access import TenantScopeConfigError, tenant_scope_default
+    from cleverreach.enums import TenantScopeDefault
+
+    migrate(crm_engine)
+    add_tenants(crm_engine, {"id": "a", "name": "A"}, {"id": "b", "name": "B"})
+    grants = TenantGrantStore(crm_engine)
+    grants.grant("eve", "a", Actor.user("admin"))
+    run_by = lambda user: {"dag_run": SimpleNamespace(triggering_user_name=user)}  # noqa: E731
+
+    monkeypatch.delenv("AIRFLOW__CLEVERREACH__TENANT_SCOPE_DEFAULT", raising=False)
+    assert tenant_scope_default() is TenantScopeDefault.ALL  # the default: today's behaviour
+    assert grants.scope("bob") == TenantScope("bob", None)
+
+    monkeypatch.setenv("AIRFLOW__CLEVERREACH__TENANT_SCOPE_DEFAULT", "none")
+    assert tenant_scope_default() is TenantScopeDefault.NONE
+    bob = grants.scope("bob")
+    assert bob.limited and not bob.allows("a") and not bob.allows("b")
+    with pytest.raises(TenantScopeError, match="no tenant grant and \\[cleverreach\\] tenant_scope_default is 'none'"):
+        bob.check("a")
+    with pytest.raises(AirflowFailException, match="Refused: user 'bob' has no tenant grant"):
+        check_run_scope(crm_engine, run_by("bob"), None)  # "every tenant" is refused too
+    check_run_scope(crm_engine, run_by(None), "b")  # a scheduled run stays unlimited
+    check_run_scope(crm_engine, run_by("eve"), "a")  # grants work as before
+    assert grants.grant_manager_scope("bob") == TenantScope("bob", None)  # an admin without grants: no lock-out
+    assert grants.grant_manager_scope("eve") == TenantScope("eve", frozenset({"a"}))
+    # revoking a user's last grant narrows them to nothing under "none": no limit is lifted
+    assert grant_change_refusal(TenantScope("ann", frozenset({"a"})), "eve", grants.scope("eve"), "a", revoke=True) is None
+
+    monkeypatch.setenv("AIRFLOW__CLEVERREACH__TENANT_SCOPE_DEFAULT", "nobody")
+    with pytest.raises(TenantScopeConfigError, match="must be one of \\['all', 'none'\\], got 'nobody'"):
+        grants.scope("bob")

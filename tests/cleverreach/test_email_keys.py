@@ -42,3 +42,15 @@ def test_idn_erasure_keys_are_the_sync_keys():
     stored = ["JÜRGEN@Bücher.example", "jürgen@xn--bcher-kva.example", "anna@strasse.de", None]
     assert matching_spellings(stored, {"jürgen@xn--bcher-kva.example", "anna@xn--strae-oqa.de"}) == {
         "JÜRGEN@Bücher.example", "jürgen@xn--bcher-kva.example"}
+
+
+def test_folded_key_is_idna_2003_from_either_spelling_and_no_identity():
+    """A service that folds IDN domains (IDNA 2003, PHP's idn_to_ascii) stores anna@straße.de as anna@strasse.de:
+    the folded key links the two only where something else vouches for it; the key still tells them apart."""
+    from cleverreach.email_keys import folded_email_key
+
+    assert {folded_email_key(a) for a in ("anna@straße.de", "ANNA@xn--strae-oqa.de", "anna@strasse.de")} == {
+        "anna@strasse.de"}
+    assert folded_email_key("Jürgen@Bücher.example") == "jürgen@xn--bcher-kva.example"  # no ß: as the key
+    assert folded_email_key("a@example.org") == "a@example.org"
+    assert email_key("anna@straße.de") != email_key("anna@strasse.de")

@@ -49,7 +49,7 @@ def test_every_assumption_holds_on_the_emulator_and_only_scratch_groups_are_writ
 
     assert result.state == "success", result
     (table,) = result.returns["check_api"]
-    assert len(table) == 19
+    assert len(table) == 20  # one row per assumption, the IDN spelling included
     assert {row["result"] for row in table} == {"holds"}, table
     assert set(table[0]) == {"check", "assumption", "expected", "result", "seen"}
     assert existing_state(world) == before

@@ -14,6 +14,8 @@ import secrets
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,21 +34,21 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 TIMEOUT = 40
 
 
-def _metadata_db(postgres_url: str) -> str:
+def _metadata_db(postgres_url: str, name: str = META_DB) -> str:
     from sqlalchemy import create_engine, make_url, text
 
     url = make_url(postgres_url).set(drivername="postgresql+psycopg2")
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{META_DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{META_DB}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
-    return url.set(database=META_DB).render_as_string(hide_password=False)
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 class Fab:
-    def __init__(self, url: str, services: Services, crm_path: Path) -> None:
-        self.url, self.services, self.crm_path = url, services, crm_path
+    def __init__(self, url: str, services: Services, crm_path: Path, emulator_url: str | None = None) -> None:
+        self.url, self.services, self.crm_path, self.emulator_url = url, services, crm_path, emulator_url
 
     def token(self, user: str) -> str:
         resp = requests.post(f"{self.url}/auth/token", json={"username": user, "password": f"{user}-pw"}, timeout=30)
@@ -72,14 +74,19 @@ class Fab:
         return json.dumps(resp.json()) if resp.status_code == 200 else resp.text
 
 
-@pytest.fixture(scope="module")
-def fab(tmp_path_factory):
+@contextmanager
+def fab_stack(tmp: Path, *, extra_env: dict[str, str] | None = None, meta_db: str = META_DB,
+              logs_name: str = "page-logs", grants: tuple[tuple[str, str], ...] = (("ed_acme", "acme"),),
+              import_tenants: tuple[str, ...] = ()) -> Iterator[Fab]:
+    """A running Airflow with the FAB auth manager, the demo CRM and the emulator, the CleverReach roles, one
+    FAB user per role (``USERS``), the tenant ``grants`` (user, tenant), the lists imported by the admin (one run
+    for every tenant, or one per tenant of ``import_tenants``). ``extra_env`` is added to the Airflow processes'
+    environment (another module's options); ``meta_db`` names its metadata DB."""
     postgres_url = os.environ.get("TEST_POSTGRES_URL")
     if not postgres_url:
         pytest.skip("TEST_POSTGRES_URL is not set: the end-to-end test needs PostgreSQL for Airflow's metadata DB")
     from scripts.demo_data import TENANTS, build_emulator_seed
 
-    tmp = tmp_path_factory.mktemp("e2e-page")
     services = Services(tmp / "logs")
     try:
         crm_path = tmp / "crm.db"
@@ -88,8 +95,9 @@ def fab(tmp_path_factory):
         emulator_url = start_emulator(services, build_emulator_seed(crm), tmp / "emulator-seed.json", base)
         port = free_port()
         env = {**base, **airflow_services_environment(
-            tmp / "airflow", port=port, jwt_secret=secrets.token_urlsafe(64), sql_alchemy_conn=_metadata_db(postgres_url),
-            parallelism=4, use_job_schedule=False), **demo_connections(crm_path, emulator_url, TENANTS)}
+            tmp / "airflow", port=port, jwt_secret=secrets.token_urlsafe(64),
+            sql_alchemy_conn=_metadata_db(postgres_url, meta_db), parallelism=4, use_job_schedule=False),
+            **demo_connections(crm_path, emulator_url, TENANTS), **(extra_env or {})}
         env["AIRFLOW__CORE__AUTH_MANAGER"] = FAB
         env.pop("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", None)
         services.run("db-migrate", airflow_argv("db", "migrate"), env)
@@ -98,18 +106,22 @@ def fab(tmp_path_factory):
             services.run(f"user-{user}", airflow_argv("users", "create", "--username", user, "--password", f"{user}-pw",
                                                       "--role", role, "--firstname", user, "--lastname", "E2E",
                                                       "--email", f"{user}@example.org"), env)
-        _grant(crm_path, "ed_acme", "acme")
+        for user, tenant in grants:
+            _grant(crm_path, user, tenant)
         start_airflow(services, env, triggerer=False)
         url = f"http://127.0.0.1:{port}"
         wait_until(lambda: http_ok(f"{url}/api/v2/monitor/health"), timeout=120, what="the API server", services=services)
-        stack = Fab(url, services, crm_path)
+        stack = Fab(url, services, crm_path, emulator_url)
         wait_until(lambda: len(stack.api("GET", "/api/v2/dags", params={"dag_id_pattern": "cleverreach"}).json()
                                .get("dags", [])) >= 3, timeout=120, what="the DAGs", services=services, interval=1)
         for dag_id in ("cleverreach_import_lists", "cleverreach_manage_members", "cleverreach_sync_recipients"):
             stack.api("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False})
-        run_id = stack.api("POST", "/api/v2/dags/cleverreach_import_lists/dagRuns",
-                           json={"logical_date": None, "conf": {}}).json()["dag_run_id"]
-        assert stack.wait_run("cleverreach_import_lists", run_id)["state"] == "success"
+        for conf in [{"tenant": tenant} for tenant in import_tenants] or [{}]:
+            resp = stack.api("POST", "/api/v2/dags/cleverreach_import_lists/dagRuns",
+                             json={"logical_date": None, "conf": conf})
+            assert resp.status_code == 200, resp.text
+            run_id = resp.json()["dag_run_id"]
+            assert stack.wait_run("cleverreach_import_lists", run_id)["state"] == "success"
     except BaseException:
         print("\n" + services.tails(40))
         services.stop()
@@ -118,7 +130,13 @@ def fab(tmp_path_factory):
         yield stack
     finally:
         services.stop()
-        shutil.copytree(services.log_dir, ARTIFACTS / "page-logs", dirs_exist_ok=True)
+        shutil.copytree(services.log_dir, ARTIFACTS / logs_name, dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="module")
+def fab(tmp_path_factory):
+    with fab_stack(tmp_path_factory.mktemp("e2e-page")) as stack:
+        yield stack
 
 
 def _grant(crm_path: Path, user: str, tenant: str) -> None:

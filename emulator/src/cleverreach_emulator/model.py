@@ -147,27 +147,6 @@ def attr_value(value: Any) -> str:
 # --------------------------------------------------------------------------
 
 
-def other_idn_spelling(key: str) -> str | None:
-    """The other spelling of a lower-case address whose domain is an IDN: Unicode <-> punycode (``xn--``)
-    label by label; None for a plain ASCII domain or one that does not convert."""
-    local, at, domain = key.rpartition("@")
-    if not at:
-        return None
-    labels = domain.split(".")
-    try:
-        if domain.isascii():
-            if not any(label.startswith("xn--") for label in labels):
-                return None
-            labels = [label[4:].encode("ascii").decode("punycode") if label.startswith("xn--") else label
-                      for label in labels]
-        else:
-            labels = [label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
-                      for label in labels]
-    except UnicodeError:
-        return None
-    return f"{local}@{'.'.join(labels)}"
-
-
 class Token:
     __slots__ = ("value", "account", "kind", "issued", "expires", "revoked")
 

@@ -26,7 +26,7 @@ VARIANTS: dict[str, tuple] = {
     "mailings_limit_clamp": (0, 100),
     "clicks_without_linkid": ("all", "none"),
     "deleted_group_response": ("404", "empty_list"),
-    "idn_spelling": ("as_written", "either"),
+    "idn_spelling": ("as_written", "either", "punycode", "idna2003", "refused"),
 }
 
 #: every string setting with a closed set of values (the [U] ones above and older ones)
@@ -112,8 +112,12 @@ class EmulatorSettings:
     clicks_without_linkid: str = "all"
     #: ``GET /groups/{id}`` of a deleted or unknown group: "404" or "empty_list" (HTTP 200 ``[]``).
     deleted_group_response: str = "404"
-    #: An address with an IDN domain is found under the spelling it was written with only ("as_written",
-    #: Unicode or punycode, in any case) or under either spelling of its domain ("either").
+    #: An address with an IDN domain (``anna@straße.de``, ``Jürgen@Bücher.example``), see ``cleverreach_emulator.idn``:
+    #: "as_written" (stored as written, found only under that spelling, in any case), "either" (stored as
+    #: written, found under either spelling of its domain), "punycode" (stored and returned with the domain in
+    #: IDNA 2008 ``xn--`` form, found under either spelling), "idna2003" (stored folded by IDNA 2003,
+    #: ``straße.de`` -> ``strasse.de``, found by its Unicode spelling, not by IDNA 2008's punycode) or
+    #: "refused" (a non-ASCII address is invalid: a per-item refusal on insert/upsert, 400 on a single create).
     idn_spelling: str = "as_written"
 
     @classmethod

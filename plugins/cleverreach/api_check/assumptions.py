@@ -21,6 +21,8 @@ from cleverreach.api_check.observations import (
     DeactivateSeen,
     DeletedGroupSeen,
     DeleteSeen,
+    IdnSeen,
+    IdnVariant,
     InsertSeen,
     LimitSeen,
     NotObserved,
@@ -59,6 +61,7 @@ class Check(StrEnum):
     MAILINGS_LIMIT = "mailings_limit"
     REPORT_PAGE_SIZE = "report_page_size"
     CLICKS_WITHOUT_LINKID = "clicks_without_linkid"
+    IDN_SPELLING = "idn_spelling"
 
 
 Judgement = tuple[CheckVerdict, str]
@@ -264,6 +267,13 @@ def _clicks(seen: ClicksSeen) -> Judgement:
     return DIFFERS, f"without linkid: {len(seen.without_linkid)} clickers; per link: {len(seen.per_link)}"
 
 
+def _idn(seen: IdnSeen) -> Judgement:
+    """The integration is correct under every variant; the row names the one the account shows."""
+    if seen.variant is IdnVariant.AS_WRITTEN:
+        return HOLDS, f"variant {seen.variant}: {seen.detail}"
+    return DIFFERS, f"variant {seen.variant}: {seen.detail}"
+
+
 ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(Check.TOKEN_VALIDATE, "client-credentials token; GET debug/validate accepts it", "true", _validate),
     Assumption(Check.GLOBAL_ATTRIBUTES, "global attributes are listed; the ext_id attribute exists or is created",
@@ -291,6 +301,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(Check.MAILINGS_LIMIT, "GET mailings honours a large limit", "not clamped", _limit),
     Assumption(Check.REPORT_PAGE_SIZE, "report receivers: pages of 100 are honoured", "not clamped", _report_page),
     Assumption(Check.CLICKS_WITHOUT_LINKID, "report clicks without linkid", "every clicker of every link", _clicks),
+    Assumption(Check.IDN_SPELLING, "an address with an IDN domain (straße) is stored and found as written",
+               "variant as_written: stored in Unicode, found only by that spelling", _idn),
 )
 
 

@@ -168,6 +168,25 @@ class ClicksSeen:
     per_link: frozenset[str]  # union over the links
 
 
+class IdnVariant(StrEnum):
+    """How the account stores and finds an address with an IDN domain (the emulator's ``idn_spelling``)."""
+
+    AS_WRITTEN = "as_written"  # stored as written, found only so
+    EITHER = "either"  # stored as written, found under either spelling
+    PUNYCODE = "punycode"  # stored with the domain in IDNA 2008 punycode
+    IDNA2003 = "idna2003"  # stored folded by IDNA 2003 (ß -> ss)
+    REFUSED = "refused"  # refused as an invalid address
+    OTHER = "other"  # none of these
+
+
+@dataclass(frozen=True)
+class IdnSeen:
+    """The scratch receiver with an IDN address: written in Unicode, read back by id and by both spellings."""
+
+    variant: IdnVariant
+    detail: str  # what was seen, without the address
+
+
 @dataclass
 class Observations:
     """Every probe's observation by check key; a key without an entry was not run."""

@@ -5,7 +5,8 @@ scratch groups ``cleverreach-api-check-<UTC time>`` (and ``...-2``); one ``/rece
 with every receiver the probes need (without ``activated``, with a timestamp, with ``0``, plus fillers for
 paging); a batch with an invalid address; an upsert of an existing receiver; the same address in the
 second group (are global attribute values account-wide?); paging; ``PUT .../deactivate``;
-``activated: 0`` on an existing receiver; bulk delete by id and by e-mail; then the scratch groups
+``activated: 0`` on an existing receiver; bulk delete by id and by e-mail; one made-up receiver with an IDN
+domain, read back by both spellings and deleted (``api_check.idn``); then the scratch groups
 are deleted (unless ``keep_group``) and one is read again. Last come the read-only mailing probes.
 
 A probe that fails records why and the others go on; the scratch groups are deleted in any case.
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cleverreach.api_check.assumptions import Check, CheckRow, judge_all
+from cleverreach.api_check.idn import IdnProbe
 from cleverreach.api_check.mailings import MailingProbes
 from cleverreach.api_check.observations import (
     receiver_int,
@@ -66,7 +68,7 @@ SCRATCH_CHECKS = (
     Check.INSERT_WITHOUT_ACTIVATED, Check.INSERT_ACTIVATED_TIMESTAMP, Check.INSERT_ACTIVATED_ZERO,
     Check.UPSERT_EXISTING, Check.PER_ITEM_REFUSAL, Check.PAGING_ORDER_BY, Check.PAGE_SIZE_HONOURED,
     Check.DEACTIVATE_PUT, Check.ACTIVATED_ZERO_EXISTING, Check.DELETE_BY_ID, Check.DELETE_BY_EMAIL,
-    Check.GLOBAL_ATTRIBUTE_SCOPE, Check.DELETED_GROUP_RESPONSE,
+    Check.GLOBAL_ATTRIBUTE_SCOPE, Check.DELETED_GROUP_RESPONSE, Check.IDN_SPELLING,
 )
 
 
@@ -200,6 +202,7 @@ class ApiCheckService:
         self._probe(Check.ACTIVATED_ZERO_EXISTING, self._activated_zero_existing)
         self._probe(Check.DELETE_BY_ID, lambda: self._delete("delete_id", by_email=False))
         self._probe(Check.DELETE_BY_EMAIL, lambda: self._delete("delete_email", by_email=True))
+        self._probe(Check.IDN_SPELLING, IdnProbe(self.account, self.first, self.tag, self.stamp).run)
 
     def _plan(self) -> dict[str, Planned]:
         """Every receiver of the insert batch, by label; all but the user's addresses are derived."""

@@ -2,7 +2,9 @@
 
 Rules, in order:
 
-* Members and receivers match by e-mail key (``sync.keys``: case-insensitive, domain in ASCII form).
+* Members and receivers match by e-mail key (``sync.keys``: case-insensitive, domain in ASCII form); a member
+  whose key no receiver has also matches the receiver the sync owns for that contact when the two differ only
+  by IDNA 2003's folding (``email_keys.folded_email_key``: a service that stores ``straße.de`` as ``strasse.de``).
 * Contact keys are text (``cleverreach.crm.keys``: an integer's decimal text, a UUID, the CRM's text); a
   receiver's ext_id is that text. Key arrays are numpy object arrays with ``NO_KEY`` for none, compared
   through pandas' hash tables (``sync.keys.isin_keys``).
@@ -35,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cleverreach.email_keys import folded_email_key
 from cleverreach.enums import MemberState
 from cleverreach.sync.fields import ATTRIBUTES
 from cleverreach.sync.keys import NO_KEY, isin_keys, key_array
@@ -87,11 +90,12 @@ def diff(
         return np.where(owner_cid[rows] != NO_KEY, owner_cid[rows], from_ext).astype(object)
 
     # --- members whose address the group holds
-    positions = keys.get_indexer(desired["email_key"])
+    desired_cids = key_array(desired["contact_person_id"])
+    positions = _refolded(keys.get_indexer(desired["email_key"]), desired["email_key"], desired_cids,
+                          actual["email_key"], owner_cid)
     matched = positions >= 0
     mi = np.flatnonzero(matched)  # desired rows
     at = positions[matched]  # their receivers
-    desired_cids = key_array(desired["contact_person_id"])
     member_cids = desired_cids[mi]
     crm_unsubscribed = _bools(desired["sync_state"].array.take(mi) == MemberState.UNSUBSCRIBED, missing=False)
     m_live, m_pending, m_ours = live[at], pending[at], ours[at]
@@ -186,6 +190,32 @@ def diff(
         unchanged_ids=unchanged_ids,
         owned_count=int((ours & live & ~pending).sum()),
     )
+
+
+def _refolded(positions: np.ndarray, desired_keys: pd.Series, desired_cids: np.ndarray, actual_keys: pd.Series,
+              owner_cid: np.ndarray) -> np.ndarray:
+    """A member whose key no receiver has, matched to the receiver the sync owns for this very contact when the
+    two differ only by IDNA 2003's folding (``straße.de`` stored as ``strasse.de`` by a service that folds):
+    without it such a member would be added and its receiver removed on every run. A stranger's receiver at
+    the folded address is never matched (IDNA 2008 tells the two apart)."""
+    lost = np.flatnonzero(positions < 0)
+    if not len(lost) or not (owner_cid != NO_KEY).any():
+        return positions
+    lost = lost[np.fromiter(("xn--" in str(k) for k in desired_keys.array.take(lost)), dtype=bool, count=len(lost))]
+    if not len(lost):
+        return positions
+    taken = np.zeros(len(actual_keys), dtype=bool)
+    taken[positions[positions >= 0]] = True
+    candidates = np.flatnonzero(~taken & isin_keys(owner_cid, desired_cids[lost]))
+    by_folded: dict[tuple[str, str], int] = {}
+    for i in candidates:
+        by_folded.setdefault((owner_cid[i], folded_email_key(str(actual_keys.iat[i]))), int(i))
+    out = positions.copy()
+    for d in lost:
+        found = by_folded.pop((desired_cids[d], folded_email_key(str(desired_keys.iat[d]))), None)
+        if found is not None:
+            out[d] = found
+    return out
 
 
 def _withdrawn_receivers(actual: pd.DataFrame, owner_cid: np.ndarray, withdrawn: pd.DataFrame | None,

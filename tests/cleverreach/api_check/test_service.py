@@ -37,7 +37,7 @@ AFFECTED: dict[str, set[Check]] = {
     "mailings_limit_clamp": {Check.MAILINGS_LIMIT},
     "clicks_without_linkid": {Check.CLICKS_WITHOUT_LINKID},
     "deleted_group_response": {Check.DELETED_GROUP_RESPONSE},
-    "idn_spelling": set(),  # no probe observes how IDN domains are compared (the erasure searches both spellings)
+    "idn_spelling": {Check.IDN_SPELLING},
 }
 NON_DEFAULT = [
     pytest.param(setting, value, id=f"{setting}={value}")
@@ -95,6 +95,18 @@ def test_what_a_difference_says(api_account):
     assert result[Check.PAGE_SIZE_HONOURED][1] == "a page of 5000 held 25 of 32: pages are clamped to 25"
     assert result[Check.MAILINGS_WINDOW][1] == "filters on finished"
     assert result[Check.ACTIVATED_ZERO_EXISTING][1].startswith("made pending")
+
+
+@pytest.mark.parametrize("variant", VARIANTS["idn_spelling"])
+def test_the_idn_check_names_the_variant_the_account_shows_and_deletes_its_receiver(api_account, variant):
+    api_account.client.update_settings(idn_spelling=variant)
+    verdict, seen = run_check(keep_group=True)[Check.IDN_SPELLING]
+    assert (verdict, seen.split(":")[0]) == (
+        CheckVerdict.HOLDS if variant == "as_written" else CheckVerdict.DIFFERS, f"variant {variant}"), seen
+    assert "@" not in seen and "prüf" not in seen  # the address is not reported
+    kept = [g for g in api_account.client.state()["accounts"][0]["groups"] if g["id"] not in EXISTING_GROUPS]
+    assert not [r for g in kept for r in api_account.client.group_receivers(g["id"]) if "crcheck-" in r["email"]
+                and r["email"].endswith((".example",)) and "+" not in r["email"]]  # the IDN receiver was deleted
 
 
 def test_keep_group_keeps_both_scratch_groups_and_says_the_deletion_was_not_checked(api_account):

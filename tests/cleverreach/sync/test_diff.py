@@ -252,6 +252,18 @@ def test_idn_domains_match_in_both_spellings():
     assert plan.is_empty and plan.unchanged_ids.tolist() == ["1"]
 
 
+def test_a_folded_idn_receiver_is_matched_only_when_owned_for_the_same_contact():
+    """A service that folds IDN domains (IDNA 2003) stores anna@straße.de as anna@strasse.de: the member matches
+    the receiver the sync owns for her (no add and remove on every run), never a stranger's at strasse.de."""
+    anna = {"contact_person_id": 1, "email": "anna@straße.de", "first_name": "A"}
+    plan, _ = plan_for([anna], [{"email": "anna@strasse.de", "global_attributes": {"ext_id": "1", "firstname": "A"}}])
+    assert plan.is_empty and plan.unchanged_ids.tolist() == ["1"]
+    plan, _ = plan_for([anna], [{"email": "anna@strasse.de", "global_attributes": {"ext_id": "2", "firstname": "A"}}])
+    assert plan.adds["contact_person_id"].tolist() == ["1"] and plan.removes["email"].tolist() == ["anna@strasse.de"]
+    plan, _ = plan_for([anna], [{"email": "anna@strasse.de", "global_attributes": {"ext_id": "1"}}], owned_positions=[])
+    assert plan.adds["contact_person_id"].tolist() == ["1"] and plan.adoptions.empty
+
+
 def test_resolve_ownership_fills_ids_reads_stamps_and_releases():
     actual = receivers({"email": "seeded@example.org"}, {"email": "deact@example.org", "deactivated": 800},
                        {"email": "resub@example.org"}, {"email": "Moved@Example.org"})

@@ -18,9 +18,9 @@ class ControlOps(StateCore):
         key = str(email).strip().lower()
         if group_id not in (None, "", 0, "0"):
             group = self.group(account, str(group_id))
-            rec = group.by_email.get(key)
+            rec = self.by_email(group, key)
             return [rec] if rec else []
-        return [g.by_email[key] for g in account.groups.values() if key in g.by_email]
+        return [rec for g in account.groups.values() if (rec := self.by_email(g, key)) is not None]
 
     def user_unsubscribe(self, client_id: str, email: str, group_id: Any = None,
                          blacklist: bool | None = None, mailing_id: Any = None,
@@ -107,12 +107,13 @@ class ControlOps(StateCore):
         with self.lock:
             account = self._account(client_id)
             group = self.group(account, str(group_id))
-            if not is_valid_email(email):
+            stored = self.stored_email(email) if is_valid_email(email) else None
+            if stored is None:
                 raise ApiError(400, f"Bad Request: invalid address '{email}'")
             now = self.now()
-            rec = group.by_email.get(email.strip().lower())
+            rec = self.by_email(group, stored)
             if rec is None:
-                rec = self._new_receiver(group, email.strip())
+                rec = self._new_receiver(group, stored)
                 rec.registered = now
                 rec.source = source
                 self._add_event(rec, (now, "form_subscribe", "0", "127.0.0.1", "0", group.id))

@@ -11,8 +11,9 @@ from typing import Any
 
 from ..model import (
     RECEIVER_JSON_FORMAT, Account, ApiError, Attribute, Group, Mailing, RawJSON, Receiver, Token,
-    attr_spec, dumps_compact, encode_string, other_idn_spelling, vals_json,
+    attr_spec, dumps_compact, encode_string, vals_json,
 )
+from ..idn import lookup_keys, stored_spelling
 from ..seed import load_seed
 from ..settings import EmulatorSettings
 
@@ -31,14 +32,17 @@ class StateCore:
     # ------------------------------------------------------------------ basics
 
     def by_email(self, group: Group, email: str) -> Receiver | None:
-        """The group's receiver of an address (case-insensitive); under ``idn_spelling = "either"`` also under
-        the other spelling of an IDN domain."""
-        key = str(email).strip().lower()
-        rec = group.by_email.get(key)
-        if rec is None and self.settings.idn_spelling == "either":
-            other = other_idn_spelling(key)
-            rec = group.by_email.get(other) if other else None
-        return rec
+        """The group's receiver of an address (case-insensitive), under the spellings ``idn_spelling`` finds
+        (``cleverreach_emulator.idn``)."""
+        for key in lookup_keys(email, self.settings.idn_spelling):
+            rec = group.by_email.get(key)
+            if rec is not None:
+                return rec
+        return None
+
+    def stored_email(self, email: str) -> str | None:
+        """The spelling a valid written address is stored under; None when ``idn_spelling`` refuses it."""
+        return stored_spelling(email.strip(), self.settings.idn_spelling)
 
     def now(self) -> int:
         return int(time.time() + self.clock_offset)

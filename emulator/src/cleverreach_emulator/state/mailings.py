@@ -23,8 +23,9 @@ class MailingOps(StateCore):
         key = str(email).strip().lower()
         for gid in mailing.group_ids:
             g = self.groups.get(gid)
-            if g is not None and key in g.by_email:
-                return g.by_email[key]
+            rec = self.by_email(g, key) if g is not None else None
+            if rec is not None:
+                return rec
         return None
 
     def _add_recipient(self, mailing: Mailing, rec: Receiver, sent: int) -> Recipient:

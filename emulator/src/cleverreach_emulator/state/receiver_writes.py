@@ -176,10 +176,10 @@ class ReceiverWriteOps(StateCore):
                     shown = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
                 else:
                     raw, shown = None, "" if item is None else str(item)
-                if not is_valid_email(raw):
+                email = self.stored_email(raw) if is_valid_email(raw) else None
+                if email is None:
                     results.append(f"invalid address '{shown}';")
                     continue
-                email = raw.strip()
                 key = email.lower()
                 if key in seen:
                     results.append(f"duplicate address '{shown}'")
@@ -220,9 +220,9 @@ class ReceiverWriteOps(StateCore):
         with self.lock:
             group = self.group(account, gid)
             raw = body.get("email")
-            if not is_valid_email(raw):
+            email = self.stored_email(raw) if is_valid_email(raw) else None
+            if email is None:
                 raise ApiError(400, f"Bad Request: invalid address '{raw if raw is not None else ''}'")
-            email = raw.strip()
             now = self.now()
             rec = self.by_email(group, email)
             if rec is not None:

@@ -1,5 +1,6 @@
 """Tenant grants: which users are limited to which tenants (the right to administer). An admin who is limited
-to tenants changes grants only within their own, lifts no limit and leaves their own grants alone (403)."""
+to tenants changes grants only within their own, lifts no limit and leaves their own grants alone (403). An
+admin without grants manages every grant, also under ``tenant_scope_default = none`` (no lock-out)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 
 from cleverreach.access import CleverReachPermission as P
-from cleverreach.access import TenantGrantStore, TenantScope, grant_change_refusal
+from cleverreach.access import TenantGrantStore, TenantScope, grant_change_refusal, tenant_scope_default
+from cleverreach.enums import TenantScopeDefault
 from cleverreach.tenants.store import TenantStore
 from cleverreach.ui.routers.common import refusals
 from cleverreach.ui.schemas import Grant
@@ -37,10 +39,11 @@ def grant(body: Grant, found: Admin) -> list[dict[str, Any]]:
 @router.delete("/{username}/{tenant_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke(username: Annotated[str, Path(min_length=1, max_length=256)], tenant_id: TenantId, found: Admin,
            lift_limit: Annotated[bool, Query()] = False) -> Response:
-    """Take a tenant from a user. The last one only with ``lift_limit``: without grants a user is not limited."""
+    """Take a tenant from a user. The last one only with ``lift_limit``: without grants a user is not limited (under
+    ``tenant_scope_default = none`` they then may use no tenant, and no ``lift_limit`` is needed)."""
     store = TenantGrantStore(found.engine)
     scope = _refuse_outside_own_grants(found, store, username, tenant_id, revoke=True)
-    if scope.tenants == frozenset({tenant_id}) and not lift_limit:
+    if scope.tenants == frozenset({tenant_id}) and not lift_limit and tenant_scope_default() is TenantScopeDefault.ALL:
         raise HTTPException(status.HTTP_409_CONFLICT,
                             f"{tenant_id!r} is the last tenant of user {username!r}: without grants the user is not "
                             f"limited to tenants any more; pass lift_limit=true if that is meant")
@@ -53,7 +56,7 @@ def _refuse_outside_own_grants(found: Caller, store: TenantGrantStore, username:
                                revoke: bool) -> TenantScope:
     """403 when the caller's own tenant grants forbid this change; returns the grantee's scope."""
     scope = store.scope(username)
-    refusal = grant_change_refusal(found.scope, username, scope, tenant_id, revoke=revoke)
+    refusal = grant_change_refusal(store.grant_manager_scope(found.name), username, scope, tenant_id, revoke=revoke)
     if refusal:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"{refusal}; nothing was changed")
     return scope
