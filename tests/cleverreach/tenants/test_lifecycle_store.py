@@ -27,7 +27,7 @@ def _exec(store: TenantLifecycleStore, sql: str, rows: list[dict]) -> None:
     with store.state.begin() as conn:
         conn.execute(text(sql.format(**{t: store.state_table(t) for t in (
             "sync_run", "sync_owned_receiver", "sync_owner_intent", "sync_refusal", "mail_history_watermark",
-            "mail_history_mailing", "cleverreach_login_check")})), rows)
+            "mail_history_mailing", "cleverreach_login_check", "sync_approval", "erasure_request")})), rows)
 
 
 @pytest.fixture
@@ -58,6 +58,11 @@ def crm(crm_engine):
                  "VALUES ('1', 'm1', 100, :now)", [{"now": now}])
     _exec(store, "INSERT INTO {cleverreach_login_check} (tenant_id, checked_at, ok) VALUES ('1', :now, true)",
           [{"now": now}])
+    _exec(store, "INSERT INTO {sync_approval} (tenant_id, list_id, blocked_sync_run_id, max_removals, approved_by, "
+                 "approved_at, dag_id, dag_run_id) SELECT '1', '5', min(id), 30, 'user:admin', :now, "
+                 "'cleverreach_sync_recipients', 'approved__1' FROM {sync_run}", [{"now": now}])
+    _exec(store, "INSERT INTO {erasure_request} (id, tenant_id, contact_ids, requested_by, requested_at, status) "
+                 "VALUES ('ref1', '1', '[\"1\"]', 'user:admin', :now, 'pending')", [{"now": now}])
     TenantStore(crm_engine).check_isolation(Tenant("1", "One", "cleverreach_1"), "ACCOUNT-A")
     TenantGrantStore(crm_engine).grant("eve", "1", ADMIN)
     return crm_engine
@@ -76,7 +81,8 @@ def test_a_rename_rekeys_every_private_row_and_its_audit_trail(crm):
     store = TenantLifecycleStore(crm)
     before = store.state_counts("1")
     assert before == {"sync_run": 2, "mail_history_mailing": 1, "cleverreach_tenant_account": 1, "audit_event": 1,
-                      "cleverreach_tenant_grant": 1, "cleverreach_login_check": 1}
+                      "cleverreach_tenant_grant": 1, "cleverreach_login_check": 1, "sync_approval": 1,
+                      "erasure_request": 1}
     crm_rename(crm, "1", "one")
     with pytest.raises(TenantIsolationError, match="logs into the CleverReach account that tenant '1' uses"):  # as found
         TenantStore(crm).check_isolation(Tenant("one", "One", "cleverreach_one"), "ACCOUNT-A")
@@ -128,6 +134,8 @@ def test_a_move_releases_the_account_and_clears_what_is_known_of_its_groups(crm)
     report = TenantLifecycle(crm, ADMIN).move("1")
 
     assert report["released_accounts"] == ["ACCOUNT-A"] and report["lists_marked_gone"] == 1
+    assert report["approvals_withdrawn"] == 1 and store.state_counts("1")["sync_approval"] == 0
+    assert store.state_counts("1")["erasure_request"] == 1  # an erasure requested before the move is still owed
     assert (report["owned_receivers"], report["owner_intents"], report["refusals"], report["watermarks"],
             report["mailing_records"]) == (1, 1, 1, 1, 1)
     assert report["members_pending"] == 2  # synced and rejected; the unsubscribe is the person's and stays

@@ -9,4 +9,8 @@ SELECT 'audit_event', COUNT(*) FROM {{ state }}.audit_event WHERE tenant_id = :t
 UNION ALL
 SELECT 'cleverreach_tenant_grant', COUNT(*) FROM {{ state }}.cleverreach_tenant_grant WHERE tenant_id = :tenant_id
 UNION ALL
-SELECT 'cleverreach_login_check', COUNT(*) FROM {{ state }}.cleverreach_login_check WHERE tenant_id = :tenant_id;
+SELECT 'cleverreach_login_check', COUNT(*) FROM {{ state }}.cleverreach_login_check WHERE tenant_id = :tenant_id
+UNION ALL
+SELECT 'sync_approval', COUNT(*) FROM {{ state }}.sync_approval WHERE tenant_id = :tenant_id
+UNION ALL
+SELECT 'erasure_request', COUNT(*) FROM {{ state }}.erasure_request WHERE tenant_id = :tenant_id;
