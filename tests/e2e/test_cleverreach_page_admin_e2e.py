@@ -6,28 +6,14 @@ Screenshots: ``artifacts/e2e/page-lifecycle-*.png``.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from e2e.test_cleverreach_page_e2e import (_body_text, _wait, chromium, click, element, fab, first_list,  # noqa: F401
-                                           login_as, shot, wait_for)
+from e2e.test_cleverreach_page_e2e import (_body_text, _wait, chromium, click, crm_transaction, element, fab,  # noqa: F401
+                                           first_list, login_as, shot, wait_for)
 
 pytestmark = pytest.mark.e2e
-
-
-@contextmanager
-def _crm(crm_path: Path):
-    """One transaction on the stack's SQLite CRM (which also holds the integration's private state)."""
-    from sqlalchemy import create_engine
-
-    engine = create_engine(f"sqlite:///{crm_path}")
-    try:
-        with engine.begin() as conn:
-            yield conn
-    finally:
-        engine.dispose()
 
 
 def _sync_run_table() -> str:
@@ -43,7 +29,7 @@ def _crm_renames(crm_path: Path, old: str, new: str) -> None:
     its own rows moved to it, the old row gone. The integration's private state is left as it was."""
     from sqlalchemy import text
 
-    with _crm(crm_path) as conn:
+    with crm_transaction(crm_path) as conn:
         conn.execute(text("INSERT INTO tenant (id, name, cleverreach_conn_id, active, time_zone) SELECT :new, name, "
                           "COALESCE(cleverreach_conn_id, 'cleverreach_' || id), active, time_zone FROM tenant "
                           "WHERE id = :old"), {"old": old, "new": new})
@@ -58,7 +44,7 @@ def _running_sync(crm_path: Path, tenant: str, list_id: int) -> int:
 
     from cleverreach.clock import utcnow
 
-    with _crm(crm_path) as conn:
+    with crm_transaction(crm_path) as conn:
         conn.execute(text(f"INSERT INTO {_sync_run_table()} (tenant_id, list_id, dag_id, run_id, started_at, "
                           "heartbeat_at, status) VALUES (:tenant, :list_id, 'cleverreach_sync_recipients', "
                           "'e2e_held_lease', :now, :now, 'running')"), {"tenant": tenant, "list_id": list_id, "now": utcnow()})
@@ -68,7 +54,7 @@ def _running_sync(crm_path: Path, tenant: str, list_id: int) -> int:
 def _drop_sync(crm_path: Path, sync_run_id: int) -> None:
     from sqlalchemy import text
 
-    with _crm(crm_path) as conn:
+    with crm_transaction(crm_path) as conn:
         conn.execute(text(f"DELETE FROM {_sync_run_table()} WHERE id = :id"), {"id": sync_run_id})
 
 

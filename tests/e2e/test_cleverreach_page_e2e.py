@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -137,6 +138,19 @@ def fab_stack(tmp: Path, *, extra_env: dict[str, str] | None = None, meta_db: st
 def fab(tmp_path_factory):
     with fab_stack(tmp_path_factory.mktemp("e2e-page")) as stack:
         yield stack
+
+
+@contextmanager
+def crm_transaction(crm_path: Path) -> Iterator[Any]:
+    """One transaction on the stack's SQLite CRM (which also holds the integration's private state)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{crm_path}")
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def _grant(crm_path: Path, user: str, tenant: str) -> None:

@@ -9,36 +9,21 @@ Before the fix an editor (``can_create`` on the DAG's runs) triggered the sync w
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from e2e.test_cleverreach_page_e2e import Fab, fab  # noqa: F401
+from e2e.test_cleverreach_page_e2e import Fab, crm_transaction, fab  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 DAG = "cleverreach_sync_recipients"
 LIST_NAME = "Kundeninformation"  # an empty group in the demo seed: every receiver in it is the sync's
 
 
-@contextmanager
-def _crm(crm_path: Path):
-    """One transaction on the stack's SQLite CRM (which also holds the integration's private state)."""
-    from sqlalchemy import create_engine
-
-    engine = create_engine(f"sqlite:///{crm_path}")
-    try:
-        with engine.begin() as conn:
-            yield conn
-    finally:
-        engine.dispose()
-
-
 def _rows(fab: Fab, sql: str, **params: Any) -> list[dict[str, Any]]:
     from sqlalchemy import text
 
-    with _crm(fab.crm_path) as conn:
+    with crm_transaction(fab.crm_path) as conn:
         return [dict(r._mapping) for r in conn.execute(text(sql), params)]
 
 
@@ -69,7 +54,7 @@ def emptied(fab) -> dict[str, Any]:
 
     target = next(row for row in fab.api("GET", "/cleverreach/api/tenants/acme/lists").json() if row["name"] == LIST_NAME)
     list_id, group = target["id"], str(target["external_id"])
-    with _crm(fab.crm_path) as conn:
+    with crm_transaction(fab.crm_path) as conn:
         conn.execute(text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at, sync_state) "
                           "SELECT :l, id, CURRENT_TIMESTAMP, 'pending' FROM contact_person WHERE tenant_id = 'acme'"),
                      {"l": list_id})
@@ -77,7 +62,7 @@ def emptied(fab) -> dict[str, Any]:
     assert fab.wait_run(DAG, run_id)["state"] == "success", fab.task_log(DAG, run_id, "sync_list")
     synced = _active(fab, group)
     assert len(synced) > 20, synced  # far more than the guard's max(10, 20 %) once they are all removed
-    with _crm(fab.crm_path) as conn:
+    with crm_transaction(fab.crm_path) as conn:
         conn.execute(text("DELETE FROM recipient_list_member WHERE list_id = :l"), {"l": list_id})
     run_id = _trigger(fab, "admin", {"tenant": "acme", "list_id": list_id}).json()["dag_run_id"]
     assert fab.wait_run(DAG, run_id)["state"] == "failed"
