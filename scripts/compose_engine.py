@@ -21,7 +21,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CONTAINERS_CONF = REPO / "docker" / "standin" / "containers.conf"
-# what .ci/run installs (Debian bookworm); docs: /work/shared/reference/containers.md of this project's machines
+# what .ci/run installs (Debian bookworm)
 ENGINE_PACKAGES = ("podman", "runc", "netavark", "aardvark-dns", "containernetworking-plugins", "iptables",
                    "nftables", "uidmap", "slirp4netns", "fuse-overlayfs", "catatonit", "buildah", "mmdebstrap",
                    "docker-compose")

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from helpers.airflow_api import AirflowApi
 from scripts.airflow_env import REPO, free_port
@@ -330,10 +329,3 @@ def chromium(compose_stack) -> Iterator[Any]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
-
-
-def http_ok(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=5).status_code == 200
-    except requests.RequestException:
-        return False
