@@ -6,16 +6,21 @@
 #   docker compose build        (or: docker build --target runtime -t cleverreach-airflow:3.3.2 .)
 ARG AIRFLOW_VERSION=3.3.2
 ARG PYTHON_VERSION=3.12
+# The base of both stages: the official Airflow image. AIRFLOW_BASE_IMAGE names another image that has the same
+# layout (user airflow, uid 50000, /entrypoint, Airflow and its providers installed for that user); the compose
+# test builds such a stand-in from Debian's packages where no registry can be reached (docker/standin/,
+# README "Running on docker compose" says what differs)
+ARG AIRFLOW_BASE_IMAGE=apache/airflow:${AIRFLOW_VERSION}-python${PYTHON_VERSION}
 
 # ---- 1. wheels: the provider and the emulator, built once; the build tools stay in this stage
-FROM apache/airflow:${AIRFLOW_VERSION}-python${PYTHON_VERSION} AS wheels
+FROM ${AIRFLOW_BASE_IMAGE} AS wheels
 COPY --chown=airflow:0 pyproject.toml README.md /src/provider/
 COPY --chown=airflow:0 plugins/cleverreach /src/provider/plugins/cleverreach
 COPY --chown=airflow:0 emulator /src/emulator
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels /src/provider /src/emulator
 
 # ---- 2. runtime: every Airflow service of the compose stack
-FROM apache/airflow:${AIRFLOW_VERSION}-python${PYTHON_VERSION} AS runtime
+FROM ${AIRFLOW_BASE_IMAGE} AS runtime
 ARG AIRFLOW_VERSION
 ARG PYTHON_VERSION
 # The repository's constraints.txt, the exact versions the tests ran with (Python 3.12, Airflow 3.3.2), copied

@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 # named after the Python version, so that a venv of another version is never taken as installed
 STAMP := $(VENV)/.installed-py$(PYTHON_VERSION)
 
-.PHONY: install demo test bench airflow lint clean
+.PHONY: install demo test compose-test bench airflow lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml emulator/pyproject.toml
 	@if [ -x $(PY) ] && [ "$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" != "$(PYTHON_VERSION)" ]; then \
@@ -29,6 +29,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# docker-compose.yaml brought up for real (part of `make test` too): podman, docker-compose, mmdebstrap (.ci/run
+# installs them), root
+compose-test: $(STAMP)
+	$(PY) -m pytest -m compose tests/compose $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m scripts.bench $(BENCH_ARGS)
