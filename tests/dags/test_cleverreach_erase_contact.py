@@ -52,19 +52,22 @@ def world(emulator, crm_engine, monkeypatch):
             conn.execute(text("INSERT INTO contact_history (tenant_id, contact_person_id, occurred_at, kind, subject, "
                               "detail, source, external_key) VALUES ('acme', :c, CURRENT_TIMESTAMP, 'mail_sent', 's', "
                               "'d', :s, :k)"), {"c": cid, "s": source, "k": key})
-        conn.execute(text("INSERT INTO sync_run (id, tenant_id, list_id, started_at, status) "
-                          "VALUES (1, 'acme', 1, CURRENT_TIMESTAMP, 'success')"))
+        # the run's id from the table's identity, as a sync's would be (an explicit id leaves PostgreSQL's sequence
+        # behind, and the erasure's first lease would then collide with it)
+        conn.execute(text("INSERT INTO sync_run (tenant_id, list_id, started_at, status) "
+                          "VALUES ('acme', 1, CURRENT_TIMESTAMP, 'success')"))
+        run_pk = conn.execute(text("SELECT max(id) FROM sync_run")).scalar_one()
         for cid, email in ((1, "anna.old@example.org"), (2, "ben@example.org")):
             conn.execute(text("INSERT INTO sync_change (run_id, list_id, contact_person_id, email, action, reason, result) "
-                              "VALUES (1, 1, :c, :e, 'add', 'new member', 'ok')"), {"c": cid, "e": email})
+                              "VALUES (:r, 1, :c, :e, 'add', 'new member', 'ok')"), {"r": run_pk, "c": cid, "e": email})
         for cid, key in ((1, "anna.older@example.org"), (2, "ben@example.org")):  # owned, with a refusal each
             conn.execute(text("INSERT INTO sync_owned_receiver (list_id, group_id, email_key, contact_person_id, origin, "
                               "since) VALUES (1, '1001', :k, :c, 'created', CURRENT_TIMESTAMP)"), {"k": key, "c": cid})
             conn.execute(text("INSERT INTO sync_refusal (list_id, contact_person_id, action, payload_hash, refused_at) "
                               "VALUES (1, :c, 'update', 'h', CURRENT_TIMESTAMP)"), {"c": cid})
             conn.execute(text("INSERT INTO sync_owner_intent (list_id, group_id, email_key, contact_person_id, origin, "
-                              "sync_run_id, created_at) VALUES ('1', '1001', :k, :c, 'created', 1, CURRENT_TIMESTAMP)"),
-                         {"k": f"intent.{key}", "c": str(cid)})  # an ownership intent a dead run left behind
+                              "sync_run_id, created_at) VALUES ('1', '1001', :k, :c, 'created', :r, CURRENT_TIMESTAMP)"),
+                         {"k": f"intent.{key}", "c": str(cid), "r": run_pk})  # an ownership intent a dead run left behind
     set_cleverreach_connection(monkeypatch, "cleverreach_acme", emulator.url, CLIENT, SECRET)
     return emulator
 
@@ -127,3 +130,4 @@ def test_refusals_touch_nothing(world, crm_engine, case):
     writes = [r for r in world.client.requests() if r.get("method") not in ("GET",) and "/oauth" not in r.get("path", "")]
     assert writes == []
     assert len(fetch(crm_engine, "SELECT * FROM recipient_list_member")) == 2
+    assert fetch(crm_engine, "SELECT id FROM sync_run WHERE dag_id = :d", d=DAG_ID) == []  # no lease was taken

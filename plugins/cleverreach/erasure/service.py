@@ -38,7 +38,9 @@ class ContactErasure:
         self.log = logger or log
         self.keepalive = keepalive or (lambda: None)
 
-    def run(self) -> dict[str, Any]:
+    def check(self) -> dict[Any, Any]:
+        """The tenant's contacts by id; refuses (no retry helps) a request naming contacts the tenant does not
+        have. Called before any lease is taken, and again by :meth:`run`."""
         request = self.request
         contacts = self.store.tenant_contacts(request.tenant_id)
         unknown = [cid for cid in request.contact_ids if cid not in contacts]
@@ -47,6 +49,11 @@ class ContactErasure:
                 f"tenant {request.tenant_id!r}: {len(unknown)} contact id(s) of the request do not exist for this "
                 "tenant; nothing was erased"
             )
+        return contacts
+
+    def run(self) -> dict[str, Any]:
+        request = self.request
+        contacts = self.check()
         given_keys = {email_key(e) for e in request.emails}
         ids = set(request.contact_ids) | {cid for cid, email in contacts.items() if email and email_key(email) in given_keys}
         current = {cid: contacts[cid] for cid in ids}

@@ -67,14 +67,16 @@ class CleverReachEraseContactOperator(CleverReachTenantOperator):
         report: dict[str, Any] | None = None
         try:
             hook = self.cleverreach  # the login first: a bad one takes no lease
+            erasure = ContactErasure(hook, ErasureStore(engine), stored.request, actor, logger=self.log)
+            erasure.check()  # a request the tenant cannot satisfy is refused before any lease is taken
             with tenant_leases(
                 engine, stored.tenant_id, dag_id=self.dag_id, run_id=context["run_id"],
                 holder=f"{self.dag_id}/{context['run_id']}/{self.task_id}/{getattr(ti, 'map_index', -1)}",
                 attempt=getattr(ti, "try_number", None), actor=actor, reference=reference, logger=self.log,
                 lease_timeout=timedelta(seconds=conf.getint("cleverreach", "lease_timeout_seconds", fallback=600)),
             ) as leases:
-                report = ContactErasure(hook, ErasureStore(engine), stored.request, actor, logger=self.log,
-                                        keepalive=leases.heartbeat).run()
+                erasure.keepalive = leases.heartbeat
+                report = erasure.run()
         except ErasureRequestError as exc:
             requests.failed(reference)
             raise AirflowFailException(str(exc)) from None

@@ -222,7 +222,14 @@ class SyncStore(SqlStore):
                     {"sync_run_id": run_pk, "dry_run": bool(dry_run), "taken_over": taken_over}))
                 return run_pk
         except IntegrityError:
+            if not self._running(list_id):  # another constraint failed: an error to see, not a busy list
+                raise
             raise SyncInProgressError(f"list {list_id} is being synced by another run; try again later") from None
+
+    def _running(self, list_id: str) -> bool:
+        """A ``running`` row holds the list's lease now (the unique index refused ours because of it)."""
+        with self.state.connect() as conn:
+            return bool(conn.execute(self.q("sync_select_running"), {"list_id": list_id}).mappings().all())
 
     def _newer_attempt_of(self, row: Any, holder: str) -> bool:
         """This attempt is a retry of the one that holds the lease (an unknown attempt counts as newer)."""

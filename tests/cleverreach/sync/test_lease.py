@@ -97,3 +97,17 @@ def test_the_lease_records_its_holder_attempt_and_heartbeat(engine):
     (row,) = fetch(engine, "SELECT lease_holder, attempt, heartbeat_at, started_at FROM sync_run WHERE id = :id", id=run)
     assert (row["lease_holder"], row["attempt"]) == (HOLDER, 3)
     assert row["heartbeat_at"] is not None
+
+
+def test_a_lease_refused_by_another_constraint_is_that_error_not_a_busy_list(engine):
+    """Only the running row's unique index means "busy": any other refusal of the insert (here the tenant's NOT
+    NULL; on PostgreSQL also an identity behind explicitly inserted ids) is raised as itself, so a task fails
+    with the real cause instead of being retried as if a sync held the list."""
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        attempt(engine, 1).start_run(tenant_id=None, list_id=1, dag_id="cleverreach_sync_recipients",
+                                     run_id="manual__1", dry_run=False)
+    start(attempt(engine, 1))
+    with pytest.raises(SyncInProgressError):  # the busy list stays "busy"
+        start(attempt(engine, 1, holder="another/run/sync_list/0"), run_id="manual__2")
