@@ -1,4 +1,4 @@
-"""The typed vocabulary against the two other places that spell it: the SQL CHECK constraints and the README."""
+"""The typed vocabulary against the two other places that spell it: the SQL CHECK constraints and the docs."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ REPO = Path(__file__).resolve().parents[2]
 # the CHECKs live with the tables: the demo CRM's (include/sql/crm) and the private state's (the package's state/)
 SCHEMA_FILES = [*sorted((REPO / "include" / "sql" / "crm").glob("*.sql")),
                 *sorted((Path(cleverreach.__file__).parent / "sql" / "state").glob("*.sql"))]
-README = (REPO / "README.md").read_text(encoding="utf-8")
+# the README and docs/, one text: each heading below lives in exactly one of them
+DOCS = "\n".join(p.read_text(encoding="utf-8") for p in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))])
 
 
 def check_values(column: str) -> set[str]:
@@ -36,13 +37,14 @@ def test_enums_match_the_check_constraints(enum: type[StrEnum], column: str):
     assert {member.value for member in enum} == check_values(column)
 
 
-def readme_section(heading: str) -> str:
-    """The README text from a heading to the next heading of the same or a higher level."""
-    match = re.search(rf"^(#+) {re.escape(heading)}\s*$", README, re.MULTILINE)
-    assert match, f"README has no heading {heading!r}"
+def docs_section(heading: str) -> str:
+    """The docs' text from a heading to the next heading of the same or a higher level."""
+    matches = list(re.finditer(rf"^(#+) {re.escape(heading)}\s*$", DOCS, re.MULTILINE))
+    assert len(matches) == 1, f"the README and docs/ have {len(matches)} headings {heading!r}, not one"
+    match = matches[0]
     level = len(match.group(1))
-    end = re.compile(rf"^#{{1,{level}}} ", re.MULTILINE).search(README, match.end())
-    return README[match.end(): end.start() if end else len(README)]
+    end = re.compile(rf"^#{{1,{level}}} ", re.MULTILINE).search(DOCS, match.end())
+    return DOCS[match.end(): end.start() if end else len(DOCS)]
 
 
 @pytest.mark.parametrize(
@@ -59,7 +61,7 @@ def readme_section(heading: str) -> str:
         (ErasureStatus, "Erasure on request"),
     ],
 )
-def test_the_readme_names_every_value(enum: type[StrEnum], heading: str):
-    section = readme_section(heading)
+def test_the_docs_name_every_value(enum: type[StrEnum], heading: str):
+    section = docs_section(heading)
     missing = [member.value for member in enum if f"`{member.value}`" not in section]
-    assert not missing, f"README section {heading!r} does not name {missing} of {enum.__name__}"
+    assert not missing, f"docs section {heading!r} does not name {missing} of {enum.__name__}"

@@ -1,4 +1,4 @@
-"""The README's recipe "Installing into an Airflow you already run", followed to the letter.
+"""The recipe "Installing into an Airflow you already run" (docs/operations.md), followed to the letter.
 
 The customer's Airflow was installed before the provider (``fresh_venv`` installs apache-airflow first, then
 the wheel, each under the constraints). The customer's Airflow home, its ``dags/`` folder and its CRM adapter

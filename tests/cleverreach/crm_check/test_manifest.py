@@ -1,5 +1,5 @@
 """The adapter manifest and the shipped adapter folder agree: every file has an entry, every entry a
-file, the same parameters, and the README's table is the manifest's."""
+file, the same parameters, and the table in docs/crm-adapter.md is the manifest's."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from cleverreach.ui.keyset import BOUNDARY_FILTER, STATE_FILTER, MemberSort, wal
 
 REPO = Path(__file__).resolve().parents[3]
 QUERIES = REPO / "include" / "sql" / "queries"
-README = REPO / "README.md"
+ADAPTER_DOC = REPO / "docs" / "crm-adapter.md"
 
 
 def _files(name: str) -> list[Path]:
@@ -58,8 +58,8 @@ def test_the_parameter_parser_skips_casts_and_comments():
     assert sql_parameters("-- :hidden\nSELECT CAST(:a AS text), b::int FROM t WHERE c = :c_1") == {"a", "c_1"}
 
 
-def test_readme_adapter_table_is_the_manifests():
-    text = README.read_text(encoding="utf-8")
+def test_the_docs_adapter_table_is_the_manifests():
+    text = ADAPTER_DOC.read_text(encoding="utf-8")
     begin, end = "<!-- adapter-manifest: begin -->", "<!-- adapter-manifest: end -->"
     assert begin in text and end in text
     table = text.split(begin, 1)[1].split(end, 1)[0].strip()
