@@ -9,7 +9,7 @@
   gone (the next import revives those whose group the new account has) and their members become pending.
   Refused while a sync of the tenant runs.
 
-`confirm` must repeat `tenant`. Only the CleverReach Admin role may trigger it. See the README, "Tenant lifecycle".
+`confirm` must repeat `tenant`. Only the CleverReach Admin role may trigger it. See docs/operations.md, "Tenant lifecycle".
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 # its build argument AIRFLOW_BASE_IMAGE; the official image stays the default. The same layout as the official
 # image: Python in /usr/local, user airflow (uid 50000, group 0, HOME /home/airflow), Airflow and the providers
 # the compose stack needs installed for that user (PIP_USER), AIRFLOW_HOME /opt/airflow, dumb-init and /entrypoint.
-# What differs: README "Running on docker compose". Its build context is put together by scripts/compose_images.py:
+# What differs: docs/development.md, "The compose tests". Its build context is put together by scripts/compose_images.py:
 #   python.tar        the build host's CPython 3.12 (Debian bookworm ships 3.11), without its tests and site-packages
 #   certs/*.crt       the build host's extra CA certificates, for pip behind an inspecting proxy (this image only)
 #   constraints.txt   the repository's pins, the versions the tests ran with

@@ -1,7 +1,7 @@
 """The integration's typed vocabulary: every state, status and kind that is stored or branched on.
 
 Each enum is a ``StrEnum``, so a member compares equal to the text stored in the database and can be
-bound as a SQL parameter as it is. The SQL ``CHECK`` constraints and the README list the same values;
+bound as a SQL parameter as it is. The SQL ``CHECK`` constraints and docs/ list the same values;
 ``tests/cleverreach/test_enums.py`` holds the three together.
 """
 

@@ -63,7 +63,7 @@ class ColumnType(StrEnum):
         return getattr(keys, KEY_DECLARATIONS[self])
 
     def describe(self) -> str:
-        """As the README shows it: a key with the types its declaration allows."""
+        """As docs/crm-adapter.md shows it: a key with the types its declaration allows."""
         if not self.is_key:
             return str(self)
         if self is ColumnType.OWNER_KEY:
@@ -122,7 +122,7 @@ class Extension:
 
     @property
     def expressions(self) -> tuple[str, ...]:
-        """The aliased columns it names, in order (the README's and a verdict's words)."""
+        """The aliased columns it names, in order (the adapter docs' and a verdict's words)."""
         found = [m for condition in self.where for m in re.findall(r"\b[a-z]\.\w+", condition)]
         found += [column.expression for column in SORT_KEYS[self.sort]] if self.sort is not None else []
         return tuple(dict.fromkeys(found))
@@ -198,7 +198,7 @@ def positional_count(sql: str) -> int:
 
 
 def describe_sample(sample: Any) -> str:
-    """A sample as the README shows it."""
+    """A sample as docs/crm-adapter.md shows it."""
     if isinstance(sample, SampleRef):
         return str(sample)
     if isinstance(sample, StrEnum):
@@ -215,7 +215,7 @@ def _columns(columns: Mapping[str, ColumnType]) -> str:
 
 
 def markdown_table(statements: tuple[Statement, ...]) -> str:
-    """The README's adapter tables: one row per statement, then what the integration appends to statements
+    """The adapter tables of docs/crm-adapter.md: one row per statement, then what the integration appends to statements
     and the staging tables they create."""
     lines = [
         "| statement | does | family | parameters (sample) | result columns |",

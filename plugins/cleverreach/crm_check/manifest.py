@@ -3,7 +3,7 @@
 A DBA who adapts the folder to another CRM reads here what each statement must do, which parameters it
 receives and which columns (names and types) it must return. ``tests/cleverreach/crm_check`` fails when
 a query file has no entry, an entry no file, or the parameters differ from the SQL; the DAG
-``cleverreach_check_crm`` runs every entry against the live CRM; the README's adapter table is
+``cleverreach_check_crm`` runs every entry against the live CRM; docs/crm-adapter.md's adapter table is
 ``python -m cleverreach.crm_check.manifest``.
 """
 

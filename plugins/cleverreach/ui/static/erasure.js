@@ -1,4 +1,4 @@
-// The erasure dialog of the tenant view (README "Erasure on request"), for admins (the button sits in the
+// The erasure dialog of the tenant view (docs/operations.md, "Erasure on request"), for admins (the button sits in the
 // needs-administer section; the API refuses everyone else with 403). Loaded after app.js (api, state, $). The
 // request is stored by the page's API, which triggers the erasure with the request's reference only.
 "use strict";

@@ -1,4 +1,4 @@
-// The tenant lifecycle's two admin actions on the tenant view (README "Tenant lifecycle"): rename a tenant id the
+// The tenant lifecycle's two admin actions on the tenant view (docs/operations.md, "Tenant lifecycle"): rename a tenant id the
 // CRM renamed, and move a tenant to another CleverReach account. Loaded after app.js and built on it (api, show,
 // state, openTenant). The controls are in sections marked needs-administer, so applyRights shows them to users
 // with the right to administer only; the API refuses everyone else (403) and a refused action (409, with the
