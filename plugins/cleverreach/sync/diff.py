@@ -68,7 +68,7 @@ def diff(
 ) -> SyncPlan:
     """Plan the changes that make the group's owned receivers equal the desired members.
 
-    The steps live in ``sync.diff_steps``, one rule of the module docstring each.
+    Each line below is a named step of ``sync.diff_steps``; its docstring says which rule it carries out.
 
     :param owned: the resolved ownership record (``sync.ownership``); None = the sync owns nothing yet.
     :param refusals: ``REFUSAL_COLUMNS`` of the list's remembered refusals.

@@ -1,9 +1,9 @@
 """The named steps of ``sync.diff``: small pure functions over whole columns, in the order ``diff`` calls them.
 
 Per-receiver and per-member facts are numpy arrays aligned with ``actual`` and ``desired`` (or with the
-matched members), carried in two small records: ``ReceiverStates`` (who owns a receiver, where its consent
-stands) and ``Matches`` (which member has which receiver, and that receiver's state). No step loops over
-rows in Python, except ``_refolded`` over the rare unmatched IDN addresses.
+matched members), carried in small records: ``ReceiverStates`` (who owns a receiver, where its consent stands),
+``Matches`` (which member has which receiver, and that receiver's state) and ``Changes`` (what differs). No
+step loops over rows in Python, except ``_refolded`` over the rare unmatched IDN addresses.
 """
 
 from __future__ import annotations
@@ -18,9 +18,6 @@ from cleverreach.enums import MemberState
 from cleverreach.sync.fields import ATTRIBUTES
 from cleverreach.sync.keys import NO_KEY, isin_keys, key_array
 from cleverreach.sync.plan import REFUSED_COLUMNS, empty_frame, payload_hashes
-
-REACTIVATION_REASON = "member again: the sync had deactivated this receiver itself"
-
 
 @dataclass(frozen=True)
 class ReceiverStates:
@@ -189,7 +186,7 @@ def reactivations(actual: pd.DataFrame, match: Matches) -> pd.DataFrame:
     """Receivers this sync deactivated itself whose member is back: the only consent the sync gives back."""
     out = actual.iloc[match.at[match.reactivate]][["receiver_id", "email", "email_key"]].reset_index(drop=True)
     out["contact_person_id"] = match.cids[match.reactivate]
-    out["reason"] = REACTIVATION_REASON
+    out["reason"] = "member again: the sync had deactivated this receiver itself"
     return out
 
 

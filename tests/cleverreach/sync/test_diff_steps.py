@@ -7,6 +7,7 @@ import pandas as pd
 
 from cleverreach.sync.actual import receivers_frame
 from cleverreach.sync.desired import prepare_desired
+from cleverreach.sync.diff import REFUSAL_COLUMNS
 from cleverreach.sync.diff_steps import (
     adoptions,
     attribute_changes,
@@ -28,8 +29,6 @@ from cleverreach.sync.diff_steps import (
 from cleverreach.sync.keys import NO_KEY
 from cleverreach.sync.ownership import owned_frame
 from cleverreach.sync.plan import empty_frame
-
-REFUSAL_COLUMNS = ["contact_person_id", "action", "payload_hash", "reason"]
 
 
 def members(*rows: dict) -> pd.DataFrame:
