@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import importlib
 import importlib.metadata
 import inspect
@@ -14,10 +13,9 @@ from typing import Any
 
 import jsonschema
 import pytest
-from pydantic import TypeAdapter
-
 import cleverreach
 from cleverreach.get_provider_info import PACKAGE_NAME, get_provider_info
+from cleverreach.hooks import form
 from cleverreach.hooks.settings import CleverReachSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -79,55 +77,20 @@ def test_every_class_with_a_conn_type_is_registered_and_every_registration_resol
     assert set(registered) <= seen
 
 
-def _form_schema(name: str, model_schema: dict[str, Any]) -> dict[str, Any]:
-    """A settings field's JSON schema as the connection form must declare it: refs resolved, titles
-    dropped, ``null`` allowed (an empty field means the default), the default spelled out."""
-    defs = model_schema.get("$defs", {})
-
-    def resolve(node: Any) -> Any:
-        if isinstance(node, dict):
-            if "$ref" in node:
-                target = copy.deepcopy(defs[node["$ref"].rsplit("/", 1)[1]])
-                node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-            return {k: resolve(v) for k, v in node.items() if k not in ("title", "description")}
-        return node
-
-    schema = resolve(model_schema["properties"][name])
-    variants = schema.pop("anyOf", None)
-    if variants:
-        (value,) = [v for v in variants if v != {"type": "null"}]
-        schema = {**value, **schema}
-    schema["type"] = [schema["type"], "null"]
-    default = CleverReachSettings.model_fields[name].get_default(call_default_factory=True)
-    schema["default"] = getattr(default, "value", default)
-    return schema
+def test_the_form_is_the_one_generated_from_the_settings(info):
+    entry = _connection_types(info)["cleverreach"]
+    assert entry["conn-fields"] == form.conn_fields()
+    assert list(entry["conn-fields"]) == list(CleverReachSettings.model_fields)
+    assert entry["ui-field-behaviour"] == form.provider_field_behaviour()
+    assert set(entry["ui-field-behaviour"]["hidden-fields"]) == {"schema", "port"}
+    assert entry["ui-field-behaviour"]["relabeling"] == {"login": "Client ID", "password": "Client secret", "host": "API root"}
 
 
-def test_conn_fields_are_the_settings_extras_with_their_types_defaults_and_bounds(info):
-    conn_fields = _connection_types(info)["cleverreach"]["conn-fields"]
-    settings_fields = list(CleverReachSettings.model_fields)
-    assert list(conn_fields) == settings_fields  # every extra has a field and vice versa, in the model's order
-    model_schema = TypeAdapter(CleverReachSettings).json_schema()
-    for name, field in conn_fields.items():
-        assert field["label"], name
-        assert field["schema"] == _form_schema(name, model_schema), name
-
-
-def test_the_forms_defaults_and_bounds_are_accepted_by_the_settings(info):
-    conn_fields = _connection_types(info)["cleverreach"]["conn-fields"]
-    CleverReachSettings.from_extras({name: field["schema"]["default"] for name, field in conn_fields.items()})
-    for name, field in conn_fields.items():
-        for bound in ("minimum", "maximum"):
-            if bound in field["schema"]:
-                CleverReachSettings.from_extras({name: field["schema"][bound]})
-        for value in field["schema"].get("enum", []):
-            CleverReachSettings.from_extras({name: value})
-
-
-def test_form_behaviour_hides_what_the_hook_ignores(info):
-    behaviour = _connection_types(info)["cleverreach"]["ui-field-behaviour"]
-    assert set(behaviour["hidden-fields"]) == {"schema", "port"}
-    assert behaviour["relabeling"] == {"login": "Client ID", "password": "Client secret", "host": "API root"}
+def test_the_connection_type_matches_the_provider_yaml_schema(info):
+    """``provider_info.schema.json`` leaves connection types open; ``provider.yaml``'s schema spells out
+    ``conn-fields`` and ``ui-field-behaviour``."""
+    schema = json.loads(files("airflow").joinpath("provider.yaml.schema.json").read_text())
+    jsonschema.validate(_connection_types(info)["cleverreach"], schema["properties"]["connection-types"]["items"])
 
 
 def test_version_is_written_once_and_is_the_distributions(info):
@@ -138,7 +101,16 @@ def test_version_is_written_once_and_is_the_distributions(info):
     assert importlib.metadata.version(PACKAGE_NAME) == cleverreach.__version__
 
 
+def _ui_extra_fields(widgets: dict[str, Any]) -> dict[str, Any]:
+    """The CleverReach fields as Airflow's API hands them to the connection form (either source)."""
+    from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService
+
+    ours = {key: widget for key, widget in widgets.items() if key.startswith("extra__cleverreach__")}
+    return HookMetaService._convert_extra_fields(ours)["cleverreach"]
+
+
 def test_airflow_registers_the_connection_type_and_its_form():
+    """Airflow 3.2+: the real ProvidersManager reads the form from the metadata, without the hook's methods."""
     from airflow.providers_manager import ProvidersManager
     from airflow.sdk.providers_manager_runtime import ProvidersManagerTaskRuntime
 
@@ -148,4 +120,56 @@ def test_airflow_registers_the_connection_type_and_its_form():
     assert hook is not None and hook.hook_class_name == "cleverreach.hooks.cleverreach.CleverReachHook"
     widgets = {key for key in manager.connection_form_widgets if key.startswith("extra__cleverreach__")}
     assert widgets == {f"extra__cleverreach__{name}" for name in CleverReachSettings.model_fields}
-    assert manager.field_behaviours["cleverreach"]["relabeling"]["login"] == "Client ID"
+    assert manager.field_behaviours["cleverreach"] == form.ui_field_behaviour()
+    fields = _ui_extra_fields(manager._connection_form_widgets_from_metadata)
+    for name, field in form.conn_fields().items():
+        assert fields[name]["schema"]["title"] == field["label"]
+        assert fields[name]["value"] == field["schema"]["default"]
+        assert fields[name]["description"] == field.get("description")
+
+
+@pytest.fixture
+def legacy_manager():
+    """A ProvidersManager of its own, as Airflow 3.0/3.1 use it: metadata without the form, so the hook's
+    ``get_connection_form_widgets`` and ``get_ui_field_behaviour`` are what it registers."""
+    from unittest import mock
+
+    from airflow.providers_manager import ProviderInfo, ProvidersManager
+
+    info = get_provider_info()
+    entry = _connection_types(info)["cleverreach"]
+    bare = {key: value for key, value in entry.items() if key not in ("conn-fields", "ui-field-behaviour")}
+    with (
+        mock.patch.object(ProvidersManager, "_instance", None),
+        mock.patch.object(ProvidersManager, "_initialized", False),
+        pytest.warns(DeprecationWarning, match="get_connection_form_widgets"),
+    ):
+        manager = ProvidersManager()
+        hook = manager._import_hook(
+            connection_type=None,
+            provider_info=ProviderInfo(cleverreach.__version__, {**info, "connection-types": [bare]}),
+            hook_class_name=entry["hook-class-name"],
+            package_name=PACKAGE_NAME,
+        )
+    assert hook is not None and hook.connection_type == "cleverreach"
+    return manager
+
+
+def test_airflow_3_0_and_3_1_get_the_same_form_from_the_hook(legacy_manager):
+    from airflow.providers_manager import ProvidersManager
+
+    assert legacy_manager is not ProvidersManager()
+    assert legacy_manager._field_behaviours["cleverreach"] == ProvidersManager().field_behaviours["cleverreach"]
+    from_hook = _ui_extra_fields(legacy_manager._connection_form_widgets)
+    from_metadata = _ui_extra_fields(ProvidersManager()._connection_form_widgets_from_metadata)
+    assert list(from_hook) == list(from_metadata) == list(CleverReachSettings.model_fields)
+    for name, legacy in from_hook.items():
+        current = from_metadata[name]
+        assert (legacy["schema"]["title"], legacy["description"]) == (current["schema"]["title"], current["description"])
+        assert legacy["schema"].get("enum") == current["schema"].get("enum"), name
+        kind = current["schema"]["type"][0]
+        assert legacy["schema"]["type"] == [kind if kind == "integer" else "string", "null"], name
+        # the legacy form holds numbers and objects as text: the same setting either way
+        assert CleverReachSettings.from_extras({name: legacy["value"]}) == CleverReachSettings.from_extras(
+            {name: current["value"]}
+        ), name

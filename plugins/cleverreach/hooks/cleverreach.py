@@ -1,19 +1,20 @@
 """Hook for the CleverReach REST API v3, built on the HTTP provider's ``HttpHook``.
 
-``HttpHook`` brings the session, the keep-alive adapter and the connection plumbing; this hook replaces
-the parts that do not fit a SaaS API holding personal data (as the dbt Cloud hook does): its own
-``AuthBase`` for the OAuth client-credentials token (cached until shortly before expiry, masked, renewed
-once on a 401), extras that are validated settings rather than headers, TLS verification that cannot be
-switched off, typed errors instead of logged bodies, and one retry budget per call (``Retry-After``
-honoured, one deadline). Operators and the sync see typed methods, one per endpoint they use.
+From ``HttpHook`` it uses: ``get_conn`` for the session (base URL, proxies, CA bundle, keep-alive
+adapter, ``default_headers``), fed a checked connection through ``get_connection``; ``auth_type`` for
+the OAuth Bearer token; ``url_from_endpoint``; and its two documented overrides, ``run_and_check``
+(the send: body read up to ``max_response_bytes``, transport errors typed, no URL in a message or log)
+and ``check_response`` (typed errors, no body logged). ``run()`` therefore works as ``HttpOperator``
+expects. The typed methods go through :meth:`CleverReachHook.request` instead of ``run()``: one session
+per hook, the method per call, and one retry budget per call (``Retry-After`` honoured, one deadline,
+one token renewal after a 401) that ``run_with_advanced_retry`` cannot give.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -31,7 +32,6 @@ from cleverreach.exceptions import (
     CleverReachBatchTooLargeError,
     CleverReachConfigError,
     CleverReachConflictError,
-    CleverReachConnectionError,
     CleverReachDeadlineError,
     CleverReachError,
     CleverReachForbiddenError,
@@ -42,11 +42,12 @@ from cleverreach.exceptions import (
     redact_emails,
     redact_urls,
 )
+from cleverreach.hooks import form
 from cleverreach.hooks.paging import chunks_by_length, paginate
-from cleverreach.hooks.responses import (BatchResult, ItemResult, decode, json_or_none, parse_aligned_results,
-                                         read_capped, retry_after)
+from cleverreach.hooks.responses import BatchResult, ItemResult, decode, json_or_none, parse_aligned_results, retry_after
 from cleverreach.hooks.settings import MAX_BATCH_SIZE, CleverReachSettings
-from cleverreach.hooks.transport import BearerTokenAuth, CallBudget, TokenRenewal, api_root_of, build_retry_args, segment
+from cleverreach.hooks.transport import (API_PATH, BearerTokenAuth, CallBudget, TokenRenewal, api_root_of,
+                                         build_retry_args, segment, send_capped, session_connection)
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -58,6 +59,11 @@ RECEIVER_ORDER = "registered asc"  # stable paging: a production connector pages
 REPORT_STATES = frozenset({"sent", "opened", "notopened", "clicked", "notclicked", "bounced", "unsubscribed"})
 
 
+def request_label(request: requests.PreparedRequest) -> str:
+    """``METHOD /path`` of a request for messages: no query (``email_list=...``), no e-mail address."""
+    return redact_emails(f"{request.method} {urlsplit(request.url or '').path}")
+
+
 class CleverReachHook(HttpHook):
     """
     Talks to one tenant's CleverReach account.
@@ -67,14 +73,15 @@ class CleverReachHook(HttpHook):
         :class:`~cleverreach.hooks.settings.CleverReachSettings`.
     :param retry_args: tenacity arguments (``stop``, ``wait``) instead of the ones built from the extras;
         the retry predicate (429, 5xx, connection and timeout errors) and the call deadline always apply.
-    :param http_hook_kwargs: ``HttpHook`` arguments such as ``tcp_keep_alive`` or ``adapter`` (also what
-        ``HttpOperator`` passes as ``hook_params``); ``auth_type`` is ignored: the auth is always the token.
+    :param http_hook_kwargs: ``HttpHook`` arguments such as ``tcp_keep_alive``, ``adapter`` or ``method``
+        (also what ``HttpOperator`` passes as ``hook_params``); ``auth_type`` is ignored: the auth is the token.
     """
 
     conn_name_attr = "cleverreach_conn_id"
     default_conn_name = "cleverreach_default"
     conn_type = "cleverreach"
     hook_name = "CleverReach"
+    default_headers = {"Accept": "application/json", "User-Agent": f"airflow-provider-cleverreach/{__version__}"}
 
     def __init__(
         self,
@@ -85,7 +92,7 @@ class CleverReachHook(HttpHook):
     ) -> None:
         http_hook_kwargs.pop("auth_type", None)
         http_hook_kwargs.setdefault("method", "GET")
-        super().__init__(http_conn_id=cleverreach_conn_id, **http_hook_kwargs)
+        super().__init__(http_conn_id=cleverreach_conn_id, auth_type=self._bearer_auth, **http_hook_kwargs)
         self.cleverreach_conn_id = cleverreach_conn_id
         self._retry_args = retry_args
         self._token: str | None = None
@@ -93,26 +100,49 @@ class CleverReachHook(HttpHook):
         self._budget: CallBudget | None = None  # the call in progress, for the token fetch's timeout
         self._batch_size_cap: int | None = None  # lowered after a 413, for the rest of the run
 
+    # ------------------------------------------------------------------ the connection form (Airflow 3.0/3.1)
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Airflow 3.2+ reads ``conn-fields`` from the provider metadata instead; both come from the settings."""
+        return form.form_widgets()
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        return form.ui_field_behaviour()
+
     # ------------------------------------------------------------------ connection, settings, session
-    @cached_property
-    def connection(self) -> Connection:
-        """The Airflow connection, checked once: credentials present, API root safe. Fails fast, naming it."""
+    @classmethod
+    def checked_connection(cls, conn_id: str) -> Connection:
+        """The stored connection, checked: type, credentials present, API root safe. Fails fast, naming it."""
         try:
-            conn = self.get_connection(self.cleverreach_conn_id)
+            conn = super().get_connection(conn_id)
         except AirflowNotFoundException:
-            raise CleverReachConfigError(f"connection {self.cleverreach_conn_id!r} is not defined") from None
-        if conn.conn_type != self.conn_type:
+            raise CleverReachConfigError(f"connection {conn_id!r} is not defined") from None
+        if conn.conn_type != cls.conn_type:
             raise CleverReachConfigError(
-                f"connection {self.cleverreach_conn_id!r} has type {conn.conn_type!r}, not {self.conn_type!r}: "
+                f"connection {conn_id!r} has type {conn.conn_type!r}, not {cls.conn_type!r}: "
                 "a CleverReach account is only used through a connection of type cleverreach"
             )
         if not conn.login or not conn.password:
             raise CleverReachConfigError(
-                f"connection {self.cleverreach_conn_id!r} needs the OAuth client id (login) and client secret (password)"
+                f"connection {conn_id!r} needs the OAuth client id (login) and client secret (password)"
             )
         mask_secret(conn.password)
-        api_root_of(conn, self.cleverreach_conn_id)
+        api_root_of(conn, conn_id)
         return conn
+
+    @classmethod
+    def get_connection(cls, conn_id: str) -> Connection:
+        """What ``HttpHook.get_conn`` builds the session from: the checked connection with the ``/v3`` root
+        as host and only transport options as extras (see :func:`~cleverreach.hooks.transport.session_connection`).
+        The stored connection itself is :attr:`connection`."""
+        conn = cls.checked_connection(conn_id)
+        settings = CleverReachSettings.from_extras(conn.extra_dejson, conn_id=conn_id)
+        return session_connection(conn, settings, conn_id)
+
+    @cached_property
+    def connection(self) -> Connection:
+        return self.checked_connection(self.cleverreach_conn_id)
 
     @cached_property
     def settings(self) -> CleverReachSettings:
@@ -122,50 +152,41 @@ class CleverReachHook(HttpHook):
     def api_root(self) -> str:
         return api_root_of(self.connection, self.cleverreach_conn_id)
 
-    @property
-    def rest_base(self) -> str:
-        return f"{self.api_root}/v3"
-
     @cached_property
     def retry_args(self) -> dict[str, Any]:
         return build_retry_args(self._retry_args, self.settings, self.log)
 
-    def get_conn(
-        self, headers: dict[Any, Any] | None = None, extra_options: dict[str, Any] | None = None
-    ) -> requests.Session:
-        """A session with the Bearer auth, the extras' proxies and CA bundle, and nothing from the environment."""
-        settings = self.settings
-        self.base_url = self.rest_base
-        self._base_url_initialized = True
-        session = requests.Session()
-        session.auth = BearerTokenAuth(self.get_token)
-        session.headers.update({"Accept": "application/json", "User-Agent": f"airflow-provider-cleverreach/{__version__}"})
-        session.trust_env = False  # no proxy or CA bundle from the environment can redirect or weaken TLS
-        session.proxies = dict(settings.proxies or {})
-        session.verify = self._ca_bundle(settings) or True
-        self._configure_session_from_mount_adapters(session)
-        if headers:
-            session.headers.update(headers)
-        # HttpHook.run() reads its send options (timeout, check_response) from here; never the raw extras.
-        self.merged_extra = {"timeout": settings.timeout, **(extra_options or {})}
-        return session
-
-    def _ca_bundle(self, settings: CleverReachSettings) -> str | None:
-        if settings.verify and not os.path.exists(settings.verify):
-            raise CleverReachConfigError(
-                f"connection {self.cleverreach_conn_id!r}: the CA bundle named in extra 'verify' does not exist"
-            )
-        return settings.verify
-
     @cached_property
     def session(self) -> requests.Session:
+        """``HttpHook.get_conn``'s session, once per hook (``run()`` builds a new one per call)."""
         return self.get_conn()
+
+    def _bearer_auth(self, *_credentials: Any) -> BearerTokenAuth:
+        """``HttpHook``'s ``auth_type``: the session sends the cached token, never the client credentials."""
+        return BearerTokenAuth(self.get_token)
+
+    def run_and_check(
+        self, session: requests.Session, prepped_request: requests.PreparedRequest, extra_options: dict[Any, Any]
+    ) -> requests.Response:
+        """``HttpHook``'s send with its options (``timeout``, ``allow_redirects``, ``check_response``), except
+        that the body is streamed and read up to ``max_response_bytes``, and a transport failure is a typed
+        error whose text carries no URL query (``HttpHook`` logs the failing URL, e-mail lists included)."""
+        response = send_capped(
+            session,
+            prepped_request,
+            timeout=extra_options.get("timeout", self.settings.timeout),
+            allow_redirects=extra_options.get("allow_redirects", True),
+            limit=self.settings.max_response_bytes,
+            label=request_label(prepped_request),
+        )
+        if extra_options.get("check_response", True):
+            self.check_response(response)
+        return response
 
     def check_response(self, response: requests.Response) -> None:
         """HttpHook's check, typed: no body in the log, no bare AirflowException."""
         if response.status_code >= 400:
-            path = urlsplit(response.url or "").path
-            decode(response, redact_emails(f"{response.request.method if response.request else ''} {path}"))
+            decode(response, request_label(response.request) if response.request else "request")
 
     # ------------------------------------------------------------------ token
     def get_token(self) -> str:
@@ -183,16 +204,15 @@ class CleverReachHook(HttpHook):
         conn = self.connection
         timeout = self._budget.request_timeout(self.settings.timeout) if self._budget else self.settings.timeout
         # The only request that carries the client secret: request-level Basic auth replaces the Bearer auth.
-        response = self._transport(
-            "token request",
-            lambda: self.session.post(
-                f"{self.api_root}/oauth/token.php",
-                data={"grant_type": "client_credentials"},
-                auth=HTTPBasicAuth(conn.login, conn.password),
-                timeout=timeout,
-                stream=True,
-            ),
-            self.settings.max_response_bytes,
+        token_request = requests.Request(
+            "POST",
+            f"{self.api_root}/oauth/token.php",
+            data={"grant_type": "client_credentials"},
+            auth=HTTPBasicAuth(conn.login, conn.password),
+        )
+        session = self.session
+        response = self.run_and_check(
+            session, session.prepare_request(token_request), {"timeout": timeout, "check_response": False}
         )
         if response.status_code == 429:
             raise CleverReachRateLimitError("CleverReach token endpoint rate limited", retry_after=retry_after(response))
@@ -216,19 +236,6 @@ class CleverReachHook(HttpHook):
         self.log.info("Obtained a CleverReach access token for %s (valid %d s)", self.cleverreach_conn_id, expires_in)
 
     # ------------------------------------------------------------------ requests
-    @staticmethod
-    def _transport(label: str, send: Callable[[], requests.Response], limit: int) -> requests.Response:
-        """Send (streamed) and read the body up to ``limit`` bytes; a transport failure becomes a typed error
-        whose text carries no URL query (e-mails)."""
-        try:
-            return read_capped(send(), limit, label)
-        except requests.exceptions.SSLError as exc:
-            text = redact_urls(str(exc))[:300]
-            raise CleverReachConnectionError(f"CleverReach {label}: TLS failed: {text}", transient=False) from None
-        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-            text = redact_urls(str(exc))[:300]
-            raise CleverReachConnectionError(f"CleverReach {label}: {type(exc).__name__}: {text}") from None
-
     def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None) -> Any:
         """
         Call ``/v3/<path>`` and return the decoded JSON body; errors are typed.
@@ -238,21 +245,19 @@ class CleverReachHook(HttpHook):
         """
         method = method.upper()
         path = path.lstrip("/")
-        url = f"{self.rest_base}/{path}"
-        label = redact_emails(f"{method} /v3/{path}")
+        label = redact_emails(f"{method} /{API_PATH}/{path}")
         settings = self.settings
         session = self.session
+        url = self.url_from_endpoint(path)
         budget = CallBudget(settings.call_deadline)
 
         def attempt() -> Any:
             timeout = budget.request_timeout(settings.timeout)
-            response = self._transport(
-                label,
-                lambda: session.request(method, url, params=params, json=json, timeout=timeout, stream=True),
-                settings.max_response_bytes,
-            )
+            # Preparing applies the Bearer auth, which may fetch the token (within this budget; a refused
+            # client secret is final, not a reason to renew).
+            prepped = session.prepare_request(requests.Request(method, url, params=params, json=json))
             try:
-                return decode(response, label)
+                return decode(self.run_and_check(session, prepped, {"timeout": timeout}), label)
             except CleverReachAuthError as exc:
                 if exc.status == 401 and not isinstance(exc, CleverReachForbiddenError) and budget.renew():
                     self.invalidate_token()

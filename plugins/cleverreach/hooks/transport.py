@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import json
 import math
+import os
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -24,7 +26,9 @@ from cleverreach.exceptions import (
     CleverReachConnectionError,
     CleverReachRateLimitError,
     CleverReachServerError,
+    redact_urls,
 )
+from cleverreach.hooks.responses import read_capped
 
 if TYPE_CHECKING:
     from logging import Logger
@@ -35,6 +39,7 @@ if TYPE_CHECKING:
     from cleverreach.hooks.settings import CleverReachSettings
 
 DEFAULT_API_ROOT = "https://rest.cleverreach.com"
+API_PATH = "v3"  # HttpHook's base URL is <API root>/v3; the token endpoint is <API root>/oauth/token.php
 
 
 def _is_loopback(host: str) -> bool:
@@ -68,6 +73,36 @@ def api_root_of(conn: Connection, conn_id: str) -> str:
     return f"{parts.scheme}://{host}{f':{port}' if port else ''}"
 
 
+def ca_bundle(settings: CleverReachSettings, conn_id: str) -> str | None:
+    """The CA bundle named in the extras, if any; one that does not exist is refused (never "no verification")."""
+    if settings.verify and not os.path.exists(settings.verify):
+        raise CleverReachConfigError(f"connection {conn_id!r}: the CA bundle named in extra 'verify' does not exist")
+    return settings.verify
+
+
+def session_connection(conn: Connection, settings: CleverReachSettings, conn_id: str) -> Connection:
+    """The connection as ``HttpHook.get_conn`` should read it, from the checked one.
+
+    ``HttpHook`` takes host, schema and port as the base URL and the extras as send options, with every
+    extra it does not know sent as an HTTP header. So it sees: the API's ``/v3`` root as host, and as
+    extras only its own transport options, built from the validated settings: timeout, proxies, the CA
+    bundle (verification stays on), streamed bodies (for the size cap), no proxy or CA bundle from the
+    environment. No login or password: the session's auth is the Bearer token (``auth_type``); the client
+    secret goes only into the token request.
+    """
+    from airflow.sdk import Connection
+
+    extra = {
+        "timeout": settings.timeout,
+        "proxies": dict(settings.proxies or {}),
+        "verify": ca_bundle(settings, conn_id) or True,
+        "trust_env": False,
+        "stream": True,
+    }
+    host = f"{api_root_of(conn, conn_id)}/{API_PATH}"
+    return Connection(conn_id=conn.conn_id, conn_type=conn.conn_type, host=host, extra=json.dumps(extra))
+
+
 def segment(value: object) -> str:
     """An id as one URL path segment: ``/``, ``?``, ``#``, ``%`` quoted, so an id such as ``../x`` or ``1/2`` cannot
     change the path. Refused: empty, ``.`` and ``..`` (dot segments that a client or server would resolve)."""
@@ -75,6 +110,31 @@ def segment(value: object) -> str:
     if text.strip() in ("", ".", ".."):
         raise ValueError(f"not a CleverReach id: {text!r}")
     return quote(text, safe="")
+
+
+def send_capped(
+    session: requests.Session,
+    request: PreparedRequest,
+    *,
+    timeout: float | None,
+    allow_redirects: bool,
+    limit: int,
+    label: str,
+) -> requests.Response:
+    """Send as ``HttpHook.run_and_check`` does (the session's proxies, CA bundle and certificate), but streamed and
+    read up to ``limit`` bytes; a transport failure becomes a typed error whose text carries no URL query."""
+    environment = session.merge_environment_settings(
+        request.url, proxies=session.proxies, stream=True, verify=session.verify, cert=session.cert
+    )
+    try:
+        response = session.send(request, **{**environment, "timeout": timeout, "allow_redirects": allow_redirects})
+        return read_capped(response, limit, label)
+    except requests.exceptions.SSLError as exc:
+        text = redact_urls(str(exc))[:300]
+        raise CleverReachConnectionError(f"CleverReach {label}: TLS failed: {text}", transient=False) from None
+    except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+        text = redact_urls(str(exc))[:300]
+        raise CleverReachConnectionError(f"CleverReach {label}: {type(exc).__name__}: {text}") from None
 
 
 class BearerTokenAuth(AuthBase):

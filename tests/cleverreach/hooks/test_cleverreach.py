@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
+import requests
+from requests.adapters import HTTPAdapter
 
 from cleverreach.exceptions import (
     CleverReachAuthError,
     CleverReachConfigError,
+    CleverReachConnectionError,
     CleverReachDeadlineError,
     CleverReachForbiddenError,
     CleverReachNotFoundError,
     CleverReachServerError,
 )
 from cleverreach.hooks.cleverreach import RECEIVER_ORDER, CleverReachHook
+from cleverreach.hooks.transport import BearerTokenAuth
 
 from .conftest import CLIENT_ID, seed  # noqa: TID252 - the fixtures' seed data
 
@@ -312,3 +317,47 @@ def test_httphook_run_uses_the_token_and_typed_errors(hook, emulator):
     with pytest.raises(CleverReachNotFoundError):
         hook.run("groups/2001")
     assert emulator.client.counters()["token_requests"] == 1
+
+
+# ---------------------------------------------------------------------- built on HttpHook
+def test_httphook_builds_the_session_from_the_checked_connection(hook, emulator):
+    """``HttpHook.get_conn`` makes the session; what it reads is the connection as checked, without the
+    client credentials and with only transport options as extras (the others would become headers)."""
+    seen = CleverReachHook.get_connection("cleverreach_acme")
+    assert seen.host == f"{emulator.url}/v3" and seen.login is None and seen.password is None
+    assert seen.extra_dejson == {"timeout": 60.0, "proxies": {}, "verify": True, "trust_env": False, "stream": True}
+    session = hook.session
+    assert hook.base_url == f"{emulator.url}/v3"
+    assert hook.url_from_endpoint("groups") == f"{emulator.url}/v3/groups"
+    assert isinstance(session.auth, BearerTokenAuth) and session.trust_env is False and session.stream is True
+    assert session.headers["User-Agent"].startswith("airflow-provider-cleverreach/")
+    assert hook.merged_extra["timeout"] == 60.0
+
+
+def test_httphook_run_takes_the_method_of_the_hook(hook, emulator):
+    """As ``HttpOperator(hook_params={"method": "POST"})`` uses it."""
+    created = CleverReachHook("cleverreach_acme", method="POST").run("groups", json={"name": "From run"}).json()
+    assert created["name"] == "From run"
+    assert emulator.client.counters()["token_requests"] == 1
+
+
+class _RefusingReceivers(HTTPAdapter):
+    """Refuses every receivers request as urllib3 does, quoting the URL with its query."""
+
+    def send(self, request, **kwargs):  # noqa: ANN001, ANN003
+        if "/receivers" in request.url:
+            raise requests.ConnectionError(f"Max retries exceeded with url: {request.path_url} (refused)")
+        return super().send(request, **kwargs)
+
+
+def test_a_transport_error_through_run_logs_no_url_query(hook, emulator, caplog, capsys):
+    """``HttpHook.run_and_check`` logs a connection error with its URL; the e-mail list of a lookup is in it."""
+    caplog.set_level(logging.DEBUG)
+    refused = CleverReachHook("cleverreach_acme", adapter=_RefusingReceivers())
+    with pytest.raises(CleverReachConnectionError) as info:
+        refused.run("groups/1001/receivers", data={"email_list": "anna@example.org", "type": "all"})
+    with pytest.raises(CleverReachConnectionError):
+        refused.get_receivers("1001", emails=["anna@example.org"])
+    logged = caplog.text + "".join(capsys.readouterr()) + str(info.value)
+    assert "GET /v3/groups/1001/receivers" in str(info.value)
+    assert "anna" not in logged and "%40" not in logged

@@ -4,6 +4,7 @@ CA bundle in use, nothing personal in the logs; and the retry rules and API-root
 from __future__ import annotations
 
 import base64
+import json
 import logging
 
 import pytest
@@ -176,3 +177,19 @@ def test_api_roots(host, port, root):
 def test_api_roots_refused(host):
     with pytest.raises(CleverReachConfigError, match="'c'"):
         api_root_of(Connection(conn_id="c", conn_type="cleverreach", host=host), "c")
+
+
+def test_httphook_reads_a_connection_without_credentials_and_with_transport_extras_only(tmp_path):
+    from cleverreach.hooks.transport import session_connection
+
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-")
+    stored = Connection(conn_id="c", conn_type="cleverreach", host="api.example.com", port=8443, login="id",
+                        password="secret-0123", extra=json.dumps({"verify": str(ca), "batch_size": 10}))
+    settings = CleverReachSettings.from_extras({"verify": str(ca), "batch_size": 10, "proxies": {"https": "http://p:1"}})
+    seen = session_connection(stored, settings, "c")
+    assert (seen.host, seen.port, seen.schema, seen.login, seen.password) == ("https://api.example.com:8443/v3", None, None, None, None)
+    assert seen.extra_dejson == {"timeout": 60.0, "proxies": {"https": "http://p:1"}, "verify": str(ca),
+                                 "trust_env": False, "stream": True}
+    with pytest.raises(CleverReachConfigError, match="does not exist"):
+        session_connection(stored, CleverReachSettings.from_extras({"verify": str(ca) + ".gone"}), "c")
