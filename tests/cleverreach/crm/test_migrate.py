@@ -6,16 +6,15 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from helpers.crm_seed import fetch
 from helpers.release_0_1 import install_release_0_1
+from scripts.local_airflow import crm_migrate_step
 
 from cleverreach.crm.migrate import main
 from cleverreach.crm.migrations import available_migrations, pending_migrations
 
 EVERY = [f"state/{v}" for v, _ in available_migrations()]
-REPO = Path(__file__).resolve().parents[3]
 
 
 def test_migrates_then_finds_the_state_up_to_date(crm_engine, capsys):
@@ -46,11 +45,11 @@ def test_an_unadopted_release_0_1_is_refused_naming_the_adoption_command(crm_eng
     assert [r["id"] for r in fetch(crm_engine, "SELECT id FROM sync_run")] == [41]
 
 
-def test_runs_as_a_module(crm_engine):
-    """As airflow-init runs it: a process of its own, the connection from the environment."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "plugins"), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-m", "cleverreach.crm.migrate"], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+def test_runs_as_a_module_as_make_airflow_starts_it(crm_engine):
+    """As airflow-init and ``make airflow`` run it: a process of its own, the connection from the environment."""
+    argv, env = crm_migrate_step(os.environ)
+    assert argv == [sys.executable, "-m", "cleverreach.crm.migrate"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith(f"Applied migrations of the private state: {', '.join(EVERY)}")
     assert pending_migrations(crm_engine) == []
