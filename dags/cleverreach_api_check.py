@@ -39,7 +39,7 @@ from cleverreach.operators.tenants import CrmTenantsOperator
     },
 )
 def cleverreach_api_check():
-    tenants = CrmTenantsOperator(task_id="resolve_tenant", tenant="{{ params.tenant }}")
+    tenants = CrmTenantsOperator(task_id="resolve_tenant", tenant="{{ params.tenant }}", migrate_state=True)
     CleverReachApiCheckOperator.partial(
         task_id="check_api",
         map_index_template=TENANT_MAP_INDEX,

@@ -30,7 +30,7 @@ from cleverreach.operators.check_crm import CrmCheckAdapterOperator, CrmCheckVer
     },
 )
 def cleverreach_check_crm():
-    check = CrmCheckAdapterOperator(task_id="check_adapter", tenant="{{ params.tenant }}")
+    check = CrmCheckAdapterOperator(task_id="check_adapter", tenant="{{ params.tenant }}", migrate_state=True)
     CrmCheckVerdictOperator(task_id="verdict", report=check.output)
 
 

@@ -43,7 +43,7 @@ RETRY_DELAY = timedelta(seconds=conf.getint("cleverreach", "erasure_retry_delay_
     },
 )
 def cleverreach_erase_contact():
-    tenant = CrmTenantsOperator(task_id="resolve_tenant", tenant="{{ params.tenant }}")
+    tenant = CrmTenantsOperator(task_id="resolve_tenant", tenant="{{ params.tenant }}", migrate_state=True)
     CleverReachEraseContactOperator.partial(
         task_id="erase", map_index_template=TENANT_MAP_INDEX, request="{{ params.request }}",
         retries=RETRIES, retry_delay=RETRY_DELAY,

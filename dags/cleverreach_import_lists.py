@@ -27,7 +27,7 @@ from cleverreach.reporting import summary_task
     },
 )
 def cleverreach_import_lists():
-    tenants = CrmTenantsOperator(task_id="resolve_tenants", tenant="{{ params.tenant }}")
+    tenants = CrmTenantsOperator(task_id="resolve_tenants", tenant="{{ params.tenant }}", migrate_state=True)
     imported = CleverReachImportListsOperator.partial(
         task_id="import_lists", map_index_template=TENANT_MAP_INDEX,
         pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),

@@ -57,7 +57,8 @@ LETTERS = [*string.ascii_uppercase, "0-9"]
 )
 def cleverreach_manage_members():
     manage = ManageListMembersOperator(
-        task_id="manage_members", **{name: f"{{{{ params.{name} }}}}" for name in SELECTION_FIELDS}
+        task_id="manage_members", migrate_state=True,
+        **{name: f"{{{{ params.{name} }}}}" for name in SELECTION_FIELDS},
     )
 
     @task.short_circuit

@@ -11,7 +11,7 @@ The same daily run enforces the retention period of the integration's stored pla
 
 from __future__ import annotations
 
-from airflow.sdk import Param, conf, dag
+from airflow.sdk import Param, TriggerRule, conf, dag
 
 from cleverreach.dag_defaults import TENANT_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
 from cleverreach.housekeeping.retention import DEFAULT_RETENTION_DAYS
@@ -35,7 +35,7 @@ from cleverreach.reporting import summary_task
     },
 )
 def cleverreach_sync_mail_history():
-    tenants = CrmTenantsOperator(task_id="resolve_tenants", tenant="{{ params.tenant }}")
+    tenants = CrmTenantsOperator(task_id="resolve_tenants", tenant="{{ params.tenant }}", migrate_state=True)
     loaded = CleverReachMailHistoryOperator.partial(
         task_id="load_history", map_index_template=TENANT_MAP_INDEX, since="{{ params.since }}",
         pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
@@ -45,9 +45,11 @@ def cleverreach_sync_mail_history():
                "unmatched", "watermark_local"]
     summary_task(columns)(loaded.output, tenants.output)
 
-    CleverReachRetentionOperator(
+    # after the first task, which migrates the private state, whatever became of it: retention is not per tenant
+    tenants >> CleverReachRetentionOperator(
         task_id="enforce_retention",
         retention_days=conf.getint("cleverreach", "retention_days", fallback=DEFAULT_RETENTION_DAYS),
+        trigger_rule=TriggerRule.ALL_DONE,
     )
 
 

@@ -42,7 +42,8 @@ SCHEDULE = conf.get("cleverreach", "sync_recipients_schedule", fallback=None) or
     },
 )
 def cleverreach_sync_recipients():
-    lists = CrmListsOperator(task_id="resolve_lists", tenant="{{ params.tenant }}", list_id="{{ params.list_id }}")
+    lists = CrmListsOperator(task_id="resolve_lists", tenant="{{ params.tenant }}", list_id="{{ params.list_id }}",
+                             migrate_state=True)
     synced = CleverReachSyncListOperator.partial(
         task_id="sync_list",
         map_index_template=TENANT_LIST_MAP_INDEX,

@@ -41,6 +41,7 @@ def cleverreach_tenant_admin():
     CleverReachTenantAdminOperator(
         task_id="tenant_admin", action="{{ params.action }}", tenant="{{ params.tenant }}",
         new_tenant_id="{{ params.new_tenant_id }}", confirm="{{ params.confirm }}", retries=0,
+        migrate_state=True,
     )
 
 

@@ -7,6 +7,10 @@
 #  3. the CleverReach roles (CleverReach Viewer / Editor / Admin) of the FAB auth manager; they must exist
 #     before the dag-processor parses the DAGs, whose access_control names them
 #  4. the UI login: an Airflow Admin user from AIRFLOW_ADMIN_USER / AIRFLOW_ADMIN_PASSWORD (.env), kept if present
+#  5. the integration's private state in the CRM (connection hyperspace_crm, AIRFLOW_CONN_HYPERSPACE_CRM from .env)
+#     migrated before any DAG runs (python -m cleverreach.crm.migrate; each DAG run's first task does it again, a
+#     no-op then). A CRM still holding the tables of release 0.1 stops the start here: adopt them once first
+#     (`docker compose run --rm airflow-cli python -m cleverreach.crm.adopt_legacy`, README "Upgrading")
 set -euo pipefail
 
 python "$(dirname "${BASH_SOURCE[0]}")/check_secrets.py"
@@ -31,4 +35,5 @@ else
     --firstname Airflow --lastname Admin --email "${AIRFLOW_ADMIN_USER}@localhost"
   echo "UI login: ${AIRFLOW_ADMIN_USER} (password from AIRFLOW_ADMIN_PASSWORD)"
 fi
+/entrypoint python -m cleverreach.crm.migrate
 /entrypoint airflow version

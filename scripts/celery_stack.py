@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from scripts.airflow_env import REPO
-from scripts.local_airflow import Services, airflow_argv
+from scripts.local_airflow import Services, airflow_argv, crm_migrate_step
 
 COMMON_ENV_FILE = REPO / "docker" / "airflow.env"
 WORKER_NAME_VARIABLE = "CLEVERREACH_WORKER_NAME"
@@ -125,9 +125,9 @@ def start_worker(services: Services, env: Mapping[str, str], name: str, concurre
 
 def start_stack(services: Services, env: Mapping[str, str], workers: Sequence[str], *, admin: tuple[str, str],
                 concurrency: int = 2, timeout: float = 300) -> None:
-    """airflow-init's steps (migrate; then the API pool, the CleverReach roles and the admin login), then
-    api-server, scheduler, triggerer, the workers and the dag-processor. After the migration everything
-    starts at once, but the dag-processor: it waits for the roles, which the DAGs' access_control names."""
+    """airflow-init's steps (migrate; then the API pool, the CleverReach roles, the admin login and the CRM's
+    private state), then api-server, scheduler, triggerer, the workers and the dag-processor. After the migration
+    everything starts at once, but the dag-processor: it waits for the roles, which the DAGs' access_control names."""
     services.run("db-migrate", airflow_argv("db", "migrate"), env)
     user, password = admin
     steps = Services(services.log_dir)  # one-shot: they must not count as services that died
@@ -138,6 +138,7 @@ def start_stack(services: Services, env: Mapping[str, str], workers: Sequence[st
         steps.start("admin-user", airflow_argv(
             "users", "create", "--role", "Admin", "--username", user, "--password", password,
             "--firstname", "Airflow", "--lastname", "Admin", "--email", f"{user}@localhost"), env),
+        steps.start("crm-migrate", *crm_migrate_step(env)),
     ]
     services.start("api-server", airflow_argv("api-server"), env)
     services.start("scheduler", airflow_argv("scheduler", "--skip-serve-logs"), env)

@@ -232,6 +232,13 @@ def ensure_api_pool(services: Services, env: Mapping[str, str]) -> None:
     services.run("pool", airflow_argv("pools", "set", name, slots, "CleverReach API calls across the deployment"), env)
 
 
+def crm_migrate_step(env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+    """argv and environment of ``python -m cleverreach.crm.migrate`` (what airflow-init runs): the private state
+    of the CRM connection in ``env`` migrated before any DAG runs, with this checkout's plugins."""
+    pythonpath = os.pathsep.join([str(REPO / "plugins"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return [sys.executable, "-m", "cleverreach.crm.migrate"], {**env, "PYTHONPATH": pythonpath}
+
+
 def start_airflow(services: Services, env: Mapping[str, str], *, triggerer: bool = True) -> None:
     """api-server, scheduler, dag-processor (and triggerer); logs are read from the shared local folder."""
     ensure_api_pool(services, env)
@@ -301,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         print("Migrating the metadata DB (SQLite) ...", flush=True)
         services.run("db-migrate", airflow_argv("db", "migrate"), env)
+        print("Migrating the integration's private state in the demo CRM ...", flush=True)
+        services.run("crm-migrate", *crm_migrate_step(env))
         print("Starting api-server, scheduler, dag-processor and triggerer ...", flush=True)
         start_airflow(services, env)
         url = f"http://127.0.0.1:{port}"

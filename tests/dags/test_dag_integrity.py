@@ -1,4 +1,5 @@
-"""Every DAG file imports cleanly, and parsing touches neither a database nor the network."""
+"""Every DAG file imports cleanly, parsing touches neither a database nor the network, and each DAG run migrates
+the integration's private state once, in its first task, never in a mapped one."""
 
 from __future__ import annotations
 
@@ -106,3 +107,80 @@ def test_only_the_admin_role_may_trigger_or_read_the_erase_contact_dag():
 
     bag = DagBag(dag_folder=str(DAGS))
     assert bag.dags["cleverreach_erase_contact"].access_control == {ROLE_ADMIN: RUN_DAG}
+
+
+# ---------------------------------------------------------------------- the private state: migrated once per run
+def _operator_class(task) -> type:
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+    return task.operator_class if isinstance(task, MappedOperator) else type(task)
+
+
+def _migrates(task) -> bool:
+    """Whether the task applies the migrations: ``migrate_state``, for a mapped task among its partial arguments."""
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+    if isinstance(task, MappedOperator):
+        return bool(task.partial_kwargs.get("migrate_state"))  # expanded, it is refused when the task runs
+    return bool(getattr(task, "migrate_state", False))
+
+
+@pytest.mark.parametrize("dag_id", sorted(EXPECTED))
+def test_each_run_migrates_once_in_its_first_task_upstream_of_every_crm_task(dag_id):
+    """One task migrates the private state: a root, not mapped, upstream of every task on the CRM; a mapped or later
+    task never does (each of a hundred lists' tasks used to take the migration lock)."""
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+    from cleverreach.operators.base import CrmOperator
+
+    dag = DagBag(dag_folder=str(DAGS)).dags[dag_id]
+    migrating = [t for t in dag.tasks if _migrates(t)]
+    assert len(migrating) == 1, f"{dag_id}: tasks that migrate: {[t.task_id for t in migrating]}"
+    (first,) = migrating
+    assert not isinstance(first, MappedOperator) and not first.upstream_task_ids, f"{dag_id}: {first.task_id} is not a root"
+    assert issubclass(_operator_class(first), CrmOperator)
+    for task in dag.tasks:
+        if issubclass(_operator_class(task), CrmOperator) and task is not first:
+            assert first.task_id in task.get_flat_relative_ids(upstream=True), \
+                f"{dag_id}: {task.task_id} may start before {first.task_id} migrated the state"
+
+
+def test_a_run_over_two_lists_migrates_in_its_first_task_only(airflow_db, emulator, crm_engine, monkeypatch):
+    """A real run of cleverreach_sync_recipients (a dry run over two lists): resolve_lists migrates, each mapped
+    sync_list only checks the applied version."""
+    from airflow.sdk import get_current_context
+    from helpers.connections import set_cleverreach_connection
+    from helpers.crm_seed import add_tenants
+    from scripts.airflow_runner import run_dag
+    from sqlalchemy import text
+
+    from cleverreach.hooks.crm import CrmHook
+
+    emulator.client.reset({"accounts": [{"client_id": "acme-client", "client_secret": "acme-secret-000111",
+                                         "groups": [{"id": "1001", "name": "A", "receivers": []},
+                                                    {"id": "1002", "name": "B", "receivers": []}]}]})
+    set_cleverreach_connection(monkeypatch, "cleverreach_acme", emulator.url, "acme-client", "acme-secret-000111")
+    add_tenants(crm_engine, {"id": "acme", "name": "ACME"})
+    with crm_engine.begin() as conn:
+        conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) VALUES "
+                          "(1, 'acme', '1001', 'A', CURRENT_TIMESTAMP), (2, 'acme', '1002', 'B', CURRENT_TIMESTAMP)"))
+    calls: list[tuple[str, str, int]] = []
+
+    def recording(name):
+        original = getattr(CrmHook, name)
+
+        def record(self):
+            ti = get_current_context()["ti"]
+            calls.append((name, ti.task_id, ti.map_index))
+            return original(self)
+
+        return record
+
+    monkeypatch.setattr(CrmHook, "migrate", recording("migrate"))
+    monkeypatch.setattr(CrmHook, "check_migrated", recording("check_migrated"))
+    result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "dry_run": True})
+    assert result.state == "success", result
+    assert result.states("sync_list") == ["success", "success"]
+    assert sorted(calls) == [("check_migrated", "sync_list", 0), ("check_migrated", "sync_list", 1),
+                             ("migrate", "resolve_lists", -1)]

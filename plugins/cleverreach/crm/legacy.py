@@ -10,8 +10,10 @@ a CRM table. Adoption moves them where the private state lives now, without losi
 - state behind its own connection: the rows are copied into the new tables (identity sequences follow) and
   the old tables are left for the DBA to drop (the log and the README name them).
 
-The lists, members and history tables stay where they are: they are the CRM's now. Adoption runs once,
-inside ``migrate`` and under the role that created the old tables; it is recorded as ``legacy/adopted``.
+The lists, members and history tables stay where they are: they are the CRM's now. Adoption runs once, by its
+own command (``python -m cleverreach.crm.adopt_legacy``, which also applies the migrations) and under the role that
+created the old tables; it is recorded as ``legacy/adopted``. Until then ``migrate`` refuses to start
+(:func:`refuse_unadopted_legacy`): a task must not build a fresh state beside the old one.
 The DDL here is built from catalogue names (tables and constraints), never from input, which is why it is
 not kept in SQL files.
 """
@@ -42,6 +44,7 @@ REQUIRED_LEGACY = tuple(f"migrations/{v}" for v in ("0001", "0002", "0003", "000
                                                    "0009", "0010", "0011", "0012", "0014", "0015", "0017"))
 """The old chain in full: a deployment behind it runs the previous release once before upgrading."""
 ADOPTED = "legacy/adopted"
+ADOPT_COMMAND = "python -m cleverreach.crm.adopt_legacy"
 IDENTITY_TABLES = ("sync_run", "sync_change")
 _CHUNK = 10_000
 
@@ -76,6 +79,10 @@ class Adoption:
         return [ADOPTED]
 
 
+class LegacyStateError(CleverReachConfigError):
+    """The CRM still holds the private tables of release 0.1, not yet adopted."""
+
+
 def _copy_rows(source: Connection, target: Connection, source_name: str, target_name: str) -> None:
     columns = [c["name"] for c in inspect(source).get_columns(source_name.rpartition(".")[2],
                                                               schema=source_name.rpartition(".")[0] or None)]
@@ -100,14 +107,35 @@ def _external_foreign_keys(conn: Connection, table: str, schema: str | None) -> 
     return [fk for fk in inspect(conn).get_foreign_keys(table, schema=schema) if fk["referred_table"] not in LEGACY_TABLES]
 
 
+def _adopted(state: Engine) -> bool:
+    with state.connect() as conn:
+        return ADOPTED in _legacy_versions(conn, state_schema_of(state))
+
+
+def _crm_schema(conn: Connection) -> str | None:
+    return inspect(conn).default_schema_name if conn.dialect.name == "postgresql" else None
+
+
+def refuse_unadopted_legacy(crm: Engine, state: Engine) -> None:
+    """Raise :class:`LegacyStateError` when the CRM holds the private tables of release 0.1 and they are not
+    adopted yet; changes nothing."""
+    if _adopted(state):
+        return
+    with crm.connect() as conn:
+        if any(v.startswith("migrations/") for v in _legacy_versions(conn, _crm_schema(conn))):
+            raise LegacyStateError(
+                "the CRM holds the integration's tables of release 0.1, not yet adopted into the private state: "
+                f"run `{ADOPT_COMMAND}` once (as the database role that created them; it adopts every row and "
+                "applies the migrations); nothing was changed")
+
+
 def adopt_legacy_state(crm: Engine, state: Engine) -> Adoption | None:
     """Move an old deployment's private tables (see the module's docstring); None when there is nothing to adopt."""
     state_schema = state_schema_of(state)
-    with state.connect() as conn:
-        if ADOPTED in _legacy_versions(conn, state_schema if state.dialect.name == "postgresql" else None):
-            return None
+    if _adopted(state):
+        return None
     with crm.connect() as conn:
-        crm_schema = inspect(conn).default_schema_name if crm.dialect.name == "postgresql" else None
+        crm_schema = _crm_schema(conn)
         versions = _legacy_versions(conn, crm_schema)
         if not any(v.startswith("migrations/") for v in versions):
             return None

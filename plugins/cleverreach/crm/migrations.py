@@ -6,7 +6,12 @@ transaction, and recorded in the state's ``cleverreach_schema_migration``. They 
 CRM's lists, members and history are the CRM's (``create_crm_tables`` makes the demo's). Applying is
 idempotent and safe when two tasks start at once: PostgreSQL serialises them with an advisory lock, SQLite
 with ``BEGIN IMMEDIATE`` (every transaction on SQLite starts that way, see ``cleverreach.hooks.crm``).
-A deployment from before the private schema is adopted first (``cleverreach.crm.legacy``).
+
+Who migrates: the first task of each DAG run, ``airflow-init`` and ``make airflow`` (``python -m
+cleverreach.crm.migrate``), and the UI once per API-server process. Every other task only checks
+(:func:`check_migrated`, one read), so a run's hundred mapped tasks do not each take the lock. A deployment
+from before the private schema (release 0.1) is adopted once by its own command (``cleverreach.crm.adopt_legacy``);
+until then :func:`migrate` refuses to start.
 """
 
 from __future__ import annotations
@@ -17,13 +22,20 @@ import re
 from sqlalchemy import Connection, Engine, inspect, text
 
 from cleverreach.clock import utcnow
+from cleverreach.crm.legacy import refuse_unadopted_legacy
 from cleverreach.crm.sql import load_sql, query, split_statements, sql_names
 from cleverreach.crm.state import state_engine_of, state_schema_of
+from cleverreach.exceptions import CleverReachConfigError
 
 log = logging.getLogger(__name__)
 
 MIGRATION_TABLE = "cleverreach_schema_migration"  # named in the package's queries/migrations_*.sql
+MIGRATE_COMMAND = "python -m cleverreach.crm.migrate"
 _ADVISORY_LOCK_KEY = 0x43524D49  # "CRMI"
+
+
+class StateNotMigratedError(CleverReachConfigError):
+    """The private state lacks migrations this code needs: a task that does not migrate found it so."""
 
 
 def available_migrations(folder: str = "state") -> list[tuple[str, str]]:
@@ -54,18 +66,18 @@ def _ensure_schema(conn: Connection, schema: str | None) -> None:
     conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")  # a checked plain name (crm.sql.state_tokens)
 
 
-def migrate(engine: Engine, folder: str = "state") -> list[str]:
-    """Apply the pending migrations of ``<folder>`` to the private state bound to ``engine`` (a CRM engine or
-    the state's own); return the versions applied now."""
-    from cleverreach.crm.legacy import adopt_legacy_state  # legacy imports this module
-
-    state = state_engine_of(engine)
-    schema = state_schema_of(state)
-    dialect = state.dialect.name
+def ensure_state_schema(state: Engine) -> None:
+    """The state's schema, created unless it exists (under the advisory lock)."""
     with state.begin() as conn:
         _lock(conn)
-        _ensure_schema(conn, schema)
-    adoption = adopt_legacy_state(engine, state)
+        _ensure_schema(conn, state_schema_of(state))
+
+
+def apply_migrations(state: Engine, folder: str = "state") -> list[str]:
+    """Create the migration table unless it exists, then apply the pending migrations of ``<folder>`` to the state
+    engine ``state``; return the versions applied now. The caller has made sure the schema exists."""
+    schema = state_schema_of(state)
+    dialect = state.dialect.name
     with state.begin() as conn:
         _lock(conn)
         conn.execute(query("migrations_create_table", dialect, schema))
@@ -82,9 +94,38 @@ def migrate(engine: Engine, folder: str = "state") -> list[str]:
                          {"version": key, "name": stem, "applied_at": utcnow()})
             applied_now.append(key)
             log.info("Applied migration %s of the private state", stem)
-    if adoption is not None:
-        applied_now.extend(adoption.finish())
     return applied_now
+
+
+def migrate(engine: Engine, folder: str = "state") -> list[str]:
+    """Apply the pending migrations of ``<folder>`` to the private state bound to ``engine`` (a CRM engine or
+    the state's own); return the versions applied now. Refuses, before it changes anything, a CRM that still
+    holds the un-adopted tables of release 0.1 (``cleverreach.crm.legacy.LegacyStateError``)."""
+    state = state_engine_of(engine)
+    refuse_unadopted_legacy(engine, state)
+    ensure_state_schema(state)
+    return apply_migrations(state, folder)
+
+
+def pending_migrations(engine: Engine, folder: str = "state") -> list[str]:
+    """The versions of ``<folder>`` not applied to the private state bound to ``engine`` (all of them when it
+    has no migration table yet). A catalogue lookup and one small read: cheap enough for every task."""
+    state = state_engine_of(engine)
+    schema = state_schema_of(state)
+    with state.connect() as conn:
+        applied = _applied(conn, schema) if inspect(conn).has_table(MIGRATION_TABLE, schema=schema) else set()
+    return [key for key in (f"{folder}/{version}" for version, _ in available_migrations(folder)) if key not in applied]
+
+
+def check_migrated(engine: Engine) -> None:
+    """Raise :class:`StateNotMigratedError` unless every migration of this release is applied. For the tasks
+    that must not migrate themselves (mapped ones, tasks after the first): they fail plainly instead of
+    working on a state they do not know."""
+    pending = pending_migrations(engine)
+    if pending:
+        raise StateNotMigratedError(
+            f"the integration's private state is not migrated (pending: {', '.join(pending)}): the first task of "
+            f"each DAG run migrates it, or run `{MIGRATE_COMMAND}` once, then run this task again")
 
 
 def create_crm_tables(engine: Engine) -> None:

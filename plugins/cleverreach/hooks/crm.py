@@ -17,7 +17,7 @@ from typing import Any
 from airflow.sdk import BaseHook
 from sqlalchemy import URL, Engine, create_engine, event
 
-from cleverreach.crm.migrations import migrate
+from cleverreach.crm.migrations import check_migrated, migrate
 from cleverreach.crm.state import DEFAULT_STATE_SCHEMA, STATE_SCHEMA_OPTION, state_engine_of, with_state
 from cleverreach.exceptions import CleverReachConfigError
 
@@ -123,8 +123,13 @@ class CrmHook(BaseHook):
         return self.engine
 
     def migrate(self) -> list[str]:
-        """Bring the integration's tables up to date; returns the migrations applied now."""
+        """Bring the integration's tables up to date; returns the migrations applied now. Only the first task of a
+        DAG run, the migrate command and the UI call it (``cleverreach.crm.migrations``)."""
         return migrate(self.engine)
+
+    def check_migrated(self) -> None:
+        """Raise ``StateNotMigratedError`` unless the integration's tables are up to date (one cheap read)."""
+        check_migrated(self.engine)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

@@ -16,6 +16,8 @@ from sqlalchemy import Engine
 
 from cleverreach.audit.actor import Actor
 from cleverreach.clock import from_unix, local_text, utcnow
+from cleverreach.crm.legacy import LegacyStateError
+from cleverreach.crm.migrations import StateNotMigratedError
 from cleverreach.dag_defaults import api_pool
 from cleverreach.exceptions import CleverReachAuthError, CleverReachConfigError, TenantIsolationError
 from cleverreach.hooks.cleverreach import CleverReachHook
@@ -60,17 +62,22 @@ def as_bool(value: Any, name: str) -> bool:
 
 class CrmOperator(BaseOperator):
     """
-    Base of the operators that work on the CRM database: opens the CRM hook, applies the
-    integration's migrations, hands the engine to :meth:`execute_with_crm`, and always disposes of it.
+    Base of the operators that work on the CRM database: opens the CRM hook, makes sure the integration's
+    private state is migrated, hands the engine to :meth:`execute_with_crm`, and always disposes of it.
+
+    Only the first task of a DAG run migrates (``migrate_state=True``; the DAG-integrity test holds every DAG to
+    that): the run's other tasks, a hundred mapped ones among them, merely check the applied version, one cheap
+    read, and fail plainly when the state is behind instead of each taking the migration lock.
 
     :param crm_conn_id: Airflow connection of the CRM database (``hyperspace_crm``).
+    :param migrate_state: apply the pending migrations before the work (the DAG's first task; never a mapped one).
     """
 
-    migrate_crm: bool = True
-
-    def __init__(self, *, crm_conn_id: str = CrmHook.default_conn_name, **kwargs: Any) -> None:
+    def __init__(self, *, crm_conn_id: str = CrmHook.default_conn_name, migrate_state: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.crm_conn_id = crm_conn_id
+        self.migrate_state = migrate_state
 
     @cached_property
     def crm(self) -> CrmHook:
@@ -78,13 +85,28 @@ class CrmOperator(BaseOperator):
 
     def execute(self, context: Any) -> Any:
         try:
-            if self.migrate_crm:
-                applied = self.crm.migrate()
-                if applied:
-                    self.log.info("Applied CRM migrations: %s", ", ".join(applied))
+            self._prepare_state(context)
             return self.execute_with_crm(context, self.crm.engine)
         finally:
             self.crm.dispose()
+
+    def _prepare_state(self, context: Any) -> None:
+        if not self.migrate_state:
+            try:
+                self.crm.check_migrated()
+            except StateNotMigratedError as exc:
+                raise AirflowFailException(f"{self.task_id}: {exc}") from None
+            return
+        map_index = getattr(context.get("ti"), "map_index", None)
+        if map_index is not None and map_index >= 0:
+            raise AirflowFailException(f"{self.task_id}: a mapped task never migrates the private state; "
+                                       "give migrate_state=True to the DAG's first task instead")
+        try:
+            applied = self.crm.migrate()
+        except LegacyStateError as exc:
+            raise AirflowFailException(f"{self.task_id}: {exc}") from None
+        if applied:
+            self.log.info("Applied CRM migrations: %s", ", ".join(applied))
 
     def execute_with_crm(self, context: Any, engine: Engine) -> Any:
         raise NotImplementedError

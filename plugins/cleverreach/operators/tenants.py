@@ -34,7 +34,8 @@ def optional_list_id(value: Any) -> str | None:
 
 class CrmTenantsOperator(CrmOperator):
     """
-    Migrate the integration's tables, then return ``[{tenant_id, cleverreach_conn_id}, ...]``.
+    Return ``[{tenant_id, cleverreach_conn_id}, ...]``: the fan-out source, and so the DAG's first task, which
+    migrates the private state (``migrate_state=True``) before its mapped tasks start.
 
     :param tenant: CRM tenant id; empty = every active tenant (templated).
     """
@@ -58,7 +59,8 @@ class CrmTenantsOperator(CrmOperator):
 
 class CrmListsOperator(CrmOperator):
     """
-    Return ``[{tenant_id, cleverreach_conn_id, list_id}, ...]`` for a tenant and list.
+    Return ``[{tenant_id, cleverreach_conn_id, list_id}, ...]`` for a tenant and list: the fan-out source, and so
+    the DAG's first task, which migrates the private state (``migrate_state=True``).
 
     ``tenant`` empty = every active tenant; ``list_id`` empty = every list of the tenant(s). A list
     whose CleverReach group is gone is skipped with a warning; a ``list_id`` of another tenant, or

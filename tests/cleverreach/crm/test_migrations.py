@@ -1,22 +1,31 @@
 """The private state's schema: migrations applied once, in order, from the package's own SQL, into a schema of
-its own (PostgreSQL) or the CRM's file (SQLite), with no foreign key into a CRM table; the demo CRM's tables;
-and the adoption of a deployment from release 0.1, whose private tables lived among the CRM's."""
+its own (PostgreSQL) or the CRM's file (SQLite), with no foreign key into a CRM table; the demo CRM's tables; the
+cheap check of the tasks that do not migrate; and the refusal of a CRM that still holds the un-adopted tables of
+release 0.1 (their adoption: ``test_adopt_legacy``)."""
 
 from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 
 import pytest
 from helpers.crm_seed import add_contacts, add_tenants, fetch
+from helpers.release_0_1 import install_release_0_1
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from cleverreach.crm import sql
-from cleverreach.crm.legacy import ADOPTED, LEGACY_TABLES, REQUIRED_LEGACY
-from cleverreach.crm.migrations import MIGRATION_TABLE, available_migrations, create_crm_tables, migrate
-from cleverreach.crm.sql import DIALECT_TOKENS, PACKAGE_SQL_DIR, split_statements
+from cleverreach.crm.legacy import LEGACY_TABLES, LegacyStateError
+from cleverreach.crm.migrations import (
+    MIGRATION_TABLE,
+    StateNotMigratedError,
+    available_migrations,
+    check_migrated,
+    create_crm_tables,
+    migrate,
+    pending_migrations,
+)
+from cleverreach.crm.sql import PACKAGE_SQL_DIR
 from cleverreach.crm.state import state_engine_of, state_schema_of
 from cleverreach.exceptions import CleverReachConfigError
 from cleverreach.hooks.crm import CrmHook
@@ -24,7 +33,6 @@ from cleverreach.hooks.crm import CrmHook
 PRIVATE_TABLES = {*LEGACY_TABLES, MIGRATION_TABLE, "audit_event"}
 CRM_TABLES = {"tenant", "address", "address_tag", "address_sales_process", "contact_person", "recipient_list",
               "recipient_list_translation", "recipient_list_member", "contact_history"}
-LEGACY_DDL = Path(__file__).with_name("legacy_0_1_private_tables.sql")
 
 
 def _state_tables(engine: Engine) -> set[str]:
@@ -138,18 +146,6 @@ def test_migrations_ship_with_the_package_and_need_no_adapter_folder(crm_engine,
 
 
 # ---------------------------------------------------------------------- a state connection of its own
-@pytest.fixture
-def separate_state(crm_conn, tmp_path, monkeypatch) -> Engine:
-    """The CRM connection with ``state_conn_id``: the private state in a SQLite file of its own."""
-    monkeypatch.setenv("AIRFLOW_CONN_CLEVERREACH_STATE", json.dumps({"conn_type": "sqlite",
-                                                                     "host": str(tmp_path / "state.db")}))
-    fields = {**crm_conn, "extra": {**crm_conn.get("extra", {}), "state_conn_id": "cleverreach_state"}}
-    monkeypatch.setenv("AIRFLOW_CONN_HYPERSPACE_CRM", json.dumps(fields))
-    hook = CrmHook()
-    yield hook.engine
-    hook.dispose()
-
-
 def test_a_state_connection_of_its_own_holds_every_private_table(separate_state):
     state = state_engine_of(separate_state)
     assert state is not separate_state and state.dialect.name == "sqlite"
@@ -165,73 +161,54 @@ def test_a_state_connection_naming_the_crm_itself_is_refused(crm_conn, monkeypat
         CrmHook().engine
 
 
-# ---------------------------------------------------------------------- adopting release 0.1
-def _install_release_0_1(engine: Engine, *, versions: tuple[str, ...] = REQUIRED_LEGACY) -> None:
-    """The private tables as 0.1 left them in the CRM's schema, with a run, its plan and a watermark."""
-    ddl = LEGACY_DDL.read_text(encoding="utf-8")
-    for token, value in DIALECT_TOKENS[engine.dialect.name].items():
-        ddl = ddl.replace(f"{{{{ {token} }}}}", value)
-    add_tenants(engine, {"id": "a", "name": "A"})
-    with engine.begin() as conn:
-        for statement in split_statements(ddl):
-            conn.exec_driver_sql(statement)
-        conn.execute(text("INSERT INTO cleverreach_schema_migration (version, name, applied_at) "
-                          "VALUES (:v, :v, CURRENT_TIMESTAMP)"), [{"v": v} for v in versions])
-        list_id = conn.execute(text("INSERT INTO recipient_list (tenant_id, external_id, name, created_at) "
-                                    "VALUES ('a', '10', 'L', CURRENT_TIMESTAMP) RETURNING id")).scalar_one()
-        conn.execute(text("INSERT INTO sync_run (id, tenant_id, list_id, started_at, status, added) "
-                          "VALUES (41, 'a', :l, CURRENT_TIMESTAMP, 'success', 2)"), {"l": list_id})
-        conn.execute(text("INSERT INTO sync_change (run_id, list_id, email, action, result) "
-                          "VALUES (41, :l, 'x@example.org', 'add', 'ok')"), {"l": list_id})
-        conn.execute(text("INSERT INTO mail_history_watermark (list_id, finished_until, updated_at) "
-                          "VALUES (:l, 1700000000, CURRENT_TIMESTAMP)"), {"l": list_id})
+# ---------------------------------------------------------------------- the check of the tasks that do not migrate
+def test_pending_migrations_are_every_one_before_and_none_after(crm_engine):
+    every = [f"state/{v}" for v, _ in available_migrations()]
+    assert pending_migrations(crm_engine) == every
+    with pytest.raises(StateNotMigratedError, match="python -m cleverreach.crm.migrate"):
+        check_migrated(crm_engine)
+    migrate(crm_engine)
+    assert pending_migrations(crm_engine) == []
+    check_migrated(crm_engine)
+    with state_engine_of(crm_engine).begin() as conn:  # a release with one more migration than the state has
+        conn.execute(text(f"DELETE FROM {_name(state_engine_of(crm_engine), MIGRATION_TABLE)} WHERE version = :v"),
+                     {"v": every[-1]})
+    with pytest.raises(StateNotMigratedError, match=rf"\(pending: {every[-1]}\)"):
+        check_migrated(crm_engine)
 
 
-def _assert_adopted(engine: Engine) -> None:
-    state = state_engine_of(engine)
-    rows = fetch(state, "SELECT id, status, added FROM " + _name(state, "sync_run"))
-    assert [(r["id"], r["status"], r["added"]) for r in rows] == [(41, "success", 2)]
-    assert fetch(state, "SELECT email FROM " + _name(state, "sync_change"))[0]["email"] == "x@example.org"
-    assert fetch(state, "SELECT finished_until FROM " + _name(state, "mail_history_watermark"))[0]["finished_until"] == 1700000000
-    # the list's key is text since state/0004, in whatever order adoption and the chain ran
-    assert {type(r["list_id"]) for r in fetch(state, "SELECT list_id FROM " + _name(state, "mail_history_watermark"))} == {str}
-    assert {type(r["list_id"]) for r in fetch(state, "SELECT list_id FROM " + _name(state, "sync_change"))} == {str}
-    for fk in inspect(state).get_foreign_keys("mail_history_watermark", schema=state_schema_of(state)):
-        assert fk["referred_table"] in PRIVATE_TABLES
-    with state.begin() as conn:  # the identity goes on after the adopted ids
-        new_id = conn.execute(text(f"INSERT INTO {_name(state, 'sync_run')} (tenant_id, started_at, status) "
-                                   "VALUES ('a', CURRENT_TIMESTAMP, 'success') RETURNING id")).scalar_one()
-    assert new_id > 41
-    versions = {r["version"] for r in fetch(state, "SELECT version FROM " + _name(state, MIGRATION_TABLE))}
-    assert ADOPTED in versions and "state/0001" in versions
-    assert migrate(engine) == []  # once
+def test_the_check_writes_nothing(crm_engine):
+    """The check only reads: it creates neither the state's schema nor its migration table."""
+    with pytest.raises(StateNotMigratedError):
+        check_migrated(crm_engine)
+    state = state_engine_of(crm_engine)
+    assert MIGRATION_TABLE not in inspect(state).get_table_names(schema=state_schema_of(state))
+    if crm_engine.dialect.name == "postgresql":
+        assert state_schema_of(state) not in inspect(state).get_schema_names()
 
 
+# ---------------------------------------------------------------------- a CRM of release 0.1, not adopted
 def _name(state: Engine, table: str) -> str:
     schema = state_schema_of(state)
     return f"{schema}.{table}" if schema else table
 
 
-def test_release_0_1_is_adopted_in_the_same_database(crm_engine):
-    _install_release_0_1(crm_engine)
-    applied = migrate(crm_engine)
-    assert applied == [*(f"state/{v}" for v, _ in available_migrations()), ADOPTED]
-    _assert_adopted(crm_engine)
-    if crm_engine.dialect.name == "postgresql":  # moved out of the CRM's schema, which keeps only the CRM
-        assert _crm_tables(crm_engine) == CRM_TABLES
-    else:
-        assert not any(t.startswith("cleverreach_legacy_") for t in _crm_tables(crm_engine))
-
-
-def test_release_0_1_is_copied_into_a_state_connection_of_its_own(crm_engine, separate_state):
-    _install_release_0_1(crm_engine)
-    assert migrate(separate_state) == [*(f"state/{v}" for v, _ in available_migrations()), ADOPTED]
-    _assert_adopted(separate_state)
-    # the CRM keeps the old copies for the DBA to drop (the README names them)
-    assert set(LEGACY_TABLES) <= _crm_tables(crm_engine)
-
-
-def test_an_incomplete_release_0_1_is_refused_with_what_to_do(crm_engine):
-    _install_release_0_1(crm_engine, versions=REQUIRED_LEGACY[:5])
-    with pytest.raises(CleverReachConfigError, match="run any DAG of release 0.1 once"):
+def test_migrate_refuses_an_unadopted_release_0_1_naming_the_command_and_changes_nothing(crm_engine):
+    install_release_0_1(crm_engine)
+    before = _crm_tables(crm_engine)
+    with pytest.raises(LegacyStateError, match=r"run `python -m cleverreach\.crm\.adopt_legacy` once"):
         migrate(crm_engine)
+    assert _crm_tables(crm_engine) == before
+    state = state_engine_of(crm_engine)
+    if crm_engine.dialect.name == "postgresql":  # not even the state's schema was created
+        assert state_schema_of(state) not in inspect(state).get_schema_names()
+    versions = {r["version"] for r in fetch(crm_engine, "SELECT version FROM cleverreach_schema_migration")}
+    assert not any(v.startswith("state/") for v in versions)
+    assert [r["id"] for r in fetch(crm_engine, "SELECT id FROM sync_run")] == [41]  # every row where it was
+
+
+def test_migrate_refuses_an_unadopted_release_0_1_behind_a_state_connection_of_its_own(crm_engine, separate_state):
+    install_release_0_1(crm_engine)
+    with pytest.raises(LegacyStateError, match="adopt_legacy"):
+        migrate(separate_state)
+    assert inspect(state_engine_of(separate_state)).get_table_names() == []

@@ -1,4 +1,5 @@
-"""The operators' shared base: argument coercion, the actor, and the CRM hook's lifecycle."""
+"""The operators' shared base: argument coercion, the actor, the CRM hook's lifecycle, and who migrates the
+private state (the first task of a run) while every other task only checks it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ from types import SimpleNamespace
 
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
+from sqlalchemy import inspect, text
 
+from cleverreach.crm.migrations import MIGRATION_TABLE, available_migrations, migrate
+from cleverreach.crm.state import state_engine_of, state_schema_of
+from cleverreach.hooks.crm import CrmHook
 from cleverreach.operators.base import CrmOperator, as_bool, optional_text
 
 
@@ -30,16 +35,53 @@ class _Probe(CrmOperator):
         return {"dialect": engine.dialect.name}
 
 
-def test_the_crm_is_migrated_handed_over_and_disposed(crm_conn):
-    op = _Probe(task_id="probe")
+def _migration_table(engine) -> str:
+    state = state_engine_of(engine)
+    return f"{state_schema_of(state)}.{MIGRATION_TABLE}" if state_schema_of(state) else MIGRATION_TABLE
+
+
+def test_the_first_task_migrates_hands_over_and_disposes(crm_conn, crm_engine):
+    op = _Probe(task_id="probe", migrate_state=True)
     assert op.execute({}) == {"dialect": "sqlite" if crm_conn["conn_type"] == "sqlite" else "postgresql"}
     assert op.seen_engine.pool.checkedout() == 0
-    with op.crm.engine.connect() as conn:  # the integration's migrations ran
-        assert conn.exec_driver_sql("SELECT count(*) FROM cleverreach_schema_migration").scalar() > 0
+    with crm_engine.connect() as conn:  # the integration's migrations ran
+        assert conn.exec_driver_sql(f"SELECT count(*) FROM {_migration_table(crm_engine)}").scalar() > 0
+
+
+def test_a_task_that_does_not_migrate_only_checks(crm_engine, monkeypatch):
+    migrate(crm_engine)
+    calls = []
+    monkeypatch.setattr(CrmHook, "migrate", lambda self: calls.append("migrate") or [])
+    assert _Probe(task_id="probe").execute({})["dialect"]
+    assert calls == []
+
+
+def test_a_task_that_does_not_migrate_refuses_an_unmigrated_state_plainly(crm_engine):
+    with pytest.raises(AirflowFailException, match=r"probe: the integration's private state is not migrated "
+                                                   r"\(pending: state/0001, .*python -m cleverreach\.crm\.migrate"):
+        _Probe(task_id="probe").execute({})
+    state = state_engine_of(crm_engine)
+    assert MIGRATION_TABLE not in inspect(state).get_table_names(schema=state_schema_of(state))  # it created nothing
+
+
+def test_a_state_one_migration_behind_is_refused_naming_it(crm_engine):
+    migrate(crm_engine)
+    last = f"state/{available_migrations()[-1][0]}"
+    with crm_engine.begin() as conn:
+        conn.execute(text(f"DELETE FROM {_migration_table(crm_engine)} WHERE version = :v"), {"v": last})
+    with pytest.raises(AirflowFailException, match=rf"\(pending: {last}\)"):
+        _Probe(task_id="probe").execute({})
+
+
+def test_a_mapped_task_never_migrates_even_when_told_to(crm_engine):
+    with pytest.raises(AirflowFailException, match="a mapped task never migrates"):
+        _Probe(task_id="probe", migrate_state=True).execute({"ti": SimpleNamespace(map_index=0)})
+    state = state_engine_of(crm_engine)
+    assert MIGRATION_TABLE not in inspect(state).get_table_names(schema=state_schema_of(state))
 
 
 def test_the_engine_is_disposed_when_the_work_fails(crm_conn, monkeypatch):
-    op = _Probe(task_id="probe")
+    op = _Probe(task_id="probe", migrate_state=True)
     disposed = []
     monkeypatch.setattr(type(op.crm), "dispose", lambda self: disposed.append(True))
     with pytest.raises(RuntimeError, match="boom"):
