@@ -24,8 +24,6 @@ ALLOWED_GAPS: dict[str, str] = {
     # ------------------------------------------------------------------ tested through another test module
     "api_check/mailings.py": "the mailing probes need a finished mailing with reports: "
                              "tests/dags/test_cleverreach_api_check.py, tests/dags/test_history_variants.py",
-    "audit/service.py": "the trail read in pages: tests/cleverreach/audit/test_store.py "
-                        "(test_pages_of_a_tenant_and_of_one_list), tests/cleverreach/ui/routers/test_audit.py",
     "crm_check/store.py": "the check's statements run by the service: tests/cleverreach/crm_check/test_service.py",
     "erasure/leases.py": "taken by the erasure DAG beside a sync's lease: tests/dags/test_cleverreach_erase_contact.py",
     "erasure/request_store.py": "tests/dags/test_cleverreach_erase_request.py, "
