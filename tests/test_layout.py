@@ -25,20 +25,21 @@ ALLOWED_GAPS: dict[str, str] = {
     "api_check/mailings.py": "the mailing probes need a finished mailing with reports: "
                              "tests/dags/test_cleverreach_api_check.py, tests/dags/test_history_variants.py",
     "crm_check/store.py": "the check's statements run by the service: tests/cleverreach/crm_check/test_service.py",
-    "erasure/leases.py": "taken by the erasure DAG beside a sync's lease: tests/dags/test_cleverreach_erase_contact.py",
+    "erasure/leases.py": "taken beside a sync's lease: tests/dags/test_cleverreach_erase_contact.py, "
+                         "tests/dags/test_cleverreach_erase_request.py",
     "erasure/request_store.py": "tests/dags/test_cleverreach_erase_request.py, "
                                 "tests/cleverreach/housekeeping/test_retention.py",
     "erasure/service.py": "tests/dags/test_cleverreach_erase_contact.py, tests/dags/test_cleverreach_erase_idn.py",
     "erasure/store.py": "tests/dags/test_cleverreach_erase_contact.py, tests/dags/test_cleverreach_erase_idn.py",
-    "lists/service.py": "the import against the emulator: tests/dags/test_cleverreach_import_lists.py",
-    "lists/store.py": "tests/dags/test_cleverreach_import_lists.py, tests/cleverreach/audit/test_store.py",
+    "lists/store.py": "tests/cleverreach/lists/test_service.py, tests/cleverreach/audit/test_store.py, "
+                      "tests/dags/test_cleverreach_import_lists.py",
     "tenants/lifecycle_store.py": "every write of the lifecycle goes through it: "
                                   "tests/cleverreach/tenants/test_service.py",
     "ui/read_store.py": "the page's reads through its API: tests/cleverreach/ui/routers/test_members.py, "
                         "test_sync.py, test_history.py, test_tenants.py",
-    "ui/roles.py": "the roles the page's users get: tests/cleverreach/ui/test_security.py",
+    "ui/roles.py": "needs FAB's app (the unit tier runs SimpleAuthManager): tests/e2e/test_cleverreach_page_e2e.py",
     "ui/routers/common.py": "the helpers every router uses: tests/cleverreach/ui/routers/",
-    # ------------------------------------------------------------------ restructured in parallel, to be settled at merge
+    # ------------------------------------------------------------ restructured in parallel, to be settled at merge
     # (sync/, hooks/, operators/ and crm/ are being restructured on other branches; their tests are theirs)
     "crm/bulk.py": "restructured in parallel",
     "crm/legacy.py": "restructured in parallel",
@@ -66,7 +67,8 @@ ALLOWED_GAPS: dict[str, str] = {
 
 
 def _has_logic(path: Path) -> bool:
-    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for node in ast.walk(ast.parse(path.read_text())))
+    tree = ast.parse(path.read_text())
+    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for node in ast.walk(tree))
 
 
 def mirrored_test(source: Path) -> Path:
@@ -78,7 +80,8 @@ def mirrored_test(source: Path) -> Path:
 
 
 def _gap_name(source: Path) -> str:
-    return source.relative_to(PACKAGE).as_posix() if source.is_relative_to(PACKAGE) else source.relative_to(REPO).as_posix()
+    """As ALLOWED_GAPS names it: relative to plugins/cleverreach, or to the repository (dags/...)."""
+    return (source.relative_to(PACKAGE) if source.is_relative_to(PACKAGE) else source.relative_to(REPO)).as_posix()
 
 
 def untested_modules() -> list[str]:
@@ -90,14 +93,16 @@ def untested_modules() -> list[str]:
 def test_the_mirror_rule():
     assert mirrored_test(PACKAGE / "ui" / "routers" / "sync.py") == REPO / "tests/cleverreach/ui/routers/test_sync.py"
     assert mirrored_test(PACKAGE / "clock.py") == REPO / "tests/cleverreach/test_clock.py"
-    assert mirrored_test(REPO / "dags" / "cleverreach_import_lists.py") == REPO / "tests/dags/test_cleverreach_import_lists.py"
+    dag = REPO / "dags" / "cleverreach_import_lists.py"
+    assert mirrored_test(dag) == REPO / "tests/dags/test_cleverreach_import_lists.py"
 
 
 def test_every_module_with_logic_has_its_mirrored_test_module():
     missing = [name for name in untested_modules() if name not in ALLOWED_GAPS]
     assert not missing, (
-        "modules with logic and no mirrored test module (plugins/cleverreach/X/Y.py -> tests/cleverreach/X/test_Y.py, "
-        f"dags/Z.py -> tests/dags/test_Z.py); add it, or say in ALLOWED_GAPS where it is tested: {missing}"
+        "modules with logic and no mirrored test module (plugins/cleverreach/X/Y.py -> "
+        "tests/cleverreach/X/test_Y.py, dags/Z.py -> tests/dags/test_Z.py); add it, or say in ALLOWED_GAPS where "
+        f"it is tested: {missing}"
     )
 
 
