@@ -29,14 +29,13 @@ demo: $(STAMP)
 	$(PY) -m scripts.demo
 
 # The quick tier, for the edit-and-test loop (under 4 minutes on 2 cores): every unit and DAG test on SQLite,
-# spread over the cores by pytest-xdist (each worker has its own AIRFLOW_HOME, see tests/conftest.py; the page's
-# tests stay on one worker, see tests/cleverreach/ui/conftest.py). Left to `make test`: the PostgreSQL cases
-# (marker `postgres`, TEST_POSTGRES_URL emptied) and the folders below, which run real Airflow processes, Redis,
-# podman or pip, and share fixed resources (databases, Redis db numbers, the compose stack).
+# spread over the cores by pytest-xdist (each worker has its own AIRFLOW_HOME, see tests/conftest.py). Left to
+# `make test`: the PostgreSQL cases (marker `postgres`, TEST_POSTGRES_URL emptied) and the folders below, which run
+# real Airflow processes, Redis, podman or pip and share fixed resources (databases, Redis db numbers, the stack).
 SLOW_TESTS := tests/e2e tests/distributed tests/compose tests/soak tests/packaging
 CHECK_WORKERS ?= auto
 check: $(STAMP)
-	TEST_POSTGRES_URL= $(PY) -m pytest -n $(CHECK_WORKERS) --dist loadgroup -m "not postgres" $(addprefix --ignore=,$(SLOW_TESTS)) $(PYTEST_ARGS)
+	TEST_POSTGRES_URL= $(PY) -m pytest -n $(CHECK_WORKERS) -m "not postgres" $(addprefix --ignore=,$(SLOW_TESTS)) $(PYTEST_ARGS)
 
 # The whole suite, one test at a time (CI: .ci/run); PostgreSQL cases run when TEST_POSTGRES_URL is set
 test: $(STAMP)

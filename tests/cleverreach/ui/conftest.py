@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,15 +19,6 @@ from helpers.crm_seed import add_addresses, add_contacts, add_members, add_tenan
 
 ROLES = {"viewer": "VIEWER", "editor": "USER", "op": "OP", "admin": "ADMIN"}
 PREFIX = "/cleverreach/api"
-HERE = Path(__file__).resolve().parent
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``make check``, ``--dist loadgroup``) the page's tests share one worker, so that only one
-    worker builds Airflow's API server app (``airflow_app``, the slowest set-up of the tier)."""
-    for item in items:
-        if item.path.is_relative_to(HERE):
-            item.add_marker(pytest.mark.xdist_group("ui"))
 
 
 @pytest.fixture(scope="session")
