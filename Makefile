@@ -1,5 +1,6 @@
-# Two commands a user needs: `make demo` and `make test`. Each creates .venv from the pins when missing, and
-# recreates it when it runs another Python than the project's (the official Airflow image's default).
+# Two commands a user needs: `make demo` and `make test`; `make check` is the developer's quick loop. Each creates
+# .venv from the pins when missing, and recreates it when it runs another Python than the project's (the official
+# Airflow image's default).
 SHELL := /bin/bash
 PYTHON_VERSION := 3.12
 # python3.12 on PATH, else the newest pyenv 3.12 (`make PYTHON=/path/to/python3.12` chooses another)
@@ -9,7 +10,7 @@ PY := $(VENV)/bin/python
 # named after the Python version, so that a venv of another version is never taken as installed
 STAMP := $(VENV)/.installed-py$(PYTHON_VERSION)
 
-.PHONY: install demo test compose-test bench airflow lint clean
+.PHONY: install demo check test compose-test bench airflow lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml emulator/pyproject.toml
 	@if [ -x $(PY) ] && [ "$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" != "$(PYTHON_VERSION)" ]; then \
@@ -27,6 +28,16 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m scripts.demo
 
+# The quick tier, for the edit-and-test loop (under 4 minutes on 2 cores): every unit and DAG test on SQLite,
+# spread over the cores by pytest-xdist (each worker has its own AIRFLOW_HOME, see tests/conftest.py). Left to
+# `make test`: the PostgreSQL cases (marker `postgres`, TEST_POSTGRES_URL emptied) and the folders below, which run
+# real Airflow processes, Redis, podman or pip and share fixed resources (databases, Redis db numbers, the stack).
+SLOW_TESTS := tests/e2e tests/distributed tests/compose tests/soak tests/packaging
+CHECK_WORKERS ?= auto
+check: $(STAMP)
+	TEST_POSTGRES_URL= $(PY) -m pytest -n $(CHECK_WORKERS) -m "not postgres" $(addprefix --ignore=,$(SLOW_TESTS)) $(PYTEST_ARGS)
+
+# The whole suite, one test at a time (CI: .ci/run); PostgreSQL cases run when TEST_POSTGRES_URL is set
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -16,10 +16,13 @@ DAGS = Path(__file__).resolve().parents[1] / "dags"
 
 def get_dag(dag_id: str):
     """A freshly parsed DAG: ``dag.test()`` folds the run's conf into the DAG object's params, so a
-    DAG object must not be reused across runs."""
+    DAG object must not be reused across runs. Only its own file is parsed (``dags/<dag_id>.py``, the
+    project's naming) where it has one, not the whole folder again for every run; tests/dags/test_dag_integrity.py
+    parses the folder."""
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(DAGS))
+    own_file = DAGS / f"{dag_id}.py"
+    bag = DagBag(dag_folder=str(own_file if own_file.exists() else DAGS))
     assert not bag.import_errors, bag.import_errors
     return bag.dags[dag_id]
 

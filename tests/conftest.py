@@ -23,9 +23,13 @@ from scripts.airflow_env import configure_airflow, migrate_metadata_db  # noqa: 
 
 # One AIRFLOW_HOME per test session. The marker keeps a second execution of this file (an import of
 # `conftest` by name under --import-mode=importlib) from pointing Airflow at a new, unmigrated home.
-if "CLEVERREACH_TEST_AIRFLOW_HOME" not in os.environ:
-    os.environ["CLEVERREACH_TEST_AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="cleverreach-airflow-")
-_AIRFLOW_HOME = Path(os.environ["CLEVERREACH_TEST_AIRFLOW_HOME"])
+# Under pytest-xdist (`make check`) every worker is a session of its own with its own home and SQLite
+# metadata DB: a worker inherits the controller's environment, so the marker is named after the worker.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_HOME_MARKER = "CLEVERREACH_TEST_AIRFLOW_HOME" + (f"_{_WORKER.upper()}" if _WORKER else "")
+if _HOME_MARKER not in os.environ:
+    os.environ[_HOME_MARKER] = tempfile.mkdtemp(prefix=f"cleverreach-airflow-{_WORKER or 'main'}-")
+_AIRFLOW_HOME = Path(os.environ[_HOME_MARKER])
 configure_airflow(_AIRFLOW_HOME)
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")

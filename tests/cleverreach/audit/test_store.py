@@ -1,33 +1,24 @@
-"""``audit_event`` on SQLite and PostgreSQL: written with the change or not at all, append-only, read in keyset
-pages, kept by the retention, and its CHECK constraints."""
+"""``audit_event`` on SQLite and PostgreSQL: written with the change or not at all, append-only, kept by the
+retention, and its CHECK constraints."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 import pytest
-from helpers.crm_seed import add_tenants, fetch
+from helpers.crm_seed import fetch
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from cleverreach.audit.actor import Actor
 from cleverreach.audit.events import AuditEvent
-from cleverreach.audit.service import AuditTrail
 from cleverreach.audit.store import AuditStore
-from cleverreach.crm.migrations import migrate
 from cleverreach.enums import AuditAction
 from cleverreach.housekeeping.retention import RetentionStore
 from cleverreach.lists.plan import ListImportPlan, LocalList, RemoteGroup
 from cleverreach.lists.store import ListStore
 
 RUN = Actor.of(None, "cleverreach_import_lists", "scheduled__2026-01-01")
-
-
-@pytest.fixture
-def engine(crm_engine):
-    migrate(crm_engine)
-    add_tenants(crm_engine, {"id": "acme", "name": "ACME"}, {"id": "beta", "name": "Beta"})
-    return crm_engine
 
 
 def test_an_import_records_each_list_created_revived_and_gone_in_its_transaction(engine):
@@ -65,24 +56,6 @@ def test_the_table_refuses_unknown_actions_and_bare_names(engine, column, value)
     params = AuditEvent(AuditAction.LIST_RENAMED, "acme", RUN, 1).params(datetime(2026, 1, 1))
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(AuditStore(engine).q("audit_insert"), {**params, column: value})
-
-
-def test_pages_of_a_tenant_and_of_one_list(engine):
-    store = AuditStore(engine)
-    for i in range(5):
-        store.add(AuditEvent(AuditAction.MEMBERS_ADDED, "acme", RUN, 1 if i % 2 else 2, {"added": i}))
-    store.add(AuditEvent(AuditAction.MEMBERS_ADDED, "beta", RUN, 3, {"added": 9}))
-    trail = AuditTrail(engine)
-    newest = trail.page("acme", limit=2)
-    assert [r["detail"]["added"] for r in newest.rows] == [4, 3] and newest.after is None
-    older = trail.page("acme", limit=2, before=newest.before)
-    oldest = trail.page("acme", limit=2, before=older.before)
-    assert [r["detail"]["added"] for r in older.rows + oldest.rows] == [2, 1, 0] and oldest.before is None
-    assert [r["detail"]["added"] for r in trail.page("acme", limit=2, after=oldest.after).rows] == [2, 1]
-    assert [r["detail"]["added"] for r in trail.page("acme", list_id=1).rows] == [3, 1]
-    assert [r["tenant_id"] for r in trail.page("beta").rows] == ["beta"]
-    with pytest.raises(ValueError):
-        trail.page("acme", before=1, after=1)
 
 
 def test_the_retention_keeps_the_audit_trail(engine):

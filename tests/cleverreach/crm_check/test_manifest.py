@@ -54,10 +54,6 @@ def test_reads_return_columns_and_writes_return_none(entry):
     assert bool(entry.columns) == (entry.access is Access.READ), entry.name
 
 
-def test_the_parameter_parser_skips_casts_and_comments():
-    assert sql_parameters("-- :hidden\nSELECT CAST(:a AS text), b::int FROM t WHERE c = :c_1") == {"a", "c_1"}
-
-
 def test_the_docs_adapter_table_is_the_manifests():
     text = ADAPTER_DOC.read_text(encoding="utf-8")
     begin, end = "<!-- adapter-manifest: begin -->", "<!-- adapter-manifest: end -->"

@@ -1,0 +1,134 @@
+"""tests/ mirrors the source module by module, so that a module's tests are found where its name says.
+
+    plugins/cleverreach/X/Y.py  <->  tests/cleverreach/X/test_Y.py
+    plugins/cleverreach/Y.py    <->  tests/cleverreach/test_Y.py
+    dags/Z.py                   <->  tests/dags/test_Z.py
+
+Every module with logic (a ``def`` anywhere in it; declarations only, such as enums, exception classes or
+constants, are not logic) has its mirrored test module, or an entry in ALLOWED_GAPS below saying where it is
+tested instead. A test module may test more than its namesake (a service's tests read the store too); the
+mirror only promises where to start looking.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "plugins" / "cleverreach"
+
+# Modules with logic and without a mirrored test module, each with where it is tested instead. An entry
+# that gets its test module, or whose module goes, must leave this list (test_the_allow_list_is_current).
+ALLOWED_GAPS: dict[str, str] = {
+    # ------------------------------------------------------------------ tested through another test module
+    "api_check/mailings.py": "the mailing probes need a finished mailing with reports: "
+                             "tests/dags/test_cleverreach_api_check.py, tests/dags/test_history_variants.py",
+    "crm_check/store.py": "the check's statements run by the service: tests/cleverreach/crm_check/test_service.py",
+    "erasure/leases.py": "taken beside a sync's lease: tests/dags/test_cleverreach_erase_contact.py, "
+                         "tests/dags/test_cleverreach_erase_request.py",
+    "erasure/request_store.py": "tests/dags/test_cleverreach_erase_request.py, "
+                                "tests/cleverreach/housekeeping/test_retention.py",
+    "erasure/service.py": "tests/dags/test_cleverreach_erase_contact.py, tests/dags/test_cleverreach_erase_idn.py",
+    "erasure/store.py": "tests/dags/test_cleverreach_erase_contact.py, tests/dags/test_cleverreach_erase_idn.py",
+    "lists/store.py": "tests/cleverreach/lists/test_service.py, tests/cleverreach/audit/test_store.py, "
+                      "tests/dags/test_cleverreach_import_lists.py",
+    "tenants/lifecycle_store.py": "every write of the lifecycle goes through it: "
+                                  "tests/cleverreach/tenants/test_service.py",
+    "ui/read_store.py": "the page's reads through its API: tests/cleverreach/ui/routers/test_members.py, "
+                        "test_sync.py, test_history.py, test_tenants.py",
+    "ui/roles.py": "needs FAB's app (the unit tier runs SimpleAuthManager): tests/e2e/test_cleverreach_page_e2e.py",
+    "ui/routers/common.py": "the helpers every router uses: tests/cleverreach/ui/routers/",
+    # ------------------------------------------------------------ restructured in parallel, to be settled at merge
+    # (sync/, hooks/, operators/ and crm/ are being restructured on other branches; their tests are theirs)
+    "crm/bulk.py": "restructured in parallel",
+    "crm/legacy.py": "restructured in parallel",
+    "crm/state.py": "restructured in parallel",
+    "crm/store.py": "restructured in parallel",
+    "hooks/crm.py": "restructured in parallel",
+    "operators/api_check.py": "restructured in parallel",
+    "operators/check_crm.py": "restructured in parallel",
+    "operators/erase_contact.py": "restructured in parallel",
+    "operators/housekeeping.py": "restructured in parallel",
+    "operators/import_lists.py": "restructured in parallel",
+    "operators/mail_history.py": "restructured in parallel",
+    "operators/sync_recipients.py": "restructured in parallel",
+    "operators/tenant_admin.py": "restructured in parallel",
+    "sync/actual.py": "restructured in parallel",
+    "sync/apply.py": "restructured in parallel",
+    "sync/approval_guard.py": "restructured in parallel",
+    "sync/approval_store.py": "restructured in parallel",
+    "sync/desired.py": "restructured in parallel",
+    "sync/keys.py": "restructured in parallel",
+    "sync/ownership.py": "restructured in parallel",
+    "sync/plan.py": "restructured in parallel",
+    "sync/service.py": "restructured in parallel",
+}
+
+
+def _has_logic(path: Path) -> bool:
+    tree = ast.parse(path.read_text())
+    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for node in ast.walk(tree))
+
+
+def mirrored_test(source: Path) -> Path:
+    """The test module a source module's tests live in."""
+    if source.parent == REPO / "dags":
+        return REPO / "tests" / "dags" / f"test_{source.name}"
+    relative = source.relative_to(PACKAGE)
+    return REPO / "tests" / "cleverreach" / relative.parent / f"test_{relative.name}"
+
+
+def _gap_name(source: Path) -> str:
+    """As ALLOWED_GAPS names it: relative to plugins/cleverreach, or to the repository (dags/...)."""
+    return (source.relative_to(PACKAGE) if source.is_relative_to(PACKAGE) else source.relative_to(REPO)).as_posix()
+
+
+def untested_modules() -> list[str]:
+    """Modules with logic whose mirrored test module is missing."""
+    sources = sorted([*PACKAGE.rglob("*.py"), *(REPO / "dags").glob("*.py")])
+    return [_gap_name(s) for s in sources if _has_logic(s) and not mirrored_test(s).exists()]
+
+
+def test_the_mirror_rule():
+    assert mirrored_test(PACKAGE / "ui" / "routers" / "sync.py") == REPO / "tests/cleverreach/ui/routers/test_sync.py"
+    assert mirrored_test(PACKAGE / "clock.py") == REPO / "tests/cleverreach/test_clock.py"
+    dag = REPO / "dags" / "cleverreach_import_lists.py"
+    assert mirrored_test(dag) == REPO / "tests/dags/test_cleverreach_import_lists.py"
+
+
+def test_every_module_with_logic_has_its_mirrored_test_module():
+    missing = [name for name in untested_modules() if name not in ALLOWED_GAPS]
+    assert not missing, (
+        "modules with logic and no mirrored test module (plugins/cleverreach/X/Y.py -> "
+        "tests/cleverreach/X/test_Y.py, dags/Z.py -> tests/dags/test_Z.py); add it, or say in ALLOWED_GAPS where "
+        f"it is tested: {missing}"
+    )
+
+
+def test_the_allow_list_is_current():
+    stale = sorted(set(ALLOWED_GAPS) - set(untested_modules()))
+    assert not stale, f"these have their test module now (or are gone): remove them from ALLOWED_GAPS: {stale}"
+
+
+def test_every_test_module_under_tests_cleverreach_mirrors_a_source_module():
+    """The other direction: a test module named after no module is misplaced (or tests a module renamed)."""
+    tests = REPO / "tests" / "cleverreach"
+    orphans = []
+    for test in sorted(tests.rglob("test_*.py")):
+        relative = test.relative_to(tests)
+        if relative.parts[0] in RESTRUCTURED_IN_PARALLEL:
+            continue
+        source = PACKAGE / relative.parent / relative.name.removeprefix("test_")
+        if not source.exists() and relative.as_posix() not in TESTS_OF_NO_MODULE:
+            orphans.append(relative.as_posix())
+    assert not orphans, f"test modules named after no source module: {orphans}"
+
+
+# sync/, hooks/, operators/, crm/: their test modules are being restructured on other branches
+RESTRUCTURED_IN_PARALLEL = {"sync", "hooks", "operators", "crm"}
+# test modules that test a promise of the whole package rather than one module
+TESTS_OF_NO_MODULE = {
+    "test_readme.py",  # the README's claims about the package
+    "ui/test_scope_default.py",  # [cleverreach] tenant_scope_default across the page's API (access.py and the routers)
+}
