@@ -57,8 +57,8 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
         dry_run = as_bool(self.dry_run, "dry_run")
         try:
             target = ListStore(engine).sync_target(str(self.tenant_id), list_id)  # the one ownership check
-            sync = ListSync(self.cleverreach, self._ledger(engine, context), target, dag_id=self.dag_id,
-                            run_id=context["run_id"], logger=self.log)
+            ledger = self._ledger(engine, context)
+            sync = ListSync(self.cleverreach, ledger, target, dag_id=self.dag_id, run_id=context["run_id"], logger=self.log)
             return self.in_tenant_time(sync.run(dry_run=dry_run))
         except (MassRemovalError, SyncInProgressError, GroupGoneError, RecipientListError) as exc:
             raise AirflowFailException(str(exc)) from None

@@ -9,6 +9,7 @@ adapter's types. The run itself (lease, stored plan, results) is the ledger's (`
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import repeat
 
 import pandas as pd
@@ -34,6 +35,17 @@ INTENT_TABLE_COLUMNS = ("list_id", "group_id", "email_key", "contact_person_id",
 REFUSAL_TABLE_COLUMNS = ("list_id", "contact_person_id", "action", "payload_hash", "reason", "refused_at")
 
 
+@dataclass(frozen=True)
+class ListRecord:
+    """What the sync keeps about the list, read at once for a plan (``ListState.record``)."""
+
+    owned: pd.DataFrame  # the receivers it owns (``OWNED_COLUMNS``)
+    intents: pd.DataFrame  # earlier runs' ownership intents (``INTENT_COLUMNS``)
+    refusals: pd.DataFrame  # the refusals it remembers (``REFUSAL_COLUMNS``)
+    withdrawn: pd.DataFrame  # the tenant's withdrawn contacts (``sync.withdrawn``)
+    first_sync: bool  # no applied run of the list has succeeded yet (``sync.takeover``)
+
+
 class ListState(SqlStore):
     """One list's members, ownership record, intents and refusals."""
 
@@ -42,6 +54,12 @@ class ListState(SqlStore):
         self.target = target
         self.list_id = target.list_id
         self.group_id = target.group_id
+
+    def record(self) -> ListRecord:
+        """Everything a plan needs besides the members and the group: nothing else writes it while the run
+        holds the list's lease."""
+        return ListRecord(self.owned_receivers(), self.owner_intents(), self.refusals(), self.withdrawn(),
+                          self.first_sync())
 
     # ------------------------------------------------------------------ the list in the CRM
     def members(self) -> pd.DataFrame:

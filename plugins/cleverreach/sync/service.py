@@ -108,23 +108,23 @@ class ListSync:
         del members  # a million rows: not kept while the receivers are read
         pages = self.cr.iter_receivers(self.target.group_id)
         actual = receivers_frame(self.fence.pages(pages) if self.fence else pages, settings.ext_id_attribute)
-        ownership = resolve_ownership(self.state.owned_receivers(), actual)
-        intents = resolve_intents(self.state.owner_intents(), actual, ownership.owned)
+        record = self.state.record()
+        ownership = resolve_ownership(record.owned, actual)
+        intents = resolve_intents(record.intents, actual, ownership.owned)
         ownership = absorb(ownership, intents)  # a dead run's receivers
         if intents.settled:
             self.log.warning("%s: %d ownership intents of an interrupted run: %d receivers owned now, %d dropped",
                              self.label, len(intents.settled), len(intents.owned), intents.dropped)
-        refusals = self.state.refusals()
-        withdrawn = combine(members_withdrawn, self.state.withdrawn())
-        takeover = take_over(valid, actual, ownership, first=self.state.first_sync(), withdrawn=members_withdrawn)
+        takeover = take_over(valid, actual, ownership, first=record.first_sync, withdrawn=members_withdrawn)
         ownership = takeover.ownership  # the move from hyperspace's interface (sync.takeover), at the first sync
-        plan = takeover.settle(diff(takeover.desired, actual, ownership.owned, refusals, withdrawn))
+        plan = takeover.settle(diff(takeover.desired, actual, ownership.owned, record.refusals,
+                                    combine(members_withdrawn, record.withdrawn)))
         self.log.info(
             "%s: %d members (%d rejected), %d receivers (%d ours, %d active); plan %s in %.1f s",
             self.label, member_count, len(rejected), len(actual), len(ownership.owned), plan.owned_count,
             plan.counts(), time.monotonic() - started,
         )
-        return ListRead(plan, ownership, valid, rejected, set(refusals["contact_person_id"].tolist()), len(actual),
+        return ListRead(plan, ownership, valid, rejected, set(record.refusals["contact_person_id"].tolist()), len(actual),
                         changed_ids, intents.settled)
 
     # ------------------------------------------------------------------ the whole run
