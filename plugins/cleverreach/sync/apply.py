@@ -90,17 +90,18 @@ class PlanApplier:
     """Writes one list's plan through the hook; every outcome goes to the run's ledger (results) and the
     list's state (ownership, intents, refusals, member states)."""
 
-    def __init__(self, cleverreach: CleverReachHook, ledger: RunLedger, state: ListState, *, run_pk: int,
+    def __init__(self, cleverreach: CleverReachHook, ledger: RunLedger, state: ListState, fence: Fence, *,
                  log: logging.Logger, refused_before: set[str]) -> None:
+        """``fence``: the run's, on the lease ``ledger`` holds (its ``run_pk`` is the run the results go to)."""
         self.cr = cleverreach
         self.ledger = ledger
         self.state = state
+        self.fence = fence
+        self.run_pk = fence.run_pk
         self.group_id = state.target.group_id
         self.label = state.target.label
-        self.run_pk = run_pk
         self.log = log
         self.refused_before = refused_before
-        self.fence = Fence(ledger, run_pk)
 
     def apply(self, plan: SyncPlan, ownership: Ownership, tally: Tally, settled_intents: Sequence[str] = ()) -> None:
         """Write the plan; ``settled_intents`` (address keys of earlier runs' intents, resolved into

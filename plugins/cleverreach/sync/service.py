@@ -163,7 +163,7 @@ class ListSync:
         run_pk = ledger.start_run(
             tenant_id=target.tenant_id, list_id=target.list_id, dag_id=self.dag_id, run_id=self.run_id, dry_run=dry_run,
         )
-        self.fence = Fence(ledger, run_pk)
+        self.fence = fence = Fence(ledger, run_pk)
         try:
             read = self.plan()
         except BaseException as exc:
@@ -203,7 +203,7 @@ class ListSync:
 
             self._ensure_attributes()
             PlanApplier(
-                self.cr, ledger, self.state, run_pk=run_pk, log=self.log, refused_before=read.refused_before,
+                self.cr, ledger, self.state, fence, log=self.log, refused_before=read.refused_before,
             ).apply(plan, read.ownership, tally, read.settled_intents)
             self._plan_states(read)
             remote_count = read.receiver_count + tally.added - (tally.removed if settings.removal_mode == RemovalMode.DELETE else 0)
