@@ -141,9 +141,10 @@ def test_an_erasure_waits_for_a_running_sync_and_erases_nothing_until_it_has_fin
     assert [(str(r["list_id"]), r["status"]) for r in leases] == [("1", "erasure"), ("1", "erasure"), ("2", "erasure")]
     assert not fetch(crm_engine, "SELECT * FROM sync_run WHERE status = 'running'")
     # the erasure's lease rows are no sync: a later sync of the list is still its first applied one
-    from cleverreach.sync.store import SyncStore
+    from cleverreach.lists.target import ListTarget
+    from cleverreach.sync.list_state import ListState
 
-    assert SyncStore(crm_engine).first_sync("1")
+    assert ListState(crm_engine, ListTarget("acme", "1", "1001")).first_sync()
     assert str(ErasureRequestStore(crm_engine).get(reference).status) == "done"
 
 

@@ -16,7 +16,8 @@ from cleverreach.crm.migrations import migrate
 from cleverreach.hooks.cleverreach import CleverReachHook
 from cleverreach.sync.fence import Fence
 from cleverreach.sync.service import ListSync
-from cleverreach.sync.store import SyncStore
+from cleverreach.sync.ledger import RunLedger
+from cleverreach.sync.list_state import ListState
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
 
@@ -67,19 +68,19 @@ def writes(emulator) -> list[str]:
 
 def test_receivers_inserted_by_a_run_that_died_before_recording_them_are_owned_and_removed_later(
         world, crm_engine, monkeypatch):
-    saved = SyncStore.save_owned
+    saved = ListState.save_owned
 
-    def dies_after_the_insert(self, list_id, group_id, rows, drop_keys=()):
+    def dies_after_the_insert(self, rows, drop_keys=()):
         if (rows["origin"] == "created").any():
             raise RuntimeError("the state database went away")
-        return saved(self, list_id, group_id, rows, drop_keys)
+        return saved(self, rows, drop_keys)
 
-    monkeypatch.setattr(SyncStore, "save_owned", dies_after_the_insert)
+    monkeypatch.setattr(ListState, "save_owned", dies_after_the_insert)
     died = run_dag(DAG, SYNC)
     assert died.state == "failed"
     assert group_emails(world) == {"form@example.org", *PEOPLE.values()}  # inserted in CleverReach...
     assert fetch(crm_engine, "SELECT * FROM sync_owned_receiver") == []  # ...and owned by nobody
-    monkeypatch.setattr(SyncStore, "save_owned", saved)
+    monkeypatch.setattr(ListState, "save_owned", saved)
 
     remove_member(crm_engine, 1)  # anna leaves the list before the next run
     again = run_dag(DAG, SYNC)
@@ -113,7 +114,7 @@ def test_an_attempt_whose_lease_was_taken_over_before_the_removals_writes_nothin
     def taken_over_meanwhile(self):
         ensure(self)  # the last step before the writes: a newer attempt of the task takes the lease over now
         (running,) = fetch(crm_engine, "SELECT lease_holder, attempt, run_id FROM sync_run WHERE status = 'running'")
-        SyncStore(crm_engine, holder=running["lease_holder"], attempt=int(running["attempt"] or 1) + 1).start_run(
+        RunLedger(crm_engine, holder=running["lease_holder"], attempt=int(running["attempt"] or 1) + 1).start_run(
             tenant_id="acme", list_id="1", dag_id=DAG, run_id=running["run_id"], dry_run=False)
 
     monkeypatch.setattr(ListSync, "_ensure_attributes", taken_over_meanwhile)

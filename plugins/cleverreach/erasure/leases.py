@@ -1,8 +1,8 @@
 """An erasure holds the leases of all the tenant's lists while it erases (issue 18).
 
-A sync holds its list's lease (a ``running`` ``sync_run`` row, unique per list; ``cleverreach.sync.store``) and
+A sync holds its list's lease (a ``running`` ``sync_run`` row, unique per list; ``cleverreach.sync.ledger``) and
 re-inserts what its plan holds: a sync running beside an erasure could add the erased person again. So the
-erasure takes every list's lease the way a sync does (``SyncStore.start_run``: its own earlier attempt's at
+erasure takes every list's lease the way a sync does (``RunLedger.start_run``: its own earlier attempt's at
 once, a dead holder's after the lease timeout), before it touches anything; a list whose lease another live run
 holds fails the attempt with :class:`ListLeaseBusyError` naming the list, nothing erased, and Airflow retries it.
 Every lease it took is released at the end, also on failure, as a ``sync_run`` with status ``erasure`` (not a
@@ -46,9 +46,9 @@ class TenantLeases:
 
 
 def _lease_store(engine: Engine, *, holder: str, attempt: int | None, actor: Actor, lease_timeout: timedelta) -> Any:
-    from cleverreach.sync.store import SyncStore  # pandas: imported when the task runs, not at parse time
+    from cleverreach.sync.ledger import RunLedger  # pandas: imported when the task runs, not at parse time
 
-    return SyncStore(engine, lease_timeout=lease_timeout, holder=holder, attempt=attempt, actor=actor)
+    return RunLedger(engine, lease_timeout=lease_timeout, holder=holder, attempt=attempt, actor=actor)
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from cleverreach.crm.store import SqlStore
 from cleverreach.enums import AuditAction as A
 from cleverreach.exceptions import RecipientListError
 from cleverreach.lists.plan import ListImportPlan, LocalList
+from cleverreach.lists.target import ListTarget
 
 
 class ListStore(SqlStore):
@@ -47,6 +48,11 @@ class ListStore(SqlStore):
         """The one list, if ``tenant_id`` owns it (``RecipientListError`` otherwise)."""
         (row,) = self.lists(tenant_id, list_id)
         return row
+
+    def sync_target(self, tenant_id: str, list_id: str) -> ListTarget:
+        """The list a sync works on (``lists.target``), checked once: ``RecipientListError`` when the tenant
+        does not own it or its group is gone."""
+        return ListTarget.of(tenant_id, self.owned_list(tenant_id, list_id))
 
     def local_lists(self, tenant_id: str) -> list[LocalList]:
         return [

@@ -33,34 +33,32 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
         self.list_id = list_id
         self.dry_run = dry_run
 
-    def _sync_store(self, engine: Engine, context: Any) -> Any:
-        """The store with this attempt as the lease's holder (a retry takes its own lease over at once, anyone
+    def _ledger(self, engine: Engine, context: Any) -> Any:
+        """The run ledger with this attempt as the lease's holder (a retry takes its own lease over at once, anyone
         else after ``[cleverreach] lease_timeout_seconds`` without a heartbeat) and the run's actor for the audit."""
         from datetime import timedelta
 
         from airflow.sdk import conf
 
-        from cleverreach.sync.store import SyncStore
+        from cleverreach.sync.ledger import RunLedger
 
         ti = context.get("ti")
         timeout = timedelta(seconds=conf.getint("cleverreach", "lease_timeout_seconds", fallback=600))
         holder = f"{self.dag_id}/{context['run_id']}/{self.task_id}/{getattr(ti, 'map_index', -1)}"
-        return SyncStore(engine, lease_timeout=timeout, holder=holder, attempt=getattr(ti, "try_number", None),
+        return RunLedger(engine, lease_timeout=timeout, holder=holder, attempt=getattr(ti, "try_number", None),
                          actor=self.actor(context))
 
     def execute_with_crm(self, context: Any, engine: Engine) -> dict[str, Any]:
         from cleverreach.sync.service import ListSync  # pandas: imported when the task runs, not at parse time
 
-        list_id = optional_list_id(self.list_id)
+        list_id = optional_list_id(self.list_id)  # the one parse of the templated key
         if list_id is None:
             raise AirflowFailException("list_id is required")
         dry_run = as_bool(self.dry_run, "dry_run")
         try:
-            list_row = ListStore(engine).owned_list(str(self.tenant_id), list_id)
-            sync = ListSync(
-                self.cleverreach, self._sync_store(engine, context), tenant_id=str(self.tenant_id), list_row=list_row,
-                dag_id=self.dag_id, run_id=context["run_id"], logger=self.log,
-            )
+            target = ListStore(engine).sync_target(str(self.tenant_id), list_id)  # the one ownership check
+            ledger = self._ledger(engine, context)
+            sync = ListSync(self.cleverreach, ledger, target, dag_id=self.dag_id, run_id=context["run_id"], logger=self.log)
             return self.in_tenant_time(sync.run(dry_run=dry_run))
         except (MassRemovalError, SyncInProgressError, GroupGoneError, RecipientListError) as exc:
             raise AirflowFailException(str(exc)) from None

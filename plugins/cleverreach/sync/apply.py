@@ -43,7 +43,8 @@ from cleverreach.sync.intents import intent_rows
 from cleverreach.sync.keys import email_key, key_column
 from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, Ownership, OwnershipOrigin
 from cleverreach.sync.plan import SyncPlan
-from cleverreach.sync.store import SyncStore
+from cleverreach.sync.ledger import RunLedger
+from cleverreach.sync.list_state import ListState
 
 # Errors of a single receiver's call: that item failed, the run goes on (anything else stops the run).
 ITEM_ERRORS = (CleverReachNotFoundError, CleverReachValidationError, CleverReachForbiddenError, CleverReachResponseError)
@@ -86,31 +87,33 @@ def _owned_rows(frame: pd.DataFrame, origin: str, receiver_ids: Sequence[str | N
 
 
 class PlanApplier:
-    """Writes one list's plan through the hook and records every outcome in the store."""
+    """Writes one list's plan through the hook; every outcome goes to the run's ledger (results) and the
+    list's state (ownership, intents, refusals, member states)."""
 
-    def __init__(self, cleverreach: CleverReachHook, store: SyncStore, *, list_id: str, group_id: str, run_pk: int,
-                 label: str, log: logging.Logger, refused_before: set[str]) -> None:
+    def __init__(self, cleverreach: CleverReachHook, ledger: RunLedger, state: ListState, fence: Fence, *,
+                 log: logging.Logger, refused_before: set[str]) -> None:
+        """``fence``: the run's, on the lease ``ledger`` holds (its ``run_pk`` is the run the results go to)."""
         self.cr = cleverreach
-        self.store = store
-        self.list_id = list_id
-        self.group_id = group_id
-        self.run_pk = run_pk
-        self.label = label
+        self.ledger = ledger
+        self.state = state
+        self.fence = fence
+        self.run_pk = fence.run_pk
+        self.group_id = state.target.group_id
+        self.label = state.target.label
         self.log = log
         self.refused_before = refused_before
-        self.fence = Fence(store, run_pk)
 
     def apply(self, plan: SyncPlan, ownership: Ownership, tally: Tally, settled_intents: Sequence[str] = ()) -> None:
         """Write the plan; ``settled_intents`` (address keys of earlier runs' intents, resolved into
         ``ownership`` by the plan) are deleted once the resolved record is saved."""
         if ownership.changed:  # receiver ids filled in, released and vanished receivers forgotten
-            self.store.save_owned(self.list_id, self.group_id, ownership.save, ownership.drop)
-        self.store.forget_intents(self.list_id, settled_intents)
+            self.state.save_owned(ownership.save, ownership.drop)
+        self.state.forget_intents(settled_intents)
         owned = ownership.owned.set_index("receiver_id", drop=False)
         if not plan.owner_changes.empty:
-            self.store.save_owned(self.list_id, self.group_id, plan.owner_changes)
+            self.state.save_owned(plan.owner_changes)
         if not plan.adoptions.empty:
-            self.store.save_owned(self.list_id, self.group_id, _owned_rows(plan.adoptions, OwnershipOrigin.ADOPTED))
+            self.state.save_owned(_owned_rows(plan.adoptions, OwnershipOrigin.ADOPTED))
         self._inserts(plan, tally)
         self._updates(plan, tally)
         self._reactivations(plan, owned, tally)
@@ -130,8 +133,7 @@ class PlanApplier:
         def settle(rows: pd.DataFrame, items: list[ItemResult]) -> None:
             ok = np.fromiter((item.ok for item in items), dtype=bool, count=len(items))
             done = rows[ok]
-            self.store.save_owned(self.list_id, self.group_id,
-                                  _owned_rows(done, OwnershipOrigin.CREATED, [i.receiver_id or "" for i in items if i.ok]))
+            self.state.save_owned(_owned_rows(done, OwnershipOrigin.CREATED, [i.receiver_id or "" for i in items if i.ok]))
             self._succeeded(ChangeAction.ADD, done, state, PENDING_REASON if double else None)
             if not ok.all():  # only the refused rows become tuples
                 errors = [item.error or "refused" for item in items if not item.ok]
@@ -157,9 +159,9 @@ class PlanApplier:
                 remember.append((row.contact_person_id, ChangeAction.ADD, row.payload_hash, reason))
                 tally.rejected += 1
             failures.append((row.email, reason))
-        self.store.record_results(self.run_pk, ChangeAction.ADD, [], failures)
-        self.store.set_member_errors(self.list_id, states)
-        self.store.remember_refusals(self.list_id, remember)
+        self.ledger.record_results(self.run_pk, ChangeAction.ADD, [], failures)
+        self.state.set_member_errors(states)
+        self.state.remember_refusals(remember)
         tally.failed += len(failures)
 
     # ------------------------------------------------------------------ updates
@@ -178,7 +180,7 @@ class PlanApplier:
             record = done["adopt"].to_numpy(dtype=bool) | created
             if record.any():
                 ids = [item.receiver_id or rid for item, rid, keep in zip(ok_items, done["receiver_id"], record) if keep]
-                self.store.save_owned(self.list_id, self.group_id, _owned_rows(done[record], OwnershipOrigin.ADOPTED, ids))
+                self.state.save_owned(_owned_rows(done[record], OwnershipOrigin.ADOPTED, ids))
             pending = done["pending"].to_numpy(dtype=bool)
             self._succeeded(ChangeAction.UPDATE, done[~pending], MemberState.SYNCED, None, email_column="email_old")
             self._succeeded(ChangeAction.UPDATE, done[pending], MemberState.UNCONFIRMED, PENDING_REASON,
@@ -186,10 +188,10 @@ class PlanApplier:
             failed = rows[~ok]
             errors = [item.error or "refused" for item in items if not item.ok]
             reasons = [f"CleverReach refused the update: {error}" for error in errors]
-            self.store.record_results(self.run_pk, ChangeAction.UPDATE, [], list(zip(failed["email_old"], reasons)))
-            self.store.set_member_errors(self.list_id, [(c, MemberState.PENDING, r) for c, r in zip(failed["contact_person_id"], reasons)])
-            self.store.remember_refusals(self.list_id, [(c, ChangeAction.UPDATE, h, r) for c, h, r in
-                                                        zip(failed["contact_person_id"], failed["payload_hash"], reasons)])
+            self.ledger.record_results(self.run_pk, ChangeAction.UPDATE, [], list(zip(failed["email_old"], reasons)))
+            self.state.set_member_errors([(c, MemberState.PENDING, r) for c, r in zip(failed["contact_person_id"], reasons)])
+            self.state.remember_refusals([(c, ChangeAction.UPDATE, h, r) for c, h, r in
+                                          zip(failed["contact_person_id"], failed["payload_hash"], reasons)])
             tally.updated += len(done)
             tally.failed += len(failed)
 
@@ -210,12 +212,12 @@ class PlanApplier:
         if not done.empty:
             released = owned.loc[owned.index.intersection(done["receiver_id"])].copy()
             released["our_deactivated"] = NOT_DEACTIVATED_BY_US
-            self.store.save_owned(self.list_id, self.group_id, released)
+            self.state.save_owned(released)
         self._succeeded(ChangeAction.REACTIVATE, done, MemberState.SYNCED, None)
         reasons = [f"reactivation did not take effect ({errors.get(rid) or 'read back still deactivated'})"
                    for rid in still["receiver_id"]]
-        self.store.record_results(self.run_pk, ChangeAction.REACTIVATE, [], list(zip(still["email"], reasons)))
-        self.store.set_member_errors(self.list_id, [(c, MemberState.PENDING, r) for c, r in zip(still["contact_person_id"], reasons)])
+        self.ledger.record_results(self.run_pk, ChangeAction.REACTIVATE, [], list(zip(still["email"], reasons)))
+        self.state.set_member_errors([(c, MemberState.PENDING, r) for c, r in zip(still["contact_person_id"], reasons)])
         tally.reactivated += len(done)
         tally.failed += len(still)
 
@@ -242,7 +244,7 @@ class PlanApplier:
             back = self._read_back(ids)
             ok = [rid for rid in ids if rid not in back]
             failed = [(rid, errors.get(rid) or "still in the group after the delete") for rid in ids if rid in back]
-            self.store.forget_owned(self.list_id, [key_of[rid] for rid in ok])
+            self.state.forget_owned([key_of[rid] for rid in ok])
         else:
             action = ChangeAction.DEACTIVATE
             errors = self._each(self.cr.deactivate_receiver, ids)
@@ -252,9 +254,9 @@ class PlanApplier:
             failed = [(rid, errors.get(rid) or "read back not deactivated") for rid in ids if stamps.get(rid, 1) == 0]
             mine = owned.loc[owned.index.intersection([rid for rid in ok if rid in stamps])].copy()
             mine["our_deactivated"] = mine["receiver_id"].map(stamps).astype("int64")
-            self.store.save_owned(self.list_id, self.group_id, mine)
-            self.store.forget_owned(self.list_id, [key_of[rid] for rid in ok if rid not in stamps])
-        self.store.record_results(self.run_pk, action, [email_of[rid] for rid in ok],
+            self.state.save_owned(mine)
+            self.state.forget_owned([key_of[rid] for rid in ok if rid not in stamps])
+        self.ledger.record_results(self.run_pk, action, [email_of[rid] for rid in ok],
                                   [(email_of[rid], f"refused by CleverReach: {error}") for rid, error in failed])
         tally.removed += len(ok)
         tally.failed += len(failed)
@@ -272,13 +274,14 @@ class PlanApplier:
         def intend() -> None:
             upcoming = rows.iloc[offset : offset + self.cr.batch_size]
             if len(upcoming):
-                self.store.record_intents(self.run_pk, self.list_id, self.group_id, intent_rows(upcoming, intents))
+                self.state.record_intents(intent_rows(upcoming, intents), run_pk=self.run_pk,
+                                          fence=self.ledger.heartbeat)
 
         for batch in self.fence.batches(batches, intend):
             chunk = rows.iloc[offset : offset + len(batch.items)]
             offset += len(batch.items)
             settle(chunk, batch.items)
-            self.store.forget_intents(self.list_id, chunk["email_key"].tolist(), self.run_pk)
+            self.state.forget_intents(chunk["email_key"].tolist(), self.run_pk)
             self.log.info("%s: %s batch %d of %d: %d ok, %d refused", self.label, what, batch.index, batch.total,
                           len(batch.items) - len(batch.failed), len(batch.failed))
 
@@ -287,9 +290,9 @@ class PlanApplier:
         if rows.empty:
             return
         cids = key_column(rows["contact_person_id"]).tolist()
-        self.store.record_results(self.run_pk, action, rows[email_column].tolist(), [])
-        self.store.set_member_states(self.list_id, cids, state, reason)
-        self.store.forget_refusals(self.list_id, [c for c in cids if c in self.refused_before])
+        self.ledger.record_results(self.run_pk, action, rows[email_column].tolist(), [])
+        self.state.set_member_states(cids, state, reason)
+        self.state.forget_refusals([c for c in cids if c in self.refused_before])
 
     def _each(self, call: Callable[[str, str], None], receiver_ids: list[str]) -> dict[str, str]:
         """One call per receiver, each behind the fence; an item's own error is kept for its result, the run goes on."""

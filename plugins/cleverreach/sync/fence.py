@@ -1,8 +1,8 @@
 """The lease's fence around one sync attempt's writes and long reads.
 
-A list's lease is its ``running`` sync_run row (``SyncStore.start_run``); a newer attempt of the task, or
+A list's lease is its ``running`` sync_run row (``RunLedger.start_run``, ``sync.ledger``); a newer attempt of the task, or
 anyone once the holder has shown no life for the lease timeout, takes it over and the old attempt must stop.
-The store's heartbeat is that check: it raises :class:`~cleverreach.exceptions.LeaseLostError` when the row is
+The ledger's heartbeat is that check: it raises :class:`~cleverreach.exceptions.LeaseLostError` when the row is
 no longer this attempt's. So:
 
 * :meth:`Fence.check` runs before every write to CleverReach (each insert, upsert and delete batch, each
@@ -22,7 +22,9 @@ from typing import Protocol, TypeVar
 T = TypeVar("T")
 
 
-class LeaseStore(Protocol):
+class Lease(Protocol):
+    """What the fence needs of the run ledger (``sync.ledger.RunLedger``)."""
+
     def fence(self, run_pk: int) -> None: ...
 
 
@@ -32,15 +34,15 @@ class Fence:
     #: the longest pause between two heartbeats while paging a read
     READ_HEARTBEAT_SECONDS = 5.0
 
-    def __init__(self, store: LeaseStore, run_pk: int, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self.store = store
+    def __init__(self, ledger: Lease, run_pk: int, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ledger = ledger
         self.run_pk = run_pk
         self.clock = clock
         self._last = clock()
 
     def check(self) -> None:
         """The lease is still ours (and says so: a heartbeat); :class:`LeaseLostError` otherwise."""
-        self.store.fence(self.run_pk)
+        self.ledger.fence(self.run_pk)
         self._last = self.clock()
 
     def batches(self, batches: Iterable[T], before: Callable[[], None] | None = None) -> Iterator[T]:

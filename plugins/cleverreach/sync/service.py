@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from cleverreach.enums import ChangeAction, MemberState, RemovalMode, RunStatus
-from cleverreach.crm.keys import as_key
 from cleverreach.exceptions import CleverReachNotFoundError, GroupGoneError, MassRemovalError
 from cleverreach.hooks.cleverreach import CleverReachHook
+from cleverreach.lists.target import ListTarget
 from cleverreach.sync.actual import receivers_frame
 from cleverreach.sync.approval_guard import guard_removals
 from cleverreach.sync.approval_store import SyncApprovalStore
@@ -32,16 +33,40 @@ from cleverreach.sync.fields import ATTRIBUTE_DESCRIPTIONS
 from cleverreach.sync.intents import absorb, resolve_intents
 from cleverreach.sync.flags import run_flags
 from cleverreach.sync.keys import isin_keys
+from cleverreach.sync.ledger import RunLedger
+from cleverreach.sync.list_state import ListState
 from cleverreach.sync.ownership import Ownership, resolve_ownership
 from cleverreach.sync.plan import SyncPlan
 from cleverreach.sync.staleness import changed_contacts
-from cleverreach.sync.store import SyncStore
 from cleverreach.sync.takeover import take_over
 from cleverreach.sync.withdrawn import combine, withdrawn_frame
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ListSync", "Tally"]
+__all__ = ["ListRead", "ListSync", "Tally"]
+
+
+@dataclass(frozen=True)
+class ListRead:
+    """One read of both sides of a list and the plan made from it (``ListSync.plan``)."""
+
+    plan: SyncPlan
+    ownership: Ownership  # the record resolved against the group (intents absorbed, the first sync's takeover)
+    valid: pd.DataFrame  # the members the plan is for
+    rejected: pd.DataFrame  # the members refused before the diff (``sync.desired``)
+    refused_before: set[str]  # contact keys of the refusals remembered before this run
+    receiver_count: int  # the receivers the group held when read
+    changed_ids: set[str]  # synced members whose contact changed since (``sync.staleness``)
+    settled_intents: list[str]  # earlier runs' ownership intents the plan resolved (``sync.intents``)
+
+    def tally(self) -> Tally:
+        """The counts the plan settles before anything is written."""
+        plan = self.plan
+        return Tally(
+            rejected=len(self.rejected) + int((plan.refused["action"] == ChangeAction.ADD).sum()),
+            unchanged=len(plan.unchanged_ids) + len(plan.unsubscribed) + len(plan.bounced) + len(plan.unconfirmed),
+            unconfirmed=len(plan.unconfirmed), unsubscribed=len(plan.unsubscribed), bounced=len(plan.bounced),
+        )
 
 
 class ListSync:
@@ -53,66 +78,64 @@ class ListSync:
     def __init__(
         self,
         cleverreach: CleverReachHook,
-        store: SyncStore,
+        ledger: RunLedger,
+        target: ListTarget,
         *,
-        tenant_id: str,
-        list_row: dict[str, Any],
         dag_id: str,
         run_id: str,
         logger: logging.Logger | None = None,
     ) -> None:
+        """``target``: the list, its ownership checked once (``ListStore.sync_target``); ``ledger``: the
+        attempt's run ledger (lease, stored plan, results)."""
         self.cr = cleverreach
-        self.store = store
-        self.tenant_id = tenant_id
-        self.list_id = as_key(list_row["id"])  # text, whatever the CRM's key (cleverreach.crm.keys)
-        self.group_id = str(list_row["external_id"])
-        self.label = f"tenant {tenant_id} list {self.list_id} ({list_row.get('name')}, group {self.group_id})"
+        self.ledger = ledger
+        self.target = target
+        self.state = ListState(ledger.engine, target)
+        self.label = target.label
         self.dag_id, self.run_id = dag_id, run_id
         self.log = logger or log
-        self.changed_ids: set[str] = set()  # synced members whose contact changed since (``sync.staleness``)
         self.fence: Fence | None = None  # the run's lease, once taken: beats while the group is read
-        self.settled_intents: list[str] = []  # earlier runs' ownership intents the plan resolved (``sync.intents``)
 
     # ------------------------------------------------------------------ read and plan
-    def plan(self) -> tuple[SyncPlan, Ownership, pd.DataFrame, pd.DataFrame, set[str], int]:
-        """(plan, resolved ownership, valid members, rejected members, refused before, receivers read)."""
+    def plan(self) -> ListRead:
+        """Read the members, the group and the ownership record; resolve, take over and diff."""
         settings = self.cr.settings
         started = time.monotonic()
-        members = self.store.members(self.tenant_id, self.list_id)
-        self.changed_ids = set(changed_contacts(members).tolist())
+        members = self.state.members()
+        changed_ids = set(changed_contacts(members).tolist())
         valid, rejected = prepare_desired(members)
         member_count, members_withdrawn = len(members), withdrawn_frame(members)
         del members  # a million rows: not kept while the receivers are read
-        pages = self.cr.iter_receivers(self.group_id)
+        pages = self.cr.iter_receivers(self.target.group_id)
         actual = receivers_frame(self.fence.pages(pages) if self.fence else pages, settings.ext_id_attribute)
-        ownership = resolve_ownership(self.store.owned_receivers(self.list_id, self.group_id), actual)
-        intents = resolve_intents(self.store.owner_intents(self.list_id, self.group_id), actual, ownership.owned)
-        ownership, self.settled_intents = absorb(ownership, intents), intents.settled  # a dead run's receivers
+        record = self.state.record()
+        ownership = resolve_ownership(record.owned, actual)
+        intents = resolve_intents(record.intents, actual, ownership.owned)
+        ownership = absorb(ownership, intents)  # a dead run's receivers
         if intents.settled:
             self.log.warning("%s: %d ownership intents of an interrupted run: %d receivers owned now, %d dropped",
                              self.label, len(intents.settled), len(intents.owned), intents.dropped)
-        refusals = self.store.refusals(self.list_id)
-        withdrawn = combine(members_withdrawn, self.store.withdrawn(self.tenant_id))
-        takeover = take_over(valid, actual, ownership, first=self.store.first_sync(self.list_id),
-                             withdrawn=members_withdrawn)
+        takeover = take_over(valid, actual, ownership, first=record.first_sync, withdrawn=members_withdrawn)
         ownership = takeover.ownership  # the move from hyperspace's interface (sync.takeover), at the first sync
-        plan = takeover.settle(diff(takeover.desired, actual, ownership.owned, refusals, withdrawn))
+        plan = takeover.settle(diff(takeover.desired, actual, ownership.owned, record.refusals,
+                                    combine(members_withdrawn, record.withdrawn)))
         self.log.info(
             "%s: %d members (%d rejected), %d receivers (%d ours, %d active); plan %s in %.1f s",
             self.label, member_count, len(rejected), len(actual), len(ownership.owned), plan.owned_count,
             plan.counts(), time.monotonic() - started,
         )
-        return plan, ownership, valid, rejected, set(refusals["contact_person_id"].tolist()), len(actual)
+        return ListRead(plan, ownership, valid, rejected, set(record.refusals["contact_person_id"].tolist()), len(actual),
+                        changed_ids, intents.settled)
 
     # ------------------------------------------------------------------ the whole run
     def run(self, *, dry_run: bool) -> dict[str, Any]:
         """Plan, store, guard and apply; a group that is confirmed gone is reported as such, the list marked."""
         try:
-            self.cr.get_group(self.group_id)
+            self.cr.get_group(self.target.group_id)
             return self._run(dry_run=dry_run)
         except CleverReachNotFoundError:
             if self._group_gone():
-                self.store.mark_list_gone(self.tenant_id, self.list_id, self.store.who(self.dag_id, self.run_id))
+                self.state.mark_list_gone(self.ledger.who(self.dag_id, self.run_id))
                 raise GroupGoneError(
                     f"{self.label}: the CleverReach group no longer exists (confirmed by a second read); the list "
                     "is marked as deleted (remote_deleted_at) and its members are kept. Nothing else was changed "
@@ -126,7 +149,7 @@ class ListSync:
             if attempt:
                 time.sleep(self.GONE_CONFIRM_PAUSE)
             try:
-                self.cr.get_group(self.group_id)
+                self.cr.get_group(self.target.group_id)
             except CleverReachNotFoundError:
                 continue
             self.log.warning("%s: a read said the group was gone, the confirming read found it", self.label)
@@ -135,70 +158,65 @@ class ListSync:
 
     def _run(self, *, dry_run: bool) -> dict[str, Any]:
         settings = self.cr.settings
+        ledger, target = self.ledger, self.target
         # the lease first: a plan read before another run's writes must never be applied after them
-        run_pk = self.store.start_run(
-            tenant_id=self.tenant_id, list_id=self.list_id, dag_id=self.dag_id, run_id=self.run_id, dry_run=dry_run,
+        run_pk = ledger.start_run(
+            tenant_id=target.tenant_id, list_id=target.list_id, dag_id=self.dag_id, run_id=self.run_id, dry_run=dry_run,
         )
-        self.fence = Fence(self.store, run_pk)
+        self.fence = fence = Fence(ledger, run_pk)
         try:
-            plan, ownership, valid, rejected, refused_before, receiver_count = self.plan()
+            read = self.plan()
         except BaseException as exc:
-            self.store.finish_run(run_pk, RunStatus.FAILED, {}, f"{type(exc).__name__}: {exc}")
+            ledger.finish_run(run_pk, RunStatus.FAILED, {}, f"{type(exc).__name__}: {exc}")
             raise
-        left_alone = len(plan.unsubscribed) + len(plan.bounced) + len(plan.unconfirmed)
-        tally = Tally(
-            rejected=len(rejected) + int((plan.refused["action"] == ChangeAction.ADD).sum()),
-            unchanged=len(plan.unchanged_ids) + left_alone,
-            unconfirmed=len(plan.unconfirmed), unsubscribed=len(plan.unsubscribed), bounced=len(plan.bounced),
-        )
+        plan, tally = read.plan, read.tally()
         flags = run_flags(
-            members=len(valid) + len(rejected), rejected=tally.rejected, removals=len(plan.removes),
-            recent_removals=self.store.recent_removals(self.list_id),
+            members=len(read.valid) + len(read.rejected), rejected=tally.rejected, removals=len(plan.removes),
+            recent_removals=ledger.recent_removals(target.list_id),
             rejected_share=settings.alert_rejected_share, removal_factor=settings.alert_removal_factor,
             removal_minimum=settings.mass_removal_min,
         )
         if flags:
-            self.store.set_alert(run_pk, "; ".join(flags))
+            ledger.set_alert(run_pk, "; ".join(flags))
             self.log.warning("%s: ALERT %s", self.label, "; ".join(flags))
         planned = {**plan.counts(), "rejected": tally.rejected, "unchanged": tally.unchanged}
         try:
-            self.store.record_plan(run_pk, self.list_id, plan, rejected, removal_mode=settings.removal_mode)
+            ledger.record_plan(run_pk, target.list_id, plan, read.rejected, removal_mode=settings.removal_mode)
             try:  # a plan the guard blocks passes only by the approval bound to this run (sync.approval)
                 guard_removals(
-                    plan, SyncApprovalStore(self.store.engine), minimum=settings.mass_removal_min,
-                    share=settings.mass_removal_share, label=self.label, tenant_id=self.tenant_id, list_id=self.list_id,
-                    dag_id=self.dag_id, run_id=self.run_id, actor=self.store.who(self.dag_id, self.run_id),
-                    use_for=None if dry_run else run_pk, fence=lambda conn: self.store.heartbeat(conn, run_pk),
-                    log=self.log,
+                    plan, SyncApprovalStore(ledger.engine), minimum=settings.mass_removal_min,
+                    share=settings.mass_removal_share, label=self.label, tenant_id=target.tenant_id,
+                    list_id=target.list_id, dag_id=self.dag_id, run_id=self.run_id,
+                    actor=ledger.who(self.dag_id, self.run_id), use_for=None if dry_run else run_pk,
+                    fence=lambda conn: ledger.heartbeat(conn, run_pk), log=self.log,
                 )
             except MassRemovalError as exc:
-                self.store.finish_run(run_pk, RunStatus.BLOCKED, planned, str(exc))
+                ledger.finish_run(run_pk, RunStatus.BLOCKED, planned, str(exc))
                 raise
             if dry_run:
                 missing = self._missing_attributes()
                 message = "dry run: nothing written" + (f"; would create global attributes {missing}" if missing else "")
-                self.store.finish_run(run_pk, RunStatus.DRY_RUN, planned, message)
+                ledger.finish_run(run_pk, RunStatus.DRY_RUN, planned, message)
                 self.log.info("%s: %s; plan %s", self.label, message, planned)
-                return {"tenant_id": self.tenant_id, "list_id": self.list_id, "dry_run": True, "sync_run_id": run_pk,
-                        "alerts": flags, **planned}
+                return {"tenant_id": target.tenant_id, "list_id": target.list_id, "dry_run": True,
+                        "sync_run_id": run_pk, "alerts": flags, **planned}
 
             self._ensure_attributes()
             PlanApplier(
-                self.cr, self.store, list_id=self.list_id, group_id=self.group_id, run_pk=run_pk, label=self.label,
-                log=self.log, refused_before=refused_before,
-            ).apply(plan, ownership, tally, self.settled_intents)
-            self._plan_states(plan, valid, rejected)
-            remote_count = receiver_count + tally.added - (tally.removed if settings.removal_mode == RemovalMode.DELETE else 0)
-            self.store.set_remote_count(self.list_id, remote_count)
+                self.cr, ledger, self.state, fence, log=self.log, refused_before=read.refused_before,
+            ).apply(plan, read.ownership, tally, read.settled_intents)
+            self._plan_states(read)
+            remote_count = read.receiver_count + tally.added - (tally.removed if settings.removal_mode == RemovalMode.DELETE else 0)
+            self.state.set_remote_count(remote_count)
             status = RunStatus.SUCCESS if tally.failed == 0 else RunStatus.PARTIAL
             message = f"{tally.failed} items refused by CleverReach or not verified" if tally.failed else None
-            self.store.finish_run(run_pk, status, tally.run_counts(), message)
+            ledger.finish_run(run_pk, status, tally.run_counts(), message)
         except MassRemovalError:
             raise
         except BaseException as exc:
-            self.store.finish_run(run_pk, RunStatus.FAILED, tally.run_counts(), f"{type(exc).__name__}: {exc}")
+            ledger.finish_run(run_pk, RunStatus.FAILED, tally.run_counts(), f"{type(exc).__name__}: {exc}")
             raise
-        result = {"tenant_id": self.tenant_id, "list_id": self.list_id, "dry_run": False, "sync_run_id": run_pk,
+        result = {"tenant_id": target.tenant_id, "list_id": target.list_id, "dry_run": False, "sync_run_id": run_pk,
                   "status": str(status), "remote_member_count": remote_count, "alerts": flags, **tally.as_dict()}
         self.log.info("%s: done %s", self.label, result)
         return result
@@ -216,25 +234,23 @@ class ListSync:
         if created:
             self.log.info("%s: created global attributes %s", self.label, created)
 
-    def _plan_states(self, plan: SyncPlan, valid: pd.DataFrame, rejected: pd.DataFrame) -> None:
+    def _plan_states(self, read: ListRead) -> None:
         """Member states that follow from the plan alone (no write involved); only the ones that change."""
+        plan, valid, rejected, lst = read.plan, read.valid, read.rejected, self.state
+
         def in_state(ids: np.ndarray, state: MemberState) -> np.ndarray:
             """Per id: the member's stored state is ``state`` already (vectorised over a million members)."""
             return isin_keys(ids, valid.loc[(valid["sync_state"] == state).to_numpy(dtype=bool), "contact_person_id"])
 
         unchanged = np.asarray(plan.unchanged_ids, dtype=object)
-        changed = np.asarray(list(self.changed_ids), dtype=object)
+        changed = np.asarray(list(read.changed_ids), dtype=object)
         synced = unchanged[~in_state(unchanged, MemberState.SYNCED) | isin_keys(unchanged, changed)].tolist()
         waiting = plan.unconfirmed["contact_person_id"].to_numpy(dtype=object)
         unconfirmed = waiting[~in_state(waiting, MemberState.UNCONFIRMED)].tolist()
-        self.store.set_member_states(self.list_id, synced, MemberState.SYNCED)
-        self.store.set_member_states(self.list_id, unconfirmed, MemberState.UNCONFIRMED, PENDING_REASON)
+        lst.set_member_states(synced, MemberState.SYNCED)
+        lst.set_member_states(unconfirmed, MemberState.UNCONFIRMED, PENDING_REASON)
         for frame, state in ((plan.unsubscribed, MemberState.UNSUBSCRIBED), (plan.bounced, MemberState.BOUNCED)):
-            self.store.set_member_errors(self.list_id, [(r.contact_person_id, state, r.reason) for r in frame.itertuples()])
-        self.store.set_member_errors(
-            self.list_id, [(r.contact_person_id, r.sync_state, r.reason) for r in plan.refused.itertuples()]
-        )
-        self.store.set_member_errors(
-            self.list_id, [(r.contact_person_id, MemberState.REJECTED, r.reason) for r in rejected.itertuples()
-                           if r.sync_state != MemberState.REJECTED or r.sync_error != r.reason]
-        )
+            lst.set_member_errors([(r.contact_person_id, state, r.reason) for r in frame.itertuples()])
+        lst.set_member_errors([(r.contact_person_id, r.sync_state, r.reason) for r in plan.refused.itertuples()])
+        lst.set_member_errors([(r.contact_person_id, MemberState.REJECTED, r.reason) for r in rejected.itertuples()
+                               if r.sync_state != MemberState.REJECTED or r.sync_error != r.reason])

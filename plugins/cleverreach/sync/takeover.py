@@ -3,7 +3,7 @@
 hyperspace's interface wrote the ``ext_id`` global attribute (the contact id as text) into its groups'
 receivers. The diff matches by e-mail and owns only what it created or adopted by e-mail, so a contact
 whose address changed since would keep the OLD receiver active next to the new one. At a list's first
-sync (the list has no sync that was applied and finished with ``success``: ``SyncStore.first_sync``; a dry
+sync (the list has no sync that was applied and finished with ``success``: ``ListState.first_sync``; a dry
 run, a blocked, failed or partial run does not count, so the next run takes over what is left),
 :func:`take_over` looks at the receivers of the list's OWN group whose ext_id names a member the diff plans
 for (a valid member of this list):

@@ -91,7 +91,7 @@ def _tenant_id(value: Any, name: str) -> str:
 
 def live_leases(running: Iterable[Mapping[str, Any]], now: datetime, lease_timeout: timedelta) -> list[Mapping[str, Any]]:
     """The running syncs whose holder showed life (heartbeat, else start) within the lease timeout; a stale one
-    is taken over by the next sync of its list (``SyncStore.start_run``) and does not hold an admin action up."""
+    is taken over by the next sync of its list (``RunLedger.start_run``) and does not hold an admin action up."""
     live = []
     for row in running:
         seen = as_utc(row.get("heartbeat_at") or row.get("started_at"))

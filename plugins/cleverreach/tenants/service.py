@@ -26,7 +26,7 @@ DEFAULT_LEASE_TIMEOUT = timedelta(seconds=600)  # [cleverreach] lease_timeout_se
 
 
 def lease_timeout_from_config() -> timedelta:
-    """``[cleverreach] lease_timeout_seconds``: a sync silent for longer holds no lease (as ``SyncStore`` sees it)."""
+    """``[cleverreach] lease_timeout_seconds``: a sync silent for longer holds no lease (as ``RunLedger`` sees it)."""
     from airflow.sdk import conf
 
     return timedelta(seconds=conf.getint("cleverreach", "lease_timeout_seconds", fallback=600))

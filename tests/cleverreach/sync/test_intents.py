@@ -1,19 +1,13 @@
-"""Ownership intents settled against the group (pure), and their store: recorded behind the lease's fence."""
+"""Ownership intents settled against the group (pure); their store is ``sync.list_state`` (``test_list_state``)."""
 
 from __future__ import annotations
 
 import pandas as pd
-import pytest
-from helpers.crm_seed import add_tenants, fetch
-from sqlalchemy import text
 
-from cleverreach.crm.migrations import migrate
-from cleverreach.exceptions import LeaseLostError
 from cleverreach.sync.actual import actual_from_columns
 from cleverreach.sync.fields import ATTRIBUTES
 from cleverreach.sync.intents import INTENT_COLUMNS, absorb, intent_rows, resolve_intents
 from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, owned_frame, resolve_ownership
-from cleverreach.sync.store import SyncStore
 
 
 def group(*receivers: tuple[str, str, str]) -> pd.DataFrame:
@@ -73,34 +67,3 @@ def test_contact_keys_compare_as_text_and_no_intents_change_nothing():
 def test_intent_rows_of_plan_rows():
     rows = pd.DataFrame({"email_key": ["a@example.org"], "contact_person_id": [5], "email": ["A@example.org"]})
     assert intent_rows(rows, "created").values.tolist() == [["a@example.org", "5", "created"]]
-
-
-# ---------------------------------------------------------------------- the store
-@pytest.fixture
-def store(crm_engine):
-    migrate(crm_engine)
-    add_tenants(crm_engine, {"id": "a", "name": "A"})
-    with crm_engine.begin() as conn:
-        conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) "
-                          "VALUES (1, 'a', '10', 'L', CURRENT_TIMESTAMP)"))
-    return SyncStore(crm_engine, holder="h", attempt=1)
-
-
-def test_intents_are_recorded_read_and_forgotten_behind_the_fence(store, crm_engine):
-    run = store.start_run(tenant_id="a", list_id=1, dag_id="d", run_id="r", dry_run=False)
-    store.record_intents(run, "1", "10", intents(("a@example.org", "1", "created"), ("b@example.org", "2", "created")))
-    store.record_intents(run, "1", "10", intents(("b@example.org", "3", "adopted")))  # written again: replaced
-    assert store.owner_intents("1", "10").values.tolist() == [["a@example.org", "1", "created"],
-                                                              ["b@example.org", "3", "adopted"]]
-    assert store.owner_intents("1", "99").empty  # another group behind the list id
-    store.forget_intents("1", ["a@example.org", "b@example.org"], run + 1)  # another run's: not these
-    assert len(store.owner_intents("1", "10")) == 2
-    store.forget_intents("1", ["a@example.org"], run)
-    assert store.owner_intents("1", "10")["email_key"].tolist() == ["b@example.org"]
-
-    SyncStore(crm_engine, holder="h", attempt=2).start_run(tenant_id="a", list_id=1, dag_id="d", run_id="r", dry_run=False)
-    with pytest.raises(LeaseLostError):  # taken over: the old attempt records nothing more
-        store.record_intents(run, "1", "10", intents(("c@example.org", "4", "created")))
-    with pytest.raises(LeaseLostError):
-        store.fence(run)
-    assert [r["email_key"] for r in fetch(crm_engine, "SELECT email_key FROM sync_owner_intent")] == ["b@example.org"]

@@ -14,7 +14,7 @@ from cleverreach.sync.desired import prepare_desired
 from cleverreach.sync.diff import diff
 from cleverreach.sync.ownership import OWNED_COLUMNS, owned_frame, resolve_ownership
 from cleverreach.sync.plan import check_mass_removal
-from cleverreach.sync.store import CHANGE_COLUMNS, change_rows
+from cleverreach.sync.changes import CHANGE_COLUMNS, change_rows
 from cleverreach.sync.takeover import (
     HOLD_REASON,
     STALE_REASON,

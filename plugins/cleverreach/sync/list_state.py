@@ -1,0 +1,202 @@
+"""What a sync keeps about one list, bound to its :class:`~cleverreach.lists.target.ListTarget`: the list's
+members and their states, the receivers the sync owns in the list's group and the intents to own more
+(``sync.intents``), the refusals it remembers, whether the list had its first sync, and the list's marks.
+
+Built once per run with the target: no call names the list or its group again. List and contact keys are
+text here (``cleverreach.crm.keys``): the private state stores the text, a CRM statement gets them in the
+adapter's types. The run itself (lease, stored plan, results) is the ledger's (``sync.ledger``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import repeat
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, Text
+
+from cleverreach.audit.actor import Actor
+from cleverreach.clock import utcnow
+from cleverreach.crm.bulk import bulk_insert
+from cleverreach.crm.keys import as_key
+from cleverreach.crm.store import SqlStore
+from cleverreach.lists.store import ListStore
+from cleverreach.lists.target import ListTarget
+from cleverreach.sync.diff import REFUSAL_COLUMNS
+from cleverreach.sync.frames import chunks, read_frame
+from cleverreach.sync.intents import INTENT_COLUMNS
+from cleverreach.sync.keys import key_column
+from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, owned_frame
+from cleverreach.sync.withdrawn import withdrawn_frame
+
+OWNED_TABLE_COLUMNS = ("list_id", "group_id", "email_key", "receiver_id", "contact_person_id", "origin", "since",
+                       "our_deactivated")
+INTENT_TABLE_COLUMNS = ("list_id", "group_id", "email_key", "contact_person_id", "origin", "sync_run_id", "created_at")
+REFUSAL_TABLE_COLUMNS = ("list_id", "contact_person_id", "action", "payload_hash", "reason", "refused_at")
+
+
+@dataclass(frozen=True)
+class ListRecord:
+    """What the sync keeps about the list, read at once for a plan (``ListState.record``)."""
+
+    owned: pd.DataFrame  # the receivers it owns (``OWNED_COLUMNS``)
+    intents: pd.DataFrame  # earlier runs' ownership intents (``INTENT_COLUMNS``)
+    refusals: pd.DataFrame  # the refusals it remembers (``REFUSAL_COLUMNS``)
+    withdrawn: pd.DataFrame  # the tenant's withdrawn contacts (``sync.withdrawn``)
+    first_sync: bool  # no applied run of the list has succeeded yet (``sync.takeover``)
+
+
+class ListState(SqlStore):
+    """One list's members, ownership record, intents and refusals."""
+
+    def __init__(self, engine: Engine, target: ListTarget) -> None:
+        super().__init__(engine)
+        self.target = target
+        self.list_id = target.list_id
+        self.group_id = target.group_id
+
+    def record(self) -> ListRecord:
+        """Everything a plan needs besides the members and the group: nothing else writes it while the run
+        holds the list's lease."""
+        return ListRecord(self.owned_receivers(), self.owner_intents(), self.refusals(), self.withdrawn(),
+                          self.first_sync())
+
+    # ------------------------------------------------------------------ the list in the CRM
+    def members(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return read_frame(conn, self.q("sync_select_members"),
+                              {"tenant_id": self.target.tenant_id, "list_id": self.keys.bind_list(self.list_id)})
+
+    def withdrawn(self) -> pd.DataFrame:
+        """The tenant's contacts the CRM marks "no marketing", deleted or anonymised (``sync.withdrawn``)."""
+        with self.engine.connect() as conn:
+            marks = pd.read_sql(self.q("sync_select_withdrawn"), conn, params={"tenant_id": self.target.tenant_id})
+        return withdrawn_frame(marks)
+
+    def first_sync(self) -> bool:
+        """The list has no applied sync that finished with ``success`` (``sync.takeover``: the move from
+        hyperspace's interface is taken over until one has)."""
+        with self.state.connect() as conn:
+            return conn.execute(self.q("sync_select_applied_run"), {"list_id": self.list_id, "dry_run": False}).first() is None
+
+    def mark_list_gone(self, actor: Actor) -> None:
+        ListStore(self.engine).mark_gone(self.target.tenant_id, self.list_id, actor)
+
+    def set_remote_count(self, count: int) -> None:
+        ListStore(self.engine).set_remote_count(self.list_id, count)
+
+    # ------------------------------------------------------------------ member states
+    def set_member_states(self, contact_ids: Sequence[str], state: str, error: str | None = None) -> None:
+        """One state for many members (``synced`` also stamps ``synced_at``)."""
+        if not len(contact_ids):
+            return
+        now = utcnow() if state == "synced" else None
+        keys = self.keys
+        statement = self.q("sync_set_member_state", contact_ids=keys.contact_sql_type(self.dialect))
+        bound_list = keys.bind_list(self.list_id)
+        with self.engine.begin() as conn:
+            for chunk in chunks(keys.bind_contacts(contact_ids)):
+                conn.execute(statement, {"list_id": bound_list, "contact_ids": chunk, "sync_state": state,
+                                         "synced_at": now, "sync_error": error})
+
+    def set_member_errors(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Per-member states with their own reasons: (contact key, state, reason)."""
+        keys = self.keys
+        bound_list = keys.bind_list(self.list_id)
+        params = [{"list_id": bound_list, "contact_person_id": keys.bind_contact(cid), "sync_state": state,
+                   "synced_at": None, "sync_error": (reason or "")[:1000]} for cid, state, reason in rows]
+        if params:
+            with self.engine.begin() as conn:
+                conn.execute(self.q("sync_set_member_error"), params)
+
+    # ------------------------------------------------------------------ the receivers the sync owns
+    def owned_receivers(self) -> pd.DataFrame:
+        with self.state.connect() as conn:
+            rows = read_frame(conn, self.q("sync_owned_select"), {"list_id": self.list_id, "group_id": self.group_id})
+        return owned_frame(rows)
+
+    def save_owned(self, rows: pd.DataFrame, drop_keys: Sequence[str] = ()) -> None:
+        """Write owned receivers (``OWNED_COLUMNS``) after deleting ``drop_keys`` and the rows' own keys."""
+        rows = owned_frame(rows).drop_duplicates("email_key", keep="last")
+        now = str(utcnow())
+        keys = list(dict.fromkeys([*drop_keys, *rows["email_key"].tolist()]))
+        values = list(zip(  # column-wise: a batch of a thousand rows without a dict per row
+            repeat(self.list_id), repeat(self.group_id), rows["email_key"].tolist(),
+            [rid or None for rid in rows["receiver_id"].tolist()],
+            [cid or None for cid in rows["contact_person_id"].tolist()],
+            rows["origin"].tolist(),
+            [now if since is None or pd.isna(since) else str(since) for since in rows["since"].tolist()],
+            [None if stamp == NOT_DEACTIVATED_BY_US else stamp for stamp in rows["our_deactivated"].tolist()],
+        ))
+        statement = self.q("sync_owned_delete", email_keys=Text)
+        with self.state.begin() as conn:
+            for chunk in chunks(keys):
+                conn.execute(statement, {"list_id": self.list_id, "email_keys": chunk})
+            bulk_insert(conn, self.state_table("sync_owned_receiver"), OWNED_TABLE_COLUMNS, values)
+
+    def forget_owned(self, email_keys: Sequence[str]) -> None:
+        statement = self.q("sync_owned_delete", email_keys=Text)
+        with self.state.begin() as conn:
+            for chunk in chunks(list(email_keys)):
+                conn.execute(statement, {"list_id": self.list_id, "email_keys": chunk})
+
+    # ------------------------------------------------------------------ ownership intents (sync.intents)
+    def owner_intents(self) -> pd.DataFrame:
+        """The intents earlier runs of the list left behind (``INTENT_COLUMNS``, contact keys as text)."""
+        with self.state.connect() as conn:
+            rows = read_frame(conn, self.q("sync_intent_select"), {"list_id": self.list_id, "group_id": self.group_id})
+        rows["contact_person_id"] = key_column(rows["contact_person_id"])
+        return rows[INTENT_COLUMNS]
+
+    def record_intents(self, rows: pd.DataFrame, *, run_pk: int, fence: Callable[[Connection, int], None]) -> None:
+        """Record ``INTENT_COLUMNS`` rows before the write that makes them ours, committed at once, behind the
+        lease's fence (``fence(conn, run_pk)``, the ledger's heartbeat) in the same transaction: an attempt that
+        lost its lease records (and writes) nothing."""
+        rows = rows.drop_duplicates("email_key", keep="last")
+        now = str(utcnow())
+        values = list(zip(repeat(self.list_id), repeat(self.group_id), rows["email_key"].tolist(),
+                          [as_key(c) for c in rows["contact_person_id"].tolist()], rows["origin"].astype(str).tolist(),
+                          repeat(run_pk), repeat(now)))
+        statement = self.q("sync_intent_delete", email_keys=Text)
+        with self.state.begin() as conn:
+            fence(conn, run_pk)
+            for chunk in chunks(rows["email_key"].tolist()):
+                conn.execute(statement, {"list_id": self.list_id, "email_keys": chunk})
+            bulk_insert(conn, self.state_table("sync_owner_intent"), INTENT_TABLE_COLUMNS, values)
+
+    def forget_intents(self, email_keys: Sequence[str], run_pk: int | None = None) -> None:
+        """Delete settled intents: with ``run_pk``, that run's own (its batch's ownership is saved); without,
+        any run's (the next run resolved them)."""
+        if not len(email_keys):
+            return
+        statement = self.q("sync_intent_delete" if run_pk is None else "sync_intent_delete_own", email_keys=Text)
+        scope = {"list_id": self.list_id} if run_pk is None else {"list_id": self.list_id, "run_id": run_pk}
+        with self.state.begin() as conn:
+            for chunk in chunks(list(email_keys)):
+                conn.execute(statement, {**scope, "email_keys": chunk})
+
+    # ------------------------------------------------------------------ remembered refusals
+    def refusals(self) -> pd.DataFrame:
+        with self.state.connect() as conn:
+            rows = pd.read_sql(self.q("sync_refusals_select"), conn, params={"list_id": self.list_id})
+        rows["contact_person_id"] = key_column(rows["contact_person_id"])
+        return rows[REFUSAL_COLUMNS]
+
+    def remember_refusals(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        """(contact key, action, payload hash, reason) per refused member; replaces an older refusal."""
+        if not rows:
+            return
+        now = str(utcnow())
+        self.forget_refusals([cid for cid, *_ in rows])
+        with self.state.begin() as conn:
+            bulk_insert(conn, self.state_table("sync_refusal"), REFUSAL_TABLE_COLUMNS,
+                        [(self.list_id, as_key(cid), str(action), str(digest), (reason or "")[:1000], now)
+                         for cid, action, digest, reason in rows])
+
+    def forget_refusals(self, contact_ids: Sequence[str]) -> None:
+        if not len(contact_ids):
+            return
+        statement = self.q("sync_refusals_delete", contact_ids=Text)
+        with self.state.begin() as conn:
+            for chunk in chunks([as_key(c) for c in contact_ids]):
+                conn.execute(statement, {"list_id": self.list_id, "contact_ids": chunk})
