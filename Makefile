@@ -30,12 +30,13 @@ demo: $(STAMP)
 
 # The quick tier, for the edit-and-test loop (under 4 minutes on 2 cores): every unit and DAG test on SQLite,
 # spread over the cores by pytest-xdist (each worker has its own AIRFLOW_HOME, see tests/conftest.py). Left to
-# `make test`: the PostgreSQL cases (marker `postgres`, TEST_POSTGRES_URL emptied) and the folders below, which run
-# real Airflow processes, Redis, podman or pip and share fixed resources (databases, Redis db numbers, the stack).
+# `make test`: the PostgreSQL cases (marker `postgres`, TEST_POSTGRES_URL emptied), three quarters of the property
+# tests' generated examples (CLEVERREACH_PROPERTY_SHARE=0.25 keeps a quarter) and the folders below,
+# which run real Airflow processes, Redis, podman or pip and share fixed resources (databases, Redis db numbers, the stack).
 SLOW_TESTS := tests/e2e tests/distributed tests/compose tests/soak tests/packaging
 CHECK_WORKERS ?= auto
 check: $(STAMP)
-	TEST_POSTGRES_URL= $(PY) -m pytest -n $(CHECK_WORKERS) -m "not postgres" $(addprefix --ignore=,$(SLOW_TESTS)) $(PYTEST_ARGS)
+	TEST_POSTGRES_URL= CLEVERREACH_PROPERTY_SHARE=0.25 $(PY) -m pytest -n $(CHECK_WORKERS) -m "not postgres" $(addprefix --ignore=,$(SLOW_TESTS)) $(PYTEST_ARGS)
 
 # The whole suite, one test at a time (CI: .ci/run); PostgreSQL cases run when TEST_POSTGRES_URL is set
 test: $(STAMP)
