@@ -1,7 +1,8 @@
 """The page's FastAPI app: the JSON API under ``api/`` and the static page at the root.
 
-Mounted by Airflow's API server under ``URL_PREFIX`` (see ``plugin.py``). The page is plain HTML and
-JavaScript that call the API with relative paths, so it works behind a proxy with a path prefix.
+Mounted by Airflow's API server under ``URL_PREFIX`` (see ``plugin.py``). The page itself is a react_apps bundle
+(``static/cleverreach-page.js``, built from ``frontend/``) that Airflow's UI renders at ``/plugin/cleverreach``; the
+old address ``/cleverreach/`` leads there.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from pathlib import Path
 
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi import FastAPI, status
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from cleverreach.ui.guards import guard
@@ -20,6 +21,7 @@ from cleverreach.ui.security import CallerDep
 
 URL_PREFIX = "/cleverreach"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+BUNDLE_NAME = "cleverreach-page.js"
 
 
 def create_app() -> FastAPI:
@@ -39,8 +41,8 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        """The page itself; it asks the API who is logged in (the page is static, so it holds no data)."""
-        return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+    def index() -> RedirectResponse:
+        """The page's old address: the page is in Airflow's UI now (relative, so a path prefix is kept)."""
+        return RedirectResponse("../plugin/cleverreach", status_code=status.HTTP_308_PERMANENT_REDIRECT)
 
     return app

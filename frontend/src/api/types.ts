@@ -1,0 +1,93 @@
+// The shapes the page's API answers with (plugins/cleverreach/ui/routers). Times are ISO 8601 with an offset, in
+// the tenant's zone named by time_zone.
+
+export type Permission = "view" | "manage_lists" | "run_syncs" | "approve_mass_removal" | "administer";
+
+export interface Me {
+  user: string;
+  permissions: Permission[];
+  tenants: string[] | null;
+}
+
+export interface LoginCheck {
+  ok: boolean;
+  checked_at: string;
+  checked_by: string | null;
+  message: string | null;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  cleverreach_conn_id: string;
+  lists: number;
+  time_zone: string;
+  login_check: LoginCheck | null;
+}
+
+export interface RecipientList {
+  id: string;
+  name: string;
+  short_description: string | null;
+  external_id: string;
+  remote_member_count: number | null;
+  gone_at?: string | null;
+}
+
+export interface Translation {
+  language: string;
+  name: string;
+  short_description: string | null;
+  changed_at: string | null;
+  changed_by: string | null;
+}
+
+export interface SyncRun {
+  id: number;
+  status: string;
+  dry_run: boolean;
+  started_at: string | null;
+  finished_at: string | null;
+  added: number;
+  updated: number;
+  removed: number;
+  rejected: number;
+  alert: string | null;
+  message: string | null;
+  dag_id: string | null;
+  run_id: string | null;
+  link: string | null;
+}
+
+export interface ListDetail extends RecipientList {
+  time_zone: string;
+  translations: Translation[];
+  member_counts: Record<string, number>;
+  last_sync: SyncRun | null;
+}
+
+export interface Member {
+  contact_person_id: string;
+  salutation: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  function: string | null;
+  email: string | null;
+  sync_state: string;
+  sync_error: string | null;
+  added_at: string | null;
+  synchronised: boolean;
+}
+
+export interface MemberPage {
+  rows: Member[];
+  before: string | null;
+  after: string | null;
+  time_zone: string;
+}
+
+export interface TriggeredRun {
+  dag_id: string;
+  dag_run_id: string;
+  link: string | null;
+}

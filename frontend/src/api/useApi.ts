@@ -1,0 +1,28 @@
+import { useCallback, useEffect, useState } from "react";
+
+import { api } from "./client";
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** GET a path and keep its answer; a new path (or reload) fetches again and drops the answer of an older one. */
+export function useApi<T>(path: string | null): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: path !== null });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    if (path === null) return;
+    const abort = new AbortController();
+    setState((s) => ({ data: s.data, loading: true }));
+    api<T>(path, { signal: abort.signal }).then(
+      (data) => setState({ data, loading: false }),
+      (error: unknown) => { if (!abort.signal.aborted) setState({ error, loading: false }); },
+    );
+    return () => abort.abort();
+  }, [path, round]);
+  const reload = useCallback(() => setRound((r) => r + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}
