@@ -34,6 +34,12 @@ const answers: Record<string, unknown> = {
     ],
     limit: 50, before: 11, after: null, time_zone: "Europe/Berlin",
   },
+  [`tenants/acme/erasures/${"a".repeat(32)}`]: {
+    reference: "a".repeat(32), tenant_id: "acme", status: "done", requested_by: "user:ops", requested_at: "2026-12-05T17:52:44+01:00",
+    counts: { cleverreach: { receivers_deleted: 2 } }, dag_id: "cleverreach_erase_contact", dag_run_id: "manual__e",
+    finished_at: "2026-12-05T17:53:00+01:00", purged: true, purged_at: "2026-12-05T17:53:00+01:00",
+  },
+  "tenants/acme/audit?limit=50&list_id=7": { rows: [], limit: 50, before: null, after: null, time_zone: "Europe/Berlin" },
   "access/grants": [{ username: "anna", tenant_id: "acme", granted_at: "2026-12-05T17:52:44+01:00", granted_by: "user:ops" }],
 };
 
@@ -52,6 +58,9 @@ beforeEach(() => {
     if (method === "DELETE") {
       if (refuseLastGrant.on && !path.endsWith("lift_limit=true")) return new Response(JSON.stringify({ detail: "last tenant" }), { status: 409 });
       return new Response(null, { status: 204 });
+    }
+    if (method === "POST" && path === "tenants/acme/erasures") {
+      return new Response(JSON.stringify({ reference: "a".repeat(32), contacts: 1, emails: 1, dag_id: "cleverreach_erase_contact", dag_run_id: "manual__e", link: null }), { status: 201 });
     }
     if (method === "POST") return new Response(JSON.stringify({ detail: "refused: a sync runs" }), { status: 409 });
     const found = answers[path];
@@ -184,5 +193,29 @@ describe("actions", () => {
     await click(visible("confirm-ok"));
     expect(asked).toContain('POST tenants/acme/rename {"new_tenant_id":"acme2","confirm":"acme"}');
     expect(visible("error")?.textContent).toContain("refused: a sync runs");
+  });
+});
+
+describe("more actions", () => {
+  it("keeps the list filter in the address", async () => {
+    await show("/plugin/cleverreach/tenants/acme/audit?list=7", viewer);
+    expect(asked).toContain("tenants/acme/audit?limit=50&list_id=7");
+    expect((q('[data-testid="audit-list-filter"]') as HTMLSelectElement).value).toBe("7");
+    expect(q('[data-testid="empty"]')).not.toBeNull();
+  });
+
+  it("stores an erasure request, forgets the addresses and shows its status until done", async () => {
+    await show("/plugin/cleverreach/tenants/acme/admin", admin);
+    await click(q('[data-testid="tenant-erase"]'));
+    await type(visible("erase-contacts"), "42");
+    await type(visible("erase-emails"), "anna@example.org");
+    await type(visible("confirm-text"), "acme");
+    await click(visible("confirm-ok"));
+    expect(asked).toContain('POST tenants/acme/erasures {"contact_ids":[42],"emails":["anna@example.org"]}');
+    expect(document.body.innerHTML).not.toContain("anna@example.org");
+    const status = q('[data-testid="erasure-status"]');
+    expect(status?.getAttribute("data-status")).toBe("done");
+    expect(status?.textContent).toContain("cleverreach.receivers_deleted: 2");
+    expect(status?.textContent).toContain("17:53:00 CET");
   });
 });

@@ -3,7 +3,7 @@
 import { Badge, Button, Field, Flex, Link, NativeSelect, Table, Text } from "@chakra-ui/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link as RouterLink } from "react-router-dom";
+import { Link as RouterLink, useSearchParams } from "react-router-dom";
 
 import { enc } from "src/api/client";
 import type { AuditEvent, AuditPage, RecipientList } from "src/api/types";
@@ -89,7 +89,18 @@ function Row({ event, zone, tenantId, names }: { event: AuditEvent; zone: string
 
 export function AuditTab({ tenantId }: { tenantId: string }) {
   const { t } = useTranslation();
-  const [query, setQuery] = useState<AuditQuery>({});
+  // The list filter is in the address (?list=<id>), so a reload or a link from a list keeps it; the page is not.
+  const [search, setSearch] = useSearchParams();
+  const listId = search.get("list");
+  const [cursor, setCursor] = useState<{ list: string | null; before?: number | null; after?: number | null }>({ list: listId });
+  const query: AuditQuery = cursor.list === listId ? { listId, before: cursor.before, after: cursor.after } : { listId };
+  const filter = (list: string) => {
+    const next = new URLSearchParams(search);
+    if (list) next.set("list", list);
+    else next.delete("list");
+    setSearch(next, { replace: true });
+    setCursor({ list: list || null });
+  };
   const page = useApi<AuditPage>(auditPath(tenantId, query));
   const lists = useApi<RecipientList[]>(`tenants/${enc(tenantId)}/lists`);
   const names = new Map((lists.data ?? []).map((list) => [list.id, list.name]));
@@ -102,8 +113,8 @@ export function AuditTab({ tenantId }: { tenantId: string }) {
           <NativeSelect.Root size="sm">
             <NativeSelect.Field
               data-testid="audit-list-filter"
-              value={query.listId ?? ""}
-              onChange={(e) => setQuery({ listId: e.currentTarget.value || null })}
+              value={listId ?? ""}
+              onChange={(e) => filter(e.currentTarget.value)}
             >
               <option value="">{t("audit.allLists")}</option>
               {(lists.data ?? []).map((list) => <option key={list.id} value={list.id}>{`${list.name} (${list.id})`}</option>)}
@@ -113,11 +124,11 @@ export function AuditTab({ tenantId }: { tenantId: string }) {
         </Field.Root>
         <Flex gap={2}>
           <Button size="sm" variant="outline" data-testid="audit-newer" disabled={!data || data.after == null}
-            onClick={() => setQuery({ listId: query.listId, after: data?.after })}>
+            onClick={() => setCursor({ list: listId, after: data?.after })}>
             {t("audit.newer")}
           </Button>
           <Button size="sm" variant="outline" data-testid="audit-older" disabled={!data || data.before == null}
-            onClick={() => setQuery({ listId: query.listId, before: data?.before })}>
+            onClick={() => setCursor({ list: listId, before: data?.before })}>
             {t("audit.older")}
           </Button>
         </Flex>
