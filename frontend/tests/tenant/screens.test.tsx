@@ -145,6 +145,8 @@ describe("the access screen", () => {
     await show("/plugin/cleverreach/access", admin);
     expect(q('[data-testid="grants"] [data-grant="anna/acme"] [data-testid="grant-revoke"]')).not.toBeNull();
     expect(q('[data-testid="grant-save"]')).not.toBeNull();
+    expect(q('[data-grant="anna/acme"]')?.textContent).toContain("05/12/2026, 17:52:44 UTC+01:00");  // no time_zone: offset
+    expect(q('[data-grant="anna/acme"]')?.textContent).not.toContain("user:ops");
   });
 });
 

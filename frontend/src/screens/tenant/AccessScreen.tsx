@@ -16,6 +16,13 @@ import { useCan } from "src/context/me";
 import { paths, usePluginRoot } from "src/context/paths";
 
 import { grantKey, grantPath } from "./accessText";
+import { parseActor } from "./auditText";
+
+/** `user:ops` is ops; a run or an older row stays as written. */
+function byWhom(actor: string | null): string {
+  const who = parseActor(actor);
+  return who.kind === "user" ? who.name : actor || "–";
+}
 
 function LiftLimit({ ask, onLift, onCancel }: { ask: { grant: TenantGrant; message: string } | null; onLift: () => Promise<void>; onCancel: () => void }) {
   const { t } = useTranslation();
@@ -143,7 +150,7 @@ export function AccessScreen() {
                 <Table.Cell>{grant.username}</Table.Cell>
                 <Table.Cell>{grant.tenant_id}</Table.Cell>
                 <Table.Cell><ZonedTime value={grant.granted_at} zone={grant.time_zone ?? null} /></Table.Cell>
-                <Table.Cell>{grant.granted_by ?? "–"}</Table.Cell>
+                <Table.Cell title={grant.granted_by ?? undefined}>{byWhom(grant.granted_by)}</Table.Cell>
                 <Table.Cell textAlign="end">
                   <Confirm
                     title={t("access.revokeTitle")}
