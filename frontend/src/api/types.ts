@@ -91,3 +91,78 @@ export interface TriggeredRun {
   dag_run_id: string;
   link: string | null;
 }
+
+// ---------------------------------------------------------------- a tenant's audit trail, administration, access
+
+export interface AuditEvent {
+  id: number;
+  occurred_at: string;
+  tenant_id: string;
+  list_id: string | null;
+  actor: string;
+  action: string;
+  detail: Record<string, unknown>;
+  dag_id: string | null;
+  run_id: string | null;
+}
+
+export interface AuditPage {
+  rows: AuditEvent[];
+  limit: number;
+  /** the id to ask for the older page with (before=), null at the oldest */
+  before: number | null;
+  /** the id to ask for the newer page with (after=), null at the newest */
+  after: number | null;
+  time_zone: string | null;
+}
+
+export interface RenameResult {
+  action: "rename";
+  tenant_id: string;
+  new_tenant_id: string;
+  changed: boolean;
+  rows: Record<string, number>;
+}
+
+export interface MoveResult {
+  action: "move";
+  tenant_id: string;
+  released_accounts: string[];
+  lists: number;
+  lists_marked_gone?: number;
+  members_pending?: number;
+  [count: string]: unknown;
+}
+
+export interface ErasureCreated {
+  reference: string;
+  contacts: number;
+  emails: number;
+  dag_id: string;
+  dag_run_id: string;
+  link: string | null;
+  time_zone?: string | null;
+}
+
+export interface ErasureState {
+  reference: string;
+  tenant_id: string;
+  status: string;
+  requested_by: string | null;
+  requested_at: string | null;
+  counts: Record<string, unknown> | null;
+  dag_id: string | null;
+  dag_run_id: string | null;
+  finished_at: string | null;
+  purged: boolean;
+  purged_at: string | null;
+  time_zone?: string | null;
+}
+
+export interface TenantGrant {
+  username: string;
+  tenant_id: string;
+  granted_at: string | null;
+  granted_by: string | null;
+  time_zone?: string | null;
+}
