@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { useNavigate, useParams } from "react-router-dom";
 
 import { enc } from "src/api/client";
-import type { ListDetail } from "src/api/types";
+import type { ListDetail, Tenant } from "src/api/types";
 import { useApi } from "src/api/useApi";
 import { Frame } from "src/components/Frame";
 import { ErrorNote, Loading } from "src/components/States";
@@ -26,6 +26,8 @@ export function ListScreen() {
   const tab = tabOf(segment);
   const base = `tenants/${enc(tenantId)}/lists/${enc(listId)}`;
   const detail = useApi<ListDetail>(base);
+  const tenants = useApi<Tenant[]>("tenants");
+  const tenantName = tenants.data?.find((tenant) => tenant.id === tenantId)?.name || tenantId;
   const list = detail.data;
   const zone = list?.time_zone ?? null;
 
@@ -33,7 +35,7 @@ export function ListScreen() {
     <Frame
       crumbs={[
         { label: t("tenants.crumb"), to: paths.tenants(root) },
-        { label: tenantId, to: paths.tenant(root, tenantId) },
+        { label: tenantName, to: paths.tenant(root, tenantId) },
         { label: t("list.crumbLists"), to: paths.tenant(root, tenantId) },
         { label: list?.name ?? listId },
       ]}
