@@ -11,7 +11,11 @@ import { createI18n } from "src/i18n";
 import { ListScreen } from "src/screens/list/ListScreen";
 
 // The bundle is built (and tested) with React's production build, which has no act(): wait for the screen instead.
-const settle = async (rounds = 5) => { for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 20)); };
+/** Wait (up to 3 s) until the screen shows what the test expects next; the assertions then say what is wrong. */
+const until = async (ready: () => boolean) => {
+  const end = Date.now() + 3000;
+  while (!ready() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+};
 
 const detail = {
   id: "7", name: "Newsletter", short_description: "Monatlich", external_id: "CR-1", remote_member_count: 12,
@@ -92,7 +96,7 @@ async function open(path: string, permissions: Permission[]) {
         </I18nextProvider>
       </ChakraProvider>,
   );
-  await settle();
+  await until(() => q("[data-testid=title]")?.textContent === "Newsletter" && q("[data-testid=loading]") === null);
 }
 
 const q = (selector: string) => document.querySelector<HTMLElement>(selector);
@@ -133,15 +137,15 @@ describe("ListScreen", () => {
     await open("/plugin/cleverreach/tenants/acme/lists/7/members", ["view", "manage_lists"]);
     const box = q("tr[data-contact='12'] [data-testid=member-select] input") as HTMLInputElement;
     box.click();
-    await settle(2);
+    await until(() => !(q("[data-testid=member-remove]") as HTMLButtonElement).disabled);
     const remove = q("[data-testid=member-remove]") as HTMLButtonElement;
     expect(remove.disabled).toBe(false);
     remove.click();
-    await settle();
+    await until(() => q("[data-testid=confirm-dialog]") !== null);
     expect(q("[data-testid=confirm-dialog]")?.textContent).toContain("1 receiver will be removed from CleverReach");
     expect(calls.some((c) => c.method === "POST")).toBe(false);
     q("[data-testid=confirm-ok]")?.click();
-    await settle();
+    await until(() => calls.some((c) => c.method === "POST") && q("[data-testid=run-started]") !== null);
     const post = calls.find((c) => c.method === "POST");
     expect(post?.url).toBe("tenants/acme/lists/7/members/remove");
     expect(JSON.parse(post?.body ?? "{}")).toEqual({ contact_ids: ["12"] });
@@ -151,10 +155,11 @@ describe("ListScreen", () => {
   it("keeps the tab in the URL and opens a member's history from the row (?contact=)", async () => {
     await open("/plugin/cleverreach/tenants/acme/lists/7", ["view"]);
     q("[data-testid=tab-members]")?.click();
-    await settle();
+    await until(() => location.endsWith("/members"));
     expect(location).toBe("/plugin/cleverreach/tenants/acme/lists/7/members");
+    await until(() => q("tr[data-contact='11']") !== null);
     q("tr[data-contact='11']")?.click();
-    await settle();
+    await until(() => Boolean(q("[data-testid=history-drawer]")?.textContent?.includes("Dezember")));
     expect(location).toBe("/plugin/cleverreach/tenants/acme/lists/7/members?contact=11");
     expect(calls.some((c) => c.url.startsWith("tenants/acme/contacts/11/history?page=1"))).toBe(true);
     expect(q("[data-testid=history-drawer]")?.textContent).toContain("Dezember");
@@ -170,10 +175,10 @@ describe("ListScreen", () => {
     expect(approve.disabled).toBe(true);
     expect(approve.title).toContain("approve mass removals");
     q("[data-testid=sync-apply]")?.click();
-    await settle();
+    await until(() => q("[data-testid=confirm-dialog]") !== null);
     expect(calls.some((c) => c.method === "POST")).toBe(false);
     q("[data-testid=confirm-ok]")?.click();
-    await settle();
+    await until(() => calls.some((c) => c.method === "POST") && q("[data-testid=run-started]") !== null);
     const post = calls.find((c) => c.method === "POST");
     expect(post?.url).toBe("tenants/acme/lists/7/sync");
     expect(JSON.parse(post?.body ?? "{}")).toEqual({ dry_run: false });
