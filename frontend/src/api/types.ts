@@ -166,3 +166,78 @@ export interface TenantGrant {
   granted_by: string | null;
   time_zone?: string | null;
 }
+
+// ---------------------------------------------------------------- the list screen
+/** An answer that names the tenant's zone (the lead adds time_zone to runs and plans; absent → null). */
+export type Zoned<T> = T & { time_zone?: string | null };
+
+export interface HistoryContact {
+  id: string;
+  salutation?: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  function?: string | null;
+  email?: string | null;
+  address_name?: string | null;
+}
+
+export interface HistoryEvent {
+  occurred_at: string | null;
+  kind: string;
+  subject: string | null;
+  detail: string | null;
+  source?: string | null;
+}
+
+export interface ContactHistory {
+  contact: HistoryContact;
+  page: number;
+  page_size: number;
+  time_zone: string | null;
+  events: HistoryEvent[];
+}
+
+export interface Vocabulary {
+  letter: string[];
+  tag: string[];
+  category: string[];
+  sales_process: string[];
+}
+
+export interface PreviewRow {
+  contact_person_id: string;
+  name: string | null;
+  city: string | null;
+  email: string | null;
+  valid_email: boolean;
+}
+
+export interface Preview {
+  count: number;
+  without_valid_email: number;
+  rows: PreviewRow[];
+  filters: string;
+}
+
+export interface SyncChange {
+  id: number;
+  action: string;
+  reason: string | null;
+  contact_person_id: string | null;
+  email: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  result: string | null;
+  error: string | null;
+}
+
+export interface SyncPlan {
+  run: Zoned<SyncRun>;
+  counts: Record<string, number>;
+  changes: { rows: SyncChange[]; total: number; page: number; page_size: number; pages: number };
+  time_zone?: string | null;
+}
+
+export interface RemovalStarted extends TriggeredRun {
+  contact_ids?: number;
+}
