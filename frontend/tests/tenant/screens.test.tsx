@@ -11,12 +11,14 @@ import { AccessScreen } from "src/screens/tenant/AccessScreen";
 import { TenantScreen } from "src/screens/tenant/TenantScreen";
 
 // The bundle is built (and tested) with React's production build, which has no act(): wait for the DOM instead.
+// Settled: no loading state and the same DOM over five checks in a row (a loaded machine renders late).
 const settle = async () => {
   let last = "";
-  for (let i = 0; i < 50; i++) {
+  let stable = 0;
+  for (let i = 0; i < 250 && stable < 5; i++) {
     await new Promise((r) => setTimeout(r, 20));
-    const now = host.innerHTML;
-    if (now === last && !host.querySelector('[data-testid="loading"]')) return;
+    const now = document.body.innerHTML;
+    stable = now === last && !document.querySelector('[data-testid="loading"]') ? stable + 1 : 0;
     last = now;
   }
 };

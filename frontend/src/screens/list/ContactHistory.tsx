@@ -11,11 +11,13 @@ import { Empty, ErrorNote, Loading } from "src/components/States";
 import { ZonedTime } from "src/components/Time";
 
 import { personName } from "./memberPaging";
+import { useWords } from "src/i18n/vocabulary";
 
 const HISTORY_PAGE = 50;
 
 export function ContactHistory({ tenantId, contactId, onClose }: { tenantId: string; contactId: string | null; onClose: () => void }) {
   const { t } = useTranslation();
+  const { word } = useWords();
   const [page, setPage] = useState(1);
   useEffect(() => setPage(1), [contactId]);
   const history = useApi<History>(contactId === null ? null
@@ -58,7 +60,7 @@ export function ContactHistory({ tenantId, contactId, onClose }: { tenantId: str
                     {data.events.map((event, index) => (
                       <Table.Row key={`${event.occurred_at}-${index}`} data-kind={event.kind}>
                         <Table.Cell whiteSpace="nowrap"><ZonedTime value={event.occurred_at} zone={data.time_zone ?? null} /></Table.Cell>
-                        <Table.Cell>{event.kind}</Table.Cell>
+                        <Table.Cell>{word("kind", event.kind)}</Table.Cell>
                         <Table.Cell>{event.subject}</Table.Cell>
                         <Table.Cell color="fg.muted">{event.detail}</Table.Cell>
                       </Table.Row>

@@ -20,9 +20,11 @@ import {
   FIRST_VIEW, MEMBER_STATES, memberTotal, membersQuery, moveTo, pageCount, personName, settledNumber, toggled,
   toggledPage, toggleSort, withState, type MemberSort, type MemberView,
 } from "./memberPaging";
+import { useWords } from "src/i18n/vocabulary";
 
 export function MembersTab({ base, tenantId, counts }: { base: string; tenantId: string; counts: Record<string, number> }) {
   const { t, i18n } = useTranslation();
+  const { word, reason } = useWords();
   const canManage = useCan("manage_lists");
   const needs = canManage ? undefined : t("common.needsRight", { right: t("rights.manage_lists") });
   const [search, setSearch] = useSearchParams();
@@ -90,7 +92,7 @@ export function MembersTab({ base, tenantId, counts }: { base: string; tenantId:
           <NativeSelect.Root size="sm" w="48">
             <NativeSelect.Field value={view.state} onChange={(e) => { setView((v) => withState(v, e.target.value)); }} data-testid="member-state">
               <option value="">{t("members.allStates")}</option>
-              {MEMBER_STATES.map((state) => <option key={state} value={state}>{t("members.stateOption", { state, count: counts[state] ?? 0 })}</option>)}
+              {MEMBER_STATES.map((state) => <option key={state} value={state}>{t("members.stateOption", { state: word("state", state), count: counts[state] ?? 0 })}</option>)}
             </NativeSelect.Field>
             <NativeSelect.Indicator />
           </NativeSelect.Root>
@@ -123,7 +125,7 @@ export function MembersTab({ base, tenantId, counts }: { base: string; tenantId:
       <ErrorNote error={error ?? page.error} />
       {started ? <RunStarted run={started.run} what={started.what} /> : null}
       {page.loading && !page.data ? <Loading /> : null}
-      {page.data && rows.length === 0 ? <Empty title={view.state ? t("members.emptyState", { state: view.state }) : t("members.empty")} hint={view.state ? undefined : t("members.emptyHint")} /> : null}
+      {page.data && rows.length === 0 ? <Empty title={view.state ? t("members.emptyState", { state: word("state", view.state) }) : t("members.empty")} hint={view.state ? undefined : t("members.emptyHint")} /> : null}
       {rows.length > 0 ? (
         <Box overflowX="auto">
           <Table.Root size="sm" interactive data-testid="members" aria-busy={page.loading}>
@@ -165,10 +167,10 @@ export function MembersTab({ base, tenantId, counts }: { base: string; tenantId:
                     <Table.Cell>
                       <Text as="span" whiteSpace="nowrap" color={row.synchronised ? "fg.success" : row.sync_state === "rejected" ? "fg.error" : undefined}
                         title={row.synchronised ? t("members.synchronised") : undefined} data-synchronised={row.synchronised ? "" : undefined}>
-                        {row.synchronised ? `✔ ${t("members.synchronised")}` : row.sync_state}
+                        {row.synchronised ? `✔ ${t("members.synchronised")}` : word("state", row.sync_state)}
                       </Text>
                     </Table.Cell>
-                    <Table.Cell color="fg.muted" fontSize="sm">{row.sync_error}</Table.Cell>
+                    <Table.Cell color="fg.muted" fontSize="sm">{reason(row.sync_error)}</Table.Cell>
                     <Table.Cell whiteSpace="nowrap" color="fg.muted" fontSize="sm"><ZonedTime value={row.added_at} zone={page.data?.time_zone ?? null} /></Table.Cell>
                     <Table.Cell onClick={(e) => e.stopPropagation()}>
                       <Button size="xs" variant="ghost" onClick={() => openHistory(id)} data-testid="member-history">{t("members.history")}</Button>

@@ -14,6 +14,7 @@ import { useCan } from "src/context/me";
 
 import { actionCounts, approvable } from "./runs";
 import { RunSummary } from "./SyncBadge";
+import { useWords } from "src/i18n/vocabulary";
 
 export interface PlanViewProps {
   base: string;
@@ -26,6 +27,7 @@ export interface PlanViewProps {
 
 export function PlanView({ base, runId, latestId, zone, onClose, onStarted }: PlanViewProps) {
   const { t } = useTranslation();
+  const { word, reason } = useWords();
   const canApprove = useCan("approve_mass_removal");
   const [error, setError] = useState<unknown>(null);
   const plan = useApi<SyncPlan>(`${base}/sync/runs/${enc(runId)}?page_size=200`);
@@ -62,7 +64,7 @@ export function PlanView({ base, runId, latestId, zone, onClose, onStarted }: Pl
           <Flex gap={2} wrap="wrap" data-testid="plan-counts">
             {actionCounts(data.counts).length === 0 ? <Text color="fg.muted">{t("sync.noChanges")}</Text> : null}
             {actionCounts(data.counts).map(([action, count]) => (
-              <Badge key={action} variant="subtle" data-action={action}>{t("sync.actionCount", { action, count })}</Badge>
+              <Badge key={action} variant="subtle" data-action={action}>{t("sync.actionCount", { action: word("action", action), count })}</Badge>
             ))}
           </Flex>
           {run.status === "blocked" ? (
@@ -100,11 +102,11 @@ export function PlanView({ base, runId, latestId, zone, onClose, onStarted }: Pl
                 <Table.Body>
                   {data.changes.rows.map((change) => (
                     <Table.Row key={change.id} data-action={change.action}>
-                      <Table.Cell>{change.action}</Table.Cell>
+                      <Table.Cell>{word("action", change.action)}</Table.Cell>
                       <Table.Cell fontFamily="mono" fontSize="xs">{change.contact_person_id}</Table.Cell>
                       <Table.Cell>{change.email || <Text as="span" color="fg.muted">{t("members.noEmail")}</Text>}</Table.Cell>
-                      <Table.Cell>{change.reason}</Table.Cell>
-                      <Table.Cell color={change.error ? "fg.error" : "fg.muted"}>{change.error ?? change.result}</Table.Cell>
+                      <Table.Cell>{reason(change.reason)}</Table.Cell>
+                      <Table.Cell color={change.error ? "fg.error" : "fg.muted"}>{change.error ?? word("result", change.result)}</Table.Cell>
                     </Table.Row>
                   ))}
                 </Table.Body>

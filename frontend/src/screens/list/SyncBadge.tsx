@@ -5,12 +5,14 @@ import { useTranslation } from "react-i18next";
 import type { SyncRun } from "src/api/types";
 
 import { runCounts, statusPalette } from "./runs";
+import { useWords } from "src/i18n/vocabulary";
 
 export function RunStatus({ run }: { run: Pick<SyncRun, "status" | "dry_run"> }) {
   const { t } = useTranslation();
+  const { word } = useWords();
   return (
     <Flex gap={1} align="center" wrap="wrap">
-      <Badge colorPalette={statusPalette(run.status)} data-status={run.status}>{run.status}</Badge>
+      <Badge colorPalette={statusPalette(run.status)} data-status={run.status}>{word("runStatus", run.status)}</Badge>
       {run.dry_run ? <Badge variant="outline">{t("sync.dryRunBadge")}</Badge> : null}
     </Flex>
   );

@@ -13,11 +13,13 @@ import { ZonedTime } from "src/components/Time";
 import { erasureBody, erasureEnded, flatCounts } from "./adminText";
 import { runHref } from "./auditText";
 import { TypedConfirm } from "./TypedConfirm";
+import { useWords } from "src/i18n/vocabulary";
 
 const POLL_MS = 3000;
 
 function ErasureStatus({ tenantId, created, zone }: { tenantId: string; created: ErasureCreated; zone: string | null }) {
   const { t } = useTranslation();
+  const { word } = useWords();
   const [state, setState] = useState<ErasureState | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -51,7 +53,7 @@ function ErasureStatus({ tenantId, created, zone }: { tenantId: string; created:
     <Stack gap={2} mt={3} p={3} borderWidth="1px" borderColor="border" borderRadius="md" data-testid="erasure-status" data-status={status}>
       <Flex gap={2} align="center" wrap="wrap">
         <Text fontSize="sm">{t("admin.erasureRequest", { reference: created.reference })}</Text>
-        <Badge colorPalette={palette}>{t("admin.erasureState", { status })}</Badge>
+        <Badge colorPalette={palette}>{t("admin.erasureState", { status: word("erasure", status) })}</Badge>
         {state?.purged ? <Badge colorPalette="gray">{t("admin.erasurePurged")}</Badge> : null}
       </Flex>
       <Text fontSize="sm" color="fg.muted">
