@@ -47,9 +47,13 @@ check: $(STAMP)
 # 2. serial: SLOW_TESTS, one test at a time (they share fixed databases, Redis db numbers, ports, the compose stack).
 TEST_WORKERS ?= auto
 test: $(STAMP)
-	@status=0; \
+	@status=0; SECONDS=0; \
+	echo "== make test, tier 1 of 2 (parallel): all but $(SLOW_TESTS)"; \
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(addprefix --ignore=,$(SLOW_TESTS)) $(PYTEST_ARGS) || status=$$?; \
-	$(PY) -m pytest $(SLOW_TESTS) $(PYTEST_ARGS) || status=$$?; \
+	echo "== tier 1: exit $$status after $$SECONDS s"; \
+	echo "== make test, tier 2 of 2 (serial): $(SLOW_TESTS)"; \
+	$(PY) -m pytest $(SLOW_TESTS) $(PYTEST_ARGS) || { rc=$$?; [ $$status -ne 0 ] || status=$$rc; }; \
+	echo "== tiers 1 and 2: $$SECONDS s"; \
 	if [ $$status -ne 0 ]; then echo "make test: a tier failed (exit $$status)" >&2; fi; \
 	exit $$status
 
