@@ -83,7 +83,7 @@ def sync_event(summary: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     if sum(int(summary.get(name) or 0) for name in SYNC_WRITES) <= 0:
         return None
-    extra: dict[str, Any] = {"tenant_id": str(summary["tenant_id"]), "list_id": summary["list_id"],
+    extra: dict[str, Any] = {"tenant_id": str(summary["tenant_id"]), "list_id": str(summary["list_id"]),
                              **_counts(summary, SYNC_COUNTS)}
     if summary.get("sync_run_id") is not None:
         extra["sync_run_id"] = int(summary["sync_run_id"])

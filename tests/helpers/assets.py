@@ -9,12 +9,14 @@ from typing import Any
 
 def add_consumer_dags(folder: Path, schedules: dict[str, str]) -> None:
     """Write, parse and save (unpaused) one DAG per ``dag_id: schedule expression`` as a customer would, each
-    in a file of its own outside the project's DAGs folder; the expressions may use ``Asset`` and ``AssetAlias``."""
+    in a file of its own outside the project's DAGs folder; the expressions may use ``Asset`` and ``AssetAlias``.
+    Whatever an earlier test queued for them is dropped."""
     from airflow.dag_processing.bundles.manager import DagBundlesManager
     from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
+    from airflow.models.asset import AssetDagRunQueue
     from airflow.models.dag import DagModel
     from airflow.utils.session import create_session
-    from sqlalchemy import update
+    from sqlalchemy import delete, update
 
     folder.mkdir(parents=True, exist_ok=True)
     for dag_id, schedule in schedules.items():
@@ -36,6 +38,7 @@ def add_consumer_dags(folder: Path, schedules: dict[str, str]) -> None:
     sync_bag_to_db(bag, "dags-folder", None)
     with create_session() as session:
         session.execute(update(DagModel).where(DagModel.dag_id.in_(list(schedules))).values(is_paused=False))
+        session.execute(delete(AssetDagRunQueue).where(AssetDagRunQueue.target_dag_id.in_(list(schedules))))
 
 
 def asset_events(run_id: str) -> list[dict[str, Any]]:
