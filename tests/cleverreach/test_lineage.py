@@ -123,3 +123,36 @@ def test_the_openlineage_dataset_splits_namespace_and_name(monkeypatch):
     assert dataset == ("cleverreach://4711", "groups/1001/receivers")
     assert to_openlineage(Asset("cleverreach://tenants/acme/contact_history")) == ("cleverreach://tenants",
                                                                                      "acme/contact_history")
+
+
+
+OPENLINEAGE_PROBE = """
+from airflow.providers.openlineage.extractors.manager import ExtractorManager
+from airflow.sdk.lineage import HookLineageCollector, get_hook_lineage_collector
+from cleverreach.lineage import record_call
+
+class Hook:
+    api_root = "https://rest.cleverreach.com"
+
+assert type(get_hook_lineage_collector()) is HookLineageCollector, get_hook_lineage_collector()
+hook = Hook()
+record_call(hook, "GET", "debug/whoami", {"id": "4711", "email": "anna@example.org"})
+record_call(hook, "GET", "reports/501/receivers/opened", [])
+record_call(hook, "POST", "groups/1001/receivers/upsert", [])
+found = ExtractorManager().get_hook_lineage()
+print(sorted((d.namespace, d.name) for d in found.inputs), sorted((d.namespace, d.name) for d in found.outputs))
+"""
+
+
+def test_openlineage_reads_the_hooks_lineage_as_datasets_where_it_is_installed():
+    """Only where apache-airflow-providers-openlineage is installed (not a dependency of the project), in a process
+    of its own whose OpenLineage has a transport (without one the provider turns itself and the collecting off)."""
+    pytest.importorskip("airflow.providers.openlineage")
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "AIRFLOW__OPENLINEAGE__TRANSPORT": '{"type": "console"}', "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run([sys.executable, "-c", OPENLINEAGE_PROBE], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip().splitlines()[-1] == ("[('cleverreach://4711', 'reports/501')] "
+                                                   "[('cleverreach://4711', 'groups/1001/receivers')]")
