@@ -93,8 +93,9 @@ def sync_event(summary: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def emit(context: Mapping[str, Any], alias: AssetAlias, asset: Asset, extra: dict[str, Any] | None) -> bool:
-    """Add the event (``extra`` None: none) through ``alias``, which must be among the task's outlets."""
-    if extra is None:
+    """Add the event (``extra`` None: none) through ``alias``, which must be among the task's outlets. Outside a
+    task run (an operator's ``execute`` called directly) there are no outlet events and nothing is emitted."""
+    if extra is None or "outlet_events" not in context:
         return False
     context["outlet_events"][alias].add(asset, extra=extra)
     return True

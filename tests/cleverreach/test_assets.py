@@ -82,4 +82,5 @@ def test_emit_adds_through_the_alias_or_not_at_all():
     assert accessor.added == []
     assert emit(context, CONTACT_HISTORY_ALIAS, contact_history_asset("acme"), {"rows_inserted": 1}) is True
     assert accessor.added == [(contact_history_asset("acme"), {"rows_inserted": 1})]
+    assert emit({"run_id": "r"}, CONTACT_HISTORY_ALIAS, contact_history_asset("acme"), {"rows_inserted": 1}) is False
 
