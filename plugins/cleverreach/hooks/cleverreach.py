@@ -497,4 +497,4 @@ class CleverReachHook(HttpHook):
         path = f"reports/{segment(mailing_id)}/receivers/{state}"
         return paginate_sized(lambda page, size: self.request("GET", path, params={**params, "page": page, "pagesize": size}),
                               label=f"GET /v3/reports/{{id}}/receivers/{state}",
-                              size=PageSize(page_size) if page_size else self._report_page)
+                              size=PageSize(page_size) if page_size else self._report_page, prefetch=True)

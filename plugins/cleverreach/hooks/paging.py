@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,6 +115,7 @@ def paginate_sized(
     size: PageSize,
     key: Callable[[Any], str] = row_key,
     max_pages: int = MAX_PAGES,
+    prefetch: bool = False,
 ) -> Iterator[list[dict[str, Any]]]:
     """
     Yield the new rows of each page that ``fetch(page, pagesize)`` returns, until an empty page.
@@ -122,51 +124,70 @@ def paginate_sized(
     starts there: ``offset`` is a multiple of the size asked. A short page (``n`` < asked) is the end or a
     clamp; either way the read goes on at ``offset`` with pages of gcd(rows before it, ``n``), and only
     an empty page ends it. A refused size is lowered (:data:`PAGE_SIZE_STEPS`) and retried at the same row.
+
+    :param prefetch: after a full page, fetch the next one (whose index is then certain) in a thread while
+        the caller works on this one: still one request at a time, without the caller's time between two.
     """
     seen: set[str] = set()
     offset, asked, accepted = 0, size.ask, 0
-    for _request in range(max_pages):
-        try:
-            body = fetch(offset // asked, asked)
-        except CleverReachError as exc:
-            lower = smaller_size(asked, offset) if _size_refused(exc, asked, accepted) else None
-            if lower is None:
-                raise
-            log.warning("%s: a page of %d was refused (%s); asking for %d", label, asked, type(exc).__name__, lower)
-            asked = lower
-            continue
-        if not accepted and asked < size.ask:
-            size.ask = asked  # the largest size this server accepts: the rest of the run starts there
-        accepted = max(accepted, asked)
-        if body in (None, False, "false") or body == []:
-            return
-        if not isinstance(body, list):
-            raise CleverReachResponseError(f"{label}: expected a list page, got {type(body).__name__}")
-        fresh = []
-        for row in body:
-            row_id = key(row)
-            if row_id not in seen:
-                seen.add(row_id)
-                fresh.append(row)
-        if not fresh:
-            raise CleverReachResponseError(
-                f"{label}: page {offset // asked} repeats rows already read; the server does not page as documented"
-            )
-        yield fresh
-        served = len(body)
-        if served > asked and offset % served:  # its own, larger size: page indexes of it no longer meet offset
-            raise CleverReachResponseError(f"{label}: a page of {served} rows where {asked} were asked")
-        if served != asked:  # the end, or a clamp: go on at offset + served, in pages that divide it
-            if offset == 0:
-                log.debug("%s: asked for %d rows a page, served %d; reading on in pages of %d", label, asked,
-                          served, served)
-            asked = math.gcd(offset, served)
-        elif offset == asked and asked < size.ask and size.served is None:
-            size.served = asked  # page 1 full at the size page 0 was cut to: the server's clamp
-            log.info("%s: the server serves pages of %d where %d were asked; reading on in pages of %d",
-                     label, asked, size.ask, asked)
-        offset += served
-    raise CleverReachResponseError(f"{label}: more than {max_pages} pages; stopping")
+    pool = ThreadPoolExecutor(1, thread_name_prefix="cleverreach-page") if prefetch else None
+    ahead: tuple[int, int, Future[Any]] | None = None
+    try:
+        for _request in range(max_pages):
+            page = offset // asked
+            try:
+                if ahead is not None and ahead[:2] == (page, asked):
+                    body = ahead[2].result()
+                else:
+                    if ahead is not None:  # never two requests at once
+                        wait([ahead[2]])
+                    body = fetch(page, asked)
+            except CleverReachError as exc:
+                lower = smaller_size(asked, offset) if _size_refused(exc, asked, accepted) else None
+                if lower is None:
+                    raise
+                log.warning("%s: a page of %d was refused (%s); asking for %d", label, asked, type(exc).__name__, lower)
+                asked = lower
+                continue
+            finally:
+                ahead = None
+            if not accepted and asked < size.ask:
+                size.ask = asked  # the largest size this server accepts: the rest of the run starts there
+            accepted = max(accepted, asked)
+            if body in (None, False, "false") or body == []:
+                return
+            if not isinstance(body, list):
+                raise CleverReachResponseError(f"{label}: expected a list page, got {type(body).__name__}")
+            fresh = []
+            for row in body:
+                row_id = key(row)
+                if row_id not in seen:
+                    seen.add(row_id)
+                    fresh.append(row)
+            if not fresh:
+                raise CleverReachResponseError(
+                    f"{label}: page {page} repeats rows already read; the server does not page as documented"
+                )
+            served = len(body)
+            if served > asked and offset % served:  # its own, larger size: page indexes of it no longer meet offset
+                raise CleverReachResponseError(f"{label}: a page of {served} rows where {asked} were asked")
+            if served != asked:  # the end, or a clamp: go on at offset + served, in pages that divide it
+                if offset == 0:
+                    log.debug("%s: asked for %d rows a page, served %d; reading on in pages of %d", label, asked,
+                              served, served)
+                asked = math.gcd(offset, served)
+            elif offset == asked and asked < size.ask and size.served is None:
+                size.served = asked  # page 1 full at the size page 0 was cut to: the server's clamp
+                log.info("%s: the server serves pages of %d where %d were asked; reading on in pages of %d",
+                         label, asked, size.ask, asked)
+            offset += served
+            if pool is not None and served == asked:
+                ahead = (offset // asked, asked, pool.submit(fetch, offset // asked, asked))
+            yield fresh
+        raise CleverReachResponseError(f"{label}: more than {max_pages} pages; stopping")
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)  # a read given up early leaves no request behind
 
 
 def chunks_by_length(values: Sequence[str], limit: int = MAX_LIST_PARAM_CHARS) -> Iterator[list[str]]:

@@ -86,18 +86,62 @@ class Server:
         return self.rows[start : start + served]
 
 
-def read(server: Server, size: PageSize) -> list[str]:
-    return [r["id"] for page in paginate_sized(server, label="x", size=size) for r in page]
+def read(server: Server, size: PageSize, prefetch: bool = False) -> list[str]:
+    return [r["id"] for page in paginate_sized(server, label="x", size=size, prefetch=prefetch) for r in page]
 
 
 ALL = [str(i) for i in range(260)]
 
 
+@pytest.mark.parametrize("prefetch", [False, True])
 @pytest.mark.parametrize("by", ["served", "asked"])
 @pytest.mark.parametrize(("clamp", "reject_above"), [(0, 0), (100, 0), (25, 0), (0, 100), (25, 100), (37, 0)])
-def test_every_row_once_whatever_the_server_serves(clamp, reject_above, by):
+def test_every_row_once_whatever_the_server_serves(clamp, reject_above, by, prefetch):
     server = Server(260, clamp=clamp, reject_above=reject_above, by=by)
-    assert read(server, PageSize(5000)) == ALL
+    assert read(server, PageSize(5000), prefetch) == ALL
+    plain = Server(260, clamp=clamp, reject_above=reject_above, by=by)
+    read(plain, PageSize(5000))
+    assert server.calls == plain.calls  # the same requests, in the same order, with or without prefetching
+
+
+def test_prefetching_keeps_one_request_at_a_time_and_stops_with_the_reader():
+    import threading
+    import time
+
+    active, most, calls = [0], [0], []
+    lock = threading.Lock()
+    server = Server(1000, clamp=100)
+
+    def fetch(page: int, size: int) -> list[dict]:
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        time.sleep(0.01)
+        calls.append(page)
+        with lock:
+            active[0] -= 1
+        return server(page, size)
+
+    pages = paginate_sized(fetch, label="x", size=PageSize(5000), prefetch=True)
+    for _ in range(3):
+        next(pages)
+        time.sleep(0.02)  # the caller's work: the next page is fetched meanwhile
+    pages.close()  # a reader that gives up waits for the page in flight, and asks for no more
+    assert most[0] == 1 and calls == [0, 1, 2, 3]
+
+
+def test_a_prefetched_page_that_fails_raises_where_it_is_read():
+    server = Server(300)
+
+    def fetch(page: int, size: int) -> list[dict]:
+        if page == 2:
+            raise CleverReachResponseError("broken page")
+        return server(page, size)
+
+    pages = paginate_sized(fetch, label="x", size=PageSize(100), prefetch=True)
+    assert len(next(pages)) == len(next(pages)) == 100
+    with pytest.raises(CleverReachResponseError, match="broken page"):
+        next(pages)
 
 
 def test_a_clamp_seen_on_page_0_continues_at_the_row_served_not_at_page_times_asked():
