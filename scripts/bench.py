@@ -9,7 +9,8 @@ in a child process so that its peak RSS is its own.
     python -m scripts.bench history-postgresql 1000000   # the mail-history load (also history-sqlite)
     python -m scripts.bench ui-members-postgresql 1000000   # the CleverReach page's members API (also -sqlite)
     python -m scripts.bench sync-1m 1000000   # issue 13's scale targets through Airflow (also fanout 200,
-                                              # history-1m 1000000): scripts/bench_scale.py
+                                              # history-1m 1000000, history-1m-5000 1000000):
+                                              # scripts/bench_scale.py
     python -m scripts.bench sync-1m-uuid 1000000   # the same sync with contacts keyed by UUID
 """
 

@@ -1,7 +1,8 @@
 """The mail history under every reading of what the API leaves unknown: the exact same rows land.
 
-One CleverReach emulator per variant (``VARIANTS``' values one at a time from the defaults, plus one with
-all of them at their riskiest), one tenant per emulator, all loaded by one run of
+One CleverReach emulator per variant (``VARIANTS``' values one at a time from the defaults, a report
+``pagesize`` above the maximum refused with a 400 or honoured up to 5000, plus one with all of them at
+their riskiest), one tenant per emulator, all loaded by one run of
 ``cleverreach_sync_mail_history`` through Airflow, on SQLite and PostgreSQL. Each account holds: a
 mailing created long before it was sent (only a window reaching back ``history_lookback_days`` finds it
 when the server filters on the creation time), more mailings than one answer holds, a report with more
@@ -32,12 +33,15 @@ PEOPLE = 40  # receivers of group 1001: more than a clamped report page (25)
 BOTH = range(1, 6)  # also in group 1002
 NOISE = 110  # mailings to a group no tenant imported: more than a clamped answer (100) holds
 FAST = {"retry_initial_wait": 0.01, "retry_max_wait": 1}
-RISKIEST = {"report_page_clamp": 25, "mailings_window_on": "stamp", "mailings_limit_clamp": 100,
-            "clicks_without_linkid": "none"}
+RISKIEST = {"report_page_clamp": 25, "report_pagesize_policy": "reject", "mailings_window_on": "stamp",
+            "mailings_limit_clamp": 100, "clicks_without_linkid": "none"}
+# the report receivers' pagesize above report_max_pagesize (100): refused (the default clamps it), or honoured
+REPORT_PAGESIZE = ({"report_pagesize_policy": "reject"}, {"report_max_pagesize": 5000})
 HISTORY_VARIANTS = ("report_page_clamp", "mailings_window_on", "mailings_limit_clamp", "clicks_without_linkid")
 CASES: list[dict] = [
     {},
     *({name: value} for name in HISTORY_VARIANTS for value in VARIANTS[name][1:]),
+    *REPORT_PAGESIZE,
     RISKIEST,
 ]
 

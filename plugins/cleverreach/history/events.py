@@ -142,14 +142,15 @@ def _email(receiver: Mapping[str, Any]) -> str:
 
 
 def _events(receiver: Mapping[str, Any], mailing_id: str, event_type: str) -> list[Mapping[str, Any]]:
-    return [
+    return [  # (dict, Mapping): a decoded event is a dict, and the exact type is checked first (a million a run)
         e for e in (receiver.get("events") or [])
-        if isinstance(e, Mapping) and e.get("type") == event_type and str(e.get("mailing_id")) == mailing_id
+        if isinstance(e, (dict, Mapping)) and e.get("type") == event_type and str(e.get("mailing_id")) == mailing_id
     ]
 
 
 def _first_stamp(events: Iterable[Mapping[str, Any]], fallback: int) -> int:
-    return min((_int(e.get("stamp")) for e in events if _int(e.get("stamp"))), default=0) or fallback
+    stamps = [stamp for stamp in map(_int, [e.get("stamp") for e in events]) if stamp]
+    return min(stamps) if stamps else fallback
 
 
 def unsubscribe_group(receiver: Mapping[str, Any], events: list[Mapping[str, Any]]) -> str | None:

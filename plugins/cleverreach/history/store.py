@@ -99,14 +99,17 @@ class HistoryStore(SqlStore):
         if not rows:
             return 0
         bound = self.keys.bind_contacts([row.contact_person_id for row in rows])  # the CRM's type, all at once
-        rows = [row._replace(contact_person_id=cid) for row, cid in zip(rows, bound)]
         if self.dialect == "postgresql":
+            rows = [row._replace(contact_person_id=cid) for row, cid in zip(rows, bound)]
             conn.exec_driver_sql(load_sql("queries/history_create_staging", self.dialect))
             bulk_insert(conn, "contact_history_staging", HistoryRow._fields, rows)
             result = conn.exec_driver_sql(load_sql("queries/history_insert_from_staging", self.dialect))
             conn.exec_driver_sql("DROP TABLE contact_history_staging")
             return int(result.rowcount or 0)
-        result = conn.exec_driver_sql(load_sql("queries/history_insert", self.dialect), [tuple(r) for r in rows])
+        # The time as the text sqlite3's (deprecated) default adapter writes, without its warning per row.
+        params = [(tenant, cid, at.isoformat(" "), kind, subject, detail, source, key)
+                  for (tenant, _, at, kind, subject, detail, source, key), cid in zip(rows, bound)]
+        result = conn.exec_driver_sql(load_sql("queries/history_insert", self.dialect), params)
         return int(result.rowcount or 0)
 
     def advance_watermarks(self, list_ids: Iterable[str], finished_until: int) -> None:

@@ -43,7 +43,7 @@ from cleverreach.exceptions import (
     redact_urls,
 )
 from cleverreach.hooks import form
-from cleverreach.hooks.paging import chunks_by_length, paginate
+from cleverreach.hooks.paging import PageSize, chunks_by_length, paginate, paginate_sized
 from cleverreach.hooks.responses import BatchResult, ItemResult, decode, json_or_none, parse_aligned_results, retry_after
 from cleverreach.hooks.settings import MAX_BATCH_SIZE, CleverReachSettings
 from cleverreach.hooks.transport import (API_PATH, BearerTokenAuth, CallBudget, TokenRenewal, api_root_of,
@@ -100,6 +100,7 @@ class CleverReachHook(HttpHook):
         self._token_expires_at = 0.0
         self._budget: CallBudget | None = None  # the call in progress, for the token fetch's timeout
         self._batch_size_cap: int | None = None  # lowered after a 413, for the rest of the run
+        self._report_page: PageSize | None = None  # report receivers: lowered after a refusal, for the run
 
     # ------------------------------------------------------------------ the connection form (Airflow 3.0/3.1)
     @classmethod
@@ -485,16 +486,15 @@ class CleverReachHook(HttpHook):
         since: int | None = None,
         until: int | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Pages of the receivers of one report state; ``since``/``until`` (unix s) filter by event time."""
+        """Pages of the receivers of one report state; ``since``/``until`` (unix s) filter by event time. Pages as large
+        as the server serves (:func:`~cleverreach.hooks.paging.paginate_sized`); ``page_size``: this read only."""
         if state not in REPORT_STATES:
             raise ValueError(f"unknown report state {state!r}")
-        params: dict[str, Any] = {"detail": detail}
-        if link_id:
-            params["linkid"] = link_id
-        if since is not None:
-            params["from"] = int(since)
-        if until is not None:
-            params["to"] = int(until)
-        return self._pages(
-            f"reports/{segment(mailing_id)}/receivers/{state}", params, page_size or self.settings.report_page_size
-        )
+        optional = {"linkid": link_id or None, "from": since, "to": until}
+        params = {"detail": detail, **{k: v if k == "linkid" else int(v) for k, v in optional.items() if v is not None}}
+        if page_size is None:
+            self._report_page = self._report_page or PageSize(self.settings.report_page_size)
+        path = f"reports/{segment(mailing_id)}/receivers/{state}"
+        return paginate_sized(lambda page, size: self.request("GET", path, params={**params, "page": page, "pagesize": size}),
+                              label=f"GET /v3/reports/{{id}}/receivers/{state}",
+                              size=PageSize(page_size) if page_size else self._report_page, prefetch=True)

@@ -21,7 +21,7 @@ from cleverreach.enums import OptInPolicy, RemovalMode
 
 MAX_BATCH_SIZE = 1000  # CleverReach answers 413 above this
 MAX_PAGE_SIZE = 5000  # group receivers
-MAX_REPORT_PAGE_SIZE = 500  # report receivers: Apteco reads pages of 500; the server may clamp (paging copes)
+MAX_REPORT_PAGE_SIZE = 5000  # report receivers: asked for; the server's clamp (about 100) or refusal is learned
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 2**20  # a page of 5,000 receivers with details is a few MB
 LEGACY_PREFIX = "extra__cleverreach__"
 
@@ -77,9 +77,10 @@ class CleverReachSettings(BaseModel):
         description=f"Receivers per page when reading a group (at most {MAX_PAGE_SIZE}).",
     )
     report_page_size: Annotated[int, Field(ge=1, le=MAX_REPORT_PAGE_SIZE)] = Field(
-        100,
+        MAX_REPORT_PAGE_SIZE,
         title="Report page size",
-        description=f"Receivers per page of a mailing report (at most {MAX_REPORT_PAGE_SIZE}).",
+        description=f"Receivers asked for per page of a mailing report (at most {MAX_REPORT_PAGE_SIZE}); "
+        "a server that serves fewer or refuses the size is followed, losing nothing.",
     )
     removal_mode: RemovalMode = Field(
         RemovalMode.DELETE,

@@ -81,6 +81,34 @@ def test_a_reread_reads_only_the_changing_states_from_the_last_read_on(load, emu
     assert second["receivers_read"] < first["receivers_read"] / 10  # the event window: only what changed
 
 
+REPORT_PAGE_VARIANTS = {  # the emulator's readings of a report pagesize above what it serves
+    "clamps silently at 100": {},
+    "clamps at 25": {"report_page_clamp": 25},
+    "refuses above 100": {"report_pagesize_policy": "reject"},
+    "refuses above 100, clamps at 25": {"report_pagesize_policy": "reject", "report_page_clamp": 25},
+    "honours 5000": {"report_max_pagesize": 5000},
+}
+
+
+@pytest.mark.parametrize("variant", REPORT_PAGE_VARIANTS)
+def test_every_report_page_variant_loads_each_row_once(load, emulator, crm_engine, variant):
+    emulator.client.update_settings(**REPORT_PAGE_VARIANTS[variant])
+    emulator.client.clear_requests()
+    first = load()
+    expected = ({f"{m}/c{i}/mail_sent" for m in ("501", "502") for i in range(1, PEOPLE + 1)}
+                | {"501/c1/mail_opened", "501/c1/mail_clicked/1"})
+    keys = [r["external_key"] for r in fetch(crm_engine, "SELECT external_key FROM contact_history")]
+    assert sorted(keys) == sorted(expected)
+    assert first["rows_inserted"] == first["receivers_read"] == len(expected)  # no report row read twice
+    sizes = [int(r["query"].split("pagesize=")[1].split("&")[0]) for r in emulator.client.requests()
+             if "/receivers/" in r["path"]]
+    above = [size for size in sizes if size > PEOPLE]
+    if REPORT_PAGE_VARIANTS[variant].get("report_pagesize_policy") == "reject":
+        assert above == [5000, 2500, 1000, 500, 250]  # refused once in the run, then 100 for every read
+    else:
+        assert set(above) == {5000} and len(above) >= 7  # every read (2 + 2 + 2 + 1 link) starts at 5000
+
+
 def test_one_failing_mailing_is_skipped_reported_and_retried(load, emulator, crm_engine):
     emulator.client.set_faults(next=[{"status": 500, "count": 1000, "path_regex": "/reports/501/"}])
     first = load()

@@ -208,13 +208,36 @@ def test_a_server_that_clamps_receiver_pages_loses_nothing(emulator, connect):
     assert len(emails) == len(set(emails)) == 120
 
 
-def test_a_server_that_clamps_report_pages_loses_nothing(emulator, connect):
-    emulator.client.reset(seed(120))
-    emulator.client.update_settings(report_page_clamp=25)
+#: the emulator's readings of a report ``pagesize`` above what it serves: (settings, pagesizes asked in one read)
+REPORT_PAGE_VARIANTS = {
+    "clamps silently at 100": ({}, [5000, 100, 100, 20]),
+    "clamps at 25": ({"report_page_clamp": 25}, [5000] + [25] * 10 + [10]),
+    "refuses above 100": ({"report_pagesize_policy": "reject"}, [5000, 2500, 1000, 500, 250, 100, 100, 100, 20]),
+    "honours 5000": ({"report_max_pagesize": 5000}, [5000, 260]),
+}
+
+
+@pytest.mark.parametrize("variant", REPORT_PAGE_VARIANTS)
+def test_report_pages_as_large_as_the_server_serves_lose_nothing(emulator, connect, variant):
+    """Page 1 after a page 0 clamped to 100 is rows 100-199; the short last page is confirmed by an empty one."""
+    settings, asked = REPORT_PAGE_VARIANTS[variant]
+    emulator.client.reset(seed(260))
+    emulator.client.update_settings(**settings)
     mailing_id = emulator.client.send_mailing(CLIENT_ID, ["1001"], name="Spring")
     hook = connect()
-    rows = [r for page in hook.iter_report_receivers(mailing_id, "sent", page_size=100) for r in page]
-    assert len({r["email"] for r in rows}) == len(rows) == 120
+    rows = [r for page in hook.iter_report_receivers(mailing_id, "sent") for r in page]
+    assert sorted(r["email"] for r in rows) == [f"r{i:03d}@example.org" for i in range(260)]  # each exactly once
+    assert pagesizes(emulator, mailing_id) == asked
+    emulator.client.clear_requests()
+    again = [r for page in hook.iter_report_receivers(mailing_id, "sent") for r in page]  # the same run
+    assert len(again) == 260
+    # a refused size is not asked for again by this hook; a clamp costs no request, so 5000 is asked again
+    assert pagesizes(emulator, mailing_id)[0] == (100 if "report_pagesize_policy" in settings else 5000)
+
+
+def pagesizes(emulator, mailing_id: str) -> list[int]:
+    reads = api_requests(emulator, f"/v3/reports/{mailing_id}/receivers/sent")
+    return [int(dict(p.split("=", 1) for p in r["query"].split("&"))["pagesize"]) for r in reads]
 
 
 def test_get_receivers_by_id_and_email_in_short_urls(emulator, connect):

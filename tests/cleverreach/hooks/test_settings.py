@@ -11,7 +11,7 @@ from cleverreach.hooks.settings import CleverReachSettings
 
 def test_defaults():
     settings = CleverReachSettings.from_extras({})
-    assert (settings.batch_size, settings.page_size, settings.report_page_size) == (500, 5000, 100)
+    assert (settings.batch_size, settings.page_size, settings.report_page_size) == (500, 5000, 5000)
     assert (settings.call_deadline, settings.history_reread_days, settings.history_lookback_days) == (300, 14, 365)
     assert settings.removal_mode is RemovalMode.DELETE and settings.opt_in is OptInPolicy.CONFIRMED
     assert settings.verify is None and settings.proxies is None
