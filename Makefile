@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 # named after the Python version, so that a venv of another version is never taken as installed
 STAMP := $(VENV)/.installed-py$(PYTHON_VERSION)
 
-.PHONY: install demo check test compose-test bench airflow lint clean
+.PHONY: install demo check test compose-test bench airflow lint clean frontend
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml emulator/pyproject.toml
 	@if [ -x $(PY) ] && [ "$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" != "$(PYTHON_VERSION)" ]; then \
@@ -33,7 +33,7 @@ demo: $(STAMP)
 # `make test`: the PostgreSQL cases (marker `postgres`, TEST_POSTGRES_URL emptied), three quarters of the property
 # tests' generated examples (CLEVERREACH_PROPERTY_SHARE=0.25 keeps a quarter) and the folders below,
 # which run real Airflow processes, Redis, podman or pip and share fixed resources (databases, Redis db numbers, the stack).
-SLOW_TESTS := tests/e2e tests/distributed tests/compose tests/soak tests/packaging
+SLOW_TESTS := tests/e2e tests/distributed tests/compose tests/soak tests/packaging tests/frontend
 CHECK_WORKERS ?= auto
 check: $(STAMP)
 	TEST_POSTGRES_URL= CLEVERREACH_PROPERTY_SHARE=0.25 $(PY) -m pytest -n $(CHECK_WORKERS) -m "not postgres" $(addprefix --ignore=,$(SLOW_TESTS)) $(PYTEST_ARGS)
@@ -49,6 +49,11 @@ compose-test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m scripts.bench $(BENCH_ARGS)
+
+# The CleverReach page (frontend/): install its pinned packages and build the bundle Airflow's UI loads
+# (plugins/cleverreach/ui/static/cleverreach-page.js, committed; tests/frontend checks it is up to date)
+frontend:
+	cd frontend && npm ci --no-audit --no-fund && npm run build && npm test
 
 airflow: $(STAMP)
 	$(PY) -m scripts.local_airflow

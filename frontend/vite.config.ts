@@ -17,7 +17,12 @@ const shared: Record<string, string> = {
 export default defineConfig({
   plugins: [react()],
   define: { "process.env.NODE_ENV": JSON.stringify("production") },
-  resolve: { alias: { src: resolve(import.meta.dirname, "src") } },
+  resolve: {
+    alias: {
+      src: resolve(import.meta.dirname, "src"),
+      "use-sync-external-store/shim": resolve(import.meta.dirname, "src/shims/useSyncExternalStore.ts"),
+    },
+  },
   build: {
     outDir: resolve(import.meta.dirname, "../plugins/cleverreach/ui/static"),
     emptyOutDir: false,

@@ -13,6 +13,7 @@ import { Empty, ErrorNote, Loading } from "src/components/States";
 import { ZonedTime } from "src/components/Time";
 import { useCan, useMe } from "src/context/me";
 import { paths, usePluginRoot } from "src/context/paths";
+import { FormerTenant } from "src/screens/tenant/FormerTenant";
 
 export function TenantsScreen() {
   const { t } = useTranslation();
@@ -103,6 +104,7 @@ export function TenantsScreen() {
           </Table.Body>
         </Table.Root>
       ) : null}
+      <FormerTenant />
     </Frame>
   );
 }

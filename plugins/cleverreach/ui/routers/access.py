@@ -12,7 +12,7 @@ from cleverreach.access import CleverReachPermission as P
 from cleverreach.access import TenantGrantStore, TenantScope, grant_change_refusal, tenant_scope_default
 from cleverreach.enums import TenantScopeDefault
 from cleverreach.tenants.store import TenantStore
-from cleverreach.ui.routers.common import refusals
+from cleverreach.ui.routers.common import refusals, zoned
 from cleverreach.ui.schemas import Grant
 from cleverreach.ui.security import Caller, TenantId, requires
 
@@ -22,7 +22,13 @@ Admin = Annotated[Caller, Depends(requires(P.ADMINISTER))]
 
 @router.get("")
 def grants(found: Admin) -> list[dict[str, Any]]:
-    return TenantGrantStore(found.engine).grants()
+    """Every grant, its time in the granted tenant's zone."""
+    return _zoned(found, TenantGrantStore(found.engine).grants())
+
+
+def _zoned(found: Caller, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    zones = TenantStore(found.engine)
+    return [zoned(row, zones.zone(row["tenant_id"]), "granted_at") for row in rows]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -33,7 +39,7 @@ def grant(body: Grant, found: Admin) -> list[dict[str, Any]]:
     with refusals():
         TenantStore(found.engine).tenant(body.tenant_id)
     store.grant(body.username, body.tenant_id, found.actor)
-    return store.grants()
+    return _zoned(found, store.grants())
 
 
 @router.delete("/{username}/{tenant_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -41,3 +41,15 @@ def owned_list(engine: Engine, tenant_id: str, list_id: str) -> dict[str, Any]:
 def in_zone(rows: list[dict[str, Any]], tz: ZoneInfo, *fields: str) -> list[dict[str, Any]]:
     """Rows with their stored UTC times as ISO 8601 in the tenant's zone (with the offset, so nothing is lost)."""
     return [{**row, **{f: local_iso(row[f], tz) for f in fields if f in row}} for row in rows]
+
+
+def zoned(row: dict[str, Any], tz: ZoneInfo, *fields: str) -> dict[str, Any]:
+    """One row in the tenant's zone, naming the zone (``time_zone``) so the page labels each time with it."""
+    return {**in_zone([row], tz, *fields)[0], "time_zone": tz.key}
+
+
+def tenant_zone(engine: Engine, tenant_id: str) -> ZoneInfo:
+    """The zone the tenant's people read times in (the CRM's ``tenant.time_zone``, default Europe/Berlin)."""
+    from cleverreach.tenants.store import TenantStore
+
+    return TenantStore(engine).zone(tenant_id)

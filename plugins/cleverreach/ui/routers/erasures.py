@@ -20,7 +20,7 @@ from cleverreach.erasure.request_store import REFERENCE_PATTERN, ErasureRequestS
 from cleverreach.erasure.store import ErasureStore
 from cleverreach.tenants.store import TenantStore
 from cleverreach.ui.airflow_api import ERASE_CONTACT_DAG, AirflowApiDep
-from cleverreach.ui.routers.common import in_zone, refusals
+from cleverreach.ui.routers.common import refusals, zoned
 from cleverreach.ui.schemas import ErasureCreate
 from cleverreach.ui.security import Caller, TenantId, tenant_caller
 
@@ -34,7 +34,7 @@ def _status(found: Caller, tenant_id: str, reference: str) -> dict[str, Any]:
     if stored is None or stored.tenant_id != tenant_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no erasure request {reference} for tenant {tenant_id!r}")
     tz = TenantStore(found.engine).zone(tenant_id)
-    return in_zone([stored.public()], tz, "requested_at", "finished_at", "purged_at")[0]
+    return zoned(stored.public(), tz, "requested_at", "finished_at", "purged_at")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

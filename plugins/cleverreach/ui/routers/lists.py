@@ -10,7 +10,7 @@ from cleverreach.access import CleverReachPermission as P
 from cleverreach.lists.store import ListStore
 from cleverreach.ui.airflow_api import run_link
 from cleverreach.ui.read_store import UiReadStore
-from cleverreach.ui.routers.common import ListId, owned_list, refusals
+from cleverreach.ui.routers.common import ListId, in_zone, owned_list, refusals, tenant_zone, zoned
 from cleverreach.ui.schemas import LANGUAGE_PATTERN, ListEdit, TranslationEdit
 from cleverreach.ui.security import Caller, TenantId, tenant_caller
 
@@ -18,6 +18,8 @@ router = APIRouter(prefix="/tenants/{tenant_id}/lists/{list_id}", tags=["lists"]
 Language = Annotated[str, Path(pattern=LANGUAGE_PATTERN, description="ISO 639 language code, e.g. de, en, fr-CH")]
 Viewer = Annotated[Caller, Depends(tenant_caller())]
 Editor = Annotated[Caller, Depends(tenant_caller(P.MANAGE_LISTS))]
+LIST_TIMES = ("remote_deleted_at",)  # the times a list row carries
+RUN_TIMES = ("started_at", "finished_at")
 
 
 def with_link(run: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -33,11 +35,12 @@ def list_detail(tenant_id: TenantId, list_id: ListId, found: Viewer) -> dict[str
     row = owned_list(found.engine, tenant_id, list_id)
     reads = UiReadStore(found.engine)
     runs = reads.sync_runs(tenant_id, list_id, limit=1)
+    tz = tenant_zone(found.engine, tenant_id)
     return {
-        **row,
-        "translations": ListStore(found.engine).translations(tenant_id, list_id),
+        **zoned(row, tz, *LIST_TIMES),
+        "translations": in_zone(ListStore(found.engine).translations(tenant_id, list_id), tz, "changed_at"),
         "member_counts": reads.member_counts(list_id, tenant_id),
-        "last_sync": with_link(runs[0] if runs else None),
+        "last_sync": with_link(zoned(runs[0], tz, *RUN_TIMES) if runs else None),
     }
 
 
@@ -47,7 +50,7 @@ def edit_list(tenant_id: TenantId, list_id: ListId, body: ListEdit, found: Edito
     with refusals():
         ListStore(found.engine).update_local(tenant_id, list_id, name=body.name,
                                              short_description=body.short_description, actor=found.actor)
-    return owned_list(found.engine, tenant_id, list_id)
+    return zoned(owned_list(found.engine, tenant_id, list_id), tenant_zone(found.engine, tenant_id), *LIST_TIMES)
 
 
 @router.put("/translations/{language}")
@@ -57,7 +60,7 @@ def set_translation(tenant_id: TenantId, list_id: ListId, language: Language, bo
     with refusals():
         store.set_translation(tenant_id, list_id, language, name=body.name,
                               short_description=body.short_description, actor=found.actor)
-        return store.translations(tenant_id, list_id)
+        return in_zone(store.translations(tenant_id, list_id), tenant_zone(found.engine, tenant_id), "changed_at")
 
 
 @router.delete("/translations/{language}", status_code=status.HTTP_204_NO_CONTENT)

@@ -21,7 +21,7 @@ from cleverreach.enums import MemberState
 from cleverreach.ui.airflow_api import MANAGE_MEMBERS_DAG, AirflowApiDep
 from cleverreach.ui.keyset import MemberSort
 from cleverreach.ui.read_store import BoundaryGone, PagePosition, UiReadStore
-from cleverreach.ui.routers.common import ListId, PageSize, owned_list
+from cleverreach.ui.routers.common import ListId, PageSize, in_zone, owned_list, tenant_zone
 from cleverreach.ui.schemas import MAX_IDS, MemberRemoval
 from cleverreach.ui.security import Caller, TenantId, tenant_caller
 
@@ -62,7 +62,9 @@ def members(tenant_id: TenantId, list_id: ListId, found: Viewer,
         raise HTTPException(status.HTTP_409_CONFLICT, f"{exc}; start again from the first page") from None
     for row in result.rows:
         row["synchronised"] = row["sync_state"] == MemberState.SYNCED
-    return result.as_dict()
+    tz = tenant_zone(found.engine, tenant_id)
+    page = result.as_dict()
+    return {**page, "rows": in_zone(page["rows"], tz, "added_at"), "time_zone": tz.key}
 
 
 def _is_contact_key(value: str) -> bool:

@@ -26,8 +26,8 @@ from cleverreach.sync.approval_store import SyncApprovalStore
 from cleverreach.tenants.store import TenantStore
 from cleverreach.ui.airflow_api import SYNC_RECIPIENTS_DAG, AirflowApiDep
 from cleverreach.ui.read_store import UiReadStore
-from cleverreach.ui.routers.common import ListId, PageNo, PageSize, in_zone, owned_list
-from cleverreach.ui.routers.lists import with_link
+from cleverreach.ui.routers.common import ListId, PageNo, PageSize, owned_list, zoned
+from cleverreach.ui.routers.lists import RUN_TIMES, with_link
 from cleverreach.ui.schemas import Approval, SyncRequest
 from cleverreach.ui.security import Caller, TenantId, tenant_caller
 
@@ -45,7 +45,7 @@ def runs(tenant_id: TenantId, list_id: ListId, found: Viewer,
     owned_list(found.engine, tenant_id, list_id)
     runs = UiReadStore(found.engine).sync_runs(tenant_id, list_id, limit=limit)
     tz = TenantStore(found.engine).zone(tenant_id)
-    return [with_link(run) for run in in_zone(runs, tz, "started_at", "finished_at")]
+    return [with_link(zoned(run, tz, *RUN_TIMES)) for run in runs]
 
 
 @router.get("/runs/{run_pk}")
@@ -58,7 +58,8 @@ def plan(tenant_id: TenantId, list_id: ListId, run_pk: RunPk, found: Viewer,
     run = reads.sync_run(tenant_id, list_id, run_pk)
     if run is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"sync run {run_pk} does not exist for list {list_id}")
-    return {"run": with_link(run), "counts": reads.change_counts(run_pk),
+    tz = TenantStore(found.engine).zone(tenant_id)
+    return {"run": with_link(zoned(run, tz, *RUN_TIMES)), "time_zone": tz.key, "counts": reads.change_counts(run_pk),
             "changes": reads.changes_page(run_pk, action=action, page=page, page_size=page_size).as_dict()}
 
 

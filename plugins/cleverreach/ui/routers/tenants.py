@@ -10,7 +10,7 @@ from cleverreach.access import CleverReachPermission as P
 from cleverreach.lists.store import ListStore
 from cleverreach.tenants.store import TenantStore
 from cleverreach.ui.read_store import UiReadStore
-from cleverreach.ui.routers.common import refusals
+from cleverreach.ui.routers.common import refusals, zoned
 from cleverreach.ui.schemas import TenantMove, TenantRename
 from cleverreach.ui.security import Caller, CallerDep, TenantId, tenant_caller
 
@@ -30,10 +30,15 @@ def tenants(found: CallerDep) -> list[dict[str, Any]]:
     checks = UiReadStore(found.engine).login_checks()
     lists = ListStore(found.engine)
     return [
-        {"id": t.id, "name": t.name, "cleverreach_conn_id": t.cleverreach_conn_id,
-         "login_check": checks.get(t.id), "lists": len(lists.lists(t.id))}
+        {"id": t.id, "name": t.name, "cleverreach_conn_id": t.cleverreach_conn_id, "time_zone": t.zone.key,
+         "login_check": _check(checks.get(t.id), t.zone), "lists": len(lists.lists(t.id))}
         for t in TenantStore(found.engine).tenants() if found.scope.allows(t.id)
     ]
+
+
+def _check(check: dict[str, Any] | None, tz: Any) -> dict[str, Any] | None:
+    """A login check with its time in the tenant's zone."""
+    return None if check is None else zoned(check, tz, "checked_at")
 
 
 @router.post("/tenants/{tenant_id}/login-check")
@@ -53,14 +58,14 @@ def check_login(tenant_id: TenantId, found: Annotated[Caller, Depends(tenant_cal
         ok, message = False, f"{type(exc).__name__}: {exc}"
     store = UiReadStore(found.engine)
     store.record_login_check(tenant_id, ok, message, found.actor.name)
-    return store.login_checks()[tenant_id]
+    return _check(store.login_checks()[tenant_id], tenant.zone)
 
 
 @router.get("/tenants/{tenant_id}/lists")
 def tenant_lists(tenant_id: TenantId, found: Annotated[Caller, Depends(tenant_caller())]) -> list[dict[str, Any]]:
     with refusals():
-        TenantStore(found.engine).tenant(tenant_id)
-        return ListStore(found.engine).lists(tenant_id)
+        tz = TenantStore(found.engine).tenant(tenant_id).zone
+        return [zoned(row, tz, "remote_deleted_at") for row in ListStore(found.engine).lists(tenant_id)]
 
 
 # ---------------------------------------------------------------------- the tenant lifecycle (admins)
