@@ -283,7 +283,15 @@ class PageDriver:
         return self.driver.find_elements("css selector", css)
 
     def present(self, css: str) -> bool:
-        return any(e.is_displayed() for e in self.elements(css))
+        """Whether an element of ``css`` is shown (asked again while React replaces it)."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        for _ in range(20):
+            try:
+                return any(e.is_displayed() for e in self.elements(css))
+            except StaleElementReferenceException:
+                time.sleep(0.1)
+        return False
 
     def click(self, css: str, name: str = "click") -> None:
         from selenium.webdriver.common.by import By
@@ -294,9 +302,19 @@ class PageDriver:
         button.click()
 
     def disabled(self, css: str) -> bool:
-        found = self.element(css, name="disabled")
-        return found.get_attribute("disabled") is not None or found.get_attribute("aria-disabled") == "true" \
-            or found.get_attribute("readonly") is not None
+        """Whether the control of ``css`` is disabled (or read-only), asked again while React replaces it."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        def state(d):
+            try:
+                found = self.element(css, name="disabled")
+                return ("disabled" if found.get_attribute("disabled") is not None or found.get_attribute("readonly") is not None
+                        or found.get_attribute("aria-disabled") == "true" or found.get_attribute("data-disabled") is not None
+                        else "enabled")
+            except StaleElementReferenceException:
+                return False
+
+        return _wait(self.driver, state, f"the state of {css}", "disabled") == "disabled"
 
     def screen(self, name: str, *needles: str, timeout: float = TIMEOUT) -> str:
         """Wait for a screen: its title shown, nothing loading, and ``needles`` in its text; returns the text."""
@@ -376,12 +394,14 @@ def test_anonymous_gets_airflows_login_and_the_page_api_answers_401(page, lang):
         assert page.fab.api("GET", f"/cleverreach/api/{path}", user=None).status_code == 401, path
 
 
-def test_the_nav_entry_renders_the_page_inside_airflows_ui_without_an_iframe(page):
+@pytest.mark.parametrize("user", ["admin", "viewer"])
+def test_the_nav_entry_renders_the_page_inside_airflows_ui_without_an_iframe(page, user):
+    """Airflow's admin, and the least of the CleverReach roles, find the page in Airflow's Browse menu."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
     assert any(p["name"] == "cleverreach_ui" for p in page.fab.api("GET", "/api/v2/plugins").json()["plugins"])
-    page.as_user("cr_admin", "en", role="admin")
+    page.as_user(user, "en", role=user)
     page.driver.get(f"{page.fab.url}/")
     _wait(page.driver, ec.element_to_be_clickable((By.XPATH, "//button[normalize-space()='Browse']")),
           "the Browse menu", "nav").click()

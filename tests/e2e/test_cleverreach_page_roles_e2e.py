@@ -22,7 +22,7 @@ WORDS = {
     "de": {"tenants": ["Mandanten", "Empfängerlisten"], "tenant": ["Empfängerlisten"], "list": ["Sprachen"],
            "members": ["Synchronisiert"]},
     "en": {"tenants": ["Tenants", "Recipient lists"], "tenant": ["Recipient lists"], "list": ["Languages"],
-           "members": ["Synced"]},
+           "members": ["Synchronised"]},
 }
 # Words that give away the other language (a screen must not show them).
 FOREIGN = {"de": ["Tenants", "Recipient lists", "Languages"], "en": ["Mandanten", "Empfängerlisten", "Sprachen"]}
@@ -86,6 +86,8 @@ def test_a_role_sees_and_may_do_what_its_rights_allow(page, role: Role, lang: st
     page.click(tid("tab-members"))
     page.element(tid("members", " [data-contact]"), name=f"{role.name}-members")
     _visit(page, "members")
+    assert page.disabled(tid("member-remove"))  # nothing selected yet
+    page.click(tid("members", " [data-contact] ") + tid("member-select"))
     assert page.disabled(tid("member-remove")) != role.edits
 
     page.click(tid("tab-add"))
@@ -126,13 +128,15 @@ def test_a_role_sees_and_may_do_what_its_rights_allow(page, role: Role, lang: st
         assert not page.present(tid("tenant-rename")) and not page.present(tid("tenant-erase"))
         page.shot("admin-refused")
 
-    if role.tenants == ("acme",):  # a deep link to another tenant: the error state, and the API's 403
-        page.open("/tenants/nordlicht")
-        refused = page.error(f"{role.name}-forbidden")
-        assert word(lang, "errors.403") in refused, refused
-        assert "Nordlicht Vertriebs AG" not in page.text()
-        page.shot("forbidden")
-        assert page.fetch_status("tenants/nordlicht/lists") == 403
+    if role.tenants == ("acme",):  # deep links to another tenant: the error state, and the API's 403
         other = first_list(page.fab, "nordlicht")
         page.open(f"/tenants/nordlicht/lists/{other}/members")
         assert word(lang, "errors.403") in page.error(f"{role.name}-forbidden-list")
+        page.shot("forbidden-list")
+        assert page.fetch_status("tenants/nordlicht/lists") == 403
+        page.open("/tenants/nordlicht")
+        page.screen(f"{role.name}-forbidden")
+        page.shot("forbidden")
+        assert "Nordlicht Vertriebs AG" not in page.text()
+        refused = page.error(f"{role.name}-forbidden")
+        assert word(lang, "errors.403") in refused, refused
