@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from selenium.webdriver.support.ui import Select
 
 from e2e.test_cleverreach_page_e2e import LANGUAGES, PageDriver, first_list, tid, word
 
@@ -77,11 +78,15 @@ def test_a_role_sees_and_may_do_what_its_rights_allow(page, role: Role, lang: st
     page.click(tid("lists", f" [data-list='{list_id}']"))
     _visit(page, "list")
     assert page.driver.current_url.endswith(f"/tenants/acme/lists/{list_id}")
-    assert page.disabled(tid("list-save")) != role.edits
+    assert page.disabled(tid("list-name")) != role.edits  # read-only for a viewer
+    assert page.disabled(tid("list-save"))  # nothing changed yet
+    if role.edits:
+        page.element(tid("list-name")).send_keys(" x")
+        assert not page.disabled(tid("list-save"))
 
     page.click(tid("tab-languages"))
     _visit(page, "languages")
-    page.element(tid("translations"), name="translations")
+    assert page.present(tid("translations")) or page.present(tid("empty"))
 
     page.click(tid("tab-members"))
     page.element(tid("members", " [data-contact]"), name=f"{role.name}-members")
@@ -92,6 +97,8 @@ def test_a_role_sees_and_may_do_what_its_rights_allow(page, role: Role, lang: st
 
     page.click(tid("tab-add"))
     _visit(page, "add")
+    page.element(tid("filter-category") + " option:nth-child(2)", name="vocabulary")  # the CRM's categories came
+    Select(page.element(tid("filter-category"))).select_by_index(1)
     assert page.disabled(tid("add-preview")) != role.edits
     if role.edits:
         page.click(tid("add-preview"))
