@@ -375,10 +375,13 @@ def word(lang: str, key: str) -> str:
 
 
 def _luminance(driver, css: str) -> float:
-    """The relative luminance (0 black … 1 white) of an element's text colour."""
-    rgb = driver.execute_script("return getComputedStyle(document.querySelector(arguments[0])).color", css)
-    r, g, b = (int(v) / 255 for v in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3])
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    """The relative luminance (0 black … 1 white) of an element's text colour (any CSS colour, e.g. oklch(),
+    painted on a canvas and read back as sRGB)."""
+    r, g, b = driver.execute_script(
+        "const c = document.createElement('canvas').getContext('2d');"
+        "c.fillStyle = getComputedStyle(document.querySelector(arguments[0])).color; c.fillRect(0, 0, 1, 1);"
+        "return Array.from(c.getImageData(0, 0, 1, 1).data.slice(0, 3));", css)
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
 
 
 # ---------------------------------------------------------------------------------------------- the tests
