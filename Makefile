@@ -32,15 +32,30 @@ demo: $(STAMP)
 # spread over the cores by pytest-xdist (each worker has its own AIRFLOW_HOME, see tests/conftest.py). Left to
 # `make test`: the PostgreSQL cases (marker `postgres`, TEST_POSTGRES_URL emptied), three quarters of the property
 # tests' generated examples (CLEVERREACH_PROPERTY_SHARE=0.25 keeps a quarter) and the folders below,
-# which run real Airflow processes, Redis, podman or pip and share fixed resources (databases, Redis db numbers, the stack).
+# which run real Airflow processes, Redis, podman or pip and share fixed resources (databases, Redis db numbers,
+# the stack, ports; tests/frontend runs npm), so they run one test at a time.
 SLOW_TESTS := tests/e2e tests/distributed tests/compose tests/soak tests/packaging tests/frontend
 CHECK_WORKERS ?= auto
 check: $(STAMP)
 	TEST_POSTGRES_URL= CLEVERREACH_PROPERTY_SHARE=0.25 $(PY) -m pytest -n $(CHECK_WORKERS) -m "not postgres" $(addprefix --ignore=,$(SLOW_TESTS)) $(PYTEST_ARGS)
 
-# The whole suite, one test at a time (CI: .ci/run); PostgreSQL cases run when TEST_POSTGRES_URL is set
+# The whole suite (CI: .ci/run), in two tiers that both run; `make test` fails when either fails.
+# 1. parallel: everything but SLOW_TESTS over pytest-xdist (TEST_WORKERS, default: one per core), PostgreSQL cases
+#    included when TEST_POSTGRES_URL is set (each worker its own database <db>_gw0, <db>_gw1, ... on that server,
+#    created on demand; tests/conftest.py), every property example; --dist worksteal, so that an idle worker takes
+#    queued tests from a busy one instead of waiting for the long DAG tests at the end.
+# 2. serial: SLOW_TESTS, one test at a time (they share fixed databases, Redis db numbers, ports, the compose stack).
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@status=0; SECONDS=0; \
+	echo "== make test, tier 1 of 2 (parallel): all but $(SLOW_TESTS)"; \
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(addprefix --ignore=,$(SLOW_TESTS)) $(PYTEST_ARGS) || status=$$?; \
+	echo "== tier 1: exit $$status after $$SECONDS s"; \
+	echo "== make test, tier 2 of 2 (serial): $(SLOW_TESTS)"; \
+	$(PY) -m pytest $(SLOW_TESTS) $(PYTEST_ARGS) || { rc=$$?; [ $$status -ne 0 ] || status=$$rc; }; \
+	echo "== tiers 1 and 2: $$SECONDS s"; \
+	if [ $$status -ne 0 ]; then echo "make test: a tier failed (exit $$status)" >&2; fi; \
+	exit $$status
 
 # docker-compose.yaml brought up for real (part of `make test` too): podman, docker-compose, mmdebstrap (.ci/run
 # installs them), root

@@ -7,12 +7,16 @@ Rows are keyed deterministically, so reruns and overlaps add nothing.
 
 The same daily run enforces the retention period of the integration's stored plans and run messages
 (``[cleverreach] retention_days``, 90 by default): see ``cleverreach.housekeeping.retention``.
+
+A tenant's load that inserted rows emits an event of the asset ``cleverreach://tenants/<tenant>/contact_history``
+through the alias ``cleverreach_contact_history`` (``cleverreach.assets``): a DAG can be scheduled on either.
 """
 
 from __future__ import annotations
 
 from airflow.sdk import Param, TriggerRule, conf, dag
 
+from cleverreach.assets import CONTACT_HISTORY_ALIAS
 from cleverreach.dag_defaults import TENANT_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
 from cleverreach.housekeeping.retention import DEFAULT_RETENTION_DAYS
 from cleverreach.operators.housekeeping import CleverReachRetentionOperator
@@ -38,7 +42,7 @@ def cleverreach_sync_mail_history():
     tenants = CrmTenantsOperator(task_id="resolve_tenants", tenant="{{ params.tenant }}", migrate_state=True)
     loaded = CleverReachMailHistoryOperator.partial(
         task_id="load_history", map_index_template=TENANT_MAP_INDEX, since="{{ params.since }}",
-        pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
+        pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(), outlets=[CONTACT_HISTORY_ALIAS],
     ).expand_kwargs(tenants.output)
 
     columns = ["tenant_id", "mailings_seen", "mailings_loaded", "mailings_failed", "rows_inserted", "rows_existing",

@@ -7,6 +7,10 @@ preset); both are read without touching the metadata DB at parse time.
 
 Two runs never work on the same list at once: the DAG allows one active run, and each list's sync
 holds a lease in the CRM (a ``running`` sync_run row, unique per list).
+
+A list's sync that changed its group (not a dry run) emits an event of the asset
+``cleverreach://tenants/<tenant>/lists/<list>/recipients`` through the alias ``cleverreach_list_recipients``
+(``cleverreach.assets``): a DAG can be scheduled on either.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import os
 
 from airflow.sdk import Param, conf, dag
 
+from cleverreach.assets import LIST_RECIPIENTS_ALIAS
 from cleverreach.dag_defaults import KEY_SCHEMA, KEY_TYPES, TENANT_LIST_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
 from cleverreach.operators.sync_recipients import CleverReachSyncListOperator
 from cleverreach.operators.tenants import CrmListsOperator
@@ -48,7 +53,7 @@ def cleverreach_sync_recipients():
         task_id="sync_list",
         map_index_template=TENANT_LIST_MAP_INDEX,
         pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
-        dry_run="{{ params.dry_run }}",
+        dry_run="{{ params.dry_run }}", outlets=[LIST_RECIPIENTS_ALIAS],
     ).expand_kwargs(lists.output)
 
     columns = ["tenant_id", "list_id", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id",

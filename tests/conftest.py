@@ -32,6 +32,36 @@ if _HOME_MARKER not in os.environ:
 _AIRFLOW_HOME = Path(os.environ[_HOME_MARKER])
 configure_airflow(_AIRFLOW_HOME)
 
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """The URL of ``<db>_<worker>`` on the server of ``url``, created on demand through the maintenance DB
+    ``postgres``. Under pytest-xdist (`make test`'s parallel tier) each worker gets a database of its own, so
+    that one worker's schemas, roles' grants and advisory locks never meet another's; kept for the next run."""
+    from sqlalchemy import create_engine, make_url, text
+
+    base = make_url(url)
+    name = f"{base.database or 'postgres'}_{worker}"
+    admin = create_engine(base.set(drivername="postgresql+psycopg2", database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar() is None:
+                try:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+                except Exception as exc:  # noqa: BLE001 - another session created it meanwhile: fine
+                    if "already exists" not in str(exc):
+                        raise
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+# Read by the fixtures below and by test modules (at import, after this file): the worker's own database under
+# xdist. The marker keeps a second execution of this file from deriving a name from an already derived one.
+_PG_MARKER = "CLEVERREACH_TEST_POSTGRES_BASE" + (f"_{_WORKER.upper()}" if _WORKER else "")
+if _WORKER and os.environ.get("TEST_POSTGRES_URL") and _PG_MARKER not in os.environ:
+    os.environ[_PG_MARKER] = os.environ["TEST_POSTGRES_URL"]
+    os.environ["TEST_POSTGRES_URL"] = _worker_database(os.environ["TEST_POSTGRES_URL"], _WORKER)
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 
 
@@ -41,6 +71,18 @@ def airflow_db() -> Path:
     """A migrated SQLite metadata DB in the session's AIRFLOW_HOME (needed by ``dag.test()``)."""
     migrate_metadata_db()
     return _AIRFLOW_HOME
+
+
+@pytest.fixture(autouse=True)
+def _fresh_secrets_masker() -> None:
+    """Each test starts with empty secrets maskers, as each task process does in production (the supervisor
+    resets them). ``dag.test()`` runs every task in this one process, where the masks (every token, password and
+    connection URI seen) would pile up for the whole session: each new mask recompiles one alternation of all of
+    them and every log line is matched against it, which made the late tests of a session several times slower."""
+    for module in ("airflow.sdk._shared.secrets_masker", "airflow._shared.secrets_masker"):
+        masker = sys.modules.get(module)
+        if masker is not None:
+            masker.reset_secrets_masker()
 
 
 # ---------------------------------------------------------------------- the emulator

@@ -38,7 +38,6 @@ ALLOWED_GAPS: dict[str, str] = {
     "ui/read_store.py": "the page's reads through its API: tests/cleverreach/ui/routers/test_members.py, "
                         "test_sync.py, test_history.py, test_tenants.py",
     "ui/roles.py": "needs FAB's app (the unit tier runs SimpleAuthManager): tests/e2e/test_cleverreach_page_e2e.py",
-    "ui/routers/common.py": "the helpers every router uses: tests/cleverreach/ui/routers/",
     # ------------------------------------------------------------ tested through the module that drives them
     "crm/bulk.py": "every store's bulk writes (sync/test_list_state.py, history, members) on SQLite and PostgreSQL",
     "crm/legacy.py": "its command's tests, crm/test_adopt_legacy.py, and the refusal in crm/test_migrations.py",

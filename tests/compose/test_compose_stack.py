@@ -138,12 +138,14 @@ def test_an_editor_created_the_readmes_way_logs_in_and_opens_the_cleverreach_pag
     wait.until(lambda d: "/auth/login" not in d.current_url)
     assert any(c["name"] == "_token" for c in driver.get_cookies()), "no session after the login"
 
-    driver.get(f"{url}/cleverreach/")
+    driver.get(f"{url}/cleverreach/")  # the old address leads to the page in Airflow's UI
+    wait.until(lambda d: "/plugin/cleverreach" in d.current_url)
     body = lambda d: d.find_element(By.TAG_NAME, "body").text  # noqa: E731
-    wait.until(lambda d: "Tenants" in body(d) and TENANT in body(d))
-    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, f"#tenants tr[data-tenant='{TENANT}']"))).click()
-    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, f"#lists tr[data-list='{STATE['list_id']}']"))).click()
-    wait.until(lambda d: f"({STATE['list_id']})" in body(d))
+    wait.until(lambda d: ("Tenants" in body(d) or "Mandanten" in body(d)) and TENANT in body(d))
+    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, f"[data-testid='tenants'] tr[data-tenant='{TENANT}']"))).click()
+    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, f"[data-testid='lists'] tr[data-list='{STATE['list_id']}']"))).click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "[data-testid='tab-members']")))
+    assert driver.current_url.endswith(f"/plugin/cleverreach/tenants/{TENANT}/lists/{STATE['list_id']}")
     driver.save_screenshot(str(ARTIFACTS / "cleverreach-page.png"))
     # the editor's rights on the page: the API behind it answers for this user, and the list's members are synced
     token = requests.post(f"{url}/auth/token", json={"username": EDITOR, "password": EDITOR_PASSWORD}, timeout=60)

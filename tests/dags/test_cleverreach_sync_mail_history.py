@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
+from helpers.assets import add_consumer_dags, asset_events, queued_for
 from helpers.connections import set_cleverreach_connection
 from helpers.crm_seed import add_contacts, add_tenants, fetch
 from scripts.airflow_runner import run_dag
@@ -175,3 +177,29 @@ def test_a_list_imported_after_the_first_load_gets_its_earlier_mailings(world, c
                           "VALUES (3, 'acme', '1001', 'Newsletter', CURRENT_TIMESTAMP)"))
     run_dag("cleverreach_sync_mail_history", {"tenant": "acme"})
     assert len(history(crm_engine)) == expected_acme_rows()
+
+
+def test_a_load_that_inserted_rows_emits_its_tenants_asset_event_and_queues_the_consumers(world, crm_engine, tmp_path):
+    add_consumer_dags(tmp_path, {"customer_on_acme_history": "[Asset('cleverreach://tenants/acme/contact_history')]",
+                                 "customer_on_beta_history": "[Asset('cleverreach://tenants/beta/contact_history')]",
+                                 "customer_on_any_history": "[AssetAlias('cleverreach_contact_history')]"})
+    result = run_dag("cleverreach_sync_mail_history")
+    assert result.state == "success"
+    events = asset_events(result.run_id)
+    by_uri = {e["uri"]: e for e in events}
+    assert len(events) == 2 and set(by_uri) == {"cleverreach://tenants/acme/contact_history",
+                                                "cleverreach://tenants/beta/contact_history"}
+    acme = by_uri["cleverreach://tenants/acme/contact_history"]
+    assert acme["aliases"] == ["cleverreach_contact_history"] and acme["task_id"] == "load_history"
+    assert acme["extra"]["tenant_id"] == "acme" and acme["extra"]["rows_inserted"] == expected_acme_rows()
+    assert (acme["extra"]["mailings_loaded"], acme["extra"]["unmatched"]) == (1, 1)
+    assert by_uri["cleverreach://tenants/beta/contact_history"]["extra"]["rows_inserted"] == 1
+    assert "@" not in json.dumps(events)  # counts and ids, no address
+    assert queued_for("customer_on_acme_history") == ["cleverreach://tenants/acme/contact_history"]
+    assert queued_for("customer_on_beta_history") == ["cleverreach://tenants/beta/contact_history"]
+    assert queued_for("customer_on_any_history") == sorted(by_uri)
+
+    # a rerun inserts nothing: no event
+    again = run_dag("cleverreach_sync_mail_history", {"tenant": "acme"})
+    assert again.state == "success" and again.returns["load_history"][0]["rows_inserted"] == 0
+    assert asset_events(again.run_id) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers.assets import add_consumer_dags, asset_events, queued_for
 from helpers.audit import audit_events, run_actor
 from helpers.connections import set_cleverreach_connection
 from helpers.crm_seed import add_addresses, add_contacts, add_members, add_tenants, fetch
@@ -300,3 +301,26 @@ def test_an_insert_refused_because_the_address_exists_meanwhile_is_matched_next_
     assert members(crm_engine)[1]["sync_state"] == "synced"
     owned = {o["email_key"]: o["origin"] for o in fetch(crm_engine, "SELECT email_key, origin FROM sync_owned_receiver")}
     assert owned["anna@example.org"] == "adopted"
+
+
+def test_only_a_sync_that_changed_the_group_emits_the_lists_asset_event(world, crm_engine, tmp_path):
+    uri = "cleverreach://tenants/acme/lists/1/recipients"
+    add_consumer_dags(tmp_path, {"customer_on_acme_list_1": f"[Asset({uri!r})]",
+                                 "customer_on_any_list": "[AssetAlias('cleverreach_list_recipients')]"})
+    dry = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1, "dry_run": True})
+    assert dry.state == "success" and dry.returns["sync_list"][0]["added"] == 3
+    assert asset_events(dry.run_id) == []  # a dry run writes nothing: no event, nothing queued
+    assert queued_for("customer_on_acme_list_1") == [] and queued_for("customer_on_any_list") == []
+
+    result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    (done,) = result.returns["sync_list"]
+    (event,) = asset_events(result.run_id)
+    assert (event["uri"], event["aliases"], event["task_id"]) == (uri, ["cleverreach_list_recipients"], "sync_list")
+    extra = event["extra"]
+    assert (extra["tenant_id"], extra["list_id"], extra["sync_run_id"], extra["status"]) == ("acme", "1", done["sync_run_id"], "success")
+    assert (extra["added"], extra["updated"], extra["removed"], extra["rejected"]) == (3, 1, 0, 3)
+    assert "@" not in str(extra)
+    assert queued_for("customer_on_acme_list_1") == [uri] and queued_for("customer_on_any_list") == [uri]
+
+    again = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})  # nothing to do: no event
+    assert again.returns["sync_list"][0]["added"] == 0 and asset_events(again.run_id) == []

@@ -72,6 +72,20 @@ def test_dags_follow_project_conventions():
         assert dag.doc_md
 
 
+@pytest.mark.parametrize(("dag_id", "task_id", "alias"), [
+    ("cleverreach_sync_mail_history", "load_history", "cleverreach_contact_history"),
+    ("cleverreach_sync_recipients", "sync_list", "cleverreach_list_recipients"),
+])
+def test_the_producing_mapped_tasks_declare_their_asset_alias_at_parse_time(dag_id, task_id, alias):
+    """Serialized as the scheduler stores them: a customer's DAG can schedule on the alias before any run."""
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    bag = DagBag(dag_folder=str(DAGS / f"{dag_id}.py"))
+    tasks = {t["__var"]["task_id"]: t["__var"] for t in DagSerialization.serialize_dag(bag.dags[dag_id])["tasks"]}
+    assert tasks[task_id]["partial_kwargs"]["outlets"] == [{"__var": {"name": alias, "group": "asset"},
+                                                            "__type": "asset_alias"}]
+
 def test_parsing_does_not_import_heavy_modules():
     """The DAG processor parses every file every 30 s: pandas and the emulator load only in tasks."""
     import subprocess

@@ -38,6 +38,7 @@ describe("detailChips", () => {
       .toEqual(["added: 3", "dry_run: false", "status: success", "ids: 1, 2", "nothing: –"]);
     expect(detailChips({ rows: { audit_event: 4 } })).toEqual(['rows: {"audit_event":4}']);
     expect(detailChips(undefined)).toEqual([]);
+    expect(detailChips({ taken_over: [] })).toEqual(["taken_over: –"]);  // an empty list is no blank
   });
 });
 

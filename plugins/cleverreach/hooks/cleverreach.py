@@ -48,6 +48,7 @@ from cleverreach.hooks.responses import BatchResult, ItemResult, decode, json_or
 from cleverreach.hooks.settings import MAX_BATCH_SIZE, CleverReachSettings
 from cleverreach.hooks.transport import (API_PATH, BearerTokenAuth, CallBudget, TokenRenewal, api_root_of,
                                          build_retry_args, segment, send_capped, session_connection)
+from cleverreach.lineage import record_call
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -197,8 +198,7 @@ class CleverReachHook(HttpHook):
         return self._token
 
     def invalidate_token(self) -> None:
-        self._token = None
-        self._token_expires_at = 0.0
+        self._token, self._token_expires_at = None, 0.0
 
     def _fetch_token(self) -> None:
         conn = self.connection
@@ -268,7 +268,7 @@ class CleverReachHook(HttpHook):
         retrying = Retrying(**{**args, "stop": budget.stop(args["stop"]), "wait": budget.wait(args["wait"])})
         self._budget = budget
         try:
-            return retrying(attempt)
+            return record_call(self, method, path, retrying(attempt))  # hook lineage: cleverreach.lineage
         except CleverReachError as exc:
             if budget.deadline_hit:
                 raise CleverReachDeadlineError(

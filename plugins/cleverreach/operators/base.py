@@ -51,6 +51,14 @@ def optional_text(value: Any) -> str | None:
     return str(value).strip()
 
 
+def with_outlet(kwargs: dict[str, Any], alias: Any) -> dict[str, Any]:
+    """``kwargs`` whose ``outlets`` hold ``alias``: the operator emits its asset events through it, and Airflow
+    registers only the events of an alias among the task's outlets."""
+    outlets = kwargs.get("outlets") or []
+    outlets = list(outlets) if isinstance(outlets, (list, tuple)) else [outlets]
+    return {**kwargs, "outlets": outlets if alias in outlets else [*outlets, alias]}
+
+
 def as_bool(value: Any, name: str) -> bool:
     """A templated flag: a real boolean, or the text "true"/"false" of a non-native template."""
     if isinstance(value, bool):

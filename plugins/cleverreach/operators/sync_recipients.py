@@ -8,9 +8,10 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException
 from sqlalchemy import Engine
 
+from cleverreach.assets import LIST_RECIPIENTS_ALIAS, emit, list_recipients_asset, sync_event
 from cleverreach.exceptions import GroupGoneError, MassRemovalError, RecipientListError, SyncInProgressError
 from cleverreach.lists.store import ListStore
-from cleverreach.operators.base import CleverReachTenantOperator, as_bool
+from cleverreach.operators.base import CleverReachTenantOperator, as_bool, with_outlet
 from cleverreach.operators.tenants import optional_list_id
 
 
@@ -23,13 +24,16 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
     :param list_id: ``recipient_list.id`` (templated).
     :param dry_run: plan and store the plan only; write nothing to CleverReach (templated).
     :param crm_conn_id: connection of the CRM database.
+
+    Its outlets always hold ``LIST_RECIPIENTS_ALIAS``: when a real run changed the group, the list's
+    ``recipients`` asset gets an event through it; a dry run emits none (``cleverreach.assets``).
     """
 
     template_fields: Sequence[str] = ("tenant_id", "cleverreach_conn_id", "list_id", "dry_run")
     ui_color = "#fbe9d0"
 
     def __init__(self, *, list_id: int | str, dry_run: bool | str = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(**with_outlet(kwargs, LIST_RECIPIENTS_ALIAS))
         self.list_id = list_id
         self.dry_run = dry_run
 
@@ -59,6 +63,8 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
             target = ListStore(engine).sync_target(str(self.tenant_id), list_id)  # the one ownership check
             ledger = self._ledger(engine, context)
             sync = ListSync(self.cleverreach, ledger, target, dag_id=self.dag_id, run_id=context["run_id"], logger=self.log)
-            return self.in_tenant_time(sync.run(dry_run=dry_run))
+            summary = sync.run(dry_run=dry_run)
         except (MassRemovalError, SyncInProgressError, GroupGoneError, RecipientListError) as exc:
             raise AirflowFailException(str(exc)) from None
+        emit(context, LIST_RECIPIENTS_ALIAS, list_recipients_asset(str(self.tenant_id), list_id), sync_event(summary))
+        return self.in_tenant_time(summary)

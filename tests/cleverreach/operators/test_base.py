@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 from cleverreach.crm.migrations import MIGRATION_TABLE, available_migrations, migrate
 from cleverreach.crm.state import state_engine_of, state_schema_of
 from cleverreach.hooks.crm import CrmHook
-from cleverreach.operators.base import CrmOperator, as_bool, optional_text
+from cleverreach.operators.base import CrmOperator, as_bool, optional_text, with_outlet
 
 
 @pytest.mark.parametrize(("value", "expected"), [(None, None), ("", None), ("  ", None), (" acme ", "acme"), (42, "42")])
@@ -25,6 +25,15 @@ def test_as_bool_takes_booleans_and_their_text_only():
     for bad in ("yes", 1, None):
         with pytest.raises(AirflowFailException, match="x must be true or false"):
             as_bool(bad, "x")
+
+
+def test_with_outlet_adds_the_alias_once_and_keeps_the_callers_outlets():
+    from airflow.sdk import AssetAlias
+
+    alias, mine = AssetAlias("theirs"), AssetAlias("mine")
+    assert with_outlet({"task_id": "t"}, alias) == {"task_id": "t", "outlets": [alias]}
+    assert with_outlet({"outlets": mine}, alias)["outlets"] == [mine, alias]
+    assert with_outlet({"outlets": (mine, alias)}, alias)["outlets"] == [mine, alias]
 
 
 class _Probe(CrmOperator):

@@ -6,12 +6,15 @@ arguments before any request, imports or syncs one tenant's data, and fails a te
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 from helpers.connections import set_cleverreach_connection
 from helpers.crm_seed import add_contacts, add_tenants, fetch
 from sqlalchemy import text
 
+from cleverreach.assets import LIST_RECIPIENTS_ALIAS
 from cleverreach.crm.migrations import migrate
 from cleverreach.operators.import_lists import CleverReachImportListsOperator
 from cleverreach.operators.mail_history import CleverReachMailHistoryOperator, parse_since
@@ -32,6 +35,14 @@ def acme(emulator, crm_engine, monkeypatch):
     return emulator
 
 
+class _Outlet:
+    def __init__(self) -> None:
+        self.added: list[tuple] = []
+
+    def add(self, asset, extra=None) -> None:
+        self.added.append((asset, extra))
+
+
 def api_requests(emulator) -> int:
     return len(emulator.client.requests())
 
@@ -45,11 +56,16 @@ def test_import_then_sync_one_list(acme, crm_engine):
     with crm_engine.begin() as conn:
         conn.execute(text("INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) "
                           "VALUES (:l, 10, CURRENT_TIMESTAMP)"), {"l": row["id"]})
-    dry = CleverReachSyncListOperator(task_id="s", list_id=row["id"], dry_run="true", **TENANT).execute({"run_id": "r2"})
+    events = defaultdict(_Outlet)  # the task run's outlet events, as Airflow hands them to the operator
+    dry = CleverReachSyncListOperator(task_id="s", list_id=row["id"], dry_run="true", **TENANT).execute(
+        {"run_id": "r2", "outlet_events": events})
     assert (dry["dry_run"], dry["added"]) == (True, 1)
-    assert acme.client.group_receivers("1001") == []
-    done = CleverReachSyncListOperator(task_id="s", list_id=str(row["id"]), **TENANT).execute({"run_id": "r3"})
+    assert acme.client.group_receivers("1001") == [] and not any(e.added for e in events.values())
+    done = CleverReachSyncListOperator(task_id="s", list_id=str(row["id"]), **TENANT).execute(
+        {"run_id": "r3", "outlet_events": events})
     assert done["added"] == 1
+    (added,) = events[LIST_RECIPIENTS_ALIAS].added
+    assert added[0].uri == f"cleverreach://tenants/acme/lists/{row['id']}/recipients" and added[1]["added"] == 1
     assert [r["email"] for r in acme.client.group_receivers("1001")] == ["anna@example.org"]
 
 

@@ -13,7 +13,7 @@ export function RunStatus({ run }: { run: Pick<SyncRun, "status" | "dry_run"> })
   return (
     <Flex gap={1} align="center" wrap="wrap">
       <Badge colorPalette={statusPalette(run.status)} data-status={run.status}>{word("runStatus", run.status)}</Badge>
-      {run.dry_run ? <Badge variant="outline">{t("sync.dryRunBadge")}</Badge> : null}
+      {run.dry_run && run.status !== "dry_run" ? <Badge variant="outline">{t("sync.dryRunBadge")}</Badge> : null}
     </Flex>
   );
 }

@@ -43,7 +43,7 @@ export function runHref(dagId: string, runId: string, base: string = document.ba
 
 function valueText(value: unknown): string {
   if (value === null || value === undefined) return "–";
-  if (Array.isArray(value)) return value.map(valueText).join(", ");
+  if (Array.isArray(value)) return value.length ? value.map(valueText).join(", ") : "–";
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
