@@ -157,8 +157,7 @@ def test_granting_and_revoking_a_users_last_grant_asks_to_lift_the_limit(admin_p
     page.click(revoke)
     page.click(tid("confirm-ok"))  # the API refuses the last grant (409): the page asks to lift the limit
     asked = word("de", "access.liftTitle")
-    _wait(page.driver, lambda d: any(asked in e.text for e in page.elements(tid("confirm-dialog"))),
-          f"the question {asked!r}", "lift-limit")
+    page.wait_text(asked, name="lift-limit")
     page.shot("access-lift-limit")
     page.click(tid("confirm-ok"))
     _wait(page.driver, lambda d: not _grant_row(page, "viewer/acme"), "the grant gone", "lift-limit")

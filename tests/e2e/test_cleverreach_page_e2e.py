@@ -222,11 +222,12 @@ def _body_text(driver) -> str:
 
 def _wait(driver, condition, what: str, name: str, timeout: float = TIMEOUT):
     """An explicit wait; on a timeout a screenshot and the page's text say what was missing."""
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
+    try:  # an element React replaced while the condition read it: asked again
+        return WebDriverWait(driver, timeout, poll_frequency=0.2,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(condition)
     except TimeoutException:
         path = shot(driver, f"{name}-timeout")
         text = _body_text(driver)
