@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import secrets
 import shutil
 import statistics
@@ -181,7 +182,7 @@ def bench_ui_page(n: int = 1_000_000) -> dict[str, Any]:
         services.stop()
     notes = "; ".join(f"{s}: first load {t['first_ms']} ms, median of {RUNS - 1} more {t['median_ms']} ms "
                       f"(navigation start to first row visible)" for s, t in timings.items())
-    return {"bench": "ui-page", "n": n, "seconds": round(load_s, 1), "peak_rss_mb": 0, "timings": timings,
+    return {"bench": "ui-page", "n": n, "seconds": round(load_s, 1), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), "timings": timings,
             "notes": f"PostgreSQL CRM, Chromium: {notes}"}
 
 
