@@ -12,6 +12,8 @@ in a child process so that its peak RSS is its own.
                                               # history-1m 1000000, history-1m-5000 1000000):
                                               # scripts/bench_scale.py
     python -m scripts.bench sync-1m-uuid 1000000   # the same sync with contacts keyed by UUID
+    python -m scripts.bench ui-page 1000000   # the CleverReach page in Chromium: first row of the tenants screen
+                                              # and of a list's members tab (scripts/bench_ui_page.py)
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 
 from scripts.airflow_env import REPO
 from scripts.bench_scale import KINDS as SCALE_KINDS, PLANS as SCALE_PLANS
+from scripts.bench_ui_page import KINDS as UI_PAGE_KINDS, PLANS as UI_PAGE_PLANS
 
 WORK = REPO / ".bench"
 
@@ -343,6 +346,8 @@ def main(argv: list[str]) -> int:
             result = bench_sync(n)
         elif kind in SCALE_KINDS:  # sync-1m, fanout, history-1m (scripts/bench_scale.py)
             result = SCALE_KINDS[kind](n)
+        elif kind in UI_PAGE_KINDS:  # ui-page (scripts/bench_ui_page.py)
+            result = UI_PAGE_KINDS[kind](n)
         elif kind.startswith("ui-members-"):  # ui-members-sqlite / ui-members-postgresql
             result = bench_ui_members(kind.rsplit("-", 1)[1], n)
         else:  # history-sqlite / history-postgresql
@@ -351,7 +356,8 @@ def main(argv: list[str]) -> int:
         return 0
     plans = [("diff", 10_000), ("diff", 100_000), ("diff", 1_000_000), ("sync", 100_000),
              ("history-sqlite", 1_000_000), ("history-postgresql", 1_000_000),
-             ("ui-members-sqlite", 1_000_000), ("ui-members-postgresql", 1_000_000), *SCALE_PLANS]
+             ("ui-members-sqlite", 1_000_000), ("ui-members-postgresql", 1_000_000), *SCALE_PLANS,
+             *UI_PAGE_PLANS]
     if argv:
         plans = [(argv[0], int(argv[1]))]
     results = []

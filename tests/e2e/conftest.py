@@ -164,3 +164,32 @@ def stack(request, tmp_path_factory) -> Iterator[Stack]:
         shutil.copytree(services.log_dir, logs, dirs_exist_ok=True)
         if (tmp / "airflow" / "logs").exists():
             shutil.copytree(tmp / "airflow" / "logs", logs / "tasks", dirs_exist_ok=True)
+
+
+# ------------------------------------------------------------------ the CleverReach page's modules (FAB, Chromium)
+@pytest.fixture(scope="session")
+def page_fab(tmp_path_factory):
+    """One FAB stack for the page's modules (test_cleverreach_page_*_e2e): the lists imported, the first list of
+    acme with synced members. Its metadata DB is its own (the rights modules' stacks drop theirs)."""
+    from e2e.test_cleverreach_page_e2e import META_DB, ensure_synced_members, fab_stack
+
+    with fab_stack(tmp_path_factory.mktemp("e2e-page-shared"), meta_db=f"{META_DB}_shared",
+                   logs_name="page-shared-logs") as stack:
+        ensure_synced_members(stack)
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def page_chromium(page_fab):
+    from e2e.test_cleverreach_page_e2e import chromium_driver
+
+    with chromium_driver() as driver:
+        yield driver
+
+
+@pytest.fixture
+def page(page_fab, page_chromium):
+    """The session's Chromium on the page, logged out, German, light (each test logs in as whom it needs)."""
+    from e2e.test_cleverreach_page_e2e import PageDriver
+
+    return PageDriver(page_chromium, page_fab).as_user(None)

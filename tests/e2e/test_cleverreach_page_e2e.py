@@ -1,9 +1,10 @@
-"""The CleverReach page in a real Airflow with the FAB auth manager, driven in headless Chromium.
+"""The CleverReach page (a react_apps plugin inside Airflow's UI) in a real Airflow with the FAB auth manager.
 
-Its own stack (the other e2e module's runs on SimpleAuthManager): a fresh PostgreSQL metadata DB, the
-CleverReach roles from ``python -m cleverreach.ui.roles``, FAB users per role, an editor limited to
-tenant ``acme``. Screenshots: ``artifacts/e2e/page-*.png``. The metadata DB is ``cleverreach_e2e_page_meta``, or
-``E2E_PAGE_META_DB`` (so that two checkouts on one server do not drop each other's).
+The stack (``fab_stack``, also used by the rights modules): a fresh PostgreSQL metadata DB, the CleverReach roles
+from ``python -m cleverreach.ui.roles``, FAB users per role, an editor limited to tenant ``acme``. The page's
+modules share one stack and one Chromium per session (``page_fab`` and ``page`` in conftest.py); the helpers to
+drive the page (``PageDriver``) are here. Screenshots: ``artifacts/e2e/page-<role>-<lang>-<screen>.png``. The
+metadata DB is ``cleverreach_e2e_page_meta``, or ``E2E_PAGE_META_DB`` (two checkouts on one server).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ pytestmark = pytest.mark.e2e
 ARTIFACTS = REPO / "artifacts" / "e2e"
 META_DB = os.environ.get("E2E_PAGE_META_DB", "cleverreach_e2e_page_meta")  # dropped and created fresh
 FAB = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
-USERS = {"admin": "Admin", "viewer": "CleverReach Viewer", "editor": "CleverReach Editor", "ed_acme": "CleverReach Editor"}
+USERS = {"admin": "Admin", "viewer": "CleverReach Viewer", "editor": "CleverReach Editor", "ed_acme": "CleverReach Editor",
+         "cr_admin": "CleverReach Admin"}
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 TIMEOUT = 40
 
@@ -167,8 +169,14 @@ def _grant(crm_path: Path, user: str, tenant: str) -> None:
         engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def chromium(fab):
+# ---------------------------------------------------------------------------------------------- the browser
+PAGE = "/plugin/cleverreach"
+LANGUAGES = ("de", "en")
+
+
+@contextmanager
+def chromium_driver() -> Iterator[Any]:
+    """Headless Debian Chromium with its chromedriver (Selenium offline: no driver download)."""
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         pytest.skip(f"{CHROMIUM} and {CHROMEDRIVER} are needed (apt-get install chromium chromium-driver)")
     os.environ["SE_OFFLINE"] = "true"
@@ -191,32 +199,15 @@ def chromium(fab):
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def login_as(driver, fab: Fab, user: str | None) -> None:
-    """Airflow's own session: the UI's `_token` cookie with a JWT from /auth/token (no second login)."""
-    driver.get(f"{fab.url}/api/v2/version")
-    driver.delete_all_cookies()
-    if user:
-        driver.add_cookie({"name": "_token", "value": fab.token(user), "path": "/"})
+def tid(name: str, extra: str = "") -> str:
+    """The CSS selector of a data-testid (and what follows it, e.g. `` [data-tenant='acme']``)."""
+    return f"[data-testid='{name}']{extra}"
 
 
 def shot(driver, name: str) -> Path:
     path = ARTIFACTS / f"page-{name}.png"
     driver.save_screenshot(str(path))
     return path
-
-
-def _wait(driver, condition, what: str, name: str, timeout: float = TIMEOUT):
-    """An explicit wait; on a timeout a screenshot and the page's text say what was missing."""
-    from selenium.common.exceptions import TimeoutException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
-    except TimeoutException:
-        path = shot(driver, f"{name}-timeout")
-        text = _body_text(driver)
-        pytest.fail(f"{driver.current_url} did not show {what} within {timeout:.0f} s ({path}):\n{text[:1500]}",
-                    pytrace=False)
 
 
 def _body_text(driver) -> str:
@@ -229,205 +220,218 @@ def _body_text(driver) -> str:
         return ""
 
 
-def wait_for(driver, *needles: str, name: str, timeout: float = TIMEOUT) -> str:
-    """Wait until the page shows every one of ``needles``; returns the page's text."""
-    def shown(d):
-        text = _body_text(d)
-        return text if all(n in text for n in needles) else False
+def _wait(driver, condition, what: str, name: str, timeout: float = TIMEOUT):
+    """An explicit wait; on a timeout a screenshot and the page's text say what was missing."""
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
 
-    return _wait(driver, shown, f"{list(needles)}", name, timeout)
-
-
-def element(driver, css: str, name: str, timeout: float = TIMEOUT):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-
-    return _wait(driver, ec.visibility_of_element_located((By.CSS_SELECTOR, css)), css, name, timeout)
-
-
-def click(driver, css: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-
-    _wait(driver, ec.element_to_be_clickable((By.CSS_SELECTOR, css)), f"a clickable {css}", "click").click()
+    try:  # an element React replaced while the condition read it: asked again
+        return WebDriverWait(driver, timeout, poll_frequency=0.2,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+    except TimeoutException:
+        path = shot(driver, f"{name}-timeout")
+        text = _body_text(driver)
+        pytest.fail(f"{driver.current_url} did not show {what} within {timeout:.0f} s ({path}):\n{text[:2000]}",
+                    pytrace=False)
 
 
-def first_list(fab: Fab, tenant: str = "acme") -> int:
-    return min(row["id"] for row in fab.api("GET", f"/cleverreach/api/tenants/{tenant}/lists").json())
+class PageDriver:
+    """One Chromium on the page: who is logged in, in which language and colour mode, and waits by data-testid."""
+
+    def __init__(self, driver, fab: Fab) -> None:
+        self.driver, self.fab = driver, fab
+        self.role, self.lang = "anonymous", "de"
+
+    # -- who and how
+    def as_user(self, user: str | None, lang: str = "de", role: str | None = None, theme: str = "light") -> "PageDriver":
+        """Airflow's own session (the `_token` cookie with a JWT from /auth/token), Airflow's UI language
+        (localStorage ``i18nextLng``) and colour mode (``theme``), all set before the page loads."""
+        self.driver.get(f"{self.fab.url}/api/v2/version")
+        self.driver.delete_all_cookies()
+        self.driver.execute_script("localStorage.clear(); sessionStorage.clear();"
+                                   "localStorage.setItem('i18nextLng', arguments[0]);"
+                                   "localStorage.setItem('theme', arguments[1]);", lang, theme)
+        if user:
+            self.driver.add_cookie({"name": "_token", "value": self.fab.token(user), "path": "/"})
+        self.role, self.lang = role or user or "anonymous", lang
+        return self
+
+    def open(self, path: str = "") -> "PageDriver":
+        self.driver.get(f"{self.fab.url}{PAGE}{path}")
+        return self
+
+    def shot(self, screen: str) -> Path:
+        return shot(self.driver, f"{self.role}-{self.lang}-{screen}")
+
+    # -- waits
+    def text(self) -> str:
+        return _body_text(self.driver)
+
+    def wait_text(self, *needles: str, name: str = "text", timeout: float = TIMEOUT) -> str:
+        def shown(d):
+            text = _body_text(d)
+            return text if all(n in text for n in needles) else False
+
+        return _wait(self.driver, shown, f"{list(needles)}", name, timeout)
+
+    def element(self, css: str, name: str = "element", timeout: float = TIMEOUT):
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as ec
+
+        return _wait(self.driver, ec.visibility_of_element_located((By.CSS_SELECTOR, css)), css, name, timeout)
+
+    def elements(self, css: str) -> list[Any]:
+        return self.driver.find_elements("css selector", css)
+
+    def present(self, css: str) -> bool:
+        """Whether an element of ``css`` is shown (asked again while React replaces it)."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        for _ in range(20):
+            try:
+                return any(e.is_displayed() for e in self.elements(css))
+            except StaleElementReferenceException:
+                time.sleep(0.1)
+        return False
+
+    def click(self, css: str, name: str = "click") -> None:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as ec
+
+        button = _wait(self.driver, ec.element_to_be_clickable((By.CSS_SELECTOR, css)), f"a clickable {css}", name)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+        button.click()
+
+    def disabled(self, css: str) -> bool:
+        """Whether the control of ``css`` is disabled (or read-only), asked again while React replaces it."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        def state(d):
+            try:
+                found = self.element(css, name="disabled")
+                return ("disabled" if found.get_attribute("disabled") is not None or found.get_attribute("readonly") is not None
+                        or found.get_attribute("aria-disabled") == "true" or found.get_attribute("data-disabled") is not None
+                        else "enabled")
+            except StaleElementReferenceException:
+                return False
+
+        return _wait(self.driver, state, f"the state of {css}", "disabled") == "disabled"
+
+    def screen(self, name: str, *needles: str, timeout: float = TIMEOUT) -> str:
+        """Wait for a screen: its title shown, nothing loading, and ``needles`` in its text; returns the text."""
+        self.element(tid("title"), name=name, timeout=timeout)
+        _wait(self.driver, lambda d: not self.present(tid("loading")), "the end of loading", name, timeout)
+        return self.wait_text(*needles, name=name, timeout=timeout)
+
+    def title(self) -> str:
+        return self.element(tid("title"), name="title").text
+
+    def error(self, name: str) -> str:
+        return self.element(tid("error"), name=name).text
+
+    def fetch_status(self, path: str) -> int:
+        """The status the page's own API answers the browser (its cookies) for ``path`` under /cleverreach/api/."""
+        return self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0], {credentials: 'same-origin'}).then(r => done(r.status), () => done(-1));",
+            f"{self.fab.url}/cleverreach/api/{path}")
 
 
-def open_list(driver, fab: Fab, tenant: str = "acme") -> int:
+def first_list(fab: Fab, tenant: str = "acme") -> str:
+    return str(min(int(row["id"]) for row in fab.api("GET", f"/cleverreach/api/tenants/{tenant}/lists").json()))
+
+
+def run_ids(fab: Fab, dag_id: str) -> set[str]:
+    """Every run of ``dag_id`` so far (to tell that a cancelled action started none)."""
+    runs = fab.api("GET", f"/api/v2/dags/{dag_id}/dagRuns", params={"limit": 1000}).json()["dag_runs"]
+    return {r["dag_run_id"] for r in runs}
+
+
+def ensure_synced_members(fab: Fab, tenant: str = "acme") -> str:
+    """The first list of ``tenant`` has synced members (added by category, then synced); returns the list id."""
     list_id = first_list(fab, tenant)
-    driver.get(f"{fab.url}/cleverreach/")
-    wait_for(driver, "Tenants", tenant, name="tenants")
-    click(driver, f"#tenants tr[data-tenant='{tenant}']")
-    click(driver, f"#lists tr[data-list='{list_id}']")
-    element(driver, "#tab-details #list-external-id", name="list")
-    wait_for(driver, f"({list_id})", name="list")
-    return list_id
-
-
-def started_run(driver, dag_id: str, name: str, previous: str | None = None) -> tuple[str, str]:
-    """The run the page just started, from the link in its message (another than ``previous``): (run id, link)."""
-    from urllib.parse import unquote
-
-    from selenium.common.exceptions import WebDriverException
-
-    def new_link(d):
-        try:
-            link = d.find_element("css selector", "#message a").get_attribute("href")
-        except WebDriverException:
-            return False
-        return link if link and link != previous and f"/dags/{dag_id}/runs/" in link else False
-
-    link = _wait(driver, new_link, f"a new run of {dag_id} in the message", name)
-    wait_for(driver, "run manual__", dag_id, name=name)
-    return unquote(link.rstrip("/").rsplit("/", 1)[1]), link
-
-
-def ensure_synced_members(fab: Fab) -> None:
-    """The first list of acme has synced members (the editor's test adds them; alone, this adds some)."""
-    list_id = first_list(fab)
-    if fab.api("GET", f"/cleverreach/api/tenants/acme/lists/{list_id}").json()["member_counts"]:
-        return
-    category = fab.api("GET", f"/cleverreach/api/tenants/acme/lists/{list_id}/recipients/vocabulary").json()["category"][0]
+    if fab.api("GET", f"/cleverreach/api/tenants/{tenant}/lists/{list_id}").json().get("member_counts"):
+        return list_id
+    category = fab.api("GET", f"/cleverreach/api/tenants/{tenant}/lists/{list_id}/recipients/vocabulary").json()["category"][0]
     run_id = fab.api("POST", "/api/v2/dags/cleverreach_manage_members/dagRuns",
-                     json={"logical_date": None, "conf": {"tenant": "acme", "list_id": list_id, "action": "add",
+                     json={"logical_date": None, "conf": {"tenant": tenant, "list_id": int(list_id), "action": "add",
                                                           "category": category}}).json()["dag_run_id"]
     assert fab.wait_run("cleverreach_manage_members", run_id)["state"] == "success"
     sync = fab.api("GET", "/api/v2/dags/cleverreach_sync_recipients/dagRuns",
                    params={"order_by": "-run_after", "limit": 1}).json()["dag_runs"][0]
     assert fab.wait_run("cleverreach_sync_recipients", sync["dag_run_id"])["state"] == "success"
+    return list_id
 
 
-def test_an_anonymous_request_is_refused(fab, chromium):
-    assert fab.api("GET", "/cleverreach/api/tenants", user=None).status_code == 401
-    assert fab.api("GET", "/cleverreach/api/tenants/acme/lists", user=None).status_code == 401
-    assert fab.api("GET", "/cleverreach/api/me", user="viewer").json()["permissions"] == ["view"]
-    login_as(chromium, fab, None)
-    chromium.get(f"{fab.url}/cleverreach/")
-    text = wait_for(chromium, "Error 401", "not logged in to Airflow", name="anonymous")
-    assert "acme" not in text
-    shot(chromium, "anonymous-refused")
+def catalogue(lang: str) -> dict[str, Any]:
+    """The page's own words (frontend/src/i18n/<lang>.json): a screen in the wrong language misses them."""
+    return json.loads((REPO / "frontend" / "src" / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
 
 
-def test_the_nav_entry_shows_the_page_inside_airflow(fab, chromium):
+def word(lang: str, key: str) -> str:
+    found: Any = catalogue(lang)
+    for part in key.split("."):
+        found = found[part]
+    return found
+
+
+def _luminance(driver, css: str) -> float:
+    """The relative luminance (0 black … 1 white) of an element's text colour (any CSS colour, e.g. oklch(),
+    painted on a canvas and read back as sRGB)."""
+    r, g, b = driver.execute_script(
+        "const c = document.createElement('canvas').getContext('2d');"
+        "c.fillStyle = getComputedStyle(document.querySelector(arguments[0])).color; c.fillRect(0, 0, 1, 1);"
+        "return Array.from(c.getImageData(0, 0, 1, 1).data.slice(0, 3));", css)
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+# ---------------------------------------------------------------------------------------------- the tests
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_anonymous_gets_airflows_login_and_the_page_api_answers_401(page, lang):
+    page.as_user(None, lang, role="anonymous").open("/tenants/acme/lists")
+    _wait(page.driver, lambda d: "login" in d.current_url and d.find_elements("css selector", "input[type='password']"),
+          "Airflow's login form", "anonymous")
+    page.shot("login")
+    assert "ACME Handels" not in page.text()
+    for path in ("me", "tenants", "tenants/acme/lists", "tenants/acme/audit"):
+        assert page.fetch_status(path) == 401, path
+        assert page.fab.api("GET", f"/cleverreach/api/{path}", user=None).status_code == 401, path
+
+
+@pytest.mark.parametrize("user", ["admin", "viewer"])
+def test_the_nav_entry_renders_the_page_inside_airflows_ui_without_an_iframe(page, user):
+    """Airflow's admin, and the least of the CleverReach roles, find the page in Airflow's Browse menu."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
-    plugins = fab.api("GET", "/api/v2/plugins").json()["plugins"]
-    assert any(p["name"] == "cleverreach_ui" for p in plugins)
-    login_as(chromium, fab, "admin")
-    chromium.get(f"{fab.url}/")
-    _wait(chromium, ec.element_to_be_clickable((By.XPATH, "//button[normalize-space()='Browse']")),
+    assert any(p["name"] == "cleverreach_ui" for p in page.fab.api("GET", "/api/v2/plugins").json()["plugins"])
+    page.as_user(user, "en", role=user)
+    page.driver.get(f"{page.fab.url}/")
+    _wait(page.driver, ec.element_to_be_clickable((By.XPATH, "//button[normalize-space()='Browse']")),
           "the Browse menu", "nav").click()
-    entry = _wait(chromium, ec.element_to_be_clickable((By.XPATH, "//*[@role='menuitem'][normalize-space()='CleverReach'] | //a[normalize-space()='CleverReach']")),
-                  "CleverReach in the Browse menu", "nav-menu")
-    shot(chromium, "nav-menu")
+    entry = _wait(page.driver, ec.element_to_be_clickable(
+        (By.XPATH, "//*[@role='menuitem'][normalize-space()='CleverReach'] | //a[normalize-space()='CleverReach']")),
+        "CleverReach in the Browse menu", "nav-menu")
+    page.shot("nav-menu")
     entry.click()
-    _wait(chromium, ec.url_contains("/plugin/cleverreach"), "the plugin route", "nav")
-    _wait(chromium, ec.frame_to_be_available_and_switch_to_it((By.CSS_SELECTOR, "iframe[src*='/cleverreach/']")),
-          "the page's iframe", "nav")
-    try:
-        wait_for(chromium, "Tenants", "acme", "nordlicht", name="in-airflow")
-    finally:
-        chromium.switch_to.default_content()
-    shot(chromium, "in-airflow-nav")
+    _wait(page.driver, ec.url_contains(PAGE), "the plugin route", "nav")
+    page.screen("nav", "ACME Handels GmbH", "Nordlicht Vertriebs AG")
+    assert page.title() == word("en", "tenants.title") == "Tenants"
+    assert not page.elements("iframe") and page.elements("[data-cleverreach-page][lang='en']")
+    page.shot("in-airflow")
+    page.driver.get(f"{page.fab.url}/cleverreach/")  # the old address leads to the page in Airflow
+    _wait(page.driver, ec.url_contains(PAGE), "the redirect from /cleverreach/", "old-address")
+    page.screen("old-address", "ACME Handels GmbH")
 
 
-def test_an_editor_renames_previews_adds_and_sees_the_run(fab, chromium):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
-
-    login_as(chromium, fab, "editor")
-    open_list(chromium, fab)
-    name = chromium.find_element(By.ID, "list-name")
-    name.clear()
-    name.send_keys("Kunden-News E2E")
-    click(chromium, "#list-save")
-    wait_for(chromium, "List saved.", "Kunden-News E2E", name="renamed")
-    shot(chromium, "editor-renamed")
-    click(chromium, ".tabs button[data-tab='add']")
-    element(chromium, "#filter-category option:nth-child(2)", name="vocabulary")  # the CRM's categories arrived
-    Select(chromium.find_element(By.ID, "filter-category")).select_by_index(1)
-    click(chromium, "#add-preview")
-    text = wait_for(chromium, "contact person(s) match", name="preview")
-    assert "without a valid e-mail address" in text
-    shot(chromium, "editor-preview")
-    click(chromium, "#add-submit")
-    run_id, link = started_run(chromium, "cleverreach_manage_members", name="added")
-    run = fab.wait_run("cleverreach_manage_members", run_id)
-    assert run["state"] == "success" and run["triggering_user_name"] == "editor"
-    chromium.get(link)
-    wait_for(chromium, "manage_members", "editor", name="grid")
-    shot(chromium, "editor-run-in-grid")
-
-
-def test_dry_run_shows_the_plan_then_apply(fab, chromium):
-    login_as(chromium, fab, "editor")
-    open_list(chromium, fab)
-    click(chromium, ".tabs button[data-tab='sync']")
-    previous = None
-    for button, dry in (("#sync-dry-run", True), ("#sync-apply", False)):
-        click(chromium, button)
-        run_id, previous = started_run(chromium, "cleverreach_sync_recipients", name="sync", previous=previous)
-        run = fab.wait_run("cleverreach_sync_recipients", run_id)
-        assert run["state"] == "success", fab.task_log("cleverreach_sync_recipients", run_id, "sync_list")
-        click(chromium, "#sync-refresh")
-        row = f"#runs tr[data-airflow-run='{run_id}']"
-        status = element(chromium, f"{row} td:nth-child(3)", name="runs").text
-        assert status == ("dry_run" if dry else "success")
-        click(chromium, row)
-        sync_run = chromium.find_element("css selector", row).get_attribute("data-run")
-        text = wait_for(chromium, f"Plan of run {sync_run} ({status})", name="plan")
-        assert "Action" in text.split(f"Plan of run {sync_run}", 1)[1]
-        shot(chromium, "plan-dry-run" if dry else "plan-applied")
-
-
-def test_a_viewer_sees_lists_and_members_but_cannot_change_anything(fab, chromium):
-    from selenium.webdriver.common.by import By
-
-    ensure_synced_members(fab)
-    login_as(chromium, fab, "viewer")
-    list_id = open_list(chromium, fab)
-    assert chromium.find_element(By.ID, "list-save").get_attribute("disabled") is not None
-    assert chromium.find_element(By.ID, "list-name").get_attribute("readonly") is not None
-    click(chromium, ".tabs button[data-tab='members']")
-    wait_for(chromium, "page 1 of 1", name="viewer-members")
-    element(chromium, "#members td.ok.state", name="viewer-members")  # the "synchronised" tick
-    assert "✔ synced" in chromium.find_element(By.ID, "members").text
-    for control in ("member-remove", "member-remove-rejected", "member-prev", "member-next"):
-        assert chromium.find_element(By.ID, control).get_attribute("disabled") is not None, control
-    click(chromium, "#members th[data-sort='email']")
-    element(chromium, "#members th.sorted[data-sort='email']", name="viewer-sorted")
-    emails = [e for e in (td.text for td in chromium.find_elements(By.CSS_SELECTOR, "#members tbody td:nth-child(4)"))
-              if e != "no e-mail"]
-    assert emails == sorted(emails) and emails
-    shot(chromium, "viewer-members")
-    click(chromium, ".tabs button[data-tab='sync']")
-    element(chromium, "#runs tbody tr", name="viewer-runs")
-    assert chromium.find_element(By.ID, "sync-apply").get_attribute("disabled") is not None
-    resp = fab.api("PUT", f"/cleverreach/api/tenants/acme/lists/{list_id}", user="viewer", json={"name": "x"})
-    assert resp.status_code == 403
-    resp = fab.api("POST", f"/cleverreach/api/tenants/acme/lists/{list_id}/sync", user="viewer", json={"dry_run": True})
-    assert resp.status_code == 403
-
-
-def test_an_editor_of_one_tenant_cannot_open_another_tenants_list(fab, chromium):
-    login_as(chromium, fab, "ed_acme")
-    chromium.get(f"{fab.url}/cleverreach/")
-    text = wait_for(chromium, "tenants: acme", name="scoped")
-    assert "nordlicht" not in text.split("Tenants", 1)[1]
-    shot(chromium, "scoped-editor")
-    other = first_list(fab, "nordlicht")
-    chromium.get(f"{fab.url}/cleverreach/#tenant=nordlicht&list={other}")
-    chromium.refresh()  # a new hash alone does not reload the page
-    wait_for(chromium, "Error 403", "may not act on tenant 'nordlicht'", name="scoped-refused")
-    shot(chromium, "scoped-editor-refused")
-    resp = fab.api("GET", f"/cleverreach/api/tenants/nordlicht/lists/{other}", user="ed_acme")
-    assert resp.status_code == 403 and "may not act on tenant 'nordlicht'" in resp.json()["detail"]
-    # nor by triggering the DAG directly: the first task refuses, with a clear message
-    run_id = fab.api("POST", "/api/v2/dags/cleverreach_sync_recipients/dagRuns", user="ed_acme",
-                     json={"logical_date": None, "conf": {"tenant": "nordlicht", "dry_run": True}}).json()["dag_run_id"]
-    assert fab.wait_run("cleverreach_sync_recipients", run_id)["state"] == "failed"
-    assert "may not act on tenant 'nordlicht'" in fab.task_log("cleverreach_sync_recipients", run_id, "resolve_lists")
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_page_follows_airflows_dark_mode(page, lang):
+    for theme in ("light", "dark"):
+        page.as_user("editor", lang, role="editor", theme=theme).open()
+        page.screen(f"theme-{theme}", "ACME Handels GmbH")
+        dark = page.driver.execute_script("return document.documentElement.classList.contains('dark')")
+        assert dark == (theme == "dark")
+        brightness = _luminance(page.driver, tid("title"))
+        assert (brightness > 0.6) if theme == "dark" else (brightness < 0.4), (theme, brightness)
+        if theme == "dark":
+            page.shot("tenants-dark")
