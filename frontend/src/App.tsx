@@ -2,7 +2,9 @@
 import { Box } from "@chakra-ui/react";
 import { Route, Routes } from "react-router-dom";
 
-import { useApi } from "./api/useApi";
+import { useState } from "react";
+
+import { prefetch, useApi } from "./api/useApi";
 import type { Me } from "./api/types";
 import { ErrorNote, Loading } from "./components/States";
 import { MeContext } from "./context/me";
@@ -12,6 +14,7 @@ import { TenantScreen } from "./screens/tenant/TenantScreen";
 import { TenantsScreen } from "./screens/TenantsScreen";
 
 export function App() {
+  useState(() => prefetch("tenants"));  // every screen names its tenant: ask beside "me", not after it
   const me = useApi<Me>("me");
   if (me.loading && !me.data) return <Loading />;
   if (!me.data) return <Box p={4}><ErrorNote error={me.error} /></Box>;

@@ -65,6 +65,7 @@ beforeEach(() => {
       return new Response(JSON.stringify({ reference: "a".repeat(32), contacts: 1, emails: 1, dag_id: "cleverreach_erase_contact", dag_run_id: "manual__e", link: null }), { status: 201 });
     }
     if (method === "POST") return new Response(JSON.stringify({ detail: "refused: a sync runs" }), { status: 409 });
+    if (path === "tenants/nordlicht/lists") return new Response(JSON.stringify({ detail: "not your tenant" }), { status: 403 });
     const found = answers[path];
     return new Response(JSON.stringify(found ?? { detail: "no" }), { status: found ? 200 : 404 });
   }));
@@ -103,6 +104,15 @@ const admin: Me = { user: "ops", permissions: ["view", "administer"], tenants: n
 const q = (selector: string) => host.querySelector(selector);
 
 describe("the tenant screen", () => {
+  it("shows another tenant's deep link as refused (403), an unknown one as not found", async () => {
+    await show("/plugin/cleverreach/tenants/nordlicht", viewer);
+    expect(q('[data-testid="error"]')?.textContent).toContain("not your tenant");
+    expect(q('[data-testid="tab-lists"]')).toBeNull();
+    await show("/plugin/cleverreach/tenants/nowhere", viewer);
+    expect(q('[data-testid="error"]')).toBeNull();
+    expect(q('[data-testid="empty"]')?.textContent).toContain("nowhere");
+  });
+
   it("shows the lists, a gone one marked, and no admin tab without the right", async () => {
     await show("/plugin/cleverreach/tenants/acme", viewer);
     expect(q('[data-testid="tab-lists"]')).not.toBeNull();

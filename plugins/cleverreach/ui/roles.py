@@ -1,7 +1,9 @@
 """Create the CleverReach roles in the FAB auth manager: ``python -m cleverreach.ui.roles``.
 
 Each role gets what FAB's own ``Viewer`` role holds to use the UI, except reading every DAG (the DAGs'
-``access_control`` grants the CleverReach DAGs), plus its CleverReach rights (``ROLE_PERMISSIONS``).
+``access_control`` grants the CleverReach DAGs), plus reading the plugins (Airflow's UI finds the CleverReach page
+among them: without it the page is a 404 and the navigation has no entry; FAB gives that to ``Op`` only) and its
+CleverReach rights (``ROLE_PERMISSIONS``).
 Run it after ``airflow db migrate`` and before the dag-processor first parses the DAGs: FAB refuses a
 DAG whose ``access_control`` names a role that does not exist. Running it again adds what is missing.
 """
@@ -19,7 +21,13 @@ GLOBAL_DAG_RESOURCES = {"DAGs"}  # reading every DAG: left out, access_control g
 def sync_roles() -> dict[str, int]:
     """Create or complete the three roles; returns how many permissions each role got now."""
     from airflow.providers.fab.auth_manager.cli_commands.utils import get_application_builder
-    from airflow.providers.fab.www.security.permissions import ACTION_CAN_CREATE, ACTION_CAN_EDIT, ACTION_CAN_READ
+    from airflow.providers.fab.www.security.permissions import (
+        ACTION_CAN_ACCESS_MENU,
+        ACTION_CAN_CREATE,
+        ACTION_CAN_EDIT,
+        ACTION_CAN_READ,
+        RESOURCE_PLUGIN,
+    )
 
     fab_action = {"GET": ACTION_CAN_READ, "PUT": ACTION_CAN_EDIT, "POST": ACTION_CAN_CREATE}
     added: dict[str, int] = {}
@@ -33,6 +41,7 @@ def sync_roles() -> dict[str, int]:
         for role_name, rights in ROLE_PERMISSIONS.items():
             role = sm.find_role(role_name) or sm.add_role(role_name)
             wanted = base_permissions + [sm.create_permission(fab_action[r.method], r.resource) for r in sorted(rights)]
+            wanted += [sm.create_permission(action, RESOURCE_PLUGIN) for action in (ACTION_CAN_READ, ACTION_CAN_ACCESS_MENU)]
             have = {(p.action.name, p.resource.name) for p in role.permissions}
             added[role_name] = 0
             for permission in wanted:

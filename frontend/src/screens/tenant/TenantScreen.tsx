@@ -5,6 +5,7 @@ import { Badge, Tabs, Text } from "@chakra-ui/react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useParams } from "react-router-dom";
 
+import { ApiError, enc } from "src/api/client";
 import type { Tenant } from "src/api/types";
 import { useApi } from "src/api/useApi";
 import { Frame } from "src/components/Frame";
@@ -26,6 +27,9 @@ export function TenantScreen() {
   const isAdmin = useCan("administer");
   const tenants = useApi<Tenant[]>("tenants");
   const tenant = tenants.data?.find((found) => found.id === tenantId);
+  // not among the user's tenants: the API says whether it is another tenant's (403) or none at all (404)
+  const outside = tenants.data !== undefined && !tenant && !isAdmin;
+  const probe = useApi<unknown>(outside ? `tenants/${enc(tenantId)}/lists` : null);
   const crumbs = [{ label: t("tenants.crumb"), to: paths.tenants(root) }, { label: tenant?.name ?? tenantId }];
 
   if (!tenants.data) {
@@ -37,9 +41,12 @@ export function TenantScreen() {
   }
   const former = !tenant;
   if (former && !isAdmin) {
+    const refused = probe.error instanceof ApiError && probe.error.status === 403;
     return (
       <Frame crumbs={crumbs} title={tenantId}>
-        <Empty title={t("tenant.notFound", { tenant: tenantId })} hint={t("tenant.notFoundHint")} />
+        {probe.data === undefined && !probe.error ? <Loading /> : refused ? <ErrorNote error={probe.error} /> : (
+          <Empty title={t("tenant.notFound", { tenant: tenantId })} hint={t("tenant.notFoundHint")} />
+        )}
       </Frame>
     );
   }
