@@ -115,15 +115,24 @@ class HealthChecks(threading.Thread):
 
     def run(self) -> None:
         while not self.stopping.wait(1):
-            now = time.monotonic()
-            for ctr in self.containers():
-                status = ctr.get("Status", "")
-                if "(" not in status:  # no healthcheck
-                    continue
-                every = self.interval if "(healthy)" in status else self.starting_interval
-                if now - self.last.get(ctr["Id"], 0) >= every and not self.stopping.is_set():
-                    self.last[ctr["Id"]] = now
-                    podman("healthcheck", "run", ctr["Id"], check=False, timeout=60)
+            try:
+                self.run_due()
+            except subprocess.TimeoutExpired as exc:
+                # a podman call that hangs on a loaded machine (seen: `healthcheck run` over 60 s while the stack
+                # starts) must not end the thread: no check would run again, and `up` would wait for ever
+                print(f"healthchecks: {exc}; going on")
+
+    def run_due(self) -> None:
+        """One round: the checks that are due."""
+        now = time.monotonic()
+        for ctr in self.containers():
+            status = ctr.get("Status", "")
+            if "(" not in status:  # no healthcheck
+                continue
+            every = self.interval if "(healthy)" in status else self.starting_interval
+            if now - self.last.get(ctr["Id"], 0) >= every and not self.stopping.is_set():
+                self.last[ctr["Id"]] = now
+                podman("healthcheck", "run", ctr["Id"], check=False, timeout=60)
 
     def stop(self) -> None:
         self.stopping.set()

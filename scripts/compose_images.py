@@ -1,22 +1,26 @@
 """The stand-in base images of the compose test, built from Debian's packages (no container registry here).
 
 1. ``localhost/cleverreach-standin/debian:bookworm``: ``mmdebstrap --variant=minbase bookworm`` (the machine's
-   Debian mirror, through apt) imported with ``podman import``; built once, then kept.
+   Debian mirror, through apt; its package lists kept) imported with ``podman import``; built once, then kept.
 2. ``localhost/cleverreach-standin/airflow:3.3.2-python3.12``: ``docker/standin/airflow-base.Dockerfile`` on it,
-   with the build host's CPython 3.12, its extra CA certificates and the repository's constraints.txt in the
-   build context (podman's layer cache makes a rebuild without changes take seconds).
+   with the build host's CPython 3.12, its extra CA certificates, the repository's constraints.txt and the wheels
+   of ``docker/standin/airflow-requirements.txt`` at those pins in the build context (podman's layer cache makes
+   a rebuild without changes take seconds). The wheels come from the build host's pip (``pip wheel``, from its
+   pip cache, which ``make install`` has filled with the same pins), so the image's install needs no index.
 
     python -m scripts.compose_images      # both, then the sizes
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from scripts.compose_engine import REPO, podman
@@ -46,7 +50,9 @@ def build_debian_base(work: Path) -> float:
         return 0.0
     started = time.monotonic()
     rootfs = work / "rootfs.tar"
-    proc = subprocess.run(["mmdebstrap", "--quiet", "--variant=minbase", "bookworm", str(rootfs)],
+    # the package lists stay: the stand-ins' `apt-get update` then fetches only what changed since (mostly nothing)
+    proc = subprocess.run(["mmdebstrap", "--quiet", "--variant=minbase", "--skip=cleanup/apt/lists", "bookworm",
+                           str(rootfs)],
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"mmdebstrap failed:\n{proc.stderr[-3000:]}")
@@ -77,8 +83,22 @@ def _python_tar(target: Path) -> None:
             tar.add(path, arcname=rel, recursive=False, filter=owned_by_root)
 
 
-def build_airflow_base(work: Path, log: Path) -> float:
-    """The stand-in for apache/airflow:3.3.2-python3.12; returns the seconds the build took."""
+def make_wheelhouse(target: Path) -> float:
+    """The wheels of airflow-requirements.txt at the pins of constraints.txt, by this Python's pip: the image's
+    Python is this one (the same version, ABI and glibc of the build host), so they fit. Returns the seconds."""
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+                           "--wheel-dir", str(target), "--requirement", str(STANDIN / "airflow-requirements.txt"),
+                           "--constraint", str(REPO / "constraints.txt")],
+                          capture_output=True, text=True, timeout=1200, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"pip wheel for the stand-in Airflow base failed:\n{(proc.stdout + proc.stderr)[-4000:]}")
+    return time.monotonic() - started
+
+
+def build_airflow_base(work: Path, log: Path, wheels: Path | None = None) -> float:
+    """The stand-in for apache/airflow:3.3.2-python3.12, with the wheels of ``wheels`` (a make_wheelhouse
+    folder; made here when not given); returns the seconds the build took."""
     started = time.monotonic()
     context = Path(tempfile.mkdtemp(prefix="airflow-base-", dir=work))
     try:
@@ -86,6 +106,11 @@ def build_airflow_base(work: Path, log: Path) -> float:
         for cert in sorted(LOCAL_CERTS.glob("*.crt")):
             shutil.copy2(cert, context / "certs" / cert.name)
         shutil.copy2(REPO / "constraints.txt", context / "constraints.txt")
+        shutil.copy2(STANDIN / "airflow-requirements.txt", context / "requirements.txt")
+        if wheels is None:
+            make_wheelhouse(context / "wheels")
+        else:  # hard links: the same file system, no copy
+            shutil.copytree(wheels, context / "wheels", copy_function=os.link)
         shutil.copy2(STANDIN / "entrypoint.sh", context / "entrypoint.sh")
         _python_tar(context / "python.tar")
         proc = podman("build", "--layers", "--build-arg", f"DEBIAN_IMAGE={DEBIAN_IMAGE}",
@@ -102,8 +127,11 @@ def build_airflow_base(work: Path, log: Path) -> float:
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="compose-images-"))
     try:
-        print(f"debian base: {build_debian_base(work):.0f} s")
-        print(f"airflow base: {build_airflow_base(work, work / 'build.log'):.0f} s")
+        with ThreadPoolExecutor(1) as pool:  # the wheels (pip) while mmdebstrap runs (apt)
+            wheels = pool.submit(make_wheelhouse, work / "wheels")
+            print(f"debian base: {build_debian_base(work):.0f} s")
+            print(f"wheels: {wheels.result():.0f} s")
+        print(f"airflow base: {build_airflow_base(work, work / 'build.log', work / 'wheels'):.0f} s")
         for name in (DEBIAN_IMAGE, AIRFLOW_BASE_IMAGE):
             print(f"{name}: {image_size(name) / 1e6:.0f} MB")
     finally:

@@ -7,10 +7,13 @@
 #   python.tar        the build host's CPython 3.12 (Debian bookworm ships 3.11), without its tests and site-packages
 #   certs/*.crt       the build host's extra CA certificates, for pip behind an inspecting proxy (this image only)
 #   constraints.txt   the repository's pins, the versions the tests ran with
+#   requirements.txt  what is installed for user airflow (docker/standin/airflow-requirements.txt)
+#   wheels/           their wheels at those pins, made on the build host by its pip (from its pip cache): the
+#                     install below runs without an index (the same Python, so the same wheels fit); a wheel
+#                     missing there fails the build instead of being fetched
 #   entrypoint.sh     the stand-in /entrypoint
 ARG DEBIAN_IMAGE=localhost/cleverreach-standin/debian:bookworm
 FROM ${DEBIAN_IMAGE}
-ARG AIRFLOW_VERSION=3.3.2
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates curl dumb-init procps libssl3 libsqlite3-0 \
        libffi8 zlib1g libbz2-1.0 liblzma5 libreadline8 libncursesw6 libuuid1 libgdbm6 libexpat1 libtirpc3 \
@@ -29,14 +32,14 @@ ENV AIRFLOW_HOME=/opt/airflow \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/home/airflow/.local/bin:/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
     PYTHONUNBUFFERED=1
-COPY --chown=airflow:0 constraints.txt /tmp/constraints.txt
 USER airflow
-RUN pip install --no-cache-dir "apache-airflow[celery,fab]==${AIRFLOW_VERSION}" psycopg2-binary \
-        --constraint /tmp/constraints.txt >/dev/null
-# the official image's PostgreSQL drivers: psycopg2 above and asyncpg (Airflow 3 opens an async engine on the
-# metadata DB too)
-RUN pip install --no-cache-dir asyncpg --constraint /tmp/constraints.txt >/dev/null \
-    && rm /tmp/constraints.txt && airflow version
+# the wheels are mounted for this step only (they stay out of the image's layers); the constraints and the list
+# are copied, so that a change to either rebuilds this layer
+COPY --chown=airflow:0 constraints.txt requirements.txt /tmp/airflow-install/
+RUN --mount=type=bind,source=wheels,target=/tmp/wheels \
+    pip install --no-cache-dir --no-index --find-links /tmp/wheels -r /tmp/airflow-install/requirements.txt \
+        --constraint /tmp/airflow-install/constraints.txt >/dev/null \
+    && rm -r /tmp/airflow-install && airflow version
 COPY --chmod=755 entrypoint.sh /entrypoint
 WORKDIR /opt/airflow
 EXPOSE 8080
