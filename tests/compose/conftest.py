@@ -204,6 +204,13 @@ class ComposeStack:
         left = project_leftovers(PROJECT)
         remove_project(PROJECT)  # whatever down left, so that the next run starts clean
         restored = self.network.restore() if self.network else []
+        # conmon's cleanup may still tear a network down after `down` returned (netavark then edits the ruleset
+        # again): wait for it to settle, putting back what it changed, before judging what was left
+        for _ in range(15):
+            if not self.network or not self.network.differences():
+                break
+            time.sleep(2)
+            self.network.restore()
         if restored:
             print(f"network settings put back: {restored}")
         self.figures["network_put_back"] = restored
