@@ -40,6 +40,26 @@ def row_key(row: Any) -> str:
     return f"row:{row!r}"
 
 
+def _fresh_rows(body: Any, seen: set[str], key: Callable[[Any], str], label: str, page: int) -> list[dict[str, Any]] | None:
+    """A page's rows not read before (their keys added to ``seen``), or None at the end (an empty page); a page that
+    is no list, or holds only rows already read, is an error: the server does not page as documented."""
+    if body in (None, False, "false") or body == []:
+        return None
+    if not isinstance(body, list):
+        raise CleverReachResponseError(f"{label}: expected a list page, got {type(body).__name__}")
+    fresh = []
+    for row in body:
+        row_id = key(row)
+        if row_id not in seen:
+            seen.add(row_id)
+            fresh.append(row)
+    if not fresh:
+        raise CleverReachResponseError(
+            f"{label}: page {page} repeats rows already read; the server does not page as documented"
+        )
+    return fresh
+
+
 def paginate(
     fetch: Callable[[int], Any],
     *,
@@ -58,20 +78,9 @@ def paginate(
     seen: set[str] = set()
     for page in range(max_pages):
         body = fetch(page)
-        if body in (None, False, "false") or body == []:
+        fresh = _fresh_rows(body, seen, key, label, page)
+        if fresh is None:
             return
-        if not isinstance(body, list):
-            raise CleverReachResponseError(f"{label}: expected a list page, got {type(body).__name__}")
-        fresh = []
-        for row in body:
-            row_id = key(row)
-            if row_id not in seen:
-                seen.add(row_id)
-                fresh.append(row)
-        if not fresh:
-            raise CleverReachResponseError(
-                f"{label}: page {page} repeats rows already read; the server does not page as documented"
-            )
         yield fresh
         if total is not None and len(seen) >= total:
             return
@@ -154,20 +163,9 @@ def paginate_sized(
             if not accepted and asked < size.ask:
                 size.ask = asked  # the largest size this server accepts: the rest of the run starts there
             accepted = max(accepted, asked)
-            if body in (None, False, "false") or body == []:
+            fresh = _fresh_rows(body, seen, key, label, page)
+            if fresh is None:
                 return
-            if not isinstance(body, list):
-                raise CleverReachResponseError(f"{label}: expected a list page, got {type(body).__name__}")
-            fresh = []
-            for row in body:
-                row_id = key(row)
-                if row_id not in seen:
-                    seen.add(row_id)
-                    fresh.append(row)
-            if not fresh:
-                raise CleverReachResponseError(
-                    f"{label}: page {page} repeats rows already read; the server does not page as documented"
-                )
             served = len(body)
             if served > asked and offset % served:  # its own, larger size: page indexes of it no longer meet offset
                 raise CleverReachResponseError(f"{label}: a page of {served} rows where {asked} were asked")
