@@ -48,6 +48,22 @@ def migrate_metadata_db() -> None:
     settings.configure_orm()
 
 
+def fresh_postgres_database(postgres_url: str, name: str) -> str:
+    """Drop and create database ``name`` on the server of ``postgres_url`` (an Airflow metadata DB of a test or a
+    bench, started from nothing); returns its SQLAlchemy URL."""
+    from sqlalchemy import create_engine, make_url, text
+
+    url = make_url(postgres_url).set(drivername="postgresql+psycopg2")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that is free on ``host`` right now (the OS picks it)."""
     import socket

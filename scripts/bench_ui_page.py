@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from scripts.airflow_env import REPO, airflow_services_environment, free_port
+from scripts.airflow_env import REPO, airflow_services_environment, free_port, fresh_postgres_database
 
 WORK = REPO / ".bench" / "ui-page"
 SCHEMA = "bench_ui_page"
@@ -57,15 +57,8 @@ def _postgres_url():
 
 
 def _metadata_db() -> str:
-    from sqlalchemy import create_engine, text
-
-    url, name = _postgres_url(), os.environ.get("BENCH_UI_META_DB", "cleverreach_bench_ui_meta")
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return fresh_postgres_database(_postgres_url().render_as_string(hide_password=False),
+                                   os.environ.get("BENCH_UI_META_DB", "cleverreach_bench_ui_meta"))
 
 
 def build_crm(n: int) -> dict[str, Any]:

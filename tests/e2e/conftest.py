@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from helpers.airflow_api import AirflowApi
-from scripts.airflow_env import REPO, airflow_services_environment, free_port
+from scripts.airflow_env import REPO, airflow_services_environment, free_port, fresh_postgres_database
 from scripts.local_airflow import (
     Services,
     airflow_argv,
@@ -43,21 +43,6 @@ USER, PASSWORD = "admin", "admin"
 DAG_IDS = ["cleverreach_import_lists", "cleverreach_manage_members", "cleverreach_sync_recipients"]
 if (REPO / "dags" / "cleverreach_sync_mail_history.py").exists():
     DAG_IDS.append("cleverreach_sync_mail_history")
-
-
-def _fresh_metadata_db(postgres_url: str) -> str:
-    """Drop and create ``cleverreach_e2e_meta`` on the test server; returns its SQLAlchemy URL."""
-    from sqlalchemy import create_engine, make_url, text
-
-    url = make_url(postgres_url).set(drivername="postgresql+psycopg2")
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{META_DB}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{META_DB}"'))
-    finally:
-        engine.dispose()
-    return url.set(database=META_DB).render_as_string(hide_password=False)
 
 
 @dataclass
@@ -120,7 +105,7 @@ def stack(request, tmp_path_factory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("e2e")
     services = Services(tmp / "logs")
     try:
-        sql_alchemy_conn = _fresh_metadata_db(postgres_url)
+        sql_alchemy_conn = fresh_postgres_database(postgres_url, META_DB)
         crm_path = tmp / "crm.db"
         crm = build_demo_crm(crm_path)
         base = clean_base_environment()

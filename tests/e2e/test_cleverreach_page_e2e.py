@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import requests
 
-from scripts.airflow_env import REPO, airflow_services_environment, free_port
+from scripts.airflow_env import REPO, airflow_services_environment, free_port, fresh_postgres_database
 from scripts.local_airflow import (Services, airflow_argv, build_demo_crm, clean_base_environment, demo_connections,
                                    http_ok, start_airflow, start_emulator, wait_until)
 
@@ -35,18 +35,6 @@ USERS = {"admin": "Admin", "viewer": "CleverReach Viewer", "editor": "CleverReac
          "cr_admin": "CleverReach Admin"}
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 TIMEOUT = 40
-
-
-def _metadata_db(postgres_url: str, name: str = META_DB) -> str:
-    from sqlalchemy import create_engine, make_url, text
-
-    url = make_url(postgres_url).set(drivername="postgresql+psycopg2")
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 class Fab:
@@ -99,7 +87,7 @@ def fab_stack(tmp: Path, *, extra_env: dict[str, str] | None = None, meta_db: st
         port = free_port()
         env = {**base, **airflow_services_environment(
             tmp / "airflow", port=port, jwt_secret=secrets.token_urlsafe(64),
-            sql_alchemy_conn=_metadata_db(postgres_url, meta_db), parallelism=4, use_job_schedule=False),
+            sql_alchemy_conn=fresh_postgres_database(postgres_url, meta_db), parallelism=4, use_job_schedule=False),
             **demo_connections(crm_path, emulator_url, TENANTS), **(extra_env or {})}
         env["AIRFLOW__CORE__AUTH_MANAGER"] = FAB
         env.pop("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", None)
