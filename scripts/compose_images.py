@@ -8,7 +8,11 @@
    a rebuild without changes take seconds). The wheels come from the build host's pip (``pip wheel``, from its
    pip cache, which ``make install`` has filled with the same pins), so the image's install needs no index.
 
-    python -m scripts.compose_images      # both, then the sizes
+    python -m scripts.compose_images      # both (and the database stand-ins), then the sizes
+
+CI (``.ci/run``) starts this in the background while the parallel tier of ``make test`` runs (it mostly waits on
+apt, pip and podman's storage), so that the compose test later finds the base images made; both hold
+:func:`images_lock`, so the test waits for a build still under way instead of starting a second one.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from scripts.compose_engine import REPO, podman
@@ -33,6 +39,23 @@ LOCAL_CERTS = Path("/usr/local/share/ca-certificates")
 # left out of the copied Python: its test suite, GUI tools, and scripts whose #! names the host's path
 PYTHON_SKIP = ("lib/python3.12/test/", "lib/python3.12/idlelib/", "lib/python3.12/tkinter/", "lib/python3.12/turtledemo/",
                "lib/python3.12/site-packages/", "bin/pip", "bin/idle", "bin/2to3", "bin/pydoc")
+
+
+# machine-wide, as podman's image store is
+LOCK_FILE = Path(tempfile.gettempdir()) / "cleverreach-compose-images.lock"
+
+
+@contextmanager
+def images_lock() -> Iterator[None]:
+    """Held while the base images build: one build at a time on this machine (CI's early build, the test)."""
+    import fcntl
+
+    with open(LOCK_FILE, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def image_exists(name: str) -> bool:
@@ -124,14 +147,30 @@ def build_airflow_base(work: Path, log: Path, wheels: Path | None = None) -> flo
     return time.monotonic() - started
 
 
+def build_database_standins() -> float:
+    """The PostgreSQL and Redis stand-ins (``docker/standin/*.Dockerfile`` on the Debian base) under the names
+    ``docker-compose.standin.yaml`` gives them: the compose test's ``build`` of them then finds every layer cached.
+    Returns the seconds."""
+    started = time.monotonic()
+    for name, tag in (("postgres", "localhost/cleverreach-standin/postgres:15"),
+                      ("redis", "localhost/cleverreach-standin/redis:7.0")):
+        podman("build", "--layers", "-f", str(STANDIN / f"{name}.Dockerfile"), "-t", tag, str(STANDIN), timeout=1200)
+    return time.monotonic() - started
+
+
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="compose-images-"))
     try:
-        with ThreadPoolExecutor(1) as pool:  # the wheels (pip) while mmdebstrap runs (apt)
-            wheels = pool.submit(make_wheelhouse, work / "wheels")
-            print(f"debian base: {build_debian_base(work):.0f} s")
-            print(f"wheels: {wheels.result():.0f} s")
-        print(f"airflow base: {build_airflow_base(work, work / 'build.log', work / 'wheels'):.0f} s")
+        with images_lock():
+            with ThreadPoolExecutor(1) as pool:  # the wheels (pip) while mmdebstrap runs (apt)
+                wheels = pool.submit(make_wheelhouse, work / "wheels")
+                print(f"debian base: {build_debian_base(work):.0f} s", flush=True)
+                print(f"wheels: {wheels.result():.0f} s", flush=True)
+            with ThreadPoolExecutor(1) as pool:  # apt in the database stand-ins while pip fills the Airflow base
+                databases = pool.submit(build_database_standins)
+                print(f"airflow base: {build_airflow_base(work, work / 'build.log', work / 'wheels'):.0f} s",
+                      flush=True)
+                print(f"database stand-ins: {databases.result():.0f} s", flush=True)
         for name in (DEBIAN_IMAGE, AIRFLOW_BASE_IMAGE):
             print(f"{name}: {image_size(name) / 1e6:.0f} MB")
     finally:

@@ -291,7 +291,8 @@ def _bring_up(stack: ComposeStack, work: Path) -> None:
 
     figures = stack.figures
     started = time.monotonic()
-    with ThreadPoolExecutor(1) as pool:
+    # the lock: CI may have started building the base images early (.ci/run); wait for it, then reuse them
+    with compose_images.images_lock(), ThreadPoolExecutor(1) as pool:
         # the Airflow base's wheels (pip on this machine) while mmdebstrap runs (apt)
         wheels = pool.submit(compose_images.make_wheelhouse, work / "wheels")
         figures["debian_base_build_s"] = round(compose_images.build_debian_base(work), 1)
