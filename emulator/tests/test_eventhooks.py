@@ -255,3 +255,10 @@ def test_two_receivers_each_get_their_own_token(emu, api, register, make_hook_re
     regs = {x["url"]: x for x in emu.client.webhook_registrations()}
     assert regs[other.url]["call_token"] == b["call_token"] != a["call_token"]
     assert [c["headers"]["X-CR-Calltoken"] for c in other.calls] == [b["call_token"]]
+
+
+def test_the_command_line_reads_the_float_settings():
+    from cleverreach_emulator.__main__ import _setting_value
+    assert _setting_value("webhook_timeout", "0.5") == 0.5
+    assert _setting_value("webhook_retries", "3") == 3
+    assert _setting_value("webhook_order", "shuffled") == "shuffled"

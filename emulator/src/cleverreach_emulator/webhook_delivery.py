@@ -166,7 +166,7 @@ class Dispatcher:
         self._cond = threading.Condition()
         self._queue: deque[Delivery] = deque()
         self._busy = False
-        self._log: deque[dict] = deque(maxlen=settings().webhook_log_limit)
+        self._log: deque[dict] = deque(maxlen=max(1, settings().webhook_log_limit))
         self._seq = 0
         self._next_id = 1
         self._generation = 0
