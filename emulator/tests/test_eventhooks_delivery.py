@@ -319,3 +319,12 @@ def test_nothing_is_tracked_without_a_registration(emu, api):
     assert emu.state._hook_dirty == {}
     assert all(r.hook_seen is None for r in emu.state.receivers.values())
     assert emu.client.webhooks()["attempts"] == 0
+
+
+def test_clearing_a_group_deletes_every_receiver_and_a_mailing_s_unsubscribe_fires(emu, api, register,
+                                                                                   hook_receiver):
+    register(condition="1002")
+    emu.client.send_mailing("acme", ["1002"], name="m", unsubscribes=["ada@example.com"])
+    assert [e for e, _ in events(emu, hook_receiver)] == ["receiver.unsubscribed"]
+    assert api.delete("/v3/groups/1002/clear").status_code == 200
+    assert [e for e, _ in events(emu, hook_receiver)] == ["receiver.deleted"]
