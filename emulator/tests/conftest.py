@@ -151,3 +151,114 @@ def make_api(emu):
 def receiver_id():
     """receiver_id(api, email, group="1001") -> receiver id."""
     return rid
+
+
+# ------------------------------------------------------------------ event hooks
+
+class HookReceiver:
+    """A real little HTTP server on loopback that plays the integration's webhook endpoint.
+
+    ``verify`` is what it answers the verification call with (``"<verify> <secret>"``; ``wrong`` makes
+    it answer something else); ``fail_next`` POSTs answer 500; ``delay`` seconds pass before each
+    answer to a POST. Every POST is kept in ``calls`` as ``{"path", "query", "headers", "body"}``."""
+
+    def __init__(self, verify: str = "verify-me-please"):
+        import json as _json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs, urlparse
+
+        self.verify = verify
+        self.wrong = False
+        self.fail_next = 0
+        self.delay = 0.0
+        self.calls: list[dict] = []
+        self.checks: list[str] = []
+        self.lock = threading.Lock()
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _answer(self, status: int, text: str = "") -> None:
+                data = text.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                try:
+                    self.wfile.write(data)
+                except OSError:  # the emulator gave up waiting (a timeout test)
+                    pass
+
+            def do_GET(self):
+                query = parse_qs(urlparse(self.path).query)
+                secret = query.get("secret", [""])[0]
+                with owner.lock:
+                    owner.checks.append(secret)
+                self._answer(200, "nope " + secret if owner.wrong else f"  {owner.verify} {secret}\n")
+
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                parsed = urlparse(self.path)
+                with owner.lock:
+                    owner.calls.append({"path": parsed.path, "query": parse_qs(parsed.query),
+                                        "headers": dict(self.headers), "body": _json.loads(raw)})
+                    failing = owner.fail_next > 0
+                    if failing:
+                        owner.fail_next -= 1
+                if owner.delay:
+                    import time
+                    time.sleep(owner.delay)
+                self._answer(500 if failing else 200, "")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
+                                       daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cleverreach/hook"
+
+    def bodies(self) -> list[dict]:
+        with self.lock:
+            return [c["body"] for c in self.calls]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def hook_receiver():
+    receiver = HookReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def register(api, hook_receiver):
+    """register(event="receiver", condition="1001", api=api, receiver=hook_receiver, path=...) -> answer."""
+    def _register(event="receiver", condition="1001", session=None, receiver=None,
+                  path="/hooks/eventhook"):
+        receiver = receiver or hook_receiver
+        r = (session or api).post(path, json={"url": receiver.url, "event": event, "condition": condition,
+                                              "verify": receiver.verify})
+        assert r.status_code == 200, r.text
+        return r.json()
+    return _register
+
+
+@pytest.fixture
+def make_hook_receiver():
+    """make_hook_receiver(verify="...") -> another HookReceiver, closed after the test."""
+    made: list[HookReceiver] = []
+
+    def _make(verify: str = "verify-me-please") -> HookReceiver:
+        made.append(HookReceiver(verify))
+        return made[-1]
+    yield _make
+    for receiver in made:
+        receiver.close()

@@ -23,6 +23,21 @@ EXPECTED = {
     "clicks_without_linkid": ("all", "none"),
     "deleted_group_response": ("404", "empty_list"),
     "idn_spelling": ("as_written", "either", "punycode", "idna2003", "refused"),
+    "eventhook_path": ("unversioned", "v3", "both"),
+    "eventhook_unknown_condition": ("404", "400"),
+    "eventhook_delete_response": ("true", "count", "404_if_none"),
+    "webhook_token_in": ("header", "query", "body"),
+    "webhook_payload_shape": ("core", "minimal", "flat"),
+    "webhook_id_type": ("int", "string"),
+    "webhook_email": ("plain", "encrypted", "absent"),
+    "webhook_retries": (0, 3),
+    "webhook_retry_delay": (1.0, 0.01),
+    "webhook_duplicates": (0, 1),
+    "webhook_order": ("in_order", "shuffled"),
+    "webhook_timeout": (5.0, 1.0),
+    "webhook_api_changes": ("notify", "silent"),
+    "webhook_bounce_event": ("none", "receiver.unsubscribed", "receiver.updated"),
+    "webhook_new_active": ("created", "created_subscribed"),
 }
 
 
@@ -51,10 +66,17 @@ def test_every_variant_can_be_set_at_run_time(emu, name, value):
     ("report_page_clamp", "25"), ("mailings_window_on", "created"), ("mailings_limit_clamp", 2.5),
     ("clicks_without_linkid", ""), ("deleted_group_response", 404),
     ("activated_zero_deactivates_existing", True),
+    ("eventhook_path", "v2"), ("webhook_token_in", "cookie"), ("webhook_retries", -1),
+    ("webhook_retry_delay", -0.5), ("webhook_timeout", "5"), ("webhook_timeout", True),
+    ("webhook_duplicates", 1.5), ("webhook_order", "random"),
 ])
 def test_bad_values_are_refused(emu, name, bad):
     with pytest.raises(EmulatorControlError):
         emu.client.update_settings(**{name: bad})
+
+
+def test_float_settings_take_integers_as_numbers(emu):
+    assert emu.client.update_settings(webhook_timeout=2)["webhook_timeout"] == 2.0
 
 
 def test_string_variants_are_closed_choices():
@@ -76,4 +98,5 @@ def test_readme_documents_every_setting_with_its_variants(name):
     row = re.search(rf"^\| `{name}` \|(.+)$", text, re.M)
     assert row, f"no row for {name} in emulator/README.md"
     for value in VARIANTS[name]:
-        assert f"`{value if isinstance(value, int) else chr(34) + value + chr(34)}`" in row.group(1), value
+        shown = value if isinstance(value, (int, float)) else chr(34) + value + chr(34)
+        assert f"`{shown}`" in row.group(1), value

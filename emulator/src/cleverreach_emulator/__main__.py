@@ -28,6 +28,11 @@ def _setting_value(name: str, text: str) -> Any:
         return text.lower() in ("1", "true", "yes")
     if isinstance(default, int) and text.lstrip("-").isdigit():
         return int(text)
+    if isinstance(default, float):
+        try:
+            return float(text)
+        except ValueError:
+            return text
     return text
 
 

@@ -7,6 +7,8 @@ Three surfaces:
 * ``/v3/...``     - the REST API v3 (every path segment may carry ``.json``).
   ``/v1`` and ``/v2`` answer 404 for ``login`` and ``403 Forbidden: v3 token on lower version``
   for anything else called with a v3 token (the documented URL-joining quirk).
+* ``/hooks/eventhook`` - event hooks (webhooks), without a version like CleverReach's integration core
+  calls it; ``/v3/hooks/eventhook`` instead or as well under the setting ``eventhook_path``.
 * ``/_emulator/...`` - the control API for tests and demos (no auth, never faulted, not logged).
 
 The routes live in one router per API area (:mod:`.routes`); the pure ASGI middleware
@@ -25,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .faults import Faults
 from .middleware import EmulatorMiddleware, Traffic
 from .model import ApiError
-from .routes import attributes, auth, control, groups, receivers, reports
+from .routes import attributes, auth, control, eventhooks, groups, receivers, reports
 from .settings import EmulatorSettings
 from .state import State
 from .web import error_response
@@ -62,7 +64,8 @@ def create_app(state: State | None = None, settings: EmulatorSettings | dict | N
         return error_response(500, "Internal Server Error")
 
     # the order matters where paths overlap (``/v3/attributes/limits`` before ``/v3/attributes/{id}``)
-    for area in (auth, groups, attributes, receivers, reports):
+    for area in (auth, groups, attributes, receivers, reports, eventhooks):
         app.include_router(area.build_router(state))
     app.include_router(control.build_router(state, traffic))
+    app.include_router(eventhooks.build_control_router(state))
     return app

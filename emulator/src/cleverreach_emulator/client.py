@@ -169,6 +169,47 @@ class EmulatorClient:
         return self._call("POST", f"/_emulator/accounts/{client_id}/mailings/send",
                           json={k: v for k, v in body.items() if v is not None})["id"]
 
+    # ------------------------------------------------------------ event hooks
+
+    def webhooks(self, client_id: str | None = None) -> dict:
+        """``{"idle", "pending", "attempts", "registrations": [...]}`` (registrations with their tokens)."""
+        return self._call("GET", "/_emulator/webhooks", params={"client_id": client_id})
+
+    def webhook_registrations(self, client_id: str | None = None) -> list[dict]:
+        return self._call("GET", "/_emulator/webhooks/registrations", params={"client_id": client_id})
+
+    def webhook_deliveries(self, client_id: str | None = None, since_seq: int | None = None,
+                           event: str | None = None) -> list[dict]:
+        """Every delivery attempt, oldest first."""
+        return self._call("GET", "/_emulator/webhooks/deliveries",
+                          params={"client_id": client_id, "since_seq": since_seq, "event": event})
+
+    def clear_webhook_deliveries(self) -> None:
+        self._call("DELETE", "/_emulator/webhooks/deliveries")
+
+    def clear_webhooks(self) -> int:
+        """Drop every registration, the queue and the log; returns how many registrations went."""
+        return self._call("DELETE", "/_emulator/webhooks")["removed"]
+
+    def wait_webhooks(self, timeout: float = 30.0) -> dict:
+        """Block until every queued delivery is done; EmulatorControlError(504) if the time runs out."""
+        status = self._call("POST", "/_emulator/webhooks/wait", json={"timeout": timeout})
+        if not status["idle"]:
+            raise EmulatorControlError(504, status)
+        return status
+
+    def unsubscribe_many(self, client_id: str, group_id: str, count: int | None = None,
+                         receiver_ids: list[str] | None = None) -> list[str]:
+        """Unsubscribe many receivers of a group in one operation (a burst of events)."""
+        body = {"count": count, "receiver_ids": receiver_ids}
+        return self._call("POST", f"/_emulator/accounts/{client_id}/groups/{group_id}/unsubscribe-many",
+                          json={k: v for k, v in body.items() if v is not None})["receiver_ids"]
+
+    def confirm(self, client_id: str, group_id: str, email: str) -> dict:
+        """The person confirms the double opt-in mail (a pending receiver becomes active)."""
+        return self._call("POST", f"/_emulator/accounts/{client_id}/confirm",
+                          json={"group_id": group_id, "email": email})
+
     # ------------------------------------------------------------ real API convenience
 
     def token(self, client_id: str, client_secret: str) -> str:

@@ -116,7 +116,7 @@ class EmulatorMiddleware:
             raw = scope.get("raw_path")
             if raw is not None:
                 scope["raw_path"] = normalise_path(raw.decode("latin-1")).encode("latin-1")
-        if path.startswith("/_emulator") or not (path.startswith("/v") or path.startswith("/oauth")):
+        if path.startswith("/_emulator") or not path.startswith(("/v", "/oauth", "/hooks")):
             return await self.app(scope, receive, send)
 
         state = self.state
@@ -215,7 +215,7 @@ class EmulatorMiddleware:
         state = self.state
         if is_oauth:
             kind = "token_requests" if path.startswith("/oauth/token") and method == "POST" else "other"
-        elif not path.startswith("/v3"):
+        elif not path.startswith(("/v3", "/hooks")):
             kind = "other"
         elif method in ("GET", "HEAD"):
             kind = "reads"

@@ -193,7 +193,7 @@ class Receiver:
         "id", "email", "key", "group", "registered", "activated", "deactivated", "bounced",
         "imported", "last_changed", "source", "gattrs", "lattrs", "tags", "events", "orders",
         "user_unsub", "last_ip", "last_location", "last_client", "points", "stars", "deleted",
-        "n_sent", "n_open", "n_click",
+        "n_sent", "n_open", "n_click", "hook_seen",
     )
 
     def __init__(self, rid: str, email: str, group: "Group"):
@@ -223,6 +223,8 @@ class Receiver:
         self.n_sent = 0
         self.n_open = 0
         self.n_click = 0
+        #: for event hooks: the activity last announced (True/False), "new", or None (not tracked)
+        self.hook_seen: bool | str | None = None
 
     @property
     def active(self) -> bool:
@@ -375,6 +377,9 @@ class Account:
         #: address (lower case) -> global attribute values, shared by every membership of the address
         #: while ``global_attribute_scope`` is "account"
         self.global_values: dict[str, dict] = {}
+        #: registered event hooks (``state.eventhooks``); once primed, receiver changes are tracked
+        self.eventhooks: list = []
+        self.hooks_primed = False
 
     def attr_by_name(self, name: str, group: Group | None = None) -> Attribute | None:
         pool = self.attrs if group is None else group.attrs

@@ -102,6 +102,7 @@ class EmulatorServer:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
+        self.state.webhooks.close()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

@@ -27,6 +27,37 @@ VARIANTS: dict[str, tuple] = {
     "clicks_without_linkid": ("all", "none"),
     "deleted_group_response": ("404", "empty_list"),
     "idn_spelling": ("as_written", "either", "punycode", "idna2003", "refused"),
+    # ---- event hooks (webhooks), ../shared/reference/cleverreach-webhooks.md; README "Event hooks"
+    # CORE1 ``callWithoutApiVersion`` and CORE3 post to ``hooks/eventhook`` on the bare host [C]; the
+    # webhooks reference writes ``/v3/hooks/eventhook``: which path answers is [U]
+    "eventhook_path": ("unversioned", "v3", "both"),
+    # a ``condition`` that is no group of the account: every other group route answers 404 "invalid
+    # group" [C]; a validation error (400) is as plausible for a body field [U]
+    "eventhook_unknown_condition": ("404", "400"),
+    # the answer of DELETE /hooks/eventhook/{event}: CORE3 ignores the body; most CleverReach deletes
+    # answer a bare ``true`` [C]; a count or a 404 when nothing matched is [U]
+    "eventhook_delete_response": ("true", "count", "404_if_none"),
+    # where the call token travels: the shop handler reads the header ``X-CR-Calltoken`` (CORE3
+    # ``get_request_calltoken``); that every call carries it there is [U]
+    "webhook_token_in": ("header", "query", "body"),
+    # ``{event, condition, payload: {pool_id, ...}}`` [C] (CORE3 ``Events_Handler``, ``WebHook``); the
+    # rest of the payload is [U]
+    "webhook_payload_shape": ("core", "minimal", "flat"),
+    # CleverReach's REST API sends ids as strings, the core's handler uses ``pool_id`` untyped [U]
+    "webhook_id_type": ("int", "string"),
+    # the e-mail "may be encrypted" with the registration's secret [C]; the scheme is [U]
+    "webhook_email": ("plain", "encrypted", "absent"),
+    # delivery guarantees, retries, ordering, timeouts: [U] (keep a periodic reconciliation)
+    "webhook_retries": (0, 3),
+    "webhook_retry_delay": (1.0, 0.01),
+    "webhook_duplicates": (0, 1),
+    "webhook_order": ("in_order", "shuffled"),
+    "webhook_timeout": (5.0, 1.0),
+    # which changes fire events: changes made through the REST API itself [U]; a bounce ("no bounce
+    # events" [C], but a bounce deactivates the receiver) [U]; a receiver created active [U]
+    "webhook_api_changes": ("notify", "silent"),
+    "webhook_bounce_event": ("none", "receiver.unsubscribed", "receiver.updated"),
+    "webhook_new_active": ("created", "created_subscribed"),
 }
 
 #: every string setting with a closed set of values (the [U] ones above and older ones)
@@ -119,6 +150,46 @@ class EmulatorSettings:
     #: ``straße.de`` -> ``strasse.de``, found by its Unicode spelling, not by IDNA 2008's punycode) or
     #: "refused" (a non-ASCII address is invalid: a per-item refusal on insert/upsert, 400 on a single create).
     idn_spelling: str = "as_written"
+    # ---- event hooks (README "Event hooks"; the evidence is in the comments of VARIANTS)
+    #: Which path registers, lists and deletes event hooks: "unversioned" (``/hooks/eventhook`` only),
+    #: "v3" (``/v3/hooks/eventhook`` only) or "both".
+    eventhook_path: str = "unversioned"
+    #: Registration with a ``condition`` that is no group of the account: "404" or "400".
+    eventhook_unknown_condition: str = "404"
+    #: ``DELETE /hooks/eventhook/{event}``: "true" (always ``true``), "count" (``{"success": true,
+    #: "deleted": n}``) or "404_if_none" (``true``, 404 when nothing matched).
+    eventhook_delete_response: str = "true"
+    #: Where a delivery carries the call token: "header" (``X-CR-Calltoken``), "query" (``?call_token=``)
+    #: or "body" (a ``call_token`` field of the JSON body).
+    webhook_token_in: str = "header"
+    #: The JSON body of a delivery: "core" (``{event, condition, payload: {pool_id, group_id, email}}``),
+    #: "minimal" (``{event, condition, payload: {pool_id}}``) or "flat" (the payload's fields at the top).
+    webhook_payload_shape: str = "core"
+    #: ``pool_id`` and ``group_id`` in a delivery: JSON numbers ("int") or strings ("string").
+    webhook_id_type: str = "int"
+    #: The e-mail in a delivery: "plain", "encrypted" (an opaque stand-in made with the registration's
+    #: secret, see ``webhook_delivery.encrypt_email``) or "absent".
+    webhook_email: str = "plain"
+    #: A failed delivery (non-2xx, connection error, timeout) is retried this many times (0 = never).
+    webhook_retries: int = 0
+    #: Seconds before retry n (n x this value).
+    webhook_retry_delay: float = 1.0
+    #: Every event is delivered this many extra times (at-least-once delivery).
+    webhook_duplicates: int = 0
+    #: Deliveries of a batch "in_order" or "shuffled" (seeded, repeatable after a reset).
+    webhook_order: str = "in_order"
+    #: Seconds a delivery (and the registration's verification call) may take.
+    webhook_timeout: float = 5.0
+    #: Changes made through the REST API fire events ("notify") or only user-side ones do ("silent").
+    webhook_api_changes: str = "notify"
+    #: What a bounce that deactivates an active receiver fires: "none", "receiver.unsubscribed" or
+    #: "receiver.updated".
+    webhook_bounce_event: str = "none"
+    #: A receiver created active fires "created" (``receiver.created``) or "created_subscribed" (also
+    #: ``receiver.subscribed``).
+    webhook_new_active: str = "created"
+    #: Delivery attempts kept in the control API's log.
+    webhook_log_limit: int = 100000
 
     @classmethod
     def field_names(cls) -> list[str]:
@@ -139,6 +210,10 @@ class EmulatorSettings:
             if isinstance(default, bool):
                 if not isinstance(value, bool):
                     raise ValueError(f"setting {key!r} must be a boolean")
+            elif isinstance(default, float):
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                    raise ValueError(f"setting {key!r} must be a non-negative number")
+                value = float(value)
             elif isinstance(default, int):
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     raise ValueError(f"setting {key!r} must be a non-negative integer")

@@ -14,6 +14,7 @@ from ..settings import EmulatorSettings
 from .attributes import AttributeOps
 from .auth import AuthOps
 from .control import ControlOps
+from .eventhooks import EventHookOps
 from .groups import GroupOps
 from .loading import SeedLoading
 from .mailings import MailingOps
@@ -26,5 +27,5 @@ __all__ = ["State", "ApiError", "OAuthError", "RawJSON", "EmulatorSettings", "is
 
 
 class State(SeedLoading, AuthOps, GroupOps, AttributeOps, ReceiverReadOps, ReceiverWriteOps, ControlOps,
-            MailingOps, ReportOps):
+            MailingOps, ReportOps, EventHookOps):
     """The whole emulator: accounts, tokens and data, guarded by ``self.lock``."""

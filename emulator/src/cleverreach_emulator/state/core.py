@@ -18,6 +18,31 @@ from ..seed import load_seed
 from ..settings import EmulatorSettings
 
 
+class StateLock:
+    """The state's one re-entrant lock; when the outermost holder lets go, ``on_release`` runs (still
+    holding it), so that what a whole operation changed can be looked at once (event hooks)."""
+
+    __slots__ = ("_lock", "_depth", "on_release")
+
+    def __init__(self, on_release=None):
+        self._lock = threading.RLock()
+        self._depth = 0
+        self.on_release = on_release
+
+    def __enter__(self) -> "StateLock":
+        self._lock.acquire()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self._depth == 1 and self.on_release is not None:
+                self.on_release()
+        finally:
+            self._depth -= 1
+            self._lock.release()
+
+
 class StateCore:
     """The base of the state: the lock, the clock, reset and ids, events and receiver rendering."""
 
@@ -25,7 +50,8 @@ class StateCore:
         if isinstance(settings, dict):
             settings = EmulatorSettings().updated(settings)
         self.base_settings: EmulatorSettings = settings or EmulatorSettings()
-        self.lock = threading.RLock()
+        self._hook_dirty: dict[Receiver, list[str]] = {}
+        self.lock = StateLock(self._on_unlock)
         self.clock_offset = 0.0
         self.reset(seed)
 
@@ -75,6 +101,7 @@ class StateCore:
             self.attributes: dict[int, Attribute] = {}
             self.mailings: dict[str, Mailing] = {}
             self.clock_offset = 0.0
+            self._hook_dirty = {}
             self._next = {"account": 100001, "group": 1001, "receiver": 3000001,
                           "attribute": 1111701, "mailing": 5001}
             self._reserve_ids(data)
@@ -167,7 +194,21 @@ class StateCore:
 
     # ------------------------------------------------------------------ events
 
+    def _on_unlock(self) -> None:
+        """Runs when an operation ends (the outermost lock section); the event hooks look at its changes."""
+
+    def _hook_mark(self, rec: Receiver, hint: str) -> None:
+        """Note a change of a tracked receiver (``hook_seen`` set): every change passes here, through
+        :meth:`_add_event`, ``_new_receiver`` or ``_delete_receiver``; :meth:`_on_unlock` judges them."""
+        hints = self._hook_dirty.get(rec)
+        if hints is None:
+            self._hook_dirty[rec] = [hint]
+        else:
+            hints.append(hint)
+
     def _add_event(self, rec: Receiver, ev: tuple) -> None:
+        if rec.hook_seen is not None:
+            self._hook_mark(rec, ev[1] if ev[1] != "api" else ev[2])
         evs = rec.events
         if evs is None:
             rec.events = [ev]

@@ -139,6 +139,9 @@ class ReceiverWriteOps(StateCore):
         rid = self._new_id("receiver", self.receivers)
         rec = Receiver(rid, email, group)
         rec.gattrs = self._shared_global_values(group.account, rec.key)
+        if group.account.hooks_primed:
+            rec.hook_seen = "new"
+            self._hook_mark(rec, "new")
         group.receivers[rid] = rec
         group.by_email[rec.key] = rec
         self.receivers[rid] = rec
@@ -277,6 +280,8 @@ class ReceiverWriteOps(StateCore):
         self.receivers.pop(rec.id, None)
         rec.deleted = True
         rec.events = None
+        if rec.hook_seen is not None:
+            self._hook_mark(rec, "deleted")
 
     def delete_receiver(self, account: Account, gid: str, ref: str) -> bool:
         with self.lock:
