@@ -19,10 +19,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import Engine
 
-from cleverreach.webhooks.events import EVENT_PATTERN, MAX_BODY_BYTES
+from cleverreach.webhooks.events import EVENT_PATTERN, MAX_BODY_BYTES, URL_PREFIX
 from cleverreach.webhooks.service import WebhookReceiver
 
-URL_PREFIX = "/cleverreach-webhooks"
+__all__ = ["URL_PREFIX", "create_app", "webhook_engine"]
 
 TenantId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")]
 EventName = Annotated[str, Path(min_length=3, max_length=64, pattern=EVENT_PATTERN)]

@@ -23,6 +23,7 @@ from typing import Any
 
 from cleverreach.enums import MemberState, WebhookOutcome
 
+URL_PREFIX = "/cleverreach-webhooks"  # where the public app is mounted in Airflow's API server (ui.plugin)
 UNSUBSCRIBED, SUBSCRIBED, DELETED = "receiver.unsubscribed", "receiver.subscribed", "receiver.deleted"
 DEFAULT_EVENTS: tuple[str, ...] = (UNSUBSCRIBED, SUBSCRIBED, DELETED)
 EVENT_PATTERN = r"^[a-z]+\.[a-z_]+$"

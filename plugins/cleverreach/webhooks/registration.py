@@ -19,8 +19,7 @@ from cleverreach.enums import WebhookStatus
 from cleverreach.exceptions import CleverReachConfigError, CleverReachError
 from cleverreach.hooks.eventhooks import EventhookMixin
 from cleverreach.hooks.transport import _is_loopback
-from cleverreach.webhooks.app import URL_PREFIX
-from cleverreach.webhooks.events import DEFAULT_EVENTS, EVENT_PATTERN, new_verify, token_sha256
+from cleverreach.webhooks.events import DEFAULT_EVENTS, EVENT_PATTERN, URL_PREFIX, new_verify, token_sha256
 from cleverreach.webhooks.store import WebhookStore
 
 BASE_URL_OPTION = ("cleverreach", "webhook_base_url")
