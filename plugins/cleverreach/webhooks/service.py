@@ -50,7 +50,8 @@ class WebhookReceiver:
                 query: Mapping[str, str], raw: bytes) -> Answer:
         """Check the call token before anything is recorded (401 missing, 403 wrong: nothing written, the token never
         logged), then read the event (400 if unreadable), then record and apply it once (200, also for a replay,
-        a group or receiver that is not ours: CleverReach must not retry those)."""
+        a group or receiver that is not ours: CleverReach must not retry those; 500 when the change failed, so that
+        it may retry: the event is recorded as failed and applied when it comes again)."""
         registration = self.store.registration(tenant_id, list_id, event)
         if registration is None:
             return Answer(404, {"error": "no such webhook"})
@@ -72,7 +73,12 @@ class WebhookReceiver:
             parsed = parse_event(body if body is not None else parse_body(raw), event)
         except WebhookPayloadError as exc:
             return Answer(400, {"error": str(exc)})
-        accepted = self.store.accept(registration, parsed)
+        try:
+            accepted = self.store.accept(registration, parsed)
+        except Exception as exc:  # noqa: BLE001 - recorded as failed; CleverReach may retry, the history reconciles
+            log.error("Webhook %s/%s: %s could not be applied (%s); recorded as failed", tenant_id, list_id,
+                      parsed.event, type(exc).__name__)
+            return Answer(500, {"outcome": "failed"})
         log.info("Webhook %s/%s: %s -> %s%s", tenant_id, list_id, parsed.event, accepted.outcome,
                  " (replay)" if accepted.replay else "")
         return Answer(200, {"outcome": str(accepted.outcome), "replay": accepted.replay})

@@ -64,3 +64,13 @@ def test_an_unknown_route_and_an_unreadable_body(seeded):
     for raw in (b"{not json", b"[]", json.dumps({"event": UNSUBSCRIBED, "payload": {"pool_id": "1 OR 1=1"}}).encode()):
         assert receiver.receive(TENANT, LIST, UNSUBSCRIBED, {"X-CR-Calltoken": TOKEN}, {}, raw).status == 400
     assert seeded.events() == []
+
+
+def test_a_change_that_fails_answers_500_and_is_applied_when_the_event_comes_again(seeded, monkeypatch, caplog):
+    receiver = WebhookReceiver(seeded.engine)
+    monkeypatch.setattr(receiver.store, "_apply", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("p1@acme.example")))
+    answer = receiver.receive(TENANT, LIST, UNSUBSCRIBED, {"X-CR-Calltoken": TOKEN}, {}, body())
+    assert (answer.status, answer.body) == (500, {"outcome": "failed"}) and "acme.example" not in caplog.text
+    monkeypatch.undo()
+    retried = WebhookReceiver(seeded.engine).receive(TENANT, LIST, UNSUBSCRIBED, {"X-CR-Calltoken": TOKEN}, {}, body())
+    assert retried.body == {"outcome": "applied", "replay": False} and [e["outcome"] for e in seeded.events()] == ["applied"]

@@ -123,3 +123,14 @@ def test_a_failed_change_is_recorded_and_applied_when_the_event_comes_again(seed
     retried = seeded.store.accept(registration, event(UNSUBSCRIBED, 1))
     assert (retried.outcome, retried.replay) == (WebhookOutcome.APPLIED, False)
     assert [e["outcome"] for e in seeded.events()] == ["applied"] and seeded.state(1)[0] == "unsubscribed"
+
+
+def test_the_retention_deletes_old_events_only(seeded):
+    from cleverreach.housekeeping.retention import RetentionStore
+
+    registration = seeded.store.registration(TENANT, LIST, UNSUBSCRIBED)
+    seeded.store.accept(registration, event(UNSUBSCRIBED, 1), utcnow() - timedelta(days=100))
+    seeded.store.accept(registration, event(UNSUBSCRIBED, 6))
+    counts = RetentionStore(seeded.engine).purge_before(utcnow() - timedelta(days=90))
+    assert counts["webhook_events_deleted"] == 1
+    assert [e["receiver_id"] for e in seeded.events()] == [receiver_of(6)]
