@@ -126,3 +126,12 @@ def test_a_burst_of_1000_events_is_recorded_and_applied_each_within_a_minute(bur
     with capsys.disabled():
         print(f"\n[burst {burst_seeded.engine.dialect.name}] 1000 events: wall {wall:.2f} s, "
               f"CPU (server and client, this process) {cpu:.2f} s, {1000 / wall:.0f} events/s")
+
+
+def test_concurrent_duplicates_are_recorded_once(server, seeded):
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lambda _: post(server, contact=6), range(20)))
+    assert {a.status_code for a in answers} == {200}
+    assert sum(not a.json()["replay"] for a in answers) >= 1
+    (row,) = seeded.events()
+    assert row["outcome"] == "applied" and seeded.state(6) == ("unsubscribed", "unsubscribed in CleverReach (webhook)")
