@@ -125,6 +125,26 @@ class AuditAction(StrEnum):
     TENANT_MOVED = "tenant_moved"  # the tenant left its CleverReach account; the next login check binds the new one
 
 
+class WebhookStatus(StrEnum):
+    """``webhook_registration.hook_status``: where a receiver webhook of one list and event stands."""
+
+    PENDING = "pending"  # stored before the registration call, whose verification GET it answers
+    ACTIVE = "active"  # registered: events carrying its call token are accepted
+    REMOVED = "removed"  # removed in CleverReach (or never registered): no token is accepted
+
+
+class WebhookOutcome(StrEnum):
+    """``webhook_event.outcome``: what became of one accepted webhook event (cleverreach.webhooks)."""
+
+    APPLIED = "applied"  # the member's state (or the ownership record) changed
+    NOT_OURS = "not_ours"  # the receiver is not one the sync owns in the list's group: nothing touched
+    UNKNOWN_GROUP = "unknown_group"  # the event names another group than the registration's list
+    ALREADY = "already"  # nothing to change: the member is in that state already (or no longer a member)
+    KEPT = "kept"  # consent ratchet: a subscribe never changes an unsubscribed (or bounced, ...) member
+    IGNORED = "ignored"  # an event this integration does not act on (receiver.updated, form.*, ...)
+    FAILED = "failed"  # the change could not be made; the daily mail history reconciles
+
+
 class TenantScopeDefault(StrEnum):
     """``[cleverreach] tenant_scope_default``: the tenants of a user who has no tenant grant."""
 

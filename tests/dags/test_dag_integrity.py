@@ -19,6 +19,7 @@ EXPECTED = {
     "cleverreach_check_crm",
     "cleverreach_erase_contact",
     "cleverreach_tenant_admin",
+    "cleverreach_webhooks",
 }
 
 

@@ -42,7 +42,7 @@ from cleverreach.exceptions import (
     redact_emails,
     redact_urls,
 )
-from cleverreach.hooks import form
+from cleverreach.hooks import eventhooks, form
 from cleverreach.hooks.paging import PageSize, chunks_by_length, paginate, paginate_sized
 from cleverreach.hooks.responses import BatchResult, ItemResult, decode, json_or_none, parse_aligned_results, retry_after
 from cleverreach.hooks.settings import MAX_BATCH_SIZE, CleverReachSettings
@@ -65,7 +65,7 @@ def request_label(request: requests.PreparedRequest) -> str:
     return redact_emails(f"{request.method} {urlsplit(request.url or '').path}")
 
 
-class CleverReachHook(HttpHook):
+class CleverReachHook(eventhooks.EventhookMixin, HttpHook):
     """
     Talks to one tenant's CleverReach account.
 

@@ -38,3 +38,26 @@ def test_the_bundle_is_served_and_uses_airflows_react_and_theme(page):
 def test_the_old_address_leads_to_the_page_in_airflows_ui(page):
     resp = page.client.get("/cleverreach/", follow_redirects=False)
     assert resp.status_code == 308 and resp.headers["location"] == "../plugin/cleverreach"
+
+
+def test_airflow_mounts_the_public_webhooks_app_without_login(page, airflow_app):
+    """CleverReach has no Airflow login: its verification GET and its events reach the webhooks app as they are
+    (no token: our 401; Airflow's auth and the page's CSRF guard stay out of it)."""
+    from starlette.routing import Mount
+
+    from cleverreach.webhooks.app import URL_PREFIX as WEBHOOKS, webhook_engine
+    from cleverreach.webhooks.store import WebhookStore
+
+    (mount,) = [r for r in airflow_app.routes if isinstance(r, Mount) and r.path == WEBHOOKS]
+    mount.app.dependency_overrides[webhook_engine] = lambda: page.engine
+    try:
+        WebhookStore(page.engine).save_pending("a", "1", "501", "receiver.unsubscribed",
+                                               "https://x.example/hook", "verify-value-0123456789")
+        route = f"{WEBHOOKS}/a/receiver.unsubscribed/1"
+        resp = page.client.get(route, params={"secret": "S"})
+        assert (resp.status_code, resp.text) == (200, "verify-value-0123456789 S")
+        resp = page.client.post(route, json={"event": "receiver.unsubscribed"}, headers={"Origin": "https://evil.example"})
+        assert resp.status_code == 401 and resp.json() == {"error": "call token missing"}
+        assert page.client.get(f"{WEBHOOKS}/a/receiver.unsubscribed/2", params={"secret": "S"}).status_code == 404
+    finally:
+        mount.app.dependency_overrides.clear()

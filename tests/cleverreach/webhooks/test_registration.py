@@ -1,0 +1,94 @@
+"""Registering, removing and checking a tenant's webhooks, and the whole loop: register (CleverReach verifies the
+endpoint during the call), an event arrives with the call token, the member is unsubscribed, removal.
+
+The CleverReach side is a LOCAL FAKE of the three eventhook calls (``helpers.eventhook_fake``) in front of the
+emulator: switch to the emulator's eventhooks once they are merged."""
+
+from __future__ import annotations
+
+import pytest
+from helpers.connections import set_cleverreach_connection
+from helpers.eventhook_fake import EventhookFake
+from helpers.webhook_server import WebhookServer
+
+from cleverreach.exceptions import CleverReachConfigError
+from cleverreach.hooks.cleverreach import CleverReachHook
+from cleverreach.webhooks.events import DEFAULT_EVENTS, SUBSCRIBED, UNSUBSCRIBED, token_sha256
+from cleverreach.webhooks.registration import WebhookRegistrar, checked_base_url, checked_events, endpoint_url
+
+from .conftest import GROUP, LIST, TENANT, receiver_of  # noqa: TID252
+
+ACCOUNT = {"client_id": "acme-client", "client_secret": "acme-secret-0123456789",
+           "groups": [{"id": GROUP, "name": "News"}]}
+
+
+@pytest.mark.parametrize("value", [None, "", "  ", "ftp://x", "http://airflow.example.com", "https://x/?a=1", "x"])
+def test_a_missing_or_unsafe_base_url_is_refused(value):
+    with pytest.raises(CleverReachConfigError, match="webhook_base_url"):
+        checked_base_url(value)
+
+
+def test_base_urls_and_endpoint_urls():
+    assert checked_base_url(" https://airflow.example.com/prefix/ ") == "https://airflow.example.com/prefix"
+    assert checked_base_url("http://127.0.0.1:8080") == "http://127.0.0.1:8080"
+    assert endpoint_url("https://a.example", "acme", UNSUBSCRIBED, "41") == \
+        "https://a.example/cleverreach-webhooks/acme/receiver.unsubscribed/41"
+    assert endpoint_url("https://a.example", "acme", UNSUBSCRIBED, "A 1/x") == \
+        "https://a.example/cleverreach-webhooks/acme/receiver.unsubscribed/A%201/x"
+
+
+def test_events_default_and_checked():
+    assert checked_events(None) == checked_events([]) == DEFAULT_EVENTS
+    assert checked_events("receiver.unsubscribed") == (UNSUBSCRIBED,)
+    assert checked_events([UNSUBSCRIBED, " Receiver.Unsubscribed", SUBSCRIBED]) == (UNSUBSCRIBED, SUBSCRIBED)
+    with pytest.raises(ValueError):
+        checked_events(["receiver.unsubscribed", "../x"])
+
+
+@pytest.fixture
+def loop(seeded, emulator, monkeypatch):
+    emulator.client.reset({"accounts": [ACCOUNT]})
+    with WebhookServer(seeded.engine) as server, EventhookFake(emulator.url) as fake:
+        set_cleverreach_connection(monkeypatch, "cleverreach_acme", fake.url, ACCOUNT["client_id"],
+                                   ACCOUNT["client_secret"], retry_initial_wait=0.01, retry_max_wait=0.2)
+        registrar = WebhookRegistrar(CleverReachHook("cleverreach_acme"), seeded.store, TENANT, server.base_url)
+        yield registrar, fake, seeded
+
+
+def test_register_receive_replace_and_remove(loop):
+    registrar, fake, seeded = loop
+    report = registrar.register(LIST, GROUP, DEFAULT_EVENTS)
+    assert report["registered"] == list(DEFAULT_EVENTS) and report["failed"] == [] and report["api_path"] == "hooks/eventhook"
+    assert len(fake.registrations) == 3
+    unsubscribe = next(r for r in fake.registrations if r.event == UNSUBSCRIBED)
+    row = seeded.store.registration(TENANT, LIST, UNSUBSCRIBED)
+    assert row["hook_status"] == "active" and row["call_token_sha256"] == token_sha256(unsubscribe.call_token)
+    assert unsubscribe.call_token not in str(row)
+
+    for placement, contact in (("header", 1), ("query", 6), ("body", 6)):
+        answer = fake.send(unsubscribe, {"event": UNSUBSCRIBED, "condition": GROUP, "payload": {"pool_id": receiver_of(contact)}},
+                           placement)
+        assert answer.status_code == 200
+    assert seeded.state(1)[0] == seeded.state(6)[0] == "unsubscribed"
+    assert [e["outcome"] for e in seeded.events()] == ["applied", "applied"]  # the third was a replay
+
+    again = registrar.register(LIST, GROUP, [UNSUBSCRIBED])  # replaces: one registration, a new token
+    assert again["registered"] == [UNSUBSCRIBED] and len(fake.registrations) == 3 and fake.wide_deletes == []
+    assert fake.send(unsubscribe, {"event": UNSUBSCRIBED, "payload": {"pool_id": receiver_of(4)}}).status_code == 403
+    status = registrar.status([(LIST, GROUP)], DEFAULT_EVENTS)
+    assert [(s["event"], s["status"], s["in_cleverreach"], s["consistent"]) for s in status] == [
+        (e, "active", True, True) for e in DEFAULT_EVENTS]
+
+    removed = registrar.remove(LIST, GROUP, DEFAULT_EVENTS)
+    assert removed["removed"] == list(DEFAULT_EVENTS) and fake.registrations == [] and fake.wide_deletes == []
+    assert {r["hook_status"] for r in seeded.store.registrations(TENANT)} == {"removed"}
+    assert registrar.remove(LIST, GROUP, [UNSUBSCRIBED])["not_in_cleverreach"] == [UNSUBSCRIBED]
+
+
+def test_a_registration_that_fails_is_reported_and_stays_pending(loop, monkeypatch):
+    registrar, fake, seeded = loop
+    monkeypatch.setattr(registrar, "base_url", "http://127.0.0.1:9")  # CleverReach cannot reach it: verification fails
+    report = registrar.register(LIST, "1001", [UNSUBSCRIBED])
+    assert report["registered"] == [] and report["failed"] == [{"event": UNSUBSCRIBED, "error": "CleverReachValidationError"}]
+    assert fake.registrations == []
+    assert seeded.store.registration(TENANT, LIST, UNSUBSCRIBED)["hook_status"] == "pending"
