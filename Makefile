@@ -34,7 +34,7 @@ demo: $(STAMP)
 # tests' generated examples (CLEVERREACH_PROPERTY_SHARE=0.25 keeps a quarter) and the folders below,
 # which run real Airflow processes, Redis, podman or pip and share fixed resources (databases, Redis db numbers,
 # the stack, ports; tests/frontend runs npm), so they run one test at a time.
-SLOW_TESTS := tests/e2e tests/distributed tests/compose tests/soak tests/packaging tests/frontend
+SLOW_TESTS = $(STACK_TESTS) $(SIDE_TESTS)
 CHECK_WORKERS ?= auto
 check: $(STAMP)
 	TEST_POSTGRES_URL= CLEVERREACH_PROPERTY_SHARE=0.25 $(PY) -m pytest -n $(CHECK_WORKERS) -m "not postgres" $(addprefix --ignore=,$(SLOW_TESTS)) $(PYTEST_ARGS)
@@ -44,15 +44,26 @@ check: $(STAMP)
 #    included when TEST_POSTGRES_URL is set (each worker its own database <db>_gw0, <db>_gw1, ... on that server,
 #    created on demand; tests/conftest.py), every property example; --dist worksteal, so that an idle worker takes
 #    queued tests from a busy one instead of waiting for the long DAG tests at the end.
-# 2. serial: SLOW_TESTS, one test at a time (they share fixed databases, Redis db numbers, ports, the compose stack).
+# 2. serial: SLOW_TESTS, one test at a time (they share fixed databases, Redis db numbers, ports, the compose stack),
+#    in two lanes side by side: the stacks (STACK_TESTS: real Airflow services, Chromium, Celery, podman; one after
+#    the other) and the rest (SIDE_TESTS: the soak, the wheel, the frontend; they share nothing with the stacks and
+#    run on TEST_POSTGRES_URL's database with the suffix _side, created on demand). The side lane's output follows
+#    the stack lane's in the log.
+STACK_TESTS := tests/e2e tests/distributed tests/compose
+SIDE_TESTS := tests/soak tests/packaging tests/frontend
 TEST_WORKERS ?= auto
 test: $(STAMP)
 	@status=0; SECONDS=0; \
 	echo "== make test, tier 1 of 2 (parallel): all but $(SLOW_TESTS)"; \
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(addprefix --ignore=,$(SLOW_TESTS)) $(PYTEST_ARGS) || status=$$?; \
 	echo "== tier 1: exit $$status after $$SECONDS s"; \
-	echo "== make test, tier 2 of 2 (serial): $(SLOW_TESTS)"; \
-	$(PY) -m pytest $(SLOW_TESTS) $(PYTEST_ARGS) || { rc=$$?; [ $$status -ne 0 ] || status=$$rc; }; \
+	echo "== make test, tier 2 of 2 (serial, two lanes): $(STACK_TESTS) | $(SIDE_TESTS)"; \
+	side_log=$$(mktemp); \
+	( side_url=$$($(PY) -m scripts.side_database "$${TEST_POSTGRES_URL:-}") && \
+	  TEST_POSTGRES_URL=$$side_url $(PY) -m pytest $(SIDE_TESTS) $(PYTEST_ARGS) ) >$$side_log 2>&1 & side=$$!; \
+	$(PY) -m pytest $(STACK_TESTS) $(PYTEST_ARGS) || { rc=$$?; [ $$status -ne 0 ] || status=$$rc; }; \
+	wait $$side || { rc=$$?; [ $$status -ne 0 ] || status=$$rc; }; \
+	echo "== tier 2, side lane ($(SIDE_TESTS)):"; cat $$side_log; rm -f $$side_log; \
 	echo "== tiers 1 and 2: $$SECONDS s"; \
 	if [ $$status -ne 0 ]; then echo "make test: a tier failed (exit $$status)" >&2; fi; \
 	exit $$status

@@ -64,6 +64,29 @@ def fresh_postgres_database(postgres_url: str, name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def sibling_postgres_database(url: str, suffix: str) -> str:
+    """The URL of ``<db>_<suffix>`` on the server of ``url``, created on demand through the maintenance DB
+    ``postgres`` and kept for the next run: a pytest-xdist worker's own database (tests/conftest.py) or the side
+    lane's of `make test` (scripts/side_database.py), so that one process's schemas, grants and advisory locks
+    never meet another's."""
+    from sqlalchemy import create_engine, make_url, text
+
+    base = make_url(url)
+    name = f"{base.database or 'postgres'}_{suffix}"
+    admin = create_engine(base.set(drivername="postgresql+psycopg2", database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar() is None:
+                try:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+                except Exception as exc:  # noqa: BLE001 - another session created it meanwhile: fine
+                    if "already exists" not in str(exc):
+                        raise
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that is free on ``host`` right now (the OS picks it)."""
     import socket

@@ -35,25 +35,10 @@ configure_airflow(_AIRFLOW_HOME)
 
 
 def _worker_database(url: str, worker: str) -> str:
-    """The URL of ``<db>_<worker>`` on the server of ``url``, created on demand through the maintenance DB
-    ``postgres``. Under pytest-xdist (`make test`'s parallel tier) each worker gets a database of its own, so
-    that one worker's schemas, roles' grants and advisory locks never meet another's; kept for the next run."""
-    from sqlalchemy import create_engine, make_url, text
+    """``<db>_<worker>``: under pytest-xdist (`make test`'s parallel tier) each worker has a database of its own."""
+    from scripts.airflow_env import sibling_postgres_database
 
-    base = make_url(url)
-    name = f"{base.database or 'postgres'}_{worker}"
-    admin = create_engine(base.set(drivername="postgresql+psycopg2", database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar() is None:
-                try:
-                    conn.execute(text(f'CREATE DATABASE "{name}"'))
-                except Exception as exc:  # noqa: BLE001 - another session created it meanwhile: fine
-                    if "already exists" not in str(exc):
-                        raise
-    finally:
-        admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    return sibling_postgres_database(url, worker)
 
 
 # Read by the fixtures below and by test modules (at import, after this file): the worker's own database under
