@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from cleverreach.access import check_run_scope
 from cleverreach.crm.keys import InvalidKeyError, as_key
 from cleverreach.exceptions import RecipientListError, TenantNotFoundError
+from cleverreach.lists.batches import DEFAULT_SPREAD, batch_lists
 from cleverreach.lists.store import ListStore
 from cleverreach.operators.base import CrmOperator, optional_text
 from cleverreach.tenants.store import TenantStore
@@ -59,8 +60,9 @@ class CrmTenantsOperator(CrmOperator):
 
 class CrmListsOperator(CrmOperator):
     """
-    Return ``[{tenant_id, cleverreach_conn_id, list_id}, ...]`` for a tenant and list: the fan-out source, and so
-    the DAG's first task, which migrates the private state (``migrate_state=True``).
+    Return the mapped kwargs of a tenant's lists, one item per batch of lists (``cleverreach.lists.batches``): a
+    single list's ``{tenant_id, cleverreach_conn_id, list_id}``, or ``{lists: [...], lists_label}``. The fan-out source,
+    and so the DAG's first task, which migrates the private state (``migrate_state=True``).
 
     ``tenant`` empty = every active tenant; ``list_id`` empty = every list of the tenant(s). A list
     whose CleverReach group is gone is skipped with a warning; a ``list_id`` of another tenant, or
@@ -68,15 +70,19 @@ class CrmListsOperator(CrmOperator):
 
     :param tenant: CRM tenant id (templated).
     :param list_id: ``recipient_list.id`` (templated); needs ``tenant``.
+    :param lists_per_task: lists one mapped task syncs at most; None = ``[cleverreach] lists_per_task``, 1 = one
+        task per list. A run is spread over at least ``[cleverreach] tenant_parallelism`` tasks (8 when unset).
     """
 
     template_fields: Sequence[str] = ("tenant", "list_id")
     ui_color = "#e8f1fb"
 
-    def __init__(self, *, tenant: str | None = None, list_id: int | str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, tenant: str | None = None, list_id: int | str | None = None,
+                 lists_per_task: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.tenant = tenant
         self.list_id = list_id
+        self.lists_per_task = lists_per_task
 
     def execute_with_crm(self, context: Any, engine: Engine) -> list[dict[str, Any]]:
         tenant_id, list_id = optional_text(self.tenant), optional_list_id(self.list_id)
@@ -98,4 +104,10 @@ class CrmListsOperator(CrmOperator):
         except (TenantNotFoundError, RecipientListError) as exc:
             raise AirflowFailException(str(exc)) from None
         self.log.info("Lists for this run: %s", ", ".join(f"{t['tenant_id']}/{t['list_id']}" for t in targets) or "none")
-        return targets
+        from cleverreach.dag_defaults import lists_per_task, tenant_parallelism
+
+        per_task = self.lists_per_task if self.lists_per_task is not None else lists_per_task()
+        batches = batch_lists(targets, per_task, tenant_parallelism() or DEFAULT_SPREAD)
+        if len(batches) < len(targets):
+            self.log.info("%d lists in %d tasks (at most %d lists each)", len(targets), len(batches), per_task)
+        return batches
