@@ -25,7 +25,7 @@ import os
 from airflow.sdk import Param, conf, dag
 
 from cleverreach.assets import LIST_RECIPIENTS_ALIAS
-from cleverreach.dag_defaults import KEY_SCHEMA, KEY_TYPES, LIST_BATCH_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
+from cleverreach.dag_defaults import KEY_SCHEMA, KEY_TYPES, BATCH_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
 from cleverreach.operators.sync_recipients import CleverReachSyncListOperator
 from cleverreach.operators.tenants import CrmListsOperator
 from cleverreach.reporting import summary_task
@@ -56,7 +56,7 @@ def cleverreach_sync_recipients():
                              migrate_state=True)
     synced = CleverReachSyncListOperator.partial(
         task_id="sync_list",
-        map_index_template=LIST_BATCH_MAP_INDEX,
+        map_index_template=BATCH_MAP_INDEX,
         pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
         dry_run="{{ params.dry_run }}", outlets=[LIST_RECIPIENTS_ALIAS],
     ).expand_kwargs(lists.output)

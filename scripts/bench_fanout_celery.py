@@ -9,7 +9,8 @@ show that the others finish while the run turns red. Timings are measured and re
 ``fanout-celery`` uses ``[cleverreach] lists_per_task`` as configured (its default); ``fanout-celery-per-list``
 sets it to 1, one task per list as before batching. Its own databases (``BENCH_FANOUT_DB_PREFIX``, default
 ``h_fanout_bench``: ``<prefix>_meta`` and ``<prefix>_crm`` on ``BENCH_POSTGRES_URL``/``TEST_POSTGRES_URL``), Redis db
-``BENCH_FANOUT_REDIS_DB`` (11) and free ports: never the distributed test's.
+``BENCH_FANOUT_REDIS_DB`` (11) and free ports: never the distributed test's. ``BENCH_FANOUT_IMPORT=0`` writes the
+lists into the CRM as the import would (ids and group ids) instead of running the import DAG.
 """
 
 from __future__ import annotations
@@ -186,7 +187,12 @@ def bench_fanout_celery(tenants: int, lists: int = 3, lists_per_task: int | None
             api.send("PATCH", f"/dags/{dag_id}", {"is_paused": False})
         out["stack_up_s"] = round(time.perf_counter() - started, 1)
 
-        out["import"] = _run(api, services, "cleverreach_import_lists", {"tenant": None}, 3600)
+        if os.environ.get("BENCH_FANOUT_IMPORT", "1") == "0":  # the lists as the import makes them, without its run
+            _crm_execute(crm_url, "INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) VALUES "
+                         + ", ".join(f"({n * 10 + g}, '{t}', '{n * 10 + g}', 'Liste {g}', CURRENT_TIMESTAMP)"
+                                     for n, t in enumerate(ids, 1) for g in range(1, lists + 1)))
+        else:
+            out["import"] = _run(api, services, "cleverreach_import_lists", {"tenant": None}, 3600)
         _crm_execute(crm_url, "INSERT INTO recipient_list_member (list_id, contact_person_id, added_at) "
                               "SELECT l.id, c.id, CURRENT_TIMESTAMP FROM recipient_list l "
                               "JOIN contact_person c ON c.tenant_id = l.tenant_id")

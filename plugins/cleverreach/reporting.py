@@ -48,12 +48,14 @@ def summarize_results(
 
 
 def _items(value: Any) -> list[Mapping[str, Any]]:
-    """The rows of one mapped result or kwargs item: a row, a batch's rows (a list), or its ``lists``
+    """The rows of one mapped result or kwargs item: a row, a batch's rows (a list), or its ``lists`` or ``tenants``
     (``cleverreach.lists.batches``)."""
     if not value:
         return []
     if isinstance(value, Mapping):
-        return list(value["lists"]) if "lists" in value else [value]
+        from cleverreach.lists.batches import batch_items
+
+        return batch_items(value)
     return [row for row in value if row]
 
 

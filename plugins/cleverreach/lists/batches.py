@@ -57,6 +57,18 @@ def batch_lists(targets: Sequence[Mapping[str, Any]], per_task: int,
     return [batch[0] if len(batch) == 1 else {"lists": batch, "lists_label": batch_label(batch)} for batch in batches]
 
 
+def batch_tenants(tenants: Sequence[Mapping[str, Any]], per_task: int,
+                  spread: int = DEFAULT_SPREAD) -> list[dict[str, Any]]:
+    """The mapped kwargs of a run's tenants (``{tenant_id, cleverreach_conn_id}`` each) for a per-tenant operator that
+    works through a batch (the import): the same sizes as :func:`batch_lists`; one tenant's kwargs stay as they are,
+    several are ``{"tenants": [...], "tenants_label": "t001..t008: 8 tenants"}``."""
+    size = batch_size(len(tenants), per_task, spread)
+    batches = [[dict(t) for t in tenants[start:start + size]] for start in range(0, len(tenants), size)]
+    return [batch[0] if len(batch) == 1 else
+            {"tenants": batch, "tenants_label": f"{batch[0]['tenant_id']}..{batch[-1]['tenant_id']}: {len(batch)} tenants"}
+            for batch in batches]
+
+
 def batch_label(lists: Sequence[Mapping[str, Any]]) -> str:
     """What a batch's map index shows: ``acme/41`` (one list), ``acme: 3 lists``, ``t001..t008: 24 lists``."""
     if len(lists) == 1:
@@ -67,7 +79,8 @@ def batch_label(lists: Sequence[Mapping[str, Any]]) -> str:
 
 
 def batch_items(kwargs: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The lists of one mapped kwargs item, whether a batch or a single list (the summary's expected rows)."""
-    if "lists" in kwargs:
-        return [dict(item) for item in kwargs["lists"]]
+    """The lists (tenants) of one mapped kwargs item, a batch or a single one (the summary's expected rows)."""
+    for key in ("lists", "tenants"):
+        if key in kwargs:
+            return [dict(item) for item in kwargs[key]]
     return [dict(kwargs)]

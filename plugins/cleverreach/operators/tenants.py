@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from cleverreach.access import check_run_scope
 from cleverreach.crm.keys import InvalidKeyError, as_key
 from cleverreach.exceptions import RecipientListError, TenantNotFoundError
-from cleverreach.lists.batches import DEFAULT_SPREAD, batch_lists
+from cleverreach.lists.batches import DEFAULT_SPREAD, batch_lists, batch_tenants
 from cleverreach.lists.store import ListStore
 from cleverreach.operators.base import CrmOperator, optional_text
 from cleverreach.tenants.store import TenantStore
@@ -39,14 +39,17 @@ class CrmTenantsOperator(CrmOperator):
     migrates the private state (``migrate_state=True``) before its mapped tasks start.
 
     :param tenant: CRM tenant id; empty = every active tenant (templated).
+    :param batched: map batches of tenants (``batch_tenants``, ``[cleverreach] tenants_per_task``) for an operator
+        that works through a batch (the import); default one item per tenant.
     """
 
     template_fields: Sequence[str] = ("tenant",)
     ui_color = "#e8f1fb"
 
-    def __init__(self, *, tenant: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, tenant: str | None = None, batched: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.tenant = tenant
+        self.batched = batched
 
     def execute_with_crm(self, context: Any, engine: Engine) -> list[dict[str, str]]:
         check_run_scope(engine, context, optional_text(self.tenant))
@@ -55,7 +58,12 @@ class CrmTenantsOperator(CrmOperator):
         except TenantNotFoundError as exc:
             raise AirflowFailException(str(exc)) from None
         self.log.info("Tenants for this run: %s", ", ".join(t.id for t in tenants) or "none")
-        return [tenant.as_task_kwargs() for tenant in tenants]
+        items = [tenant.as_task_kwargs() for tenant in tenants]
+        if not self.batched:
+            return items
+        from cleverreach.dag_defaults import tenant_parallelism, tenants_per_task
+
+        return batch_tenants(items, tenants_per_task(), tenant_parallelism() or DEFAULT_SPREAD)
 
 
 class CrmListsOperator(CrmOperator):

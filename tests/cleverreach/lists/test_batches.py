@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cleverreach.lists.batches import batch_items, batch_label, batch_lists, batch_size
+from cleverreach.lists.batches import batch_items, batch_label, batch_lists, batch_size, batch_tenants
 
 
 def targets(tenants: int, lists: int) -> list[dict[str, str]]:
@@ -55,3 +55,11 @@ def test_labels_and_items_of_one_list_and_of_a_batch():
     assert batch_label([one]) == "t001/11"
     assert batch_items(one) == [one]
     assert batch_items({"lists": [one, one], "lists_label": "x"}) == [one, one]
+
+
+def test_tenants_batch_in_order_and_a_few_stay_one_per_task():
+    tenants = [{"tenant_id": f"t{n:03d}", "cleverreach_conn_id": f"c{n}"} for n in range(1, 201)]
+    batches = batch_tenants(tenants, 25, 8)
+    assert len(batches) == 8 and batches[0]["tenants_label"] == "t001..t025: 25 tenants"
+    assert [t for b in batches for t in batch_items(b)] == tenants
+    assert batch_tenants(tenants[:8], 25, 8) == tenants[:8]
