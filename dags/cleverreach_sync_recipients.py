@@ -12,6 +12,8 @@ A run over many lists maps one task per batch of lists (``[cleverreach] lists_pe
 ``cleverreach.lists.batches``): a tenant's lists stay together, each list syncs in its own ``try``, a failed
 list fails its task at the end without stopping the others, and the task's retry syncs only what is not done.
 A run of a few lists (no more than ``[cleverreach] tenant_parallelism``, 8 when unset) still maps one task per list.
+The events of the lists a failed batch synced are emitted by ``late_asset_events`` (Airflow drops a failed
+task's events).
 
 A list's sync that changed its group (not a dry run) emits an event of the asset
 ``cleverreach://tenants/<tenant>/lists/<list>/recipients`` through the alias ``cleverreach_list_recipients``
@@ -26,7 +28,7 @@ from airflow.sdk import Param, conf, dag
 
 from cleverreach.assets import LIST_RECIPIENTS_ALIAS
 from cleverreach.dag_defaults import KEY_SCHEMA, KEY_TYPES, BATCH_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
-from cleverreach.operators.sync_recipients import CleverReachSyncListOperator
+from cleverreach.operators.sync_recipients import CleverReachSyncListOperator, late_events_task
 from cleverreach.operators.tenants import CrmListsOperator
 from cleverreach.reporting import summary_task
 
@@ -63,7 +65,8 @@ def cleverreach_sync_recipients():
 
     columns = ["tenant_id", "list_id", "status", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id",
                "finished_local"]
-    summary_task(columns)(synced.output, lists.output)
+    # the events of the lists a failed batch synced (Airflow drops a failed task's events), before the summary
+    late_events_task()(synced.output) >> summary_task(columns)(synced.output, lists.output)
 
 
 cleverreach_sync_recipients()

@@ -360,3 +360,7 @@ def test_a_batch_of_lists_syncs_the_others_when_one_fails_and_the_run_turns_red(
     assert runs == {"1": "success", "3": "success"}  # list 2's group was confirmed gone before a run began
     (gone,) = fetch(crm_engine, "SELECT id FROM recipient_list WHERE remote_deleted_at IS NOT NULL")
     assert str(gone["id"]) == "2"
+    # Airflow drops the failed task's events: the lists it synced get theirs from late_asset_events
+    events = sorted((e["uri"], e["task_id"]) for e in asset_events(result.run_id))
+    assert events == [(f"cleverreach://tenants/acme/lists/{n}/recipients", "late_asset_events") for n in (1, 3)]
+    assert result.states("late_asset_events") == ["success"]

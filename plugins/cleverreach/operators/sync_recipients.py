@@ -167,3 +167,34 @@ def resumed_summary(tenant_id: str, list_id: str, dry_run: bool, row: Mapping[st
     counts = {name: int(row.get(name) or 0) for name in ("added", "updated", "removed", "rejected", "unchanged")}
     return {"tenant_id": tenant_id, "list_id": list_id, "dry_run": dry_run, "sync_run_id": int(row["id"]),
             "status": str(row["status"]), "resumed": True, **counts}
+
+
+def failed_batch_events(results: Sequence[Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """``(tenant, list, extra)`` of each list that changed its group in a batch whose task failed: Airflow registers a
+    task's asset events only when it succeeds, so these are emitted by :func:`late_events_task`. A successful task's
+    result holds no failed row, and its events were registered with it."""
+    events = []
+    for i in range(len(results)):  # index: iterating Airflow's lazy XCom sequence probes one past the end
+        batch = results[i]
+        if not isinstance(batch, list) or not any(r.get("status") == str(RunStatus.FAILED) for r in batch if r):
+            continue
+        for row in batch:
+            extra = sync_event(row) if row and row.get("status") != str(RunStatus.FAILED) else None
+            if extra is not None:
+                events.append((str(row["tenant_id"]), str(row["list_id"]), extra))
+    return events
+
+
+def late_events_task():  # noqa: ANN201 - a TaskFlow task
+    """The sync DAG's task (``all_done``) that emits the asset events of the lists synced in a batch that failed."""
+    from airflow.sdk import get_current_context, task
+
+    @task(task_id="late_asset_events", trigger_rule="all_done", outlets=[LIST_RECIPIENTS_ALIAS])
+    def late_asset_events(results: list) -> int:
+        context = get_current_context()
+        events = failed_batch_events(results)
+        for tenant_id, list_id, extra in events:
+            emit(context, LIST_RECIPIENTS_ALIAS, list_recipients_asset(tenant_id, list_id), extra)
+        return len(events)
+
+    return late_asset_events

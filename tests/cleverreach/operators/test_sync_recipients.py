@@ -14,7 +14,7 @@ from sqlalchemy import text
 from cleverreach.assets import LIST_RECIPIENTS_ALIAS
 from cleverreach.crm.migrations import migrate
 from cleverreach.lists.batches import batch_lists
-from cleverreach.operators.sync_recipients import CleverReachSyncListOperator
+from cleverreach.operators.sync_recipients import CleverReachSyncListOperator, failed_batch_events
 from cleverreach.sync.service import ListSync
 
 GROUPS = {"acme": ["1001", "1002", "1003"], "beta": ["2001"]}
@@ -125,3 +125,12 @@ def test_the_map_index_names_the_list_or_the_batch():
     one = CleverReachSyncListOperator(task_id="s", tenant_id="acme", cleverreach_conn_id="c", list_id="41")
     assert one.map_label == "acme/41"
     assert CleverReachSyncListOperator(task_id="s", **batch()).map_label == "acme..beta: 4 lists"
+
+
+def test_only_a_failed_batch_leaves_events_to_emit_late():
+    done = {"tenant_id": "a", "list_id": "1", "dry_run": False, "added": 2, "status": "success"}
+    idle = {**done, "list_id": "2", "added": 0}
+    failed = {"tenant_id": "a", "list_id": "3", "dry_run": False, "status": "failed", "error": "x"}
+    events = failed_batch_events([[done, idle, failed], [done], done])  # idle changed nothing: no event
+    assert [(tenant, list_id) for tenant, list_id, _ in events] == [("a", "1")] and events[0][2]["added"] == 2
+    assert failed_batch_events([[done, idle], done, None]) == []  # a successful task's events went with it
