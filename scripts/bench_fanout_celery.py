@@ -29,6 +29,7 @@ from scripts.airflow_env import REPO, free_port, fresh_postgres_database
 WORK = REPO / ".bench" / "scale"
 USER, PASSWORD = "admin", "bench-password"
 MEMBERS = 20
+STATE_SCHEMA = "cleverreach"  # the integration's private state on a PostgreSQL CRM (its default state schema)
 
 
 def _cpu_s(pid: int) -> float:
@@ -206,9 +207,11 @@ def bench_fanout_celery(tenants: int, lists: int = 3, lists_per_task: int | None
                 # one list's group deleted: its sync fails (the group is confirmed gone), every other list syncs
                 client.delete_group(ids[0], "12")
                 out["failing"] = _run(api, services, "cleverreach_sync_recipients", {"tenant": None}, 3600)
-                rows = _crm_execute(crm_url, f"SELECT status, count(*) AS n FROM sync_run WHERE run_id = "
+                rows = _crm_execute(crm_url, f"SELECT status, count(*) AS n FROM {STATE_SCHEMA}.sync_run WHERE run_id = "
                                              f"'{out['failing']['run_id']}' GROUP BY status")
                 out["failing"]["sync_runs"] = {r["status"]: r["n"] for r in rows}
+                out["failing"]["lists_gone"] = len(_crm_execute(
+                    crm_url, "SELECT id FROM recipient_list WHERE remote_deleted_at IS NOT NULL"))
     finally:
         services.stop(timeout=15)
         kill_sessions({p.popen.pid for p in services.processes})
