@@ -1,10 +1,15 @@
-"""Import each tenant's CleverReach groups as CRM recipient lists (manual trigger)."""
+"""Import each tenant's CleverReach groups as CRM recipient lists (manual trigger).
+
+A run over many tenants maps one task per batch of tenants (``[cleverreach] tenants_per_task``, 25 by default;
+``cleverreach.lists.batches``), each tenant in its own ``try``; a run of a few tenants (no more than
+``[cleverreach] tenant_parallelism``, 8 when unset) maps one task per tenant.
+"""
 
 from __future__ import annotations
 
 from airflow.sdk import Param, dag
 
-from cleverreach.dag_defaults import TENANT_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
+from cleverreach.dag_defaults import BATCH_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
 from cleverreach.operators.import_lists import CleverReachImportListsOperator
 from cleverreach.operators.tenants import CrmTenantsOperator
 from cleverreach.reporting import summary_task
@@ -27,13 +32,14 @@ from cleverreach.reporting import summary_task
     },
 )
 def cleverreach_import_lists():
-    tenants = CrmTenantsOperator(task_id="resolve_tenants", tenant="{{ params.tenant }}", migrate_state=True)
+    tenants = CrmTenantsOperator(task_id="resolve_tenants", tenant="{{ params.tenant }}", migrate_state=True,
+                                 batched=True)
     imported = CleverReachImportListsOperator.partial(
-        task_id="import_lists", map_index_template=TENANT_MAP_INDEX,
+        task_id="import_lists", map_index_template=BATCH_MAP_INDEX,
         pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
     ).expand_kwargs(tenants.output)
 
-    columns = ["tenant_id", "groups", "created", "refreshed", "revived", "marked_deleted", "finished_local"]
+    columns = ["tenant_id", "status", "groups", "created", "refreshed", "revived", "marked_deleted", "finished_local"]
     summary_task(columns)(imported.output, tenants.output)
 
 

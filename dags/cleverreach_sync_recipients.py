@@ -8,6 +8,13 @@ preset); both are read without touching the metadata DB at parse time.
 Two runs never work on the same list at once: the DAG allows one active run, and each list's sync
 holds a lease in the CRM (a ``running`` sync_run row, unique per list).
 
+A run over many lists maps one task per batch of lists (``[cleverreach] lists_per_task``, 25 by default;
+``cleverreach.lists.batches``): a tenant's lists stay together, each list syncs in its own ``try``, a failed
+list fails its task at the end without stopping the others, and the task's retry syncs only what is not done.
+A run of a few lists (no more than ``[cleverreach] tenant_parallelism``, 8 when unset) still maps one task per list.
+The events of the lists a failed batch synced are emitted by ``late_asset_events`` (Airflow drops a failed
+task's events).
+
 A list's sync that changed its group (not a dry run) emits an event of the asset
 ``cleverreach://tenants/<tenant>/lists/<list>/recipients`` through the alias ``cleverreach_list_recipients``
 (``cleverreach.assets``): a DAG can be scheduled on either.
@@ -20,8 +27,8 @@ import os
 from airflow.sdk import Param, conf, dag
 
 from cleverreach.assets import LIST_RECIPIENTS_ALIAS
-from cleverreach.dag_defaults import KEY_SCHEMA, KEY_TYPES, TENANT_LIST_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
-from cleverreach.operators.sync_recipients import CleverReachSyncListOperator
+from cleverreach.dag_defaults import KEY_SCHEMA, KEY_TYPES, BATCH_MAP_INDEX, api_pool, dag_defaults, tenant_parallelism
+from cleverreach.operators.sync_recipients import CleverReachSyncListOperator, late_events_task
 from cleverreach.operators.tenants import CrmListsOperator
 from cleverreach.reporting import summary_task
 
@@ -51,14 +58,15 @@ def cleverreach_sync_recipients():
                              migrate_state=True)
     synced = CleverReachSyncListOperator.partial(
         task_id="sync_list",
-        map_index_template=TENANT_LIST_MAP_INDEX,
+        map_index_template=BATCH_MAP_INDEX,
         pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
         dry_run="{{ params.dry_run }}", outlets=[LIST_RECIPIENTS_ALIAS],
     ).expand_kwargs(lists.output)
 
-    columns = ["tenant_id", "list_id", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id",
+    columns = ["tenant_id", "list_id", "status", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id",
                "finished_local"]
-    summary_task(columns)(synced.output, lists.output)
+    # the events of the lists a failed batch synced (Airflow drops a failed task's events), before the summary
+    late_events_task()(synced.output) >> summary_task(columns)(synced.output, lists.output)
 
 
 cleverreach_sync_recipients()

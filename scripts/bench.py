@@ -12,6 +12,8 @@ in a child process so that its peak RSS is its own.
                                               # history-1m 1000000, history-1m-5000 1000000):
                                               # scripts/bench_scale.py
     python -m scripts.bench sync-1m-uuid 1000000   # the same sync with contacts keyed by UUID
+    python -m scripts.bench fanout-celery 200   # 200 tenants x 3 lists on the Celery stack (also
+                                              # fanout-celery-per-list 200: one task per list; bench_fanout_celery.py)
     python -m scripts.bench ui-page 1000000   # the CleverReach page in Chromium: first row of the tenants screen
                                               # and of a list's members tab (scripts/bench_ui_page.py)
 """
@@ -29,6 +31,7 @@ import time
 from pathlib import Path
 
 from scripts.airflow_env import REPO
+from scripts.bench_fanout_celery import KINDS as CELERY_KINDS, PLANS as CELERY_PLANS
 from scripts.bench_scale import KINDS as SCALE_KINDS, PLANS as SCALE_PLANS
 from scripts.bench_ui_page import KINDS as UI_PAGE_KINDS, PLANS as UI_PAGE_PLANS
 
@@ -346,6 +349,8 @@ def main(argv: list[str]) -> int:
             result = bench_sync(n)
         elif kind in SCALE_KINDS:  # sync-1m, fanout, history-1m (scripts/bench_scale.py)
             result = SCALE_KINDS[kind](n)
+        elif kind in CELERY_KINDS:  # fanout-celery (scripts/bench_fanout_celery.py)
+            result = CELERY_KINDS[kind](n)
         elif kind in UI_PAGE_KINDS:  # ui-page (scripts/bench_ui_page.py)
             result = UI_PAGE_KINDS[kind](n)
         elif kind.startswith("ui-members-"):  # ui-members-sqlite / ui-members-postgresql
@@ -357,7 +362,7 @@ def main(argv: list[str]) -> int:
     plans = [("diff", 10_000), ("diff", 100_000), ("diff", 1_000_000), ("sync", 100_000),
              ("history-sqlite", 1_000_000), ("history-postgresql", 1_000_000),
              ("ui-members-sqlite", 1_000_000), ("ui-members-postgresql", 1_000_000), *SCALE_PLANS,
-             *UI_PAGE_PLANS]
+             *CELERY_PLANS, *UI_PAGE_PLANS]
     if argv:
         plans = [(argv[0], int(argv[1]))]
     results = []

@@ -51,6 +51,8 @@ MAX_KEYS = 10_000
 # text it renders back to the text itself ("1", "0042", "acme/41"), never to a number.
 TENANT_MAP_INDEX = "{{ task.tenant_id | string | tojson }}"
 TENANT_LIST_MAP_INDEX = "{{ (task.tenant_id ~ '/' ~ task.list_id) | tojson }}"
+BATCH_MAP_INDEX = "{{ task.map_label | string | tojson }}"
+"""A task of one list (tenant) or of a batch (``cleverreach.lists.batches``): ``acme/41``, ``t001..t008: 24 lists``."""
 
 API_POOL = "cleverreach_api"
 
@@ -72,3 +74,23 @@ def tenant_parallelism() -> int | None:
 
     value = conf.getint("cleverreach", "tenant_parallelism", fallback=0)
     return value if value > 0 else None
+
+
+def lists_per_task() -> int:
+    """Lists one mapped sync task works through at most (``[cleverreach] lists_per_task``; 1 = a task per list).
+    Read when the run resolves its lists, not at parse time."""
+    from airflow.sdk import conf
+
+    from cleverreach.lists.batches import DEFAULT_LISTS_PER_TASK
+
+    return max(1, conf.getint("cleverreach", "lists_per_task", fallback=DEFAULT_LISTS_PER_TASK))
+
+
+def tenants_per_task() -> int:
+    """Tenants one mapped import task works through at most (``[cleverreach] tenants_per_task``; 1 = a task per
+    tenant). Read when the run resolves its tenants."""
+    from airflow.sdk import conf
+
+    from cleverreach.lists.batches import DEFAULT_LISTS_PER_TASK
+
+    return max(1, conf.getint("cleverreach", "tenants_per_task", fallback=DEFAULT_LISTS_PER_TASK))

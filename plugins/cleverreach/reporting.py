@@ -35,17 +35,32 @@ def summarize_results(
     """
     # Index instead of iterating: iterating Airflow's lazy XCom sequence probes one past the end
     # and logs a spurious "XCom not found" error.
-    rows = [dict(results[i]) for i in range(len(results)) if results[i]]
+    rows = [dict(row) for i in range(len(results)) for row in _items(results[i])]
     print(format_table(rows, columns))
-    done = {(r.get(key), r.get("list_id")) if "list_id" in r else r.get(key) for r in rows}
-    missing = []
-    for item in expected:
-        ident = (item.get(key), item.get("list_id")) if "list_id" in item else item.get(key)
-        if ident not in done:
-            missing.append(ident)
+    done = {_ident(r, key) for r in rows}
+    missing = [_ident(item, key) for batch in expected for item in _items(batch) if _ident(item, key) not in done]
     if missing:
         raise AirflowFailException(f"no result for {len(missing)} of the mapped tasks: {missing}; see their logs")
+    failed = [_ident(r, key) for r in rows if r.get("status") == "failed"]
+    if failed:
+        raise AirflowFailException(f"{len(failed)} of the mapped items failed: {failed}; see their tasks' logs")
     return rows
+
+
+def _items(value: Any) -> list[Mapping[str, Any]]:
+    """The rows of one mapped result or kwargs item: a row, a batch's rows (a list), or its ``lists`` or ``tenants``
+    (``cleverreach.lists.batches``)."""
+    if not value:
+        return []
+    if isinstance(value, Mapping):
+        from cleverreach.lists.batches import batch_items
+
+        return batch_items(value)
+    return [row for row in value if row]
+
+
+def _ident(row: Mapping[str, Any], key: str) -> Any:
+    return (row.get(key), row.get("list_id")) if "list_id" in row else row.get(key)
 
 
 def summary_task(columns: Sequence[str]):  # noqa: ANN201 - a TaskFlow task

@@ -324,3 +324,43 @@ def test_only_a_sync_that_changed_the_group_emits_the_lists_asset_event(world, c
 
     again = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})  # nothing to do: no event
     assert again.returns["sync_list"][0]["added"] == 0 and asset_events(again.run_id) == []
+
+
+def test_a_batch_of_lists_syncs_the_others_when_one_fails_and_the_run_turns_red(world, crm_engine, monkeypatch):
+    """Three lists in one mapped task ([cleverreach] lists_per_task): list 2's group is gone, lists 1 and 3 sync;
+    the task fails at the end (without retry: the group is gone for good) and the summary names list 2."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    from cleverreach.sync.service import ListSync
+
+    monkeypatch.setenv("AIRFLOW__CLEVERREACH__LISTS_PER_TASK", "3")
+    monkeypatch.setenv("AIRFLOW__CLEVERREACH__TENANT_PARALLELISM", "1")
+    monkeypatch.setattr(ListSync, "GONE_CONFIRM_PAUSE", 0)
+    groups = {f"Liste {n}": str(world.client.create_group(CLIENT, f"Liste {n}")["id"]) for n in (2, 3)}
+    with crm_engine.begin() as conn:
+        for number in (2, 3):
+            conn.execute(text("INSERT INTO recipient_list (id, tenant_id, external_id, name, created_at) "
+                              "VALUES (:i, 'acme', :g, :n, CURRENT_TIMESTAMP)"),
+                         {"i": number, "g": groups[f"Liste {number}"], "n": f"Liste {number}"})
+    for number in (2, 3):
+        add_members(crm_engine, number, [1])
+    world.client.delete_group(CLIENT, groups["Liste 2"])
+
+    result = run_dag("cleverreach_sync_recipients", {"tenant": "acme"})
+    assert result.state == "failed"
+    assert result.states("sync_list") == ["failed"] and result.states("summarize") == ["failed"]
+    with create_session() as session:
+        (label,) = session.query(TaskInstance.rendered_map_index).filter(
+            TaskInstance.run_id == result.run_id, TaskInstance.task_id == "sync_list").one()
+    assert label == "acme: 3 lists"
+    assert "anna@example.org" in remote(world)  # list 1, before the failed one
+    assert [r["email"] for r in world.client.group_receivers(groups["Liste 3"])] == ["anna@example.org"]  # after it
+    runs = {r["list_id"]: r["status"] for r in fetch(crm_engine, "SELECT list_id, status FROM sync_run")}
+    assert runs == {"1": "success", "3": "success"}  # list 2's group was confirmed gone before a run began
+    (gone,) = fetch(crm_engine, "SELECT id FROM recipient_list WHERE remote_deleted_at IS NOT NULL")
+    assert str(gone["id"]) == "2"
+    # Airflow drops the failed task's events: the lists it synced get theirs from late_asset_events
+    events = sorted((e["uri"], e["task_id"]) for e in asset_events(result.run_id))
+    assert events == [(f"cleverreach://tenants/acme/lists/{n}/recipients", "late_asset_events") for n in (1, 3)]
+    assert result.states("late_asset_events") == ["success"]

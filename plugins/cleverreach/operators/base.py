@@ -143,18 +143,24 @@ class CleverReachTenantOperator(CrmOperator):
     @cached_property
     def cleverreach(self) -> CleverReachHook:
         """The tenant's hook, its login checked and its account proven to be this tenant's alone."""
-        hook, account_id = open_cleverreach(str(self.tenant_id), self.cleverreach_conn_id)
-        tenant = Tenant(str(self.tenant_id), str(self.tenant_id), self.cleverreach_conn_id)
+        return self.tenant_hook(str(self.tenant_id), self.cleverreach_conn_id)
+
+    def tenant_hook(self, tenant_id: str, conn_id: str) -> CleverReachHook:
+        """A tenant's hook, its login checked and its account proven to be the tenant's alone (a batch of lists
+        of several tenants opens one per tenant)."""
+        hook, account_id = open_cleverreach(tenant_id, conn_id)
         try:
-            TenantStore(self.crm.engine).check_isolation(tenant, account_id)
+            TenantStore(self.crm.engine).check_isolation(Tenant(tenant_id, tenant_id, conn_id), account_id)
         except TenantIsolationError as exc:
             raise AirflowFailException(str(exc)) from None
         return hook
 
-    def in_tenant_time(self, summary: dict[str, Any], **unix_times: int | None) -> dict[str, Any]:
+    def in_tenant_time(self, summary: dict[str, Any], *, tenant_id: str | None = None,
+                       **unix_times: int | None) -> dict[str, Any]:
         """``summary`` with the time it was made (``finished_at``, UTC ISO 8601) and, for people, that time and the
-        given Unix times (e.g. a watermark) in the tenant's zone (``finished_local``, ``<name>_local``)."""
-        tz = TenantStore(self.crm.engine).zone(str(self.tenant_id))
+        given Unix times (e.g. a watermark) in the zone of the tenant (default: the operator's tenant)
+        (``finished_local``, ``<name>_local``)."""
+        tz = TenantStore(self.crm.engine).zone(str(tenant_id if tenant_id is not None else self.tenant_id))
         now = utcnow()
         stamped = {**summary, "finished_at": now.isoformat(timespec="seconds"), "time_zone": tz.key,
                    "finished_local": local_text(now, tz)}

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from cleverreach.access import check_run_scope
 from cleverreach.crm.keys import InvalidKeyError, as_key
 from cleverreach.exceptions import RecipientListError, TenantNotFoundError
+from cleverreach.lists.batches import DEFAULT_SPREAD, batch_lists, batch_tenants
 from cleverreach.lists.store import ListStore
 from cleverreach.operators.base import CrmOperator, optional_text
 from cleverreach.tenants.store import TenantStore
@@ -38,14 +39,17 @@ class CrmTenantsOperator(CrmOperator):
     migrates the private state (``migrate_state=True``) before its mapped tasks start.
 
     :param tenant: CRM tenant id; empty = every active tenant (templated).
+    :param batched: map batches of tenants (``batch_tenants``, ``[cleverreach] tenants_per_task``) for an operator
+        that works through a batch (the import); default one item per tenant.
     """
 
     template_fields: Sequence[str] = ("tenant",)
     ui_color = "#e8f1fb"
 
-    def __init__(self, *, tenant: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, tenant: str | None = None, batched: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.tenant = tenant
+        self.batched = batched
 
     def execute_with_crm(self, context: Any, engine: Engine) -> list[dict[str, str]]:
         check_run_scope(engine, context, optional_text(self.tenant))
@@ -54,13 +58,19 @@ class CrmTenantsOperator(CrmOperator):
         except TenantNotFoundError as exc:
             raise AirflowFailException(str(exc)) from None
         self.log.info("Tenants for this run: %s", ", ".join(t.id for t in tenants) or "none")
-        return [tenant.as_task_kwargs() for tenant in tenants]
+        items = [tenant.as_task_kwargs() for tenant in tenants]
+        if not self.batched:
+            return items
+        from cleverreach.dag_defaults import tenant_parallelism, tenants_per_task
+
+        return batch_tenants(items, tenants_per_task(), tenant_parallelism() or DEFAULT_SPREAD)
 
 
 class CrmListsOperator(CrmOperator):
     """
-    Return ``[{tenant_id, cleverreach_conn_id, list_id}, ...]`` for a tenant and list: the fan-out source, and so
-    the DAG's first task, which migrates the private state (``migrate_state=True``).
+    Return the mapped kwargs of a tenant's lists, one item per batch of lists (``cleverreach.lists.batches``): a
+    single list's ``{tenant_id, cleverreach_conn_id, list_id}``, or ``{lists: [...], lists_label}``. The fan-out source,
+    and so the DAG's first task, which migrates the private state (``migrate_state=True``).
 
     ``tenant`` empty = every active tenant; ``list_id`` empty = every list of the tenant(s). A list
     whose CleverReach group is gone is skipped with a warning; a ``list_id`` of another tenant, or
@@ -68,15 +78,19 @@ class CrmListsOperator(CrmOperator):
 
     :param tenant: CRM tenant id (templated).
     :param list_id: ``recipient_list.id`` (templated); needs ``tenant``.
+    :param lists_per_task: lists one mapped task syncs at most; None = ``[cleverreach] lists_per_task``, 1 = one
+        task per list. A run is spread over at least ``[cleverreach] tenant_parallelism`` tasks (8 when unset).
     """
 
     template_fields: Sequence[str] = ("tenant", "list_id")
     ui_color = "#e8f1fb"
 
-    def __init__(self, *, tenant: str | None = None, list_id: int | str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, tenant: str | None = None, list_id: int | str | None = None,
+                 lists_per_task: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.tenant = tenant
         self.list_id = list_id
+        self.lists_per_task = lists_per_task
 
     def execute_with_crm(self, context: Any, engine: Engine) -> list[dict[str, Any]]:
         tenant_id, list_id = optional_text(self.tenant), optional_list_id(self.list_id)
@@ -98,4 +112,10 @@ class CrmListsOperator(CrmOperator):
         except (TenantNotFoundError, RecipientListError) as exc:
             raise AirflowFailException(str(exc)) from None
         self.log.info("Lists for this run: %s", ", ".join(f"{t['tenant_id']}/{t['list_id']}" for t in targets) or "none")
-        return targets
+        from cleverreach.dag_defaults import lists_per_task, tenant_parallelism
+
+        per_task = self.lists_per_task if self.lists_per_task is not None else lists_per_task()
+        batches = batch_lists(targets, per_task, tenant_parallelism() or DEFAULT_SPREAD)
+        if len(batches) < len(targets):
+            self.log.info("%d lists in %d tasks (at most %d lists each)", len(targets), len(batches), per_task)
+        return batches

@@ -164,6 +164,16 @@ class RunLedger(SqlStore):
         with self.state.begin() as conn:
             conn.execute(self.q("sync_set_alert"), {"id": run_pk, "alert": alert[:4000]})
 
+    def done_by_holder(self, list_id: str, *, dry_run: bool) -> dict[str, Any] | None:
+        """The finished sync (success, partial, dry run) of the list by an earlier attempt of this ledger's holder,
+        or None: what the retry of a batch of lists skips, and the counts it reports for it."""
+        if self.holder is None:
+            return None
+        with self.state.connect() as conn:
+            row = conn.execute(self.q("sync_select_done_by_holder"),
+                               {"list_id": as_key(list_id), "holder": self.holder, "dry_run": bool(dry_run)}).mappings().first()
+        return None if row is None else dict(row)
+
     def recent_removals(self, list_id: str) -> list[int]:
         """The removals of the list's recent applied runs: the baseline of the mass-removal alert."""
         with self.state.connect() as conn:
