@@ -254,12 +254,18 @@ def _consent(
     return None
 
 
+def keep_earliest(best: dict[str, HistoryRow], rows: Iterable[HistoryRow]) -> None:
+    """Merge ``rows`` into ``best`` (external key -> row), the earliest event winning: :func:`unique_rows`
+    page by page, so that a read keeps one row per key and never the list of every row it read."""
+    for row in rows:
+        kept = best.setdefault(row[7], row)  # [7]: the external key (a field by index: a million a run)
+        if kept is not row and row[2] < kept[2]:  # [2]: occurred_at
+            best[row[7]] = row
+
+
 def unique_rows(rows: Iterable[HistoryRow]) -> list[HistoryRow]:
     """One row per external key (a person who is a receiver in two of the mailing's groups appears
     twice in a report), the earliest event winning; in key order, so writes are deterministic."""
     best: dict[str, HistoryRow] = {}
-    for row in rows:
-        kept = best.get(row.external_key)
-        if kept is None or row.occurred_at < kept.occurred_at:
-            best[row.external_key] = row
+    keep_earliest(best, rows)
     return [best[key] for key in sorted(best)]

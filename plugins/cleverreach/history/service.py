@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from operator import itemgetter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 from cleverreach.clock import from_unix
 from cleverreach.crm.keys import as_key
 from cleverreach.exceptions import CleverReachAuthError, CleverReachConfigError, CleverReachError
-from cleverreach.history.events import Consent, ContactIndex, HistoryRow, Mailing, history_rows, unique_rows
+from cleverreach.history.events import Consent, ContactIndex, HistoryRow, Mailing, history_rows, keep_earliest
 from cleverreach.history.plan import DAY, MailingRecord, ReadPlan, finished_mailings, plan_read
 from cleverreach.history.store import HistoryStore, params_for_consent
 from cleverreach.hooks.cleverreach import CleverReachHook
@@ -158,7 +159,8 @@ class MailHistoryLoad:
                        "next run; the watermarks wait before it", mailing.id, error, exc.status, failures)
 
     def _read(self, mailing: Mailing, plan: ReadPlan, contacts: ContactIndex) -> MailingRead:
-        """The report states of ``plan``; the clickers link by link (``stats/links``)."""
+        """The report states of ``plan``; the clickers link by link (``stats/links``). One row per external key
+        (:func:`~cleverreach.history.events.unique_rows`), kept page by page: the keys of two reads never meet."""
         ext_id = self.cr.settings.ext_id_attribute
         out = MailingRead()
         for state in plan.states:
@@ -168,13 +170,15 @@ class MailHistoryLoad:
             else:
                 reads = [None]
             for link_id in reads:
+                best: dict[str, HistoryRow] = {}
                 for page in self.cr.iter_report_receivers(mailing.id, state, link_id=link_id, since=plan.since):
                     batch = history_rows(self.tenant_id, mailing, state, page, contacts, ext_id, link_id=link_id)
-                    out.rows.extend(batch.rows)
+                    keep_earliest(best, batch.rows)
                     out.consent.extend(batch.consent)
                     out.receivers += len(page)
                     out.unmatched += batch.unmatched
-        out.rows = unique_rows(out.rows)
+                out.rows.extend(best.values())
+        out.rows.sort(key=itemgetter(7))  # by external key, so writes are deterministic
         return out
 
     def _load_mailing(self, mailing: Mailing, plan: ReadPlan, targets: Mapping[str, str], lists: Mapping[str, str],
