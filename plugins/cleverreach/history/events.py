@@ -98,9 +98,9 @@ class ContactIndex:
         self.by_email: dict[str, str] = {}
         self.email_of: dict[str, str] = {}
         for raw_id, email in contacts:
-            contact_id = as_key(raw_id)
+            contact_id = str(raw_id) if type(raw_id) is int else as_key(raw_id)  # as_key's text; a million a run
             self.ids.add(contact_id)
-            key = email_key(email or "")
+            key = email.strip().lower() if type(email) is str and email.isascii() else email_key(email or "")
             self.email_of[contact_id] = key
             if key and (key not in self.by_email or _key_order(contact_id) < _key_order(self.by_email[key])):
                 self.by_email[key] = contact_id
