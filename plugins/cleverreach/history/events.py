@@ -98,19 +98,26 @@ class ContactIndex:
         self.by_email: dict[str, str] = {}
         self.email_of: dict[str, str] = {}
         for raw_id, email in contacts:
-            contact_id = as_key(raw_id)
+            contact_id = str(raw_id) if type(raw_id) is int else as_key(raw_id)  # as_key's text; a million a run
             self.ids.add(contact_id)
-            key = email_key(email or "")
+            key = email.strip().lower() if type(email) is str and email.isascii() else email_key(email or "")
             self.email_of[contact_id] = key
             if key and (key not in self.by_email or _key_order(contact_id) < _key_order(self.by_email[key])):
                 self.by_email[key] = contact_id
 
     def find(self, receiver: Mapping[str, Any], ext_id_attribute: str) -> str | None:
-        attrs = receiver.get("global_attributes") or {}
-        raw = str(attrs.get(ext_id_attribute) or "").strip() if isinstance(attrs, Mapping) else ""
-        if raw in self.ids:
-            return raw
-        return self.by_email.get(_email(receiver))
+        """The contact of a receiver, or None. Called once per report row (a million a run): the common types
+        (``str`` values, an ASCII address) are read without the general conversions, to the same result."""
+        attrs = receiver.get("global_attributes")
+        if attrs and isinstance(attrs, Mapping):
+            value = attrs.get(ext_id_attribute)
+            if value:  # an empty ext_id is nobody's key (``as_key`` refuses empty keys)
+                raw = (value if type(value) is str else str(value)).strip()
+                if raw in self.ids:
+                    return raw
+        email = receiver.get("email")
+        text = (email if type(email) is str else str(email or "")).strip().lower()
+        return self.by_email.get(text if text.isascii() else email_key(text))
 
 
 class Consent(NamedTuple):
@@ -141,16 +148,29 @@ def _email(receiver: Mapping[str, Any]) -> str:
     return email_key(str(receiver.get("email") or ""))
 
 
-def _events(receiver: Mapping[str, Any], mailing_id: str, event_type: str) -> list[Mapping[str, Any]]:
-    return [  # (dict, Mapping): a decoded event is a dict, and the exact type is checked first (a million a run)
-        e for e in (receiver.get("events") or [])
-        if isinstance(e, (dict, Mapping)) and e.get("type") == event_type and str(e.get("mailing_id")) == mailing_id
-    ]
+def _events(receiver: Mapping[str, Any], mailing_id: str, event_type: str,
+            link_id: str | None = None) -> list[Mapping[str, Any]]:
+    """The receiver's events of ``event_type`` for this mailing (and, for a click, this link), in their order."""
+    found = []
+    for e in receiver.get("events") or ():
+        # (dict, Mapping): a decoded event is a dict, and the exact type is checked first (a million a run)
+        if (type(e) is dict or isinstance(e, Mapping)) and e.get("type") == event_type:
+            mid = e.get("mailing_id")
+            if (mid == mailing_id or str(mid) == mailing_id) and (
+                    link_id is None or str(e.get("type_id") or "") == link_id):
+                found.append(e)
+    return found
 
 
 def _first_stamp(events: Iterable[Mapping[str, Any]], fallback: int) -> int:
-    stamps = [stamp for stamp in map(_int, [e.get("stamp") for e in events]) if stamp]
-    return min(stamps) if stamps else fallback
+    """The earliest non-zero stamp of ``events``, else ``fallback``."""
+    first = 0
+    for event in events:
+        stamp = event.get("stamp")
+        stamp = stamp if type(stamp) is int else _int(stamp)
+        if stamp and (not first or stamp < first):
+            first = stamp
+    return first or fallback
 
 
 def unsubscribe_group(receiver: Mapping[str, Any], events: list[Mapping[str, Any]]) -> str | None:
@@ -179,30 +199,38 @@ def history_rows(
     :param link_id: for ``clicked``: the link whose clickers ``receivers`` are (clicks are read per link).
     """
     spec = STATES[state]
-    if state == "clicked" and link_id is None:
+    clicked = state == "clicked"
+    if clicked and link_id is None:
         raise ValueError("clicks are read per link: link_id is required")
     out = RowBatch()
     detail = f"{mailing.name} (mailing {mailing.id})"
+    if clicked:
+        detail = f"{detail}: {mailing.links.get(str(link_id), '') or f'link {link_id}'}"
+    # Per report row (a million a run) only what differs: the key is history_key's text, built from its parts.
+    prefix, suffix = f"{mailing.id}/c", f"/{spec.kind.value}" + (f"/{link_id}" if clicked else "")
+    mailing_id, event_type, kind, subject = mailing.id, spec.event_type, spec.kind.value, mailing.subject
+    link = link_id if clicked else None
+    consents = state in ("unsubscribed", "bounced")  # the states whose receivers can change a member state
+    find, new_row, rows, times = contacts.find, tuple.__new__, out.rows, {}
     for receiver in receivers:
-        contact_id = contacts.find(receiver, ext_id_attribute)
+        contact_id = find(receiver, ext_id_attribute)
         if contact_id is None:
             out.unmatched += 1
             continue
-        events = _events(receiver, mailing.id, spec.event_type)
-        row_detail = detail
-        if state == "clicked":
-            events = [e for e in events if str(e.get("type_id") or "") == link_id]
-            url = mailing.links.get(str(link_id), "")
-            row_detail = f"{detail}: {url or f'link {link_id}'}"
-        elif state == "bounced" and events:
-            row_detail = f"{detail}: {events[0].get('type_id') or 'bounce'}"
-        key = history_key(mailing.id, contact_id, spec.kind, link_id if state == "clicked" else None)
+        events = _events(receiver, mailing_id, event_type, link)
         stamp = _first_stamp(events, mailing.finished)
-        out.rows.append(HistoryRow(tenant_id, contact_id, from_unix(stamp), spec.kind.value, mailing.subject, row_detail,
-                                   SOURCE, key))
-        consent = _consent(state, receiver, events, contact_id, contacts)
-        if consent is not None:
-            out.consent.append(consent)
+        at = times.get(stamp)
+        if at is None:
+            at = times[stamp] = from_unix(stamp)
+        row_detail = detail
+        if state == "bounced" and events:
+            row_detail = f"{detail}: {events[0].get('type_id') or 'bounce'}"
+        rows.append(new_row(HistoryRow, (tenant_id, contact_id, at, kind, subject, row_detail, SOURCE,
+                                         prefix + contact_id + suffix)))
+        if consents:
+            consent = _consent(state, receiver, events, contact_id, contacts)
+            if consent is not None:
+                out.consent.append(consent)
     return out
 
 
@@ -226,12 +254,18 @@ def _consent(
     return None
 
 
+def keep_earliest(best: dict[str, HistoryRow], rows: Iterable[HistoryRow]) -> None:
+    """Merge ``rows`` into ``best`` (external key -> row), the earliest event winning: :func:`unique_rows`
+    page by page, so that a read keeps one row per key and never the list of every row it read."""
+    for row in rows:
+        kept = best.setdefault(row[7], row)  # [7]: the external key (a field by index: a million a run)
+        if kept is not row and row[2] < kept[2]:  # [2]: occurred_at
+            best[row[7]] = row
+
+
 def unique_rows(rows: Iterable[HistoryRow]) -> list[HistoryRow]:
     """One row per external key (a person who is a receiver in two of the mailing's groups appears
     twice in a report), the earliest event winning; in key order, so writes are deterministic."""
     best: dict[str, HistoryRow] = {}
-    for row in rows:
-        kept = best.get(row.external_key)
-        if kept is None or row.occurred_at < kept.occurred_at:
-            best[row.external_key] = row
+    keep_earliest(best, rows)
     return [best[key] for key in sorted(best)]

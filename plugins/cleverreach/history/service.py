@@ -15,17 +15,20 @@ before the oldest mailing whose last read failed, so the next run reads it again
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 from cleverreach.clock import from_unix
 from cleverreach.crm.keys import as_key
 from cleverreach.exceptions import CleverReachAuthError, CleverReachConfigError, CleverReachError
-from cleverreach.history.events import Consent, ContactIndex, HistoryRow, Mailing, history_rows, unique_rows
+from cleverreach.history.events import Consent, ContactIndex, HistoryRow, Mailing, history_rows, keep_earliest
 from cleverreach.history.plan import DAY, MailingRecord, ReadPlan, finished_mailings, plan_read
 from cleverreach.history.store import HistoryStore, params_for_consent
 from cleverreach.hooks.cleverreach import CleverReachHook
@@ -60,6 +63,21 @@ def window_start(watermark: int | None, since: date | None, reread_days: int) ->
     return max(0, watermark - reread_days * DAY)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a mailing's report is read and written (and the contacts
+    loaded): a page is 5,000 receivers, trees of dicts that reference counting frees, and the collector's
+    passes over them (and over the whole task's heap) cost a fifth of the load's CPU. Cycles made
+    meanwhile are collected once it is on again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass
 class MailingRead:
     """What one read of one mailing produced, before it is saved."""
@@ -90,7 +108,8 @@ class MailHistoryLoad:
         # The window serves the list that is furthest behind; a list never loaded reads everything.
         watermark = None if None in marks.values() else min(int(m) for m in marks.values())
         start = window_start(watermark, since, settings.history_reread_days)
-        contacts = self.store.contacts(self.tenant_id)
+        with collector_paused():
+            contacts = self.store.contacts(self.tenant_id)
         records = self.store.mailing_records(self.tenant_id)
         tally = HistoryTally()
 
@@ -116,7 +135,8 @@ class MailHistoryLoad:
                 if plan is None:
                     tally.mailings_unchanged += 1
                     continue
-                self._load_mailing(mailing, plan, targets, lists, contacts, tally, read_at=now)
+                with collector_paused():
+                    self._load_mailing(mailing, plan, targets, lists, contacts, tally, read_at=now)
             except TENANT_ERRORS:
                 raise
             except CleverReachError as exc:
@@ -158,7 +178,8 @@ class MailHistoryLoad:
                        "next run; the watermarks wait before it", mailing.id, error, exc.status, failures)
 
     def _read(self, mailing: Mailing, plan: ReadPlan, contacts: ContactIndex) -> MailingRead:
-        """The report states of ``plan``; the clickers link by link (``stats/links``)."""
+        """The report states of ``plan``; the clickers link by link (``stats/links``). One row per external key
+        (:func:`~cleverreach.history.events.unique_rows`), kept page by page: the keys of two reads never meet."""
         ext_id = self.cr.settings.ext_id_attribute
         out = MailingRead()
         for state in plan.states:
@@ -168,13 +189,15 @@ class MailHistoryLoad:
             else:
                 reads = [None]
             for link_id in reads:
+                best: dict[str, HistoryRow] = {}
                 for page in self.cr.iter_report_receivers(mailing.id, state, link_id=link_id, since=plan.since):
                     batch = history_rows(self.tenant_id, mailing, state, page, contacts, ext_id, link_id=link_id)
-                    out.rows.extend(batch.rows)
+                    keep_earliest(best, batch.rows)
                     out.consent.extend(batch.consent)
                     out.receivers += len(page)
                     out.unmatched += batch.unmatched
-        out.rows = unique_rows(out.rows)
+                out.rows.extend(best.values())
+        out.rows.sort(key=itemgetter(7))  # by external key, so writes are deterministic
         return out
 
     def _load_mailing(self, mailing: Mailing, plan: ReadPlan, targets: Mapping[str, str], lists: Mapping[str, str],

@@ -3,7 +3,8 @@ the watermarks and the per-mailing records (the package's private SQL), with a b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy import Connection, Text
 
@@ -17,6 +18,7 @@ from cleverreach.history.events import Consent, ContactIndex, HistoryRow, Mailin
 from cleverreach.history.plan import MailingRecord
 
 CONSENT_STATES = {"unsubscribed": MemberState.UNSUBSCRIBED, "bounced": MemberState.BOUNCED}
+INSERT_CHUNK = 50_000  # history rows bound and sent to the CRM at once
 CONSENT_REASONS = {
     MemberState.UNSUBSCRIBED: "unsubscribed in CleverReach (mail report)",
     MemberState.BOUNCED: "bounced in CleverReach (mail report)",
@@ -95,22 +97,34 @@ class HistoryStore(SqlStore):
 
     def insert_rows(self, conn: Connection, rows: Sequence[HistoryRow]) -> int:
         """Bulk insert with ``ON CONFLICT DO NOTHING``: COPY through a staging table on PostgreSQL,
-        the driver's executemany on SQLite."""
+        the driver's executemany on SQLite; in chunks of :data:`INSERT_CHUNK`, so that the bound keys, the
+        parameters (or the COPY's text) of a million rows never exist at once."""
         if not rows:
             return 0
-        bound = self.keys.bind_contacts([row.contact_person_id for row in rows])  # the CRM's type, all at once
         if self.dialect == "postgresql":
-            rows = [row._replace(contact_person_id=cid) for row, cid in zip(rows, bound)]
             conn.exec_driver_sql(load_sql("queries/history_create_staging", self.dialect))
-            bulk_insert(conn, "contact_history_staging", HistoryRow._fields, rows)
+            for chunk in _chunks(rows):
+                bound = self.keys.bind_contacts([row[1] for row in chunk])  # the CRM's type, a chunk at once
+                chunk = [row._replace(contact_person_id=cid) for row, cid in zip(chunk, bound)]
+                bulk_insert(conn, "contact_history_staging", HistoryRow._fields, chunk)
             result = conn.exec_driver_sql(load_sql("queries/history_insert_from_staging", self.dialect))
             conn.exec_driver_sql("DROP TABLE contact_history_staging")
             return int(result.rowcount or 0)
-        # The time as the text sqlite3's (deprecated) default adapter writes, without its warning per row.
-        params = [(tenant, cid, at.isoformat(" "), kind, subject, detail, source, key)
-                  for (tenant, _, at, kind, subject, detail, source, key), cid in zip(rows, bound)]
-        result = conn.exec_driver_sql(load_sql("queries/history_insert", self.dialect), params)
-        return int(result.rowcount or 0)
+        sql = load_sql("queries/history_insert", self.dialect)
+        # The time as the text sqlite3's (deprecated) default adapter writes, without its warning per row;
+        # once per distinct time (rows of one read share their datetime objects).
+        times: dict[datetime, str] = {}
+        inserted = 0
+        for chunk in _chunks(rows):
+            bound = self.keys.bind_contacts([row[1] for row in chunk])
+            params = []
+            for (tenant, _, at, kind, subject, detail, source, key), cid in zip(chunk, bound):
+                text = times.get(at)
+                if text is None:
+                    text = times[at] = at.isoformat(" ")
+                params.append((tenant, cid, text, kind, subject, detail, source, key))
+            inserted += int(conn.exec_driver_sql(sql, params).rowcount or 0)
+        return inserted
 
     def advance_watermarks(self, list_ids: Iterable[str], finished_until: int) -> None:
         now = utcnow()
@@ -118,6 +132,11 @@ class HistoryStore(SqlStore):
         if params:
             with self.state.begin() as conn:
                 conn.execute(self.q("history_advance_watermark"), params)
+
+
+def _chunks(rows: Sequence[HistoryRow]) -> Iterator[Sequence[HistoryRow]]:
+    for start in range(0, len(rows), INSERT_CHUNK):
+        yield rows[start:start + INSERT_CHUNK]
 
 
 def _record(row: Mapping) -> MailingRecord:

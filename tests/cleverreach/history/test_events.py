@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from cleverreach.enums import HistoryKind, MemberState
-from cleverreach.history.events import Consent, ContactIndex, Mailing, history_key, history_rows, unique_rows
+from cleverreach.history.events import Consent, ContactIndex, Mailing, history_key, history_rows, keep_earliest, unique_rows
 from cleverreach.history.service import window_start
 from cleverreach.history.store import params_for_consent
 
@@ -67,6 +67,11 @@ def test_one_row_per_contact_and_link_the_earliest_winning():
                          CONTACTS)
     rows = unique_rows(batch.rows)
     assert [(r.external_key, r.occurred_at) for r in rows] == [("501/c3/mail_opened", datetime(2023, 11, 14, 22, 25, tzinfo=UTC))]
+    best: dict = {}  # page by page: the two receivers on two pages, the later event first
+    for page in ([receiver("r1", "neu@example.org", events=[late])], [receiver("r2", "neu@example.org", events=[early])],
+                 [receiver("r3", "neu@example.org", events=[late])]):
+        keep_earliest(best, history_rows("t", MAILING, "opened", page, CONTACTS).rows)
+    assert list(best.values()) == rows
 
 
 def unsubscribe_event(group):

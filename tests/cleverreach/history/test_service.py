@@ -130,3 +130,22 @@ def test_a_refused_login_fails_the_tenant_not_one_mailing(load, emulator):
     emulator.client.set_faults(next=[{"status": 401, "count": 1000, "path_regex": "/reports/"}])
     with pytest.raises(CleverReachAuthError):
         load()
+
+
+def test_the_collector_is_paused_for_a_mailing_and_restored_after_an_error():
+    import gc
+
+    from cleverreach.history.service import collector_paused
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("a failed read")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # off before, off after: only what it turned off is turned on
+    finally:
+        gc.enable()
