@@ -197,6 +197,7 @@ def _run_dag(dag_id: str, conf: dict, label: str, emulator_pid: int) -> tuple[An
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
         (WORK / f"profile-{label}.txt").write_text(out.getvalue())
+        profiler.dump_stats(str(WORK / f"profile-{label}.prof"))  # the whole profile, for pstats or snakeviz
     return result, times
 
 

@@ -135,11 +135,11 @@ def test_a_long_paged_read_beats_the_lease(world, crm_engine, monkeypatch):
     seen: list[datetime] = []
     request = CleverReachHook.request
 
-    def watching(self, method, path, *, params=None, json=None):
+    def watching(self, method, path, *, params=None, json=None, **options):
         if method == "GET" and path.endswith(f"groups/{GROUP}/receivers") and params and "order_by" in params:
             (row,) = fetch(crm_engine, "SELECT heartbeat_at FROM sync_run WHERE status = 'running'")
             seen.append(as_utc(row["heartbeat_at"]))
-        return request(self, method, path, params=params, json=json)
+        return request(self, method, path, params=params, json=json, **options)  # rows: the typed receiver page
 
     monkeypatch.setattr(CleverReachHook, "request", watching)
     assert run_dag(DAG, {**SYNC, "dry_run": True}).state == "success"

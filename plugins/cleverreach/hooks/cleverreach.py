@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import msgspec
 import requests
 from airflow.providers.http.hooks.http import HttpHook
 from airflow.sdk.exceptions import AirflowNotFoundException
@@ -28,23 +29,14 @@ from tenacity import Retrying
 
 from cleverreach import __version__
 from cleverreach.exceptions import (
-    CleverReachAuthError,
-    CleverReachBatchTooLargeError,
-    CleverReachConfigError,
-    CleverReachConflictError,
-    CleverReachDeadlineError,
-    CleverReachError,
-    CleverReachForbiddenError,
-    CleverReachNotFoundError,
-    CleverReachRateLimitError,
-    CleverReachResponseError,
-    CleverReachServerError,
-    redact_emails,
-    redact_urls,
+    CleverReachAuthError, CleverReachBatchTooLargeError, CleverReachConfigError, CleverReachConflictError,
+    CleverReachDeadlineError, CleverReachError, CleverReachForbiddenError, CleverReachNotFoundError,
+    CleverReachRateLimitError, CleverReachResponseError, CleverReachServerError, redact_emails, redact_urls,
 )
 from cleverreach.hooks import eventhooks, form
 from cleverreach.hooks.paging import PageSize, chunks_by_length, paginate, paginate_sized
-from cleverreach.hooks.responses import BatchResult, ItemResult, decode, json_or_none, parse_aligned_results, retry_after
+from cleverreach.hooks.responses import (RECEIVER_PAGE, BatchResult, ItemResult, decode, json_or_none, parse_aligned_results,
+                                        retry_after)
 from cleverreach.hooks.settings import MAX_BATCH_SIZE, CleverReachSettings
 from cleverreach.hooks.transport import (API_PATH, BearerTokenAuth, CallBudget, TokenRenewal, api_root_of,
                                          build_retry_args, segment, send_capped, session_connection)
@@ -237,9 +229,10 @@ class CleverReachHook(eventhooks.EventhookMixin, HttpHook):
         self.log.info("Obtained a CleverReach access token for %s (valid %d s)", self.cleverreach_conn_id, expires_in)
 
     # ------------------------------------------------------------------ requests
-    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None) -> Any:
+    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None,
+                rows: msgspec.json.Decoder | None = None) -> Any:
         """
-        Call ``/v3/<path>`` and return the decoded JSON body; errors are typed.
+        Call ``/v3/<path>`` and return the decoded JSON body (``rows``: see ``responses.json_or_none``); errors are typed.
 
         One budget per call: ``retry_attempts`` tries for 429, 5xx, connection and timeout errors (waiting
         as ``Retry-After`` says, else backing off), one token renewal after a 401, all within ``call_deadline``.
@@ -258,7 +251,7 @@ class CleverReachHook(eventhooks.EventhookMixin, HttpHook):
             # client secret is final, not a reason to renew).
             prepped = session.prepare_request(requests.Request(method, url, params=params, json=json))
             try:
-                return decode(self.run_and_check(session, prepped, {"timeout": timeout}), label)
+                return decode(self.run_and_check(session, prepped, {"timeout": timeout}), label, rows)
             except CleverReachAuthError as exc:
                 if exc.status == 401 and not isinstance(exc, CleverReachForbiddenError) and budget.renew():
                     self.invalidate_token()
@@ -281,9 +274,9 @@ class CleverReachHook(eventhooks.EventhookMixin, HttpHook):
             self._budget = None
 
     # ------------------------------------------------------------------ pages and batches
-    def _pages(self, path: str, params: dict[str, Any], page_size: int) -> Iterator[list[dict[str, Any]]]:
+    def _pages(self, path: str, params: dict[str, Any], page_size: int, rows: Any = None) -> Iterator[list[Any]]:
         return paginate(
-            lambda page: self.request("GET", path, params={**params, "page": page, "pagesize": page_size}),
+            lambda page: self.request("GET", path, params={**params, "page": page, "pagesize": page_size}, rows=rows),
             label=redact_emails(f"GET /v3/{path}"),
         )
 
@@ -403,12 +396,13 @@ class CleverReachHook(eventhooks.EventhookMixin, HttpHook):
         return created
 
     # ------------------------------------------------------------------ receivers
-    def iter_receivers(
-        self, group_id: str, *, receiver_type: str = "all", detail: int = 0, page_size: int | None = None
-    ) -> Iterator[list[dict[str, Any]]]:
-        """Pages of a group's receivers in a stable order (``registered asc``), each receiver once."""
+    def iter_receivers(self, group_id: str, *, receiver_type: str = "all", detail: int = 0, page_size: int | None = None,
+                       rows: bool = False) -> Iterator[list[Any]]:
+        """Pages of a group's receivers in a stable order (``registered asc``), each receiver once; dicts, or with
+        ``rows`` :class:`~cleverreach.hooks.responses.ReceiverRow` (a page that does not fit them stays dicts)."""
         params = {"type": receiver_type, "detail": detail, "order_by": RECEIVER_ORDER}
-        return self._pages(f"groups/{segment(group_id)}/receivers", params, page_size or self.settings.page_size)
+        return self._pages(f"groups/{segment(group_id)}/receivers", params, page_size or self.settings.page_size,
+                           RECEIVER_PAGE if rows else None)
 
     def get_receivers(
         self, group_id: str, *, ids: Sequence[str] | None = None, emails: Sequence[str] | None = None

@@ -23,6 +23,7 @@ from typing import Any
 
 from cleverreach.exceptions import (CleverReachError, CleverReachResponseError, CleverReachResponseTooLargeError,
                                     CleverReachValidationError)
+from cleverreach.hooks.responses import ReceiverRow
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +32,18 @@ MAX_LIST_PARAM_CHARS = 1500  # id_list / email_list per request, to keep URLs sh
 
 
 def row_key(row: Any) -> str:
-    """A receiver's identity across pages: its id, else its e-mail (case-insensitive)."""
-    if isinstance(row, dict):
-        if row.get("id") not in (None, ""):
-            return f"id:{row['id']}"
-        if row.get("email"):
-            return f"email:{str(row['email']).strip().lower()}"
+    """A receiver's identity across pages: its id, else its e-mail (case-insensitive); a dict or a typed
+    :class:`~cleverreach.hooks.responses.ReceiverRow`."""
+    if type(row) is ReceiverRow:
+        rid, email = row.id, row.email
+    elif isinstance(row, dict):
+        rid, email = row.get("id"), row.get("email")
+    else:
+        return f"row:{row!r}"
+    if rid not in (None, ""):
+        return f"id:{rid}"
+    if email:
+        return f"email:{str(email).strip().lower()}"
     return f"row:{row!r}"
 
 

@@ -49,6 +49,23 @@ _STATUS_ERRORS: dict[int, type[CleverReachError]] = {
 }
 
 
+class ReceiverRow(msgspec.Struct, frozen=True, gc=False):
+    """The fields of a listed receiver that a sync reads (``sync.actual``); the rest of CleverReach's object
+    (a score of fields per receiver) is skipped while decoding, never built: a million receivers are read
+    in a fraction of the time and memory of dicts. Values are as sent (no conversion)."""
+
+    id: Any = None
+    email: Any = None
+    activated: Any = None
+    deactivated: Any = None
+    bounced: Any = None
+    global_attributes: Any = None
+
+
+#: a page of receivers as :class:`ReceiverRow` (``json_or_none(..., rows=...)``)
+RECEIVER_PAGE = msgspec.json.Decoder(list[ReceiverRow])
+
+
 @dataclass
 class ItemResult:
     """CleverReach's answer for one item of a bulk call."""
@@ -110,12 +127,20 @@ def read_capped(response: requests.Response, limit: int, label: str) -> requests
     return response
 
 
-def json_or_none(response: requests.Response) -> Any:
+def json_or_none(response: requests.Response, rows: msgspec.json.Decoder | None = None) -> Any:
     """The decoded body, None when empty or not JSON. ``msgspec`` decodes UTF-8 JSON in half the time of
     ``json`` (a page of 5,000 receivers is 2 MB); whatever it refuses (another encoding, ``NaN``, lone
-    surrogates) goes through ``requests`` and ``json`` as before, so the values are the same."""
+    surrogates) goes through ``requests`` and ``json`` as before, so the values are the same.
+
+    ``rows`` (such as :data:`RECEIVER_PAGE`) decodes a list of objects into typed rows; a body it does not fit
+    (an error object, ``false``, an item that is no object) is decoded as plain JSON instead."""
     if not response.content:
         return None
+    if rows is not None:
+        try:
+            return rows.decode(response.content)
+        except ValueError:  # msgspec.ValidationError and DecodeError are ValueErrors
+            pass
     try:
         return msgspec.json.decode(response.content)
     except ValueError:  # msgspec.DecodeError is a ValueError
@@ -168,10 +193,11 @@ def error_for_status(status: int, label: str, message: str = "", *, wait: float 
     return _STATUS_ERRORS.get(status, CleverReachError)(text, status=status)
 
 
-def decode(response: requests.Response, label: str) -> Any:
-    """The JSON body of a response, or a typed error; an ``error`` object fails even on 2xx."""
+def decode(response: requests.Response, label: str, rows: msgspec.json.Decoder | None = None) -> Any:
+    """The JSON body of a response (``rows``: see :func:`json_or_none`), or a typed error; an ``error`` object
+    fails even on 2xx."""
     status = response.status_code
-    body = json_or_none(response)
+    body = json_or_none(response, rows)
     message = ""
     if isinstance(body, dict) and "error" in body:
         error = body["error"]

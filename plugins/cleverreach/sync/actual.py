@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from cleverreach.hooks.responses import ReceiverRow
 from cleverreach.sync.fields import ATTRIBUTES
 from cleverreach.sync.keys import email_keys
 
@@ -25,19 +27,28 @@ def _ints(values: list[object]) -> list[int]:
     return [value if type(value) is int else _int(value) for value in values]
 
 
-def receivers_frame(pages: Iterable[list[dict]], ext_id_attribute: str = "ext_id") -> pd.DataFrame:
-    """Columns of ``ACTUAL_COLUMNS`` from pages of receiver objects (``global_attributes`` inside).
+def _row(receiver: dict) -> ReceiverRow:
+    """A receiver object read as a dict, as the typed row the hook decodes pages into."""
+    return ReceiverRow(**{name: receiver.get(name) for name in ReceiverRow.__struct_fields__})
+
+
+def receivers_frame(pages: Iterable[list[Any]], ext_id_attribute: str = "ext_id") -> pd.DataFrame:
+    """Columns of ``ACTUAL_COLUMNS`` from pages of receivers (``global_attributes`` inside): the typed
+    :class:`~cleverreach.hooks.responses.ReceiverRow` the hook decodes them into, or dicts.
 
     Each page becomes a typed chunk at once (one comprehension per field, C-level ``str``): a million
     receivers are never a million Python objects per column, and no loop body runs per receiver."""
     chunks = []
     for page in pages:
-        attrs = [a if isinstance(a, dict) else {} for a in [r.get("global_attributes") for r in page]]
+        rows = [r if type(r) is ReceiverRow else _row(r) for r in page]
+        attrs = [a if isinstance(a, dict) else {} for a in [r.global_attributes for r in rows]]
         columns: dict[str, list] = {
-            "receiver_id": list(map(str, [r.get("id", "") for r in page])),
-            "email": list(map(str, [r.get("email") or "" for r in page])),
+            "receiver_id": list(map(str, ["" if r.id is None else r.id for r in rows])),
+            "email": list(map(str, [r.email or "" for r in rows])),
             "ext_id": [str(a.get(ext_id_attribute) or "").strip() for a in attrs],
-            **{name: _ints([r.get(name) for r in page]) for name in _COUNTERS},
+            "activated": _ints([r.activated for r in rows]),
+            "deactivated": _ints([r.deactivated for r in rows]),
+            "bounced": _ints([r.bounced for r in rows]),
             **{name: ["" if value is None else str(value) for value in [a.get(name) for a in attrs]] for name in ATTRIBUTES},
         }
         chunks.append(_typed(columns))

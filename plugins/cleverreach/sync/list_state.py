@@ -155,7 +155,7 @@ class ListState(SqlStore):
         rows = rows.drop_duplicates("email_key", keep="last")
         now = str(utcnow())
         values = list(zip(repeat(self.list_id), repeat(self.group_id), rows["email_key"].tolist(),
-                          [as_key(c) for c in rows["contact_person_id"].tolist()], rows["origin"].astype(str).tolist(),
+                          key_column(rows["contact_person_id"]).tolist(), rows["origin"].astype(str).tolist(),
                           repeat(run_pk), repeat(now)))
         statement = self.q("sync_intent_delete", email_keys=Text)
         with self.state.begin() as conn:

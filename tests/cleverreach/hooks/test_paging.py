@@ -221,3 +221,12 @@ def test_the_next_smaller_size_divides_the_rows_read():
     assert smaller_size(100, 0) == 50
     assert smaller_size(120, 120) == 20  # 100 does not divide 120
     assert smaller_size(1, 0) is None
+
+
+def test_typed_rows_are_keyed_as_their_dicts():
+    from cleverreach.hooks.paging import row_key
+    from cleverreach.hooks.responses import ReceiverRow
+
+    assert row_key(ReceiverRow(id=7, email="A@x.org")) == row_key({"id": 7, "email": "A@x.org"}) == "id:7"
+    assert row_key(ReceiverRow(id="", email=" A@X.org")) == row_key({"email": " A@X.org"}) == "email:a@x.org"
+    assert row_key(ReceiverRow()).startswith("row:")

@@ -13,7 +13,7 @@ from cleverreach.exceptions import (
     CleverReachResponseError,
     CleverReachServerError,
 )
-from cleverreach.hooks.responses import decode, parse_aligned_results
+from cleverreach.hooks.responses import RECEIVER_PAGE, ReceiverRow, decode, parse_aligned_results
 
 
 def _response(status: int, body: bytes, ctype: str = "application/json", **headers: str) -> requests.Response:
@@ -89,3 +89,18 @@ def test_results_must_align_with_the_input():
 def test_bodies_decode_exactly_as_json_does(body):
     """The fast decoder (msgspec) gives json's values; what it refuses is read by requests/json as before."""
     assert decode(_response(200, body), "GET /v3/x") == _response(200, body).json()
+
+
+def test_receiver_pages_decode_into_rows_of_the_fields_a_sync_reads():
+    """Typed rows carry the sync's fields as sent (no conversion) and skip the rest; a body that is no list of
+    objects (an error object, ``false``, a stray item) is decoded as plain JSON, so errors stay typed."""
+    body = ('[{"id": 7, "email": "a@example.org", "activated": "17", "deactivated": 0, "tags": ["x"], '
+            '"global_attributes": {"ext_id": "3"}}, {"email": "b@example.org", "global_attributes": []}]').encode()
+    rows = decode(_response(200, body), "GET /v3/x", RECEIVER_PAGE)
+    assert rows == [ReceiverRow(id=7, email="a@example.org", activated="17", deactivated=0, global_attributes={"ext_id": "3"}),
+                    ReceiverRow(email="b@example.org", global_attributes=[])]
+    assert not hasattr(rows[0], "tags")
+    assert decode(_response(200, b'[{"id": "1"}, "odd"]'), "GET /v3/x", RECEIVER_PAGE) == [{"id": "1"}, "odd"]
+    assert decode(_response(200, b"false"), "GET /v3/x", RECEIVER_PAGE) is False
+    with pytest.raises(CleverReachNotFoundError):
+        decode(_response(200, b'{"error": {"code": 404, "message": "Not Found"}}'), "GET /v3/x", RECEIVER_PAGE)

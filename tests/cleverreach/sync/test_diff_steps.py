@@ -261,3 +261,22 @@ def test_withdrawn_receivers_are_erased_whatever_their_state_unless_wanted():
                                           "no marketing (flag in the CRM): deleted from the group"]
     nothing = withdrawn_receivers(actual, states.owner_cid, None, np.ones(4, dtype=bool))
     assert not nothing[0].any() and set(nothing[1]) == {NO_KEY}
+
+
+def test_typed_receiver_rows_read_as_their_dicts():
+    """The hook's typed rows (``ReceiverRow``) and the same receivers as dicts give the same frame: ids and
+    counters as sent, attributes as text, a missing or non-object ``global_attributes`` as none."""
+    import msgspec
+
+    from cleverreach.hooks.responses import RECEIVER_PAGE
+
+    page = [{"id": 5, "email": "A@Example.org", "activated": "17", "deactivated": None, "bounced": 0,
+             "global_attributes": {"ext_id": " 12 ", "firstname": "Anna", "company": None}, "tags": ["x"]},
+            {"id": "r6", "email": None, "activated": 1, "global_attributes": []},
+            {"id": "r7", "email": "c@example.org", "deactivated": 99}]
+    rows = RECEIVER_PAGE.decode(msgspec.json.encode(page))
+    typed, plain = receivers_frame([rows]), receivers_frame([page])
+    pd.testing.assert_frame_equal(typed, plain)
+    assert typed["receiver_id"].tolist() == ["5", "r6", "r7"] and typed["ext_id"].tolist() == ["12", "", ""]
+    assert typed["activated"].tolist() == [17, 1, 0] and typed["deactivated"].tolist() == [0, 0, 99]
+    assert typed["firstname"].tolist() == ["Anna", "", ""] and typed["email"].tolist() == ["A@Example.org", "", "c@example.org"]
