@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -253,11 +254,21 @@ def test_vectorised_over_a_million_receivers():
         "bounced": [0] * n, **{name: [""] * n for name in ("salutation", "firstname", "lastname", "function", "company")},
     })
     ownership = resolve_ownership(owned_frame(None), actual)
-    started = time.monotonic()
-    takeover = take_over(valid, actual, ownership, first=True)
-    elapsed = time.monotonic() - started
+    calls = 0
+
+    def count(frame, event, arg):  # Python calls, generator resumptions and C calls: a loop per receiver shows
+        nonlocal calls
+        calls += 1
+
+    sys.setprofile(count)
+    try:
+        takeover = take_over(valid, actual, ownership, first=True)
+    finally:
+        sys.setprofile(None)
     assert len(takeover.held) == 1000 and len(takeover.ownership.save) == 99_000
-    assert elapsed < 20, elapsed  # 2.6 s measured on a shared 2-core machine: index look-ups, no loop per receiver
+    # vectorised: index look-ups over whole columns, whatever the machine's load (no timing asserted); a Python
+    # step per receiver would make at least a million calls
+    assert calls < 200_000, calls
 
 
 def test_a_withdrawn_members_old_receiver_is_deleted_and_a_non_members_is_not():
