@@ -263,3 +263,34 @@ def test_a_burst_of_1000_unsubscribes(make_world, duplicates, record_property, c
     with capsys.disabled():
         print(f"\nburst of 1000 unsubscribes ({1000 * (1 + duplicates)} deliveries, {world.engine.dialect.name}): "
               f"{wall:.1f} s wall ({took:.1f} s after the call), {cpu:.1f} s CPU of the test process")
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_removal_through_the_dag_leaves_other_groups_and_stops_the_changes(make_world, monkeypatch):
+    from scripts.airflow_runner import run_dag
+
+    world = make_world()
+    world.register("41")
+    world.register("42")
+    before = {r["call_token"]: r for r in world.client.webhook_registrations() if r["condition"] == "1001"}
+    monkeypatch.setenv("AIRFLOW__CLEVERREACH__WEBHOOK_BASE_URL", world.server.base_url)
+    removed = run_dag("cleverreach_webhooks", {"tenant": TENANT, "list_id": "41", "action": "remove"})
+    assert removed.state == "success", removed
+    (report,) = removed.returns["webhooks"]
+    assert report["lists"][0]["removed"] == list(DEFAULT_EVENTS) and report["failed"] == 0
+    left = world.client.webhook_registrations()
+    assert {(r["event"], r["condition"]) for r in left} == {(e, "1002") for e in DEFAULT_EVENTS}
+
+    world.client.clear_webhook_deliveries()
+    world.client.unsubscribe_many(CLIENT, "1001", receiver_ids=[world.receiver("41", 3)])
+    world.client.unsubscribe_many(CLIENT, "1002", receiver_ids=[world.receiver("42", 2)])
+    world.wait_until(lambda: world.state("42", 2) == "unsubscribed")
+    assert {d["condition"] for d in world.client.webhook_deliveries()} == {"1002"}  # none for the removed group
+    assert world.state("41", 3) == "synced"
+    for token, reg in before.items():  # a late or forged delivery with a removed registration's token
+        if reg["event"] == UNSUBSCRIBED:
+            answer = send_as_cleverreach(reg["url"], token, {"event": UNSUBSCRIBED, "condition": "1001",
+                                                             "payload": {"pool_id": world.receiver("41", 4)}})
+            assert answer.status_code == 403
+    assert world.state("41", 4) == "synced"
+    assert [(e["list_id"], e["outcome"]) for e in world.events()] == [("42", "applied")]
