@@ -294,3 +294,27 @@ def test_removal_through_the_dag_leaves_other_groups_and_stops_the_changes(make_
             assert answer.status_code == 403
     assert world.state("41", 4) == "synced"
     assert [(e["list_id"], e["outcome"]) for e in world.events()] == [("42", "applied")]
+
+
+@pytest.mark.parametrize("removal_mode", ["deactivate", "delete"])
+def test_our_own_sync_writes_do_not_unsubscribe_anyone(make_world, monkeypatch, removal_mode):
+    """Under ``webhook_api_changes="notify"`` the sync's own writes fire events too: an e-mail change (a new
+    receiver, the old one removed) and a member taken off the list must not come back as an unsubscribe."""
+    world = make_world()
+    world.register("41")
+    set_cleverreach_connection(monkeypatch, "cleverreach_acme", world.client.url, CLIENT, SECRET,
+                               retry_initial_wait=0.01, retry_max_wait=0.2, removal_mode=removal_mode)
+    world.hook = CleverReachHook("cleverreach_acme")
+    with world.engine.begin() as conn:
+        conn.execute(text("UPDATE contact_person SET email = 'p1.new@acme.example' WHERE id = 1"))
+        conn.execute(text("DELETE FROM recipient_list_member WHERE list_id = 41 AND contact_person_id = 2"))
+    assert world.sync("41")["status"] == "success"
+    world.client.wait_webhooks(DEADLINE)
+    fired = world.client.webhook_deliveries()
+    assert fired and all(d["ok"] for d in fired)  # the sync's own writes did fire events (notify)
+    assert world.state("41", 1) == "synced"  # a changed address is not an unsubscribe
+    unsubscribes = [e["outcome"] for e in world.events() if e["event"] == UNSUBSCRIBED]
+    assert "applied" not in unsubscribes
+    assert world.sync("41")["status"] == "success" and world.state("41", 1) == "synced"
+    assert world.client.group_receivers("1001") and any(
+        r["email"] == "p1.new@acme.example" and r["active"] for r in world.client.group_receivers("1001"))
