@@ -103,6 +103,16 @@ def test_the_path_that_answered_is_kept(emulator, connect, target, path_setting)
         assert paths == ["/hooks/eventhook"] * 3 and hook.eventhook_path == "hooks/eventhook"
 
 
+@pytest.mark.parametrize(("answer", "second"), [("true", True), ("count", False), ("404_if_none", False)])
+def test_a_removal_of_nothing_as_each_answer_tells_it(emulator, connect, target, answer, second):
+    """A bare ``true`` cannot tell a removal of nothing; ``{"deleted": 0}`` and a 404 can."""
+    emulator.client.reset({**seed(), "settings": {"eventhook_delete_response": answer}})
+    hook = connect()
+    hook.register_eventhook(f"{target}/hook", "receiver.unsubscribed", "1001", VERIFY)
+    assert hook.delete_eventhook("receiver.unsubscribed", "1001") is True
+    assert hook.delete_eventhook("receiver.unsubscribed", "1001") is second
+
+
 def test_a_removal_never_leaves_out_its_group(emulator, connect):
     emulator.client.reset(seed())
     hook = connect()
