@@ -125,7 +125,8 @@ TESTS_OF_NO_MODULE = {
     "test_readme.py",  # the README's claims about the package
     "ui/test_scope_default.py",
     "crm/test_opaque_keys_migration.py",  # one migration (state/0003: keys as text) on both databases, with old rows
-    "hooks/test_connection_guards.py",  # what a connection may not do, across settings, transport and the hook
+    "hooks/test_connection_guards.py",
+    "webhooks/test_emulator_delivery.py",  # the whole loop (sync, registration, endpoint) against the emulator  # what a connection may not do, across settings, transport and the hook
     "hooks/test_path_ids.py",  # no id reaches a URL path unchecked, over every endpoint method of the hook
     "hooks/test_response_cap.py",  # max_response_bytes across transport, responses and paging
     "hooks/test_retry_after.py",  # 429/5xx and Retry-After over a real HTTP server, across transport and the hook

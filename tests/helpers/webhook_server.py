@@ -6,19 +6,57 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from typing import Any
 
+import requests
 import uvicorn
 
 from cleverreach.webhooks.app import URL_PREFIX, create_app, webhook_engine
 
 
-class WebhookServer:
-    """``with WebhookServer(engine) as server: requests.post(server.url + "/acme/receiver.unsubscribed/41")``."""
+def send_as_cleverreach(url: str, call_token: str, body: dict[str, Any], placement: str = "header") -> requests.Response:
+    """POST an event to ``url`` as CleverReach would, the call token in the header (or the query, or the body): a
+    forged event with a token read from the emulator's control API (``webhook_registrations``)."""
+    headers = {"X-CR-Calltoken": call_token} if placement == "header" else {}
+    params = {"call_token": call_token} if placement == "query" else None
+    if placement == "body":
+        body = {**body, "call_token": call_token}
+    return requests.post(url, json=body, headers=headers, params=params, timeout=30)
 
-    def __init__(self, engine) -> None:
+
+class FailFirst:
+    """An ASGI wrapper that answers 503 to the first ``count`` event POSTs (a busy endpoint): the sender's retries
+    must bring them in. ``failed`` counts the POSTs refused."""
+
+    def __init__(self, app: Any, count: int) -> None:
+        self.app, self.left, self.failed = app, count, 0
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            with self._lock:
+                refuse = self.left > 0
+                if refuse:
+                    self.left -= 1
+                    self.failed += 1
+            if refuse:
+                await send({"type": "http.response.start", "status": 503, "headers": [(b"content-length", b"4")]})
+                await send({"type": "http.response.body", "body": b"busy"})
+                return
+        await self.app(scope, receive, send)
+
+
+class WebhookServer:
+    """``with WebhookServer(engine) as server: requests.post(server.url + "/acme/receiver.unsubscribed/41")``.
+
+    ``fail_first``: the first n event POSTs are answered 503 (``server.refused`` counts them)."""
+
+    def __init__(self, engine, fail_first: int = 0) -> None:
         self.app = create_app()
         self.app.dependency_overrides[webhook_engine] = lambda: engine
         self.port = 0
+        self._fail_first = fail_first
+        self._wrapper: FailFirst | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -31,6 +69,10 @@ class WebhookServer:
     def url(self) -> str:
         return f"{self.base_url}{URL_PREFIX}"
 
+    @property
+    def refused(self) -> int:
+        return self._wrapper.failed if self._wrapper else 0
+
     def __enter__(self) -> WebhookServer:
         from fastapi import FastAPI
 
@@ -40,9 +82,12 @@ class WebhookServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         sock.listen(1024)
+        served: Any = root
+        if self._fail_first:
+            served = self._wrapper = FailFirst(root, self._fail_first)
         self.port = sock.getsockname()[1]
         self._sock = sock
-        self._server = uvicorn.Server(uvicorn.Config(root, log_level="warning", access_log=False, lifespan="off"))
+        self._server = uvicorn.Server(uvicorn.Config(served, log_level="warning", access_log=False, lifespan="off"))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 20

@@ -95,11 +95,13 @@ class EventhookMixin:
 
     def delete_eventhook(self, event: str, group_id: str) -> bool:
         """Remove the registration of ``event`` for one group only (``condition`` always given); False when
-        CleverReach had none (404)."""
+        CleverReach had none (a 404, or an answer that counts ``deleted: 0``; a bare ``true`` cannot tell)."""
         if str(group_id).strip() in ("", "0"):
             raise ValueError("a removal names its group: without one CleverReach removes every registration of the event")
         try:
-            self._eventhook_call("DELETE", f"/{segment(event)}", params={"condition": str(group_id)})
+            body = self._eventhook_call("DELETE", f"/{segment(event)}", params={"condition": str(group_id)})
         except CleverReachNotFoundError:
             return False
+        if isinstance(body, dict) and isinstance(body.get("deleted"), int) and not isinstance(body["deleted"], bool):
+            return body["deleted"] > 0
         return True

@@ -5,7 +5,8 @@ The protocol is known only in part (docs/ and ``cleverreach-webhooks.md`` of the
 read from the ``X-CR-Calltoken`` header, a ``call_token`` query parameter or a ``call_token`` body field; the body
 is ``{"event", "condition", "payload": {"pool_id", ...}}``, but ``pool_id``/``group_id`` at the top level and ids
 as numbers or text are read too. The e-mail address (plain, encrypted or absent) is never read: the receiver is
-found by its id in the ownership record (``sync_owned_receiver``), so only receivers the sync owns are acted on.
+found by its id in the ownership record (``sync_owned_receiver``), so only receivers the sync owns are acted on, and
+only while the receiver's address is the member's current one (``stands_for_member``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from cleverreach.email_keys import email_key
 from cleverreach.enums import MemberState, WebhookOutcome
 
 URL_PREFIX = "/cleverreach-webhooks"  # where the public app is mounted in Airflow's API server (ui.plugin)
@@ -189,6 +191,18 @@ def screen(event: WebhookEvent, registration_group: str, owned: bool) -> Webhook
     if event.receiver_id is None or not owned:
         return WebhookOutcome.NOT_OURS
     return None
+
+
+def stands_for_member(owned_email_key: str | None, member_email: str | None) -> bool:
+    """Whether the owned receiver is the one the member is synced as: its address is the member's current one.
+
+    The receiver of a former address (an e-mail changed in the CRM, or no longer valid) is the one the sync removes,
+    and its own deactivation fires ``receiver.unsubscribed`` (CleverReach may notify changes made through the API):
+    read as the person's unsubscribe it would unsubscribe a member who only changed address. Such an event is not
+    applied; a genuine unsubscribe from an old address's mailing reaches the member through the mail history."""
+    if not owned_email_key or not member_email:
+        return False
+    return email_key(member_email) == owned_email_key
 
 
 def confirm_outcome(member_state: str | None) -> WebhookOutcome:

@@ -18,7 +18,15 @@ from cleverreach.clock import utcnow
 from cleverreach.crm.keys import as_key
 from cleverreach.crm.store import SqlStore
 from cleverreach.enums import MemberState, WebhookOutcome, WebhookStatus
-from cleverreach.webhooks.events import UNSUBSCRIBE_REASON, Action, WebhookEvent, confirm_outcome, event_key, screen
+from cleverreach.webhooks.events import (
+    UNSUBSCRIBE_REASON,
+    Action,
+    WebhookEvent,
+    confirm_outcome,
+    event_key,
+    screen,
+    stands_for_member,
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,10 @@ class WebhookStore(SqlStore):
         if contact in (None, ""):
             return WebhookOutcome.NOT_OURS  # a record row without its contact: nobody to change
         keys = self.keys
+        person = crm.execute(self.q("ui_contact_select"), {"tenant_id": registration["tenant_id"],
+                                                           "contact_id": keys.bind_contact(contact)}).mappings().first()
+        if not stands_for_member(owned["email_key"], person["email"] if person else None):
+            return WebhookOutcome.NOT_OURS  # a former address's receiver: the sync's own removal fires this event
         if event.action is Action.UNSUBSCRIBE:
             changed = crm.execute(self.q("history_mark_members"), {
                 "list_id": keys.bind_list(list_id), "contact_person_id": keys.bind_contact(contact),

@@ -1,8 +1,6 @@
-"""The hook's eventhook calls: the unversioned path first, ``/v3`` after a 404, the path that answered kept; a removal
-always names its group.
-
-AGAINST A LOCAL FAKE (``helpers.eventhook_fake``) of the three eventhook calls in front of the emulator: switch these
-tests to the emulator's own eventhooks once they are merged (the fake then goes)."""
+"""The hook's eventhook calls against the emulator's event hooks: the unversioned path first, ``/v3`` after a 404,
+the path that answered kept; a removal always names its group. The emulator's request log shows the paths called,
+its control API the registrations (tokens included)."""
 
 from __future__ import annotations
 
@@ -11,9 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from helpers.eventhook_fake import EventhookFake
 
-from cleverreach.exceptions import CleverReachNotFoundError, CleverReachValidationError
+from cleverreach.exceptions import CleverReachValidationError
 from cleverreach.hooks.eventhooks import Eventhook
 
 from .conftest import seed  # noqa: TID252
@@ -46,56 +43,93 @@ def target():
     server.server_close()
 
 
-@pytest.mark.parametrize("versioned", [False, True], ids=["unversioned", "v3"])
-def test_register_list_and_remove(emulator, connect, target, versioned):
-    emulator.client.reset(seed())
-    with EventhookFake(emulator.url, versioned=versioned) as fake:
-        hook = connect(url=fake.url)
-        registration = hook.register_eventhook(f"{target}/hook", "receiver.unsubscribed", "1001", VERIFY)
-        assert isinstance(registration, Eventhook) and len(registration.call_token) == 64 and len(registration.secret) == 32
-        assert registration.call_token not in repr(registration)
-        expected = "v3/hooks/eventhook" if versioned else "hooks/eventhook"
-        assert registration.api_path == hook.eventhook_path == expected
-        assert hook.list_eventhooks() == [{"url": f"{target}/hook", "event": "receiver.unsubscribed", "condition": "1001"}]
-        assert hook.delete_eventhook("receiver.unsubscribed", "1001") is True
-        assert hook.delete_eventhook("receiver.unsubscribed", "1001") is False  # gone already: 404
-        assert fake.registrations == [] and fake.wide_deletes == []
-        paths = [path for _, path in fake.calls]
-    if versioned:  # one 404 on the unversioned path, then only /v3
+def eventhook_paths(emulator) -> list[tuple[str, str]]:
+    """(method, path) of every eventhook call the emulator logged."""
+    return [(r["method"], r["path"]) for r in emulator.client.requests() if "hooks/eventhook" in r["path"]]
+
+
+@pytest.mark.parametrize("path_setting", ["unversioned", "v3", "both"])
+def test_register_list_and_remove(emulator, connect, target, path_setting):
+    emulator.client.reset({**seed(), "settings": {"eventhook_path": path_setting,
+                                                   "eventhook_delete_response": "404_if_none"}})
+    hook = connect()
+    registration = hook.register_eventhook(f"{target}/hook", "receiver.unsubscribed", "1001", VERIFY)
+    assert isinstance(registration, Eventhook) and len(registration.call_token) == 64 and len(registration.secret) == 32
+    assert registration.call_token not in repr(registration)
+    (stored,) = emulator.client.webhook_registrations()
+    assert (stored["call_token"], stored["secret"], stored["condition"]) == (registration.call_token, registration.secret, "1001")
+    expected = "v3/hooks/eventhook" if path_setting == "v3" else "hooks/eventhook"  # "both": the unversioned one wins
+    assert registration.api_path == hook.eventhook_path == expected
+    assert hook.list_eventhooks() == [{"url": f"{target}/hook", "event": "receiver.unsubscribed", "condition": "1001"}]
+    assert hook.delete_eventhook("receiver.unsubscribed", "1001") is True
+    assert hook.delete_eventhook("receiver.unsubscribed", "1001") is False  # gone already: 404
+    assert emulator.client.webhook_registrations() == []
+    paths = [path for _, path in eventhook_paths(emulator)]
+    if path_setting == "v3":  # one 404 on the unversioned path, then only /v3
         assert paths[0] == "/hooks/eventhook" and all(p.startswith("/v3/hooks/eventhook") for p in paths[1:])
     else:
         assert all(p.startswith("/hooks/eventhook") for p in paths)
     assert "/hooks/eventhook/receiver.unsubscribed" in paths[-1]
 
 
+def test_a_removal_of_one_group_leaves_the_others(emulator, connect, target):
+    """A delete always carries ``condition``: the emulator, like CleverReach, would remove every group's otherwise."""
+    account = seed()["accounts"][0]
+    account["groups"].append({"id": "1002", "name": "Other"})
+    emulator.client.reset({"accounts": [account]})
+    hook = connect()
+    for group in ("1001", "1002"):
+        hook.register_eventhook(f"{target}/{group}", "receiver.unsubscribed", group, VERIFY)
+    assert hook.delete_eventhook("receiver.unsubscribed", "1001") is True
+    assert [r["condition"] for r in emulator.client.webhook_registrations()] == ["1002"]
+    deletes = [r for r in emulator.client.requests() if r["method"] == "DELETE" and "hooks/eventhook" in r["path"]]
+    assert [r["query"] for r in deletes] == ["condition=1001"]
+
+
+@pytest.mark.parametrize("path_setting", ["unversioned", "v3", "both"])
+def test_the_path_that_answered_is_kept(emulator, connect, target, path_setting):
+    """Under ``v3`` the unversioned path is tried once (404) and never again; under ``unversioned`` and ``both`` the
+    root path answers at once and /v3 is never called."""
+    emulator.client.reset({**seed(), "settings": {"eventhook_path": path_setting}})
+    hook = connect()
+    hook.list_eventhooks()
+    hook.register_eventhook(f"{target}/hook", "receiver.subscribed", "1001", VERIFY)
+    hook.list_eventhooks()
+    paths = [path for _, path in eventhook_paths(emulator)]
+    if path_setting == "v3":
+        assert paths == ["/hooks/eventhook", "/v3/hooks/eventhook", "/v3/hooks/eventhook", "/v3/hooks/eventhook"]
+        assert hook.eventhook_path == "v3/hooks/eventhook"
+    else:
+        assert paths == ["/hooks/eventhook"] * 3 and hook.eventhook_path == "hooks/eventhook"
+
+
+@pytest.mark.parametrize(("answer", "second"), [("true", True), ("count", False), ("404_if_none", False)])
+def test_a_removal_of_nothing_as_each_answer_tells_it(emulator, connect, target, answer, second):
+    """A bare ``true`` cannot tell a removal of nothing; ``{"deleted": 0}`` and a 404 can."""
+    emulator.client.reset({**seed(), "settings": {"eventhook_delete_response": answer}})
+    hook = connect()
+    hook.register_eventhook(f"{target}/hook", "receiver.unsubscribed", "1001", VERIFY)
+    assert hook.delete_eventhook("receiver.unsubscribed", "1001") is True
+    assert hook.delete_eventhook("receiver.unsubscribed", "1001") is second
+
+
 def test_a_removal_never_leaves_out_its_group(emulator, connect):
     emulator.client.reset(seed())
-    with EventhookFake(emulator.url) as fake:
-        hook = connect(url=fake.url)
-        for group in ("", " ", "0"):
-            with pytest.raises(ValueError, match="names its group"):
-                hook.delete_eventhook("receiver.unsubscribed", group)
-        assert fake.calls == []
+    hook = connect()
+    for group in ("", " ", "0"):
+        with pytest.raises(ValueError, match="names its group"):
+            hook.delete_eventhook("receiver.unsubscribed", group)
+    assert eventhook_paths(emulator) == []
 
 
 def test_a_failed_verification_and_a_bad_verify_value(emulator, connect, target):
     emulator.client.reset(seed())
-    with EventhookFake(emulator.url) as fake:
-        hook = connect(url=fake.url)
-        with pytest.raises(CleverReachValidationError):
-            hook.register_eventhook(f"{target}/wrong", "receiver.unsubscribed", "1001", VERIFY)
-        with pytest.raises(ValueError, match="10 to 50"):
-            hook.register_eventhook(f"{target}/hook", "receiver.unsubscribed", "1001", "short")
-        assert fake.registrations == []
-
-
-def test_no_eventhook_endpoint_at_all_is_a_typed_404(emulator, connect):
-    """The emulator as it is today (no eventhooks): both paths answer 404."""
-    emulator.client.reset(seed())
     hook = connect()
-    with pytest.raises(CleverReachNotFoundError):
-        hook.list_eventhooks()
-    assert hook.eventhook_path is None
+    with pytest.raises(CleverReachValidationError):
+        hook.register_eventhook(f"{target}/wrong", "receiver.unsubscribed", "1001", VERIFY)
+    with pytest.raises(ValueError, match="10 to 50"):
+        hook.register_eventhook(f"{target}/hook", "receiver.unsubscribed", "1001", "short")
+    assert emulator.client.webhook_registrations() == []
 
 
 def test_the_root_endpoint_is_beside_v3(emulator, connect):

@@ -21,6 +21,7 @@ from cleverreach.webhooks.events import (
     parse_event,
     presented_token,
     screen,
+    stands_for_member,
     token_matches,
     token_sha256,
     verification_answer,
@@ -143,3 +144,11 @@ def test_the_screen_before_the_crm_is_read():
 ])
 def test_a_subscribe_confirms_only_an_unconfirmed_member(state, outcome):
     assert confirm_outcome(state) is outcome
+
+
+def test_a_receiver_stands_for_the_member_only_with_the_members_current_address():
+    assert stands_for_member("anna@example.org", " Anna@Example.org ")
+    assert stands_for_member("jürgen@xn--bcher-kva.example", "Jürgen@Bücher.example")
+    assert not stands_for_member("anna@example.org", "anna.new@example.org")  # the address changed: the old receiver
+    assert not stands_for_member("anna@example.org", None) and not stands_for_member("anna@example.org", "")
+    assert not stands_for_member(None, "anna@example.org") and not stands_for_member("", "anna@example.org")

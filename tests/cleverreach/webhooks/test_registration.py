@@ -1,15 +1,15 @@
 """Registering, removing and checking a tenant's webhooks, and the whole loop: register (CleverReach verifies the
 endpoint during the call), an event arrives with the call token, the member is unsubscribed, removal.
 
-The CleverReach side is a LOCAL FAKE of the three eventhook calls (``helpers.eventhook_fake``) in front of the
-emulator: switch to the emulator's eventhooks once they are merged."""
+The CleverReach side is the emulator's event hooks; the events here are sent with the call token the emulator's
+control API shows (the receivers of this seed are not in the emulator: the real deliveries are
+``test_emulator_delivery.py``'s)."""
 
 from __future__ import annotations
 
 import pytest
 from helpers.connections import set_cleverreach_connection
-from helpers.eventhook_fake import EventhookFake
-from helpers.webhook_server import WebhookServer
+from helpers.webhook_server import WebhookServer, send_as_cleverreach
 
 from cleverreach.exceptions import CleverReachConfigError
 from cleverreach.hooks.cleverreach import CleverReachHook
@@ -48,47 +48,68 @@ def test_events_default_and_checked():
 @pytest.fixture
 def loop(seeded, emulator, monkeypatch):
     emulator.client.reset({"accounts": [ACCOUNT]})
-    with WebhookServer(seeded.engine) as server, EventhookFake(emulator.url) as fake:
-        set_cleverreach_connection(monkeypatch, "cleverreach_acme", fake.url, ACCOUNT["client_id"],
+    with WebhookServer(seeded.engine) as server:
+        set_cleverreach_connection(monkeypatch, "cleverreach_acme", emulator.url, ACCOUNT["client_id"],
                                    ACCOUNT["client_secret"], retry_initial_wait=0.01, retry_max_wait=0.2)
         registrar = WebhookRegistrar(CleverReachHook("cleverreach_acme"), seeded.store, TENANT, server.base_url)
-        yield registrar, fake, seeded
+        yield registrar, emulator.client, seeded
+
+
+def eventhook_deletes(client) -> list[str]:
+    """The query of every eventhook DELETE the emulator logged (each must name its group)."""
+    return [r["query"] for r in client.requests() if r["method"] == "DELETE" and "hooks/eventhook" in r["path"]]
 
 
 def test_register_receive_replace_and_remove(loop):
-    registrar, fake, seeded = loop
+    registrar, client, seeded = loop
     report = registrar.register(LIST, GROUP, DEFAULT_EVENTS)
     assert report["registered"] == list(DEFAULT_EVENTS) and report["failed"] == [] and report["api_path"] == "hooks/eventhook"
-    assert len(fake.registrations) == 3
-    unsubscribe = next(r for r in fake.registrations if r.event == UNSUBSCRIBED)
+    registrations = client.webhook_registrations()
+    assert len(registrations) == 3
+    unsubscribe = next(r for r in registrations if r["event"] == UNSUBSCRIBED)
     row = seeded.store.registration(TENANT, LIST, UNSUBSCRIBED)
-    assert row["hook_status"] == "active" and row["call_token_sha256"] == token_sha256(unsubscribe.call_token)
-    assert unsubscribe.call_token not in str(row)
+    assert row["hook_status"] == "active" and row["call_token_sha256"] == token_sha256(unsubscribe["call_token"])
+    assert unsubscribe["call_token"] not in str(row)
 
     for placement, contact in (("header", 1), ("query", 6), ("body", 6)):
-        answer = fake.send(unsubscribe, {"event": UNSUBSCRIBED, "condition": GROUP, "payload": {"pool_id": receiver_of(contact)}},
-                           placement)
+        answer = send_as_cleverreach(unsubscribe["url"], unsubscribe["call_token"],
+                                     {"event": UNSUBSCRIBED, "condition": GROUP, "payload": {"pool_id": receiver_of(contact)}},
+                                     placement)
         assert answer.status_code == 200
     assert seeded.state(1)[0] == seeded.state(6)[0] == "unsubscribed"
     assert [e["outcome"] for e in seeded.events()] == ["applied", "applied"]  # the third was a replay
 
     again = registrar.register(LIST, GROUP, [UNSUBSCRIBED])  # replaces: one registration, a new token
-    assert again["registered"] == [UNSUBSCRIBED] and len(fake.registrations) == 3 and fake.wide_deletes == []
-    assert fake.send(unsubscribe, {"event": UNSUBSCRIBED, "payload": {"pool_id": receiver_of(4)}}).status_code == 403
+    assert again["registered"] == [UNSUBSCRIBED] and len(client.webhook_registrations()) == 3
+    old = send_as_cleverreach(unsubscribe["url"], unsubscribe["call_token"],
+                              {"event": UNSUBSCRIBED, "payload": {"pool_id": receiver_of(4)}})
+    assert old.status_code == 403
     status = registrar.status([(LIST, GROUP)], DEFAULT_EVENTS)
     assert [(s["event"], s["status"], s["in_cleverreach"], s["consistent"]) for s in status] == [
         (e, "active", True, True) for e in DEFAULT_EVENTS]
 
     removed = registrar.remove(LIST, GROUP, DEFAULT_EVENTS)
-    assert removed["removed"] == list(DEFAULT_EVENTS) and fake.registrations == [] and fake.wide_deletes == []
+    assert removed["removed"] == list(DEFAULT_EVENTS) and client.webhook_registrations() == []
     assert {r["hook_status"] for r in seeded.store.registrations(TENANT)} == {"removed"}
-    assert registrar.remove(LIST, GROUP, [UNSUBSCRIBED])["not_in_cleverreach"] == [UNSUBSCRIBED]
+    assert set(eventhook_deletes(client)) == {f"condition={GROUP}"}  # never an account-wide delete
+
+
+def test_a_removal_of_what_cleverreach_no_longer_has(loop):
+    """With ``eventhook_delete_response="404_if_none"`` a removal of nothing is reported as not in CleverReach; with
+    the default bare ``true`` it cannot be told apart (CleverReach's usual answer)."""
+    registrar, client, seeded = loop
+    registrar.register(LIST, GROUP, [UNSUBSCRIBED])
+    client.clear_webhooks()
+    client.update_settings(eventhook_delete_response="404_if_none")
+    report = registrar.remove(LIST, GROUP, [UNSUBSCRIBED])
+    assert report["not_in_cleverreach"] == [UNSUBSCRIBED] and report["failed"] == []
+    assert seeded.store.registration(TENANT, LIST, UNSUBSCRIBED)["hook_status"] == "removed"
 
 
 def test_a_registration_that_fails_is_reported_and_stays_pending(loop, monkeypatch):
-    registrar, fake, seeded = loop
+    registrar, client, seeded = loop
     monkeypatch.setattr(registrar, "base_url", "http://127.0.0.1:9")  # CleverReach cannot reach it: verification fails
     report = registrar.register(LIST, "1001", [UNSUBSCRIBED])
     assert report["registered"] == [] and report["failed"] == [{"event": UNSUBSCRIBED, "error": "CleverReachValidationError"}]
-    assert fake.registrations == []
+    assert client.webhook_registrations() == []
     assert seeded.store.registration(TENANT, LIST, UNSUBSCRIBED)["hook_status"] == "pending"
