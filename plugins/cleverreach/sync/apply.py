@@ -130,10 +130,10 @@ class PlanApplier:
         payloads = plan.add_payloads(self.cr.settings.ext_id_attribute, activated)
         refused: list[tuple[Any, str]] = []
 
-        def settle(rows: pd.DataFrame, items: list[ItemResult]) -> None:
+        def settle(rows: pd.DataFrame, items: list[ItemResult], own: Callable[[pd.DataFrame], None]) -> None:
             ok = np.fromiter((item.ok for item in items), dtype=bool, count=len(items))
             done = rows[ok]
-            self.state.save_owned(_owned_rows(done, OwnershipOrigin.CREATED, [i.receiver_id or "" for i in items if i.ok]))
+            own(_owned_rows(done, OwnershipOrigin.CREATED, [i.receiver_id or "" for i in items if i.ok]))
             self._succeeded(ChangeAction.ADD, done, state, PENDING_REASON if double else None)
             if not ok.all():  # only the refused rows become tuples
                 errors = [item.error or "refused" for item in items if not item.ok]
@@ -170,7 +170,7 @@ class PlanApplier:
             return
         payloads = plan.update_payloads(self.cr.settings.ext_id_attribute)
 
-        def settle(rows: pd.DataFrame, items: list[ItemResult]) -> None:
+        def settle(rows: pd.DataFrame, items: list[ItemResult], own: Callable[[pd.DataFrame], None]) -> None:
             ok = pd.Series([item.ok for item in items], index=rows.index)
             done = rows[ok]
             ok_items = [item for item in items if item.ok]
@@ -178,9 +178,8 @@ class PlanApplier:
             if created.any():  # the receiver vanished after the read and the upsert created it again
                 self.log.warning("%s: %d updates created their receiver anew", self.label, int(created.sum()))
             record = done["adopt"].to_numpy(dtype=bool) | created
-            if record.any():
-                ids = [item.receiver_id or rid for item, rid, keep in zip(ok_items, done["receiver_id"], record) if keep]
-                self.state.save_owned(_owned_rows(done[record], OwnershipOrigin.ADOPTED, ids))
+            ids = [item.receiver_id or rid for item, rid, keep in zip(ok_items, done["receiver_id"], record) if keep]
+            own(_owned_rows(done[record], OwnershipOrigin.ADOPTED, ids))  # with none, the intents still go
             pending = done["pending"].to_numpy(dtype=bool)
             self._succeeded(ChangeAction.UPDATE, done[~pending], MemberState.SYNCED, None, email_column="email_old")
             self._succeeded(ChangeAction.UPDATE, done[pending], MemberState.UNCONFIRMED, PENDING_REASON,
@@ -264,11 +263,14 @@ class PlanApplier:
 
     # ------------------------------------------------------------------ helpers
     def _in_batches(self, batches: Any, rows: pd.DataFrame, what: str,
-                    settle: Callable[[pd.DataFrame, list[ItemResult]], None], *, intents: OwnershipOrigin) -> None:
+                    settle: Callable[[pd.DataFrame, list[ItemResult], Callable[[pd.DataFrame], None]], None], *,
+                    intents: OwnershipOrigin) -> None:
         """Walk the hook's batches (their size may shrink after a 413) and settle each against its rows.
 
         Before each batch is sent: the fence, and the intents (of origin ``intents``) of the rows it can hold
-        (the hook sends at most ``batch_size``); once a batch is settled (its ownership saved), its intents go."""
+        (the hook sends at most ``batch_size``), committed together (the intents' transaction beats the lease).
+        ``settle`` saves the batch's ownership through the ``own`` it is given, first (before its results), exactly
+        once: the batch's intents go in that same transaction, so they are never gone without the ownership."""
         offset = 0
 
         def intend() -> None:
@@ -276,12 +278,23 @@ class PlanApplier:
             if len(upcoming):
                 self.state.record_intents(intent_rows(upcoming, intents), run_pk=self.run_pk,
                                           fence=self.ledger.heartbeat)
+            else:  # nothing left to send: the plain check
+                self.fence.check()
 
-        for batch in self.fence.batches(batches, intend):
+        for batch in self.fence.batches(batches, intend, before_fences=True):
             chunk = rows.iloc[offset : offset + len(batch.items)]
             offset += len(batch.items)
-            settle(chunk, batch.items)
-            self.state.forget_intents(chunk["email_key"].tolist(), self.run_pk)
+            keys = chunk["email_key"].tolist()
+            owned = False
+
+            def own(owned_rows: pd.DataFrame) -> None:
+                nonlocal owned
+                self.state.save_owned(owned_rows, settled_intents=keys, run_pk=self.run_pk)
+                owned = True
+
+            settle(chunk, batch.items, own)
+            if not owned:  # a settle that saved nothing: the intents still go
+                self.state.forget_intents(keys, self.run_pk)
             self.log.info("%s: %s batch %d of %d: %d ok, %d refused", self.label, what, batch.index, batch.total,
                           len(batch.items) - len(batch.failed), len(batch.failed))
 

@@ -45,13 +45,20 @@ class Fence:
         self.ledger.fence(self.run_pk)
         self._last = self.clock()
 
-    def batches(self, batches: Iterable[T], before: Callable[[], None] | None = None) -> Iterator[T]:
-        """The hook's write batches, each advance (which sends the batch) preceded by the check and ``before``."""
+    def batches(self, batches: Iterable[T], before: Callable[[], None] | None = None, *,
+                before_fences: bool = False) -> Iterator[T]:
+        """The hook's write batches, each advance (which sends the batch) preceded by the check and ``before``.
+
+        ``before_fences``: ``before`` is the check itself (it beats the lease in its own transaction and raises
+        :class:`LeaseLostError`), so the separate check, a transaction more per batch, is left out."""
         iterator = iter(batches)
         while True:
-            self.check()
+            if before is None or not before_fences:
+                self.check()
             if before is not None:
                 before()
+                if before_fences:
+                    self._last = self.clock()
             try:
                 batch = next(iterator)
             except StopIteration:

@@ -115,8 +115,11 @@ class ListState(SqlStore):
             rows = read_frame(conn, self.q("sync_owned_select"), {"list_id": self.list_id, "group_id": self.group_id})
         return owned_frame(rows)
 
-    def save_owned(self, rows: pd.DataFrame, drop_keys: Sequence[str] = ()) -> None:
-        """Write owned receivers (``OWNED_COLUMNS``) after deleting ``drop_keys`` and the rows' own keys."""
+    def save_owned(self, rows: pd.DataFrame, drop_keys: Sequence[str] = (), *, settled_intents: Sequence[str] = (),
+                   run_pk: int | None = None) -> None:
+        """Write owned receivers (``OWNED_COLUMNS``) after deleting ``drop_keys`` and the rows' own keys; the
+        intents ``settled_intents`` of run ``run_pk`` (a write batch's, ``sync.intents``) go in the same
+        transaction: an intent is never gone while the ownership it stands for is not saved."""
         rows = owned_frame(rows).drop_duplicates("email_key", keep="last")
         now = str(utcnow())
         keys = list(dict.fromkeys([*drop_keys, *rows["email_key"].tolist()]))
@@ -133,6 +136,8 @@ class ListState(SqlStore):
             for chunk in chunks(keys):
                 conn.execute(statement, {"list_id": self.list_id, "email_keys": chunk})
             bulk_insert(conn, self.state_table("sync_owned_receiver"), OWNED_TABLE_COLUMNS, values)
+            if len(settled_intents):
+                self._forget_intents(conn, settled_intents, run_pk)
 
     def forget_owned(self, email_keys: Sequence[str]) -> None:
         statement = self.q("sync_owned_delete", email_keys=Text)
@@ -169,11 +174,14 @@ class ListState(SqlStore):
         any run's (the next run resolved them)."""
         if not len(email_keys):
             return
+        with self.state.begin() as conn:
+            self._forget_intents(conn, email_keys, run_pk)
+
+    def _forget_intents(self, conn: Connection, email_keys: Sequence[str], run_pk: int | None) -> None:
         statement = self.q("sync_intent_delete" if run_pk is None else "sync_intent_delete_own", email_keys=Text)
         scope = {"list_id": self.list_id} if run_pk is None else {"list_id": self.list_id, "run_id": run_pk}
-        with self.state.begin() as conn:
-            for chunk in chunks(list(email_keys)):
-                conn.execute(statement, {**scope, "email_keys": chunk})
+        for chunk in chunks(list(email_keys)):
+            conn.execute(statement, {**scope, "email_keys": chunk})
 
     # ------------------------------------------------------------------ remembered refusals
     def refusals(self) -> pd.DataFrame:

@@ -112,3 +112,28 @@ def test_intents_are_recorded_read_and_forgotten_behind_the_fence(state, engine)
     with pytest.raises(LeaseLostError):
         ledger.fence(run)
     assert [r["email_key"] for r in fetch(engine, "SELECT email_key FROM sync_owner_intent")] == ["b@example.org"]
+
+
+def test_saving_a_batchs_ownership_forgets_its_intents_in_the_same_transaction(state, engine, monkeypatch):
+    ledger = RunLedger(engine, holder="h", attempt=1)
+    run = ledger.start_run(tenant_id="a", list_id=1, dag_id="d", run_id="r", dry_run=False)
+    state.record_intents(intents(("a@example.org", "1", "created"), ("b@example.org", "2", "created")),
+                         run_pk=run, fence=ledger.heartbeat)
+    rows = pd.DataFrame({"email_key": ["a@example.org"], "receiver_id": ["11"], "contact_person_id": ["1"],
+                         "origin": ["created"], "since": [None], "our_deactivated": [None]})
+    forget = state._forget_intents
+
+    def dies_after_forgetting(*args):  # a crash after the intents' delete, before the commit
+        forget(*args)
+        raise RuntimeError("crash")
+
+    monkeypatch.setattr(state, "_forget_intents", dies_after_forgetting)
+    with pytest.raises(RuntimeError):
+        state.save_owned(rows, settled_intents=["a@example.org"], run_pk=run)
+    assert len(state.owner_intents()) == 2 and state.owned_receivers().empty  # neither, or both
+    monkeypatch.undo()
+    state.save_owned(rows, settled_intents=["a@example.org", "b@example.org"], run_pk=run + 1)  # another run's: kept
+    assert len(state.owner_intents()) == 2
+    state.save_owned(rows, settled_intents=["a@example.org", "b@example.org"], run_pk=run)
+    assert state.owner_intents().empty
+    assert state.owned_receivers()["receiver_id"].tolist() == ["11"]
