@@ -136,7 +136,9 @@ def build_airflow_base(work: Path, log: Path, wheels: Path | None = None) -> flo
             shutil.copytree(wheels, context / "wheels", copy_function=os.link)
         shutil.copy2(STANDIN / "entrypoint.sh", context / "entrypoint.sh")
         _python_tar(context / "python.tar")
-        proc = podman("build", "--layers", "--build-arg", f"DEBIAN_IMAGE={DEBIAN_IMAGE}",
+        # the host's network for the RUN steps: no netavark bridge, so building leaves the machine's nftables
+        # ruleset and ip_forward as they were (CI builds this before the compose test notes them)
+        proc = podman("build", "--layers", "--network=host", "--build-arg", f"DEBIAN_IMAGE={DEBIAN_IMAGE}",
                       "-f", str(STANDIN / "airflow-base.Dockerfile"), "-t", AIRFLOW_BASE_IMAGE, str(context),
                       check=False, timeout=1200)
         log.write_text(proc.stdout + proc.stderr)
@@ -154,7 +156,8 @@ def build_database_standins() -> float:
     started = time.monotonic()
     for name, tag in (("postgres", "localhost/cleverreach-standin/postgres:15"),
                       ("redis", "localhost/cleverreach-standin/redis:7.0")):
-        podman("build", "--layers", "-f", str(STANDIN / f"{name}.Dockerfile"), "-t", tag, str(STANDIN), timeout=1200)
+        podman("build", "--layers", "--network=host", "-f", str(STANDIN / f"{name}.Dockerfile"), "-t", tag, str(STANDIN),
+               timeout=1200)
     return time.monotonic() - started
 
 
