@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from helpers.airflow_api import AirflowApi
-from scripts.airflow_env import REPO, free_port
+from scripts.airflow_env import REPO, free_port, fresh_postgres_database
 from scripts.celery_stack import become_subreaper, celery_environment, kill_sessions, leftovers, start_stack
 from scripts.local_airflow import ManagedProcess, Services, http_ok, start_emulator, wait_until
 from tests.distributed import data
@@ -92,18 +92,6 @@ class Stack:
         return state
 
 
-def _fresh_database(server_url: str, name: str) -> str:
-    url = make_url(server_url).set(drivername="postgresql+psycopg2")
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 def _load_crm(crm_url: str, crm: dict) -> None:
     from cleverreach.crm.migrations import create_crm_tables
     from scripts.demo_data import load_crm
@@ -154,8 +142,8 @@ def stack(request, tmp_path_factory) -> Iterator[Stack]:
     request.addfinalizer(lambda: _stop(services))  # also when the set-up below fails
     started = time.monotonic()
 
-    meta_url = _fresh_database(postgres_url, META_DB)
-    crm_url = _fresh_database(postgres_url, CRM_DB)
+    meta_url = fresh_postgres_database(postgres_url, META_DB)
+    crm_url = fresh_postgres_database(postgres_url, CRM_DB)
     crm = data.build_crm()
     _load_crm(crm_url, crm)
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "_AIRFLOW"))}

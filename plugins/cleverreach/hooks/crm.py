@@ -11,7 +11,7 @@ right beyond reading the CRM and writing its lists, members and history).
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from airflow.sdk import BaseHook
@@ -137,3 +137,12 @@ class CrmHook(BaseHook):
             if state is not self.engine:
                 state.dispose()
             self.engine.dispose()
+
+
+@cache
+def api_server_engine(conn_id: str = CrmHook.default_conn_name) -> Engine:
+    """One engine per API-server process for the page's API and the webhook endpoint alike, the private state
+    migrated once (a page view or an event may come before any DAG run)."""
+    hook = CrmHook(conn_id)
+    hook.migrate()
+    return hook.engine

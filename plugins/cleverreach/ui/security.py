@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Request, status
@@ -33,21 +32,11 @@ TenantId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0
                                description="CRM tenant id (Mandant)")]
 
 
-@cache
-def _crm_engine(conn_id: str) -> Engine:
-    """One engine per API-server process, its tables migrated once (the page may come before any DAG run)."""
-    from cleverreach.hooks.crm import CrmHook
-
-    hook = CrmHook(conn_id)
-    hook.migrate()
-    return hook.engine
-
-
 def crm_engine() -> Engine:
     """The CRM database (connection ``hyperspace_crm``); tests override this dependency."""
-    from cleverreach.hooks.crm import CrmHook
+    from cleverreach.hooks.crm import api_server_engine
 
-    return _crm_engine(CrmHook.default_conn_name)
+    return api_server_engine()
 
 
 def _auth_manager() -> Any:

@@ -11,7 +11,6 @@ its login and CSRF guard: CleverReach has no Airflow login. What protects it is 
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Path, Query, Request
@@ -29,21 +28,11 @@ EventName = Annotated[str, Path(min_length=3, max_length=64, pattern=EVENT_PATTE
 ListId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:@+/-]+$")]
 
 
-@cache
-def _engine(conn_id: str) -> Engine:
-    """One engine per API-server process, the private state migrated once (an event may come before any DAG run)."""
-    from cleverreach.hooks.crm import CrmHook
-
-    hook = CrmHook(conn_id)
-    hook.migrate()
-    return hook.engine
-
-
 def webhook_engine() -> Engine:
-    """The CRM database (connection ``hyperspace_crm``); tests override this dependency."""
-    from cleverreach.hooks.crm import CrmHook
+    """The CRM database (connection ``hyperspace_crm``), the page's engine; tests override this dependency."""
+    from cleverreach.hooks.crm import api_server_engine
 
-    return _engine(CrmHook.default_conn_name)
+    return api_server_engine()
 
 
 EngineDep = Annotated[Engine, Depends(webhook_engine)]
