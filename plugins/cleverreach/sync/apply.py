@@ -102,10 +102,37 @@ class PlanApplier:
         self.label = state.target.label
         self.log = log
         self.refused_before = refused_before
+        # member states of succeeded writes, by (state, reason): written once the writes are done
+        self.succeeded: dict[tuple[str, str | None], list[str]] = {}
+        self.no_longer_refused: list[str] = []
 
     def apply(self, plan: SyncPlan, ownership: Ownership, tally: Tally, settled_intents: Sequence[str] = ()) -> None:
         """Write the plan; ``settled_intents`` (address keys of earlier runs' intents, resolved into
-        ``ownership`` by the plan) are deleted once the resolved record is saved."""
+        ``ownership`` by the plan) are deleted once the resolved record is saved.
+
+        The members of succeeded writes get their state at the end, in one pass over the list (also when a write
+        fails midway): per batch, a thousand members in e-mail order are a thousand scattered rows of the CRM's
+        member table. A crash before that pass leaves them ``pending``; the next run finds their receivers owned
+        and unchanged, and marks them (``ListSync._plan_states``)."""
+        try:
+            self._apply(plan, ownership, tally, settled_intents)
+        except BaseException:
+            try:
+                self.write_member_states()
+            except Exception:  # the write's own error is the one to raise; these states follow on the next run
+                self.log.warning("%s: the member states of the writes done could not be recorded", self.label)
+            raise
+        self.write_member_states()
+
+    def write_member_states(self) -> None:
+        """The states of the members whose writes succeeded so far, and their refusals forgotten."""
+        succeeded, self.succeeded = self.succeeded, {}
+        for (state, reason), cids in succeeded.items():
+            self.state.set_member_states(cids, state, reason)
+        no_longer_refused, self.no_longer_refused = self.no_longer_refused, []
+        self.state.forget_refusals(no_longer_refused)
+
+    def _apply(self, plan: SyncPlan, ownership: Ownership, tally: Tally, settled_intents: Sequence[str]) -> None:
         if ownership.changed:  # receiver ids filled in, released and vanished receivers forgotten
             self.state.save_owned(ownership.save, ownership.drop)
         self.state.forget_intents(settled_intents)
@@ -269,19 +296,20 @@ class PlanApplier:
 
         Before each batch is sent: the fence, and the intents (of origin ``intents``) of the rows it can hold
         (the hook sends at most ``batch_size``), committed together (the intents' transaction beats the lease).
+        The next batch is sent while this one is settled (``Fence.ahead``).
         ``settle`` saves the batch's ownership through the ``own`` it is given, first (before its results), exactly
         once: the batch's intents go in that same transaction, so they are never gone without the ownership."""
         offset = 0
 
-        def intend() -> None:
-            upcoming = rows.iloc[offset : offset + self.cr.batch_size]
+        def intend(sent: int) -> None:
+            upcoming = rows.iloc[sent : sent + self.cr.batch_size]
             if len(upcoming):
                 self.state.record_intents(intent_rows(upcoming, intents), run_pk=self.run_pk,
                                           fence=self.ledger.heartbeat)
             else:  # nothing left to send: the plain check
                 self.fence.check()
 
-        for batch in self.fence.batches(batches, intend, before_fences=True):
+        for batch in self.fence.ahead(batches, intend, lambda batch: len(batch.items)):
             chunk = rows.iloc[offset : offset + len(batch.items)]
             offset += len(batch.items)
             keys = chunk["email_key"].tolist()
@@ -304,8 +332,9 @@ class PlanApplier:
             return
         cids = key_column(rows["contact_person_id"]).tolist()
         self.ledger.record_results(self.run_pk, action, rows[email_column].tolist(), [])
-        self.state.set_member_states(cids, state, reason)
-        self.state.forget_refusals([c for c in cids if c in self.refused_before])
+        self.succeeded.setdefault((str(state), reason), []).extend(cids)
+        if self.refused_before:
+            self.no_longer_refused.extend(c for c in cids if c in self.refused_before)
 
     def _each(self, call: Callable[[str, str], None], receiver_ids: list[str]) -> dict[str, str]:
         """One call per receiver, each behind the fence; an item's own error is kept for its result, the run goes on."""

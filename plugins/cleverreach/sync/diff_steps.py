@@ -209,6 +209,16 @@ def new_members(desired: pd.DataFrame, match: Matches, held: np.ndarray) -> pd.D
     return adds
 
 
+def in_write_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` sorted by e-mail key, the order its writes go out in: the ownership, intent and result rows of
+    one batch are then neighbours in their e-mail-keyed indexes, so a batch of a thousand changes a few index
+    pages instead of one page per receiver (a random order made the first sync of a million four times slower
+    on SQLite's write-ahead log)."""
+    if len(frame) < 2 or "email_key" not in frame:
+        return frame
+    return frame.sort_values("email_key", kind="stable", ignore_index=True)
+
+
 def consent(desired: pd.DataFrame, rows: np.ndarray, reason: str) -> pd.DataFrame:
     """The members at ``rows`` left alone for a consent reason (``plan.CONSENT_COLUMNS``)."""
     out = desired.iloc[rows, desired.columns.get_indexer(["contact_person_id", "email"])].reset_index(drop=True)

@@ -8,6 +8,9 @@ no longer this attempt's. So:
 * :meth:`Fence.check` runs before every write to CleverReach (each insert, upsert and delete batch, each
   deactivation and reactivation): an attempt that lost its lease writes nothing more. The hook's batch
   generators send a batch when advanced, so :meth:`Fence.batches` checks before each advance.
+* :meth:`Fence.ahead` does the same for a pipeline: it sends batch k+1 in a worker thread while the caller
+  settles batch k (the wait for CleverReach overlaps the database work); ``before`` (the check) still runs
+  before each send, in the caller's thread.
 * :meth:`Fence.pages` beats while a long read pages through a group (at most every
   ``READ_HEARTBEAT_SECONDS``): a read of a million receivers must not let the lease go stale, and an attempt
   taken over meanwhile stops reading.
@@ -17,9 +20,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
 T = TypeVar("T")
+
+_END = object()  # what ``next`` gives once the batches are all sent
 
 
 class Lease(Protocol):
@@ -64,6 +70,31 @@ class Fence:
             except StopIteration:
                 return
             yield batch
+
+    def ahead(self, batches: Iterable[T], before: Callable[[int], None], size: Callable[[T], int]) -> Iterator[T]:
+        """The hook's write batches, each yielded once the next one is on its way: advancing ``batches`` (which
+        sends a batch) runs in one worker thread, and every advance is preceded by ``before(sent)`` in this thread,
+        with ``sent`` the items of the batches already yielded or in hand (``size`` counts a batch's). ``before``
+        must be the check (``before_fences`` of :meth:`batches`): it records what the next send may write and
+        beats the lease, raising :class:`LeaseLostError` before anything more is sent.
+
+        The database work on batch k overlaps the wait for CleverReach on batch k+1. Nothing is sent twice, and a
+        caller that raises (or stops) waits for the batch in flight: its ``before`` recorded it first."""
+        iterator = iter(batches)
+        sent = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cleverreach-send") as sender:
+            before(sent)
+            self._last = self.clock()
+            pending = sender.submit(next, iterator, _END)
+            while True:
+                batch = pending.result()
+                if batch is _END:
+                    return
+                sent += size(batch)  # type: ignore[arg-type]
+                before(sent)
+                self._last = self.clock()
+                pending = sender.submit(next, iterator, _END)
+                yield batch  # type: ignore[misc]
 
     def pages(self, pages: Iterable[T]) -> Iterator[T]:
         """A paged read with a heartbeat after a page whenever the last one is ``READ_HEARTBEAT_SECONDS`` old."""

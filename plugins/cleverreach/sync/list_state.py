@@ -87,7 +87,8 @@ class ListState(SqlStore):
 
     # ------------------------------------------------------------------ member states
     def set_member_states(self, contact_ids: Sequence[str], state: str, error: str | None = None) -> None:
-        """One state for many members (``synced`` also stamps ``synced_at``)."""
+        """One state for many members (``synced`` also stamps ``synced_at``), in key order: neighbouring rows
+        are written together."""
         if not len(contact_ids):
             return
         now = utcnow() if state == "synced" else None
@@ -95,7 +96,7 @@ class ListState(SqlStore):
         statement = self.q("sync_set_member_state", contact_ids=keys.contact_sql_type(self.dialect))
         bound_list = keys.bind_list(self.list_id)
         with self.engine.begin() as conn:
-            for chunk in chunks(keys.bind_contacts(contact_ids)):
+            for chunk in chunks(sorted(keys.bind_contacts(contact_ids))):
                 conn.execute(statement, {"list_id": bound_list, "contact_ids": chunk, "sync_state": state,
                                          "synced_at": now, "sync_error": error})
 

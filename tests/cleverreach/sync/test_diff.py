@@ -305,3 +305,22 @@ def test_payloads_are_built_per_batch_and_equal_the_whole():
     assert [body for start in range(0, 7, 3) for body in bodies[start : start + 3]] == whole
     assert whole[0] == {"email": "m1@example.org", "source": "hyperspace CRM", "activated": 1700000000, "global_attributes": {
         "salutation": "", "firstname": "F1", "lastname": "", "function": "", "company": "", "crm_id": "1"}}
+
+
+def test_writes_go_out_in_email_key_order_whatever_the_members_order():
+    """A batch's ownership and result rows are then neighbours in their e-mail-keyed indexes."""
+    plan, _ = plan_for(
+        [{"contact_person_id": 1, "email": "zora@example.org"},
+         {"contact_person_id": 2, "email": "Anna@example.org"},
+         {"contact_person_id": 3, "email": "mia@example.org"},
+         {"contact_person_id": 4, "email": "yves@example.org", "first_name": "Neu"},
+         {"contact_person_id": 5, "email": "bert@example.org", "first_name": "Neu"}],
+        [{"email": "yves@example.org", "global_attributes": {"ext_id": "4"}},
+         {"email": "bert@example.org", "global_attributes": {"ext_id": "5"}}],
+    )
+    assert plan.adds["email_key"].tolist() == ["anna@example.org", "mia@example.org", "zora@example.org"]
+    assert plan.adds["contact_person_id"].tolist() == ["2", "3", "1"]
+    assert plan.updates["contact_person_id"].tolist() == ["5", "4"]
+    assert [body["email"] for body in plan.add_payloads("ext_id", 0)] == [
+        "Anna@example.org", "mia@example.org", "zora@example.org"]  # payloads follow the rows
+    assert plan.adds.index.tolist() == [0, 1, 2]
