@@ -335,6 +335,9 @@ def _child(kind: str, n: int) -> dict:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     out = subprocess.run([sys.executable, "-m", "scripts.bench", kind, str(n), "--child"], capture_output=True,
                          text=True, env=env, cwd=REPO)
+    log = WORK / f"{kind}.log"  # the child's log (the task logs of the scale benches): where a figure comes from
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(out.stderr)
     if out.returncode != 0:
         raise SystemExit(f"bench {kind} {n} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -39,7 +39,6 @@ ALLOWED_GAPS: dict[str, str] = {
                         "test_sync.py, test_history.py, test_tenants.py",
     "ui/roles.py": "needs FAB's app (the unit tier runs SimpleAuthManager): tests/e2e/test_cleverreach_page_e2e.py",
     # ------------------------------------------------------------ tested through the module that drives them
-    "crm/bulk.py": "every store's bulk writes (sync/test_list_state.py, history, members) on SQLite and PostgreSQL",
     "crm/legacy.py": "its command's tests, crm/test_adopt_legacy.py, and the refusal in crm/test_migrations.py",
     "crm/state.py": "where the private state lives: crm/test_migrations.py and crm/test_opaque_keys_migration.py",
     "crm/store.py": "the base of every store: each store's own tests",

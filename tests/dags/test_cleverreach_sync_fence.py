@@ -14,6 +14,7 @@ from sqlalchemy import text
 from cleverreach.clock import as_utc
 from cleverreach.crm.migrations import migrate
 from cleverreach.hooks.cleverreach import CleverReachHook
+from cleverreach.sync.apply import PlanApplier
 from cleverreach.sync.fence import Fence
 from cleverreach.sync.service import ListSync
 from cleverreach.sync.ledger import RunLedger
@@ -145,3 +146,40 @@ def test_a_long_paged_read_beats_the_lease(world, crm_engine, monkeypatch):
     assert run_dag(DAG, {**SYNC, "dry_run": True}).state == "success"
     assert len(seen) >= 6  # ten receivers in pages of two, and the empty page that ends the read
     assert seen == sorted(seen) and len(set(seen)) == len(seen)  # the heartbeat moved on with every page
+
+
+def test_batches_settled_together_leave_intents_for_every_receiver_sent_but_not_recorded(
+        world, crm_engine, monkeypatch):
+    """Ownership is saved every SETTLE_BATCHES batches: a run that dies in the second window leaves the first
+    window owned and every receiver it sent after that named by an intent; the next run owns them all."""
+    more = {cid: f"person{cid}@example.org" for cid in range(4, 10)}
+    add_contacts(crm_engine, [{"id": cid, "tenant_id": "acme", "email": email} for cid, email in more.items()])
+    add_members(crm_engine, 1, list(more))
+    connect(monkeypatch, world, batch_size=2)
+    monkeypatch.setattr(PlanApplier, "SETTLE_BATCHES", 2)
+    saved, calls = ListState.save_owned, []
+
+    def dies_in_the_second_window(self, rows, drop_keys=(), **kwargs):
+        if (rows["origin"] == "created").any():
+            calls.append(len(rows))
+            if len(calls) > 1:
+                raise RuntimeError("the state database went away")
+        return saved(self, rows, drop_keys, **kwargs)
+
+    monkeypatch.setattr(ListState, "save_owned", dies_in_the_second_window)
+    assert run_dag(DAG, SYNC).state == "failed"
+    monkeypatch.setattr(ListState, "save_owned", saved)
+    owned = {r["email_key"] for r in fetch(crm_engine, "SELECT email_key FROM sync_owned_receiver")}
+    intended = {r["email_key"] for r in fetch(crm_engine, "SELECT email_key FROM sync_owner_intent")}
+    sent = group_emails(world) - {"form@example.org"}
+    assert calls[0] == 4 and len(owned) == 4  # the first window: two batches of two
+    assert len(sent) >= 8  # the second window went out (and the batch in flight with it)
+    assert sent - owned <= intended  # every receiver sent and not recorded is named by an intent
+
+    remove_member(crm_engine, 9)  # the last one leaves the list: its receiver, if sent, is ours to remove
+    again = run_dag(DAG, SYNC)
+    assert again.state == "success", again
+    everyone = {**PEOPLE, **more}
+    assert group_emails(world) == {"form@example.org", *(email for cid, email in everyone.items() if cid != 9)}
+    assert len(fetch(crm_engine, "SELECT * FROM sync_owned_receiver")) == 8
+    assert fetch(crm_engine, "SELECT * FROM sync_owner_intent") == []

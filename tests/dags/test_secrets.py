@@ -134,7 +134,7 @@ def test_no_secret_or_token_in_any_log(world, crm_engine, capfd, caplog):
     # The scan sees the task code's logging at all (else it would prove nothing).
     everything = "\n".join(sources.values())
     assert "Obtained a CleverReach access token" in everything
-    assert re.search(r"(insert|update) batch 1 of", everything)
+    assert re.search(r"(insert|update) batches 1-1 of", everything)
 
     secrets = [secret for _, secret in ACCOUNTS.values()]
     basic = [base64.b64encode(f"{cid}:{secret}".encode()).decode() for cid, secret in ACCOUNTS.values()]

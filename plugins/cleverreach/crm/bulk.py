@@ -14,10 +14,20 @@ from typing import Any
 from sqlalchemy import Connection
 
 
-def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
-    """Insert ``rows`` (tuples in ``columns`` order) inside the caller's transaction; returns the count."""
+def replaces_in_place(conn: Connection) -> bool:
+    """:func:`bulk_insert` can replace a row of the same primary key itself (SQLite's ``INSERT OR REPLACE``);
+    elsewhere (``COPY``) the caller deletes those rows first."""
+    return conn.dialect.name == "sqlite"
+
+
+def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                replace: bool = False) -> int:
+    """Insert ``rows`` (tuples in ``columns`` order) inside the caller's transaction; returns the count.
+    ``replace``: a row whose primary key exists replaces it (only where :func:`replaces_in_place`)."""
     if not rows:
         return 0
+    if replace and not replaces_in_place(conn):
+        raise ValueError(f"{conn.dialect.name}: bulk_insert cannot replace rows in place; delete them first")
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         buffer = io.StringIO()
@@ -31,5 +41,6 @@ def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Sequ
             cursor.close()
         return len(rows)
     placeholders = ", ".join("?" for _ in columns)
-    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", [tuple(r) for r in rows])
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    conn.exec_driver_sql(f"{verb} INTO {table} ({names}) VALUES ({placeholders})", [tuple(r) for r in rows])
     return len(rows)

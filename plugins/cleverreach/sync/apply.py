@@ -10,10 +10,10 @@
   there failed (never judged from an error's wording); a deactivation took effect when the receiver
   reads back deactivated, and its stamp is recorded as the sync's own. A reactivation of a receiver the
   sync deactivated is read back the same way.
-* Every created, adopted, deactivated or removed receiver updates the ownership record at once, batch
-  by batch, so a crash between batches loses nothing. A crash between a batch's write and its record
-  loses nothing either: the receivers a batch creates or adopts are recorded as intents before it is sent
-  (``sync.intents``), and the next run owns what the intents name.
+* Every created, adopted, deactivated or removed receiver updates the ownership record, every
+  ``SETTLE_BATCHES`` write batches (in one transaction), so a crash loses nothing: the receivers a batch creates
+  or adopts are recorded as intents before it is sent (``sync.intents``), and the next run owns what the
+  intents name. The next batch is sent while the last ones are settled.
 * Every write is fenced (``sync.fence``): before each batch and each single-receiver call the lease is
   checked, so an attempt whose lease was taken over stops before it writes anything more.
 """
@@ -35,6 +35,7 @@ from cleverreach.exceptions import (
     CleverReachNotFoundError,
     CleverReachResponseError,
     CleverReachValidationError,
+    LeaseLostError,
 )
 from cleverreach.hooks.cleverreach import CleverReachHook, ItemResult
 from cleverreach.sync.diff import PENDING_REASON
@@ -89,6 +90,10 @@ def _owned_rows(frame: pd.DataFrame, origin: str, receiver_ids: Sequence[str | N
 class PlanApplier:
     """Writes one list's plan through the hook; every outcome goes to the run's ledger (results) and the
     list's state (ownership, intents, refusals, member states)."""
+
+    #: write batches settled together (ownership, results, intents forgotten: one transaction per kind): a
+    #: thousand receivers per batch is CleverReach's limit, not a good size for the database's statements
+    SETTLE_BATCHES = 10
 
     def __init__(self, cleverreach: CleverReachHook, ledger: RunLedger, state: ListState, fence: Fence, *,
                  log: logging.Logger, refused_before: set[str]) -> None:
@@ -292,26 +297,42 @@ class PlanApplier:
     def _in_batches(self, batches: Any, rows: pd.DataFrame, what: str,
                     settle: Callable[[pd.DataFrame, list[ItemResult], Callable[[pd.DataFrame], None]], None], *,
                     intents: OwnershipOrigin) -> None:
-        """Walk the hook's batches (their size may shrink after a 413) and settle each against its rows.
+        """Walk the hook's batches (their size may shrink after a 413) and settle them against their rows,
+        ``SETTLE_BATCHES`` at a time.
 
-        Before each batch is sent: the fence, and the intents (of origin ``intents``) of the rows it can hold
-        (the hook sends at most ``batch_size``), committed together (the intents' transaction beats the lease).
-        The next batch is sent while this one is settled (``Fence.ahead``).
-        ``settle`` saves the batch's ownership through the ``own`` it is given, first (before its results), exactly
-        once: the batch's intents go in that same transaction, so they are never gone without the ownership."""
-        offset = 0
+        Before a batch is sent: the fence; and, when its rows are not covered yet, the intents (of origin
+        ``intents``) of the rows the next ``SETTLE_BATCHES`` batches can hold, committed together (the intents'
+        transaction beats the lease). The next batch is sent while the last ones are settled (``Fence.ahead``).
+        ``settle`` saves the batches' ownership through the ``own`` it is given, first (before its results), exactly
+        once: their intents go in that same transaction, so they are never gone without the ownership. Batches
+        sent before a failure are settled before it is raised (not after a lost lease: their intents stand for
+        them, and the next run resolves them)."""
+        window = self.SETTLE_BATCHES
+        intended = 0  # rows [0, intended) have their intents recorded
 
         def intend(sent: int) -> None:
-            upcoming = rows.iloc[sent : sent + self.cr.batch_size]
-            if len(upcoming):
-                self.state.record_intents(intent_rows(upcoming, intents), run_pk=self.run_pk,
-                                          fence=self.ledger.heartbeat)
-            else:  # nothing left to send: the plain check
-                self.fence.check()
+            nonlocal intended
+            size = self.cr.batch_size
+            if sent >= len(rows) or sent + size <= intended or intended >= len(rows):
+                self.fence.check()  # nothing left to send, or its intents are recorded: the plain check
+                return
+            upcoming = rows.iloc[sent : sent + size * window]
+            self.state.record_intents(intent_rows(upcoming, intents), run_pk=self.run_pk, fence=self.ledger.heartbeat)
+            intended = sent + len(upcoming)
 
-        for batch in self.fence.ahead(batches, intend, lambda batch: len(batch.items)):
-            chunk = rows.iloc[offset : offset + len(batch.items)]
-            offset += len(batch.items)
+        offset = 0
+        sent_chunks: list[pd.DataFrame] = []
+        sent_items: list[list[ItemResult]] = []
+        indexes: list[int] = []
+        total = 0
+
+        def settle_sent() -> None:
+            if not sent_chunks:
+                return
+            chunk = sent_chunks[0] if len(sent_chunks) == 1 else pd.concat(sent_chunks)
+            items = [item for batch_items in sent_items for item in batch_items]
+            first, last = indexes[0], indexes[-1]
+            sent_chunks.clear(), sent_items.clear(), indexes.clear()
             keys = chunk["email_key"].tolist()
             owned = False
 
@@ -320,11 +341,31 @@ class PlanApplier:
                 self.state.save_owned(owned_rows, settled_intents=keys, run_pk=self.run_pk)
                 owned = True
 
-            settle(chunk, batch.items, own)
+            settle(chunk, items, own)
             if not owned:  # a settle that saved nothing: the intents still go
                 self.state.forget_intents(keys, self.run_pk)
-            self.log.info("%s: %s batch %d of %d: %d ok, %d refused", self.label, what, batch.index, batch.total,
-                          len(batch.items) - len(batch.failed), len(batch.failed))
+            refused = sum(not item.ok for item in items)
+            self.log.info("%s: %s batches %d-%d of %d: %d ok, %d refused", self.label, what, first, last, total,
+                          len(items) - refused, refused)
+
+        try:
+            for batch in self.fence.ahead(batches, intend, lambda batch: len(batch.items)):
+                sent_chunks.append(rows.iloc[offset : offset + len(batch.items)])
+                sent_items.append(batch.items)
+                indexes.append(batch.index)
+                total = batch.total
+                offset += len(batch.items)
+                if len(sent_chunks) >= window:
+                    settle_sent()
+        except LeaseLostError:
+            raise
+        except BaseException:
+            try:
+                settle_sent()
+            except Exception:  # the first error is the one to raise; the intents stand for these batches
+                self.log.warning("%s: the %s batches sent before the failure could not be settled", self.label, what)
+            raise
+        settle_sent()
 
     def _succeeded(self, action: ChangeAction, rows: pd.DataFrame, state: MemberState, reason: str | None,
                    email_column: str = "email") -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, Text
 
 from cleverreach.audit.actor import Actor
 from cleverreach.clock import utcnow
-from cleverreach.crm.bulk import bulk_insert
+from cleverreach.crm.bulk import bulk_insert, replaces_in_place
 from cleverreach.crm.keys import as_key
 from cleverreach.crm.store import SqlStore
 from cleverreach.lists.store import ListStore
@@ -134,9 +134,10 @@ class ListState(SqlStore):
         ))
         statement = self.q("sync_owned_delete", email_keys=Text)
         with self.state.begin() as conn:
-            for chunk in chunks(keys):
+            in_place = replaces_in_place(conn)  # the rows' own keys are replaced by the insert itself
+            for chunk in chunks(list(dict.fromkeys(drop_keys)) if in_place else keys):
                 conn.execute(statement, {"list_id": self.list_id, "email_keys": chunk})
-            bulk_insert(conn, self.state_table("sync_owned_receiver"), OWNED_TABLE_COLUMNS, values)
+            bulk_insert(conn, self.state_table("sync_owned_receiver"), OWNED_TABLE_COLUMNS, values, replace=in_place)
             if len(settled_intents):
                 self._forget_intents(conn, settled_intents, run_pk)
 
@@ -166,9 +167,10 @@ class ListState(SqlStore):
         statement = self.q("sync_intent_delete", email_keys=Text)
         with self.state.begin() as conn:
             fence(conn, run_pk)
-            for chunk in chunks(rows["email_key"].tolist()):
+            in_place = replaces_in_place(conn)  # an earlier intent for the same address is replaced by the insert
+            for chunk in [] if in_place else chunks(rows["email_key"].tolist()):
                 conn.execute(statement, {"list_id": self.list_id, "email_keys": chunk})
-            bulk_insert(conn, self.state_table("sync_owner_intent"), INTENT_TABLE_COLUMNS, values)
+            bulk_insert(conn, self.state_table("sync_owner_intent"), INTENT_TABLE_COLUMNS, values, replace=in_place)
 
     def forget_intents(self, email_keys: Sequence[str], run_pk: int | None = None) -> None:
         """Delete settled intents: with ``run_pk``, that run's own (its batch's ownership is saved); without,

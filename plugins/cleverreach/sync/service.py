@@ -11,7 +11,10 @@ one transient 404 must not retire a list.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +47,14 @@ from cleverreach.sync.withdrawn import combine, withdrawn_frame
 log = logging.getLogger(__name__)
 
 __all__ = ["ListRead", "ListSync", "Tally"]
+
+
+def _until(stop: threading.Event, pages: Iterable[list[Any]]) -> Iterator[list[Any]]:
+    """``pages`` until ``stop`` is set (the plan failed on the CRM's side: the group's read is not needed)."""
+    for page in pages:
+        if stop.is_set():
+            return
+        yield page
 
 
 @dataclass(frozen=True)
@@ -101,14 +112,27 @@ class ListSync:
         """Read the members, the group and the ownership record; resolve, take over and diff."""
         settings = self.cr.settings
         started = time.monotonic()
-        members = self.state.members()
-        changed_ids = set(changed_contacts(members).tolist())
-        valid, rejected = prepare_desired(members)
-        member_count, members_withdrawn = len(members), withdrawn_frame(members)
-        del members  # a million rows: not kept while the receivers are read
-        pages = self.cr.iter_receivers(self.target.group_id, rows=True)  # typed rows: a fraction of dicts' cost
-        actual = receivers_frame(self.fence.pages(pages) if self.fence else pages, settings.ext_id_attribute)
-        record = self.state.record()
+        stop = threading.Event()
+
+        def read_group() -> pd.DataFrame:
+            pages = self.cr.iter_receivers(self.target.group_id, rows=True)  # typed rows: a fraction of dicts' cost
+            pages = self.fence.pages(pages) if self.fence else pages
+            return receivers_frame(_until(stop, pages), settings.ext_id_attribute)
+
+        # The group is read (waiting on CleverReach) while the CRM's side is read and prepared here.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cleverreach-read") as reader:
+            reading = reader.submit(read_group)
+            try:
+                members = self.state.members()
+                changed_ids = set(changed_contacts(members).tolist())
+                valid, rejected = prepare_desired(members)
+                member_count, members_withdrawn = len(members), withdrawn_frame(members)
+                del members
+                record = self.state.record()
+            except BaseException:
+                stop.set()  # the read stops at its next page
+                raise
+            actual = reading.result()
         ownership = resolve_ownership(record.owned, actual)
         intents = resolve_intents(record.intents, actual, ownership.owned)
         ownership = absorb(ownership, intents)  # a dead run's receivers

@@ -1,0 +1,42 @@
+"""Bulk inserts: COPY on PostgreSQL, executemany on SQLite; a replacing insert only where the database does it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from cleverreach.crm.bulk import bulk_insert, replaces_in_place
+
+
+@pytest.fixture
+def table(crm_engine):
+    with crm_engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS bulk_probe"))
+        conn.execute(text("CREATE TABLE bulk_probe (k text PRIMARY KEY, v text NULL)"))
+    yield crm_engine
+    with crm_engine.begin() as conn:
+        conn.execute(text("DROP TABLE bulk_probe"))
+
+
+def rows(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text("SELECT k, v FROM bulk_probe ORDER BY k"))]
+
+
+def test_rows_go_in_with_nulls_and_text_that_looks_like_csv(table):
+    with table.begin() as conn:
+        assert bulk_insert(conn, "bulk_probe", ["k", "v"], [("a", None), ("b", 'x, "y"\nz'), ("c", "")]) == 3
+        assert bulk_insert(conn, "bulk_probe", ["k", "v"], []) == 0
+    assert rows(table)[:2] == [("a", None), ("b", 'x, "y"\nz')]
+
+
+def test_a_replacing_insert_replaces_the_row_of_the_same_key_where_the_database_can(table):
+    with table.begin() as conn:
+        bulk_insert(conn, "bulk_probe", ["k", "v"], [("a", "old"), ("b", "kept")])
+    with table.begin() as conn:
+        if not replaces_in_place(conn):  # COPY cannot: the caller deletes first, and is told so
+            with pytest.raises(ValueError, match="delete them first"):
+                bulk_insert(conn, "bulk_probe", ["k", "v"], [("a", "new")], replace=True)
+            return
+        bulk_insert(conn, "bulk_probe", ["k", "v"], [("a", "new"), ("c", "added")], replace=True)
+    assert rows(table) == [("a", "new"), ("b", "kept"), ("c", "added")]
