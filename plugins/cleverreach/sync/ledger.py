@@ -18,6 +18,7 @@ from cleverreach.audit.events import AuditEvent
 from cleverreach.audit.store import AuditStore
 from cleverreach.clock import as_utc, utcnow
 from cleverreach.crm.bulk import bulk_insert
+from cleverreach.crm.in_list import execute_in
 from cleverreach.crm.keys import as_key
 from cleverreach.crm.store import SqlStore
 from cleverreach.enums import AuditAction
@@ -149,11 +150,11 @@ class RunLedger(SqlStore):
     def record_results(self, run_pk: int, action: str, ok: Sequence[str], failed: Sequence[tuple[str, str]]) -> None:
         """One batch's per-item results on the stored plan, and the lease's heartbeat (the fence: an attempt
         whose lease was taken over stops here, before it records anything)."""
-        statement = self.q("sync_mark_changes_ok", emails=Text)
+        statement = self.q("sync_mark_changes_ok")
         with self.state.begin() as conn:
             self.heartbeat(conn, run_pk)
             for chunk in chunks(ok):
-                conn.execute(statement, {"run_id": run_pk, "action": action, "result": "ok", "emails": chunk})
+                execute_in(conn, statement, {"run_id": run_pk, "action": action, "result": "ok"}, "emails", chunk, Text)
             if failed:
                 conn.execute(
                     self.q("sync_mark_change_failed"),

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, Text
 from cleverreach.audit.actor import Actor
 from cleverreach.clock import utcnow
 from cleverreach.crm.bulk import bulk_insert, replaces_in_place
+from cleverreach.crm.in_list import execute_in
 from cleverreach.crm.keys import as_key
 from cleverreach.crm.store import SqlStore
 from cleverreach.lists.store import ListStore
@@ -93,12 +94,11 @@ class ListState(SqlStore):
             return
         now = utcnow() if state == "synced" else None
         keys = self.keys
-        statement = self.q("sync_set_member_state", contact_ids=keys.contact_sql_type(self.dialect))
-        bound_list = keys.bind_list(self.list_id)
+        statement, key_type = self.q("sync_set_member_state"), keys.contact_sql_type(self.dialect)
+        params = {"list_id": keys.bind_list(self.list_id), "sync_state": state, "synced_at": now, "sync_error": error}
         with self.engine.begin() as conn:
             for chunk in chunks(sorted(keys.bind_contacts(contact_ids))):
-                conn.execute(statement, {"list_id": bound_list, "contact_ids": chunk, "sync_state": state,
-                                         "synced_at": now, "sync_error": error})
+                execute_in(conn, statement, params, "contact_ids", chunk, key_type)
 
     def set_member_errors(self, rows: Iterable[tuple[str, str, str]]) -> None:
         """Per-member states with their own reasons: (contact key, state, reason)."""
@@ -132,20 +132,20 @@ class ListState(SqlStore):
             [now if since is None or pd.isna(since) else str(since) for since in rows["since"].tolist()],
             [None if stamp == NOT_DEACTIVATED_BY_US else stamp for stamp in rows["our_deactivated"].tolist()],
         ))
-        statement = self.q("sync_owned_delete", email_keys=Text)
+        statement = self.q("sync_owned_delete")
         with self.state.begin() as conn:
             in_place = replaces_in_place(conn)  # the rows' own keys are replaced by the insert itself
             for chunk in chunks(list(dict.fromkeys(drop_keys)) if in_place else keys):
-                conn.execute(statement, {"list_id": self.list_id, "email_keys": chunk})
+                execute_in(conn, statement, {"list_id": self.list_id}, "email_keys", chunk, Text)
             bulk_insert(conn, self.state_table("sync_owned_receiver"), OWNED_TABLE_COLUMNS, values, replace=in_place)
             if len(settled_intents):
                 self._forget_intents(conn, settled_intents, run_pk)
 
     def forget_owned(self, email_keys: Sequence[str]) -> None:
-        statement = self.q("sync_owned_delete", email_keys=Text)
+        statement = self.q("sync_owned_delete")
         with self.state.begin() as conn:
             for chunk in chunks(list(email_keys)):
-                conn.execute(statement, {"list_id": self.list_id, "email_keys": chunk})
+                execute_in(conn, statement, {"list_id": self.list_id}, "email_keys", chunk, Text)
 
     # ------------------------------------------------------------------ ownership intents (sync.intents)
     def owner_intents(self) -> pd.DataFrame:
@@ -181,10 +181,10 @@ class ListState(SqlStore):
             self._forget_intents(conn, email_keys, run_pk)
 
     def _forget_intents(self, conn: Connection, email_keys: Sequence[str], run_pk: int | None) -> None:
-        statement = self.q("sync_intent_delete" if run_pk is None else "sync_intent_delete_own", email_keys=Text)
+        statement = self.q("sync_intent_delete" if run_pk is None else "sync_intent_delete_own")
         scope = {"list_id": self.list_id} if run_pk is None else {"list_id": self.list_id, "run_id": run_pk}
         for chunk in chunks(list(email_keys)):
-            conn.execute(statement, {**scope, "email_keys": chunk})
+            execute_in(conn, statement, scope, "email_keys", chunk, Text)
 
     # ------------------------------------------------------------------ remembered refusals
     def refusals(self) -> pd.DataFrame:
