@@ -58,7 +58,6 @@ ALLOWED_GAPS: dict[str, str] = {
     "sync/keys.py": "test_email_keys.py, sync/test_diff_steps.py, erasure/test_request.py",
     "sync/ownership.py": "sync/test_diff.py, test_takeover.py and test_diff_steps.py",
     "sync/plan.py": "sync/test_changes.py, test_diff.py and test_takeover.py",
-    "sync/service.py": "dags/test_cleverreach_sync_recipients.py, test_sync_variants.py, test_cleverreach_sync_fence.py",
 }
 
 
