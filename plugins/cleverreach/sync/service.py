@@ -2,7 +2,7 @@
 
 The diff is state-based, so a crash anywhere (between batches included) is repaired by the next run:
 it recomputes the plan from what CleverReach, the CRM and the ownership record hold by then (the record
-is written batch by batch, as the writes succeed).
+is written every few batches as the writes succeed, and intents name what was sent before it: ``sync.apply``).
 
 A group is marked gone only when two reads of it in a row say so (a 404, or CleverReach's ``200 []``):
 one transient 404 must not retire a list.
