@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -31,20 +30,12 @@ import time
 from pathlib import Path
 
 from scripts.airflow_env import REPO
+from scripts.bench_memory import peak_rss_mb, rss_mb
 from scripts.bench_fanout_celery import KINDS as CELERY_KINDS, PLANS as CELERY_PLANS
 from scripts.bench_scale import KINDS as SCALE_KINDS, PLANS as SCALE_PLANS
 from scripts.bench_ui_page import KINDS as UI_PAGE_KINDS, PLANS as UI_PAGE_PLANS
 
 WORK = REPO / ".bench"
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 # ---------------------------------------------------------------------- the diff
@@ -85,12 +76,12 @@ def bench_diff(n: int) -> dict:
     from cleverreach.sync.diff import diff
 
     desired, actual = synthetic_frames(n)
-    before = _rss_mb()
+    before = rss_mb()
     started = time.perf_counter()
     plan = diff(desired, actual)
     seconds = time.perf_counter() - started
     return {"bench": "diff", "n": n, "seconds": round(seconds, 3), "rss_before_mb": round(before),
-            "peak_rss_mb": round(_peak_rss_mb()), "counts": plan.counts()}
+            "peak_rss_mb": round(peak_rss_mb()), "counts": plan.counts()}
 
 
 # ---------------------------------------------------------------------- a whole sync
@@ -158,7 +149,7 @@ def bench_sync(n: int) -> dict:
     return {"bench": "sync", "n": n, "state": result.state, "seconds": round(seconds, 1),
             "receivers_after": receivers, "upsert_calls": upserts, "min_upsert_calls": math.ceil(n / 1000),
             "api_calls": made, "min_api_calls": minimum, "over_minimum_pct": round(100 * (made - minimum) / minimum, 2),
-            "by_endpoint": by_endpoint, "peak_rss_mb": round(_peak_rss_mb())}
+            "by_endpoint": by_endpoint, "peak_rss_mb": round(peak_rss_mb())}
 
 
 # ---------------------------------------------------------------------- the mail-history load
@@ -239,7 +230,7 @@ def bench_history(dialect: str, mailings: int = 100, receivers: int = 10_000) ->
     plain = time.perf_counter() - started
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM contact_history"))
-    peak_before = _peak_rss_mb()
+    peak_before = peak_rss_mb()
 
     store = HistoryStore(engine)
     started = time.perf_counter()
@@ -250,7 +241,7 @@ def bench_history(dialect: str, mailings: int = 100, receivers: int = 10_000) ->
     return {"bench": "history", "dialect": dialect, "n": total, "inserted": inserted, "rerun_inserted": again,
             "seconds": round(ours, 2), "rows_per_s": round(total / ours), "plain_seconds": round(plain, 2),
             "plain_rows_per_s": round(total / plain), "share_of_plain": round(plain / ours, 2),
-            "peak_rss_mb": round(_peak_rss_mb()), "peak_rss_before_load_mb": round(peak_before)}
+            "peak_rss_mb": round(peak_rss_mb()), "peak_rss_before_load_mb": round(peak_before)}
 
 
 # ---------------------------------------------------------------------- the CleverReach page's members API
@@ -318,7 +309,7 @@ def bench_ui_members(dialect: str, n: int = 1_000_000, repeats: int = 5) -> dict
             assert resp.status_code == 200 and (not rows or len(resp.json()["rows"]) == rows), resp.text[:300]
         timings[label] = round(sorted(samples)[len(samples) // 2] * 1000, 1)  # median ms
     engine.dispose()
-    return {"bench": "ui", "dialect": dialect, "n": n, "seconds": round(load_s, 1), "peak_rss_mb": round(_peak_rss_mb()),
+    return {"bench": "ui", "dialect": dialect, "n": n, "seconds": round(load_s, 1), "peak_rss_mb": round(peak_rss_mb()),
             "median_ms": timings}
 
 

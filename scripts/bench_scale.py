@@ -31,35 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from scripts.airflow_env import REPO
+from scripts.bench_memory import peak_rss_mb, reset_peak_rss, rss_mb, run_peak_rss_mb
 
 WORK = REPO / ".bench" / "scale"
 UPSERT = "POST /v3/groups/{id}/receivers/upsert"
-
-
-def _rss_mb() -> int:
-    """This process's resident memory now (``VmRSS``), in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024)
-    raise RuntimeError("no VmRSS in /proc/self/status")
-
-
-def _peak_rss_mb() -> int:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-
-
-def _reset_peak_rss() -> None:
-    """Start this process's peak RSS (``VmHWM``) anew from its current RSS (Linux: ``clear_refs`` 5), so that
-    :func:`_run_peak_rss_mb` after a run is that run's own peak, with whatever the process holds already."""
-    Path("/proc/self/clear_refs").write_text("5")
-
-
-def _run_peak_rss_mb() -> int:
-    """The peak RSS since :func:`_reset_peak_rss` (``VmHWM``), in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024)
-    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def _fill_million(path: str, n: int, uuid_keys: bool) -> None:
@@ -262,10 +237,10 @@ def bench_sync_million(n: int, keys: str = "integer") -> dict:
         runs = []
         for label in ("first", "resync"):
             client.clear_requests()
-            rss_before = _rss_mb()
-            _reset_peak_rss()
+            rss_before = round(rss_mb())
+            reset_peak_rss()
             result, times = _run_dag("cleverreach_sync_recipients", {"tenant": "bench", "list_id": 1}, label, client.pid)
-            run_peak = _run_peak_rss_mb()
+            run_peak = round(run_peak_rss_mb())
             counters = client.counters()
             by_endpoint = counters["by_endpoint"]
             runs.append({"run": label, "state": result.state, **times,
@@ -321,7 +296,7 @@ def bench_fanout(tenants: int, lists: int = 3, members: int = 20) -> dict:
             result, times = _run_dag(dag_id, {"tenant": None}, label, client.pid)
             out[label] = {"state": result.state, **times, **_task_times(dag_id, result.run_id)}
     engine.dispose()
-    out["peak_rss_mb"] = _peak_rss_mb()
+    out["peak_rss_mb"] = round(peak_rss_mb())
     out["seconds"] = round(sum(out[label]["seconds"] for _, label in runs), 1)
     out["notes"] = "; ".join(
         f"{label} {out[label]['state']}: {out[label]['mapped']} mapped tasks, {out[label]['mean_task_s']} s each, "
@@ -383,7 +358,7 @@ def bench_history_million(n: int, open_share: float = 0.3, click_share: float = 
     report_pages = sum(math.ceil(count / report_page) for count in (n, len(opens), len(clicks)))
     return {"bench": kind, "n": n, "state": result.state, "prepare_s": round(prepared, 1), **times, "rows": rows, "rows_per_s": round(total / seconds) if seconds else None,
             "api_calls": _calls(counters), "report_pages_min": report_pages, "by_endpoint": counters["by_endpoint"],
-            "peak_rss_mb": _peak_rss_mb(),
+            "peak_rss_mb": round(peak_rss_mb()),
             "notes": f"{result.state}: {total} rows, {counters['reads']} reads (report pages at least {report_pages})"}
 
 
