@@ -51,20 +51,13 @@ class Fence:
         self.ledger.fence(self.run_pk)
         self._last = self.clock()
 
-    def batches(self, batches: Iterable[T], before: Callable[[], None] | None = None, *,
-                before_fences: bool = False) -> Iterator[T]:
-        """The hook's write batches, each advance (which sends the batch) preceded by the check and ``before``.
-
-        ``before_fences``: ``before`` is the check itself (it beats the lease in its own transaction and raises
-        :class:`LeaseLostError`), so the separate check, a transaction more per batch, is left out."""
+    def batches(self, batches: Iterable[T], before: Callable[[], None] | None = None) -> Iterator[T]:
+        """The hook's write batches, each advance (which sends the batch) preceded by the check and ``before``."""
         iterator = iter(batches)
         while True:
-            if before is None or not before_fences:
-                self.check()
+            self.check()
             if before is not None:
                 before()
-                if before_fences:
-                    self._last = self.clock()
             try:
                 batch = next(iterator)
             except StopIteration:
@@ -75,8 +68,8 @@ class Fence:
         """The hook's write batches, each yielded once the next one is on its way: advancing ``batches`` (which
         sends a batch) runs in one worker thread, and every advance is preceded by ``before(sent)`` in this thread,
         with ``sent`` the items of the batches already yielded or in hand (``size`` counts a batch's). ``before``
-        must be the check (``before_fences`` of :meth:`batches`): it records what the next send may write and
-        beats the lease, raising :class:`LeaseLostError` before anything more is sent.
+        is the check itself: it records what the next send may write and beats the lease (or calls
+        :meth:`check`), raising :class:`LeaseLostError` before anything more is sent.
 
         The database work on batch k overlaps the wait for CleverReach on batch k+1. Nothing is sent twice, and a
         caller that raises (or stops) waits for the batch in flight: its ``before`` recorded it first."""

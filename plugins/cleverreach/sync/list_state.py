@@ -132,20 +132,21 @@ class ListState(SqlStore):
             [now if since is None or pd.isna(since) else str(since) for since in rows["since"].tolist()],
             [None if stamp == NOT_DEACTIVATED_BY_US else stamp for stamp in rows["our_deactivated"].tolist()],
         ))
-        statement = self.q("sync_owned_delete")
         with self.state.begin() as conn:
             in_place = replaces_in_place(conn)  # the rows' own keys are replaced by the insert itself
-            for chunk in chunks(list(dict.fromkeys(drop_keys)) if in_place else keys):
-                execute_in(conn, statement, {"list_id": self.list_id}, "email_keys", chunk, Text)
+            self._forget_owned(conn, list(dict.fromkeys(drop_keys)) if in_place else keys)
             bulk_insert(conn, self.state_table("sync_owned_receiver"), OWNED_TABLE_COLUMNS, values, replace=in_place)
             if len(settled_intents):
                 self._forget_intents(conn, settled_intents, run_pk)
 
     def forget_owned(self, email_keys: Sequence[str]) -> None:
-        statement = self.q("sync_owned_delete")
         with self.state.begin() as conn:
-            for chunk in chunks(list(email_keys)):
-                execute_in(conn, statement, {"list_id": self.list_id}, "email_keys", chunk, Text)
+            self._forget_owned(conn, email_keys)
+
+    def _forget_owned(self, conn: Connection, email_keys: Sequence[str]) -> None:
+        statement = self.q("sync_owned_delete")
+        for chunk in chunks(list(email_keys)):
+            execute_in(conn, statement, {"list_id": self.list_id}, "email_keys", chunk, Text)
 
     # ------------------------------------------------------------------ ownership intents (sync.intents)
     def owner_intents(self) -> pd.DataFrame:
@@ -164,12 +165,11 @@ class ListState(SqlStore):
         values = list(zip(repeat(self.list_id), repeat(self.group_id), rows["email_key"].tolist(),
                           key_column(rows["contact_person_id"]).tolist(), rows["origin"].astype(str).tolist(),
                           repeat(run_pk), repeat(now)))
-        statement = self.q("sync_intent_delete", email_keys=Text)
         with self.state.begin() as conn:
             fence(conn, run_pk)
             in_place = replaces_in_place(conn)  # an earlier intent for the same address is replaced by the insert
-            for chunk in [] if in_place else chunks(rows["email_key"].tolist()):
-                conn.execute(statement, {"list_id": self.list_id, "email_keys": chunk})
+            if not in_place:
+                self._forget_intents(conn, rows["email_key"].tolist(), None)
             bulk_insert(conn, self.state_table("sync_owner_intent"), INTENT_TABLE_COLUMNS, values, replace=in_place)
 
     def forget_intents(self, email_keys: Sequence[str], run_pk: int | None = None) -> None:

@@ -73,26 +73,6 @@ def test_a_paged_read_beats_at_most_every_few_seconds_and_stops_when_taken_over(
         list(fence.pages(pages()))
 
 
-def test_a_before_that_fences_replaces_the_check_and_stops_a_taken_over_attempt():
-    lease, calls, sent = Lease(), [], []
-
-    def before() -> None:  # like recording the intents: a heartbeat in the same transaction
-        lease.fence(1)
-        calls.append(lease.checks)
-
-    def batches() -> Iterator[str]:
-        for batch in "ab":
-            sent.append(batch)
-            yield batch
-
-    taken = Fence(lease, 1).batches(batches(), before, before_fences=True)
-    assert next(taken) == "a" and calls == [1] and lease.checks == 1  # one heartbeat per batch, not two
-    lease.lost = True
-    with pytest.raises(LeaseLostError):
-        next(taken)
-    assert sent == ["a"]  # the second batch was never sent
-
-
 class Sender:
     """The hook's write batches: advancing one sends it (``log`` records the send, from the sender's thread;
     ``started[k]`` is set as batch k goes out)."""
