@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from scripts.airflow_env import REPO
-from scripts.local_airflow import Services, airflow_argv, crm_migrate_step
+from scripts.local_airflow import ManagedProcess, Services, airflow_argv, crm_migrate_step
 
 COMMON_ENV_FILE = REPO / "docker" / "airflow.env"
 WORKER_NAME_VARIABLE = "CLEVERREACH_WORKER_NAME"
@@ -127,32 +127,43 @@ def start_stack(services: Services, env: Mapping[str, str], workers: Sequence[st
                 concurrency: int = 2, timeout: float = 300) -> None:
     """airflow-init's steps (migrate; then the API pool, the CleverReach roles, the admin login and the CRM's
     private state), then api-server, scheduler, triggerer, the workers and the dag-processor. After the migration
-    everything starts at once, but the dag-processor: it waits for the roles, which the DAGs' access_control names."""
+    the scheduler, triggerer and workers start at once with the steps; the api-server waits for them, and the roles
+    and the admin login run one after the other: each of the three writes FAB's permission tables when it starts,
+    and two of them at once on a fresh metadata DB collide (a unique violation on
+    ``ab_permission_view_role``). The dag-processor waits too: the DAGs' access_control names the roles."""
     services.run("db-migrate", airflow_argv("db", "migrate"), env)
     user, password = admin
     steps = Services(services.log_dir)  # one-shot: they must not count as services that died
     init = [
         steps.start("pool", airflow_argv("pools", "set", env.get("AIRFLOW__CLEVERREACH__API_POOL", "cleverreach_api"),
                                             env["AIRFLOW__CLEVERREACH__API_POOL_SLOTS"], "CleverReach API calls"), env),
-        steps.start("roles", [sys.executable, "-m", "cleverreach.ui.roles"], env),
-        steps.start("admin-user", airflow_argv(
-            "users", "create", "--role", "Admin", "--username", user, "--password", password,
-            "--firstname", "Airflow", "--lastname", "Admin", "--email", f"{user}@localhost"), env),
         steps.start("crm-migrate", *crm_migrate_step(env)),
     ]
-    services.start("api-server", airflow_argv("api-server"), env)
     services.start("scheduler", airflow_argv("scheduler", "--skip-serve-logs"), env)
     services.start("triggerer", airflow_argv("triggerer", "--skip-serve-logs"), env)
     for name in workers:
         start_worker(services, env, name, concurrency)
     try:
+        fab = [("roles", [sys.executable, "-m", "cleverreach.ui.roles"]),
+               ("admin-user", airflow_argv("users", "create", "--role", "Admin", "--username", user, "--password",
+                                           password, "--firstname", "Airflow", "--lastname", "Admin",
+                                           "--email", f"{user}@localhost"))]
+        for name, argv in fab:  # one after the other
+            init.append(steps.start(name, argv, env))
+            _finished(init[-1], timeout)
         for step in init:
-            code = step.popen.wait(timeout)
-            if code:
-                raise RuntimeError(f"{step.name} exited with {code}:\n{step.tail(30)}")
+            _finished(step, timeout)
     finally:
         steps.stop(timeout=5)
+    services.start("api-server", airflow_argv("api-server"), env)
     services.start("dag-processor", airflow_argv("dag-processor"), env)
+
+
+def _finished(step: ManagedProcess, timeout: float) -> None:
+    """Wait for a one-shot step; its log's end in the error when it failed."""
+    code = step.popen.wait(timeout)
+    if code:
+        raise RuntimeError(f"{step.name} exited with {code}:\n{step.tail(30)}")
 
 
 def session_processes(sessions: set[int]) -> list[tuple[int, int, str]]:
