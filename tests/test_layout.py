@@ -55,7 +55,6 @@ ALLOWED_GAPS: dict[str, str] = {
     "sync/approval_guard.py": "dags/test_cleverreach_sync_approval.py (the guard with real approvals)",
     "sync/approval_store.py": "dags/test_cleverreach_sync_approval.py and ui/routers/test_sync.py",
     "sync/desired.py": "sync/test_diff.py, test_diff_properties.py and test_withdrawn.py",
-    "sync/keys.py": "test_email_keys.py, sync/test_diff_steps.py, erasure/test_request.py",
     "sync/ownership.py": "sync/test_diff.py, test_takeover.py and test_diff_steps.py",
     "sync/plan.py": "sync/test_changes.py, test_diff.py and test_takeover.py",
 }

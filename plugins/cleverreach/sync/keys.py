@@ -32,7 +32,7 @@ NO_KEY = ""
 def key_column(values: pd.Series | Any) -> pd.Series:
     """Contact keys as the integration's text (``as_key``), column-wise: a column of Python ``str`` (object
     dtype: ``isin`` and ``==`` on it run in pandas' hash tables, where Arrow-backed text takes a slow path),
-    None where there is no key. An integer column (the demo CRM's) is converted in one step; only a column of
+    missing (``pd.isna``) where there is no key. An integer column (the demo CRM's) is converted in one step; only a column of
     mixed values goes value by value."""
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     dtype = series.dtype
@@ -45,12 +45,12 @@ def key_column(values: pd.Series | Any) -> pd.Series:
         present = series.notna().to_numpy(dtype=bool)
         whole = series[present]
         if (whole % 1 == 0).all() and (whole.abs() < 2**63).all():
-            out = pd.Series(None, index=series.index, dtype=object)
+            out = pd.Series(np.full(len(series), None, dtype=object), index=series.index, dtype=object)
             out[present] = whole.astype("int64").astype(str).astype(object).to_numpy()
             return out
     elif dtype == object and pd.api.types.infer_dtype(series, skipna=False) == "string":
         return series
-    elif pd.api.types.is_string_dtype(dtype) and not series.hasnans:
+    elif isinstance(dtype, pd.StringDtype) and not series.hasnans:  # not object: its values may be numbers
         return series.astype(object)
     return series.astype(object).map(_as_key_or_none).astype(object)
 

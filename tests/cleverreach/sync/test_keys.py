@@ -1,0 +1,39 @@
+"""Contact keys column-wise: whatever type the CRM's driver gives a key column, the keys are the same text."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cleverreach.crm.keys import as_key
+from cleverreach.sync.keys import key_array, key_column, key_order
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series([7, 12, 100]),  # integer (SQLite, an integer column without NULLs)
+    pd.Series([7, 12, 100], dtype=object),  # Python ints in an object column
+    pd.Series([Decimal("7"), Decimal("12"), Decimal("100")]),  # NUMERIC(10) keys (PostgreSQL, many ERPs)
+    pd.Series(["7", "12", "100"], dtype="str"),  # text keys read from the database
+    pd.Series(["7", "12", "100"], dtype=object),
+], ids=["int64", "object-int", "decimal", "str", "object-str"])
+def test_every_driver_type_gives_the_same_text_keys(column):
+    keys = key_column(column)
+    assert keys.tolist() == ["7", "12", "100"] and keys.dtype == object
+    assert all(type(key) is str for key in keys)
+    assert keys.tolist() == [as_key(value) for value in column]
+
+
+def test_missing_keys_are_none_and_no_key_in_arrays():
+    floats = key_column(pd.Series([7.0, np.nan, 9.0]))
+    decimals = key_column(pd.Series([Decimal("7"), None], dtype=object))
+    assert floats.isna().tolist() == [False, True, False] and floats[[0, 2]].tolist() == ["7", "9"]
+    assert decimals.isna().tolist() == [False, True] and decimals[0] == "7"
+    assert key_array(pd.Series(["a", None], dtype="str")).tolist() == ["a", ""]
+
+
+def test_numeric_keys_order_by_number_text_keys_by_text():
+    assert key_order(pd.Series([10, 9])).tolist() == [10, 9]
+    assert key_order(pd.Series(["10", "9"], dtype="str")).tolist() == ["10", "9"]
