@@ -63,9 +63,16 @@ def validate_emails(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return normalized, reason
 
 
+def as_text(series: pd.Series) -> pd.Series:
+    """The column as text, '' for null: a text column stays in Arrow (a million Python strings otherwise)."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.fillna("")
+    return series.astype("object").where(series.notna(), "").astype(str)
+
+
 def clean_text(series: pd.Series) -> pd.Series:
     """Attribute values as CleverReach gets them: no control characters, trimmed, bounded, '' for null."""
-    text = series.astype("object").where(series.notna(), "").astype(str)
+    text = as_text(series)
     text = text.str.replace(_CONTROL_CHARS.pattern, " ", regex=True).str.strip()  # the text: Arrow's regex
     return text.str.slice(0, MAX_ATTRIBUTE_LENGTH)
 
@@ -77,20 +84,22 @@ def prepare_desired(members: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     ``members`` has ``contact_person_id``, ``email``, ``sync_state``, ``sync_error`` and the CRM columns
     of ``ATTRIBUTE_COLUMNS``. ``valid`` has ``DESIRED_COLUMNS``; ``rejected`` has ``REJECTED_COLUMNS``.
     """
-    frame = members.copy()
+    frame = members.copy(deep=False)  # copy-on-write: the columns set here never reach the caller's frame
     for column in ("contact_person_id", "email", "sync_state", "sync_error", *ATTRIBUTE_COLUMNS.values()):
         if column not in frame:
             frame[column] = pd.Series(dtype="object")
     frame["key_order"] = key_order(frame["contact_person_id"])
     frame["contact_person_id"] = key_column(frame["contact_person_id"])
-    raw = frame["email"].astype("object").where(frame["email"].notna(), "").astype(str).str.strip()
+    raw = as_text(frame["email"]).str.strip()
     frame["email_raw"] = raw
 
     frame["email"], frame["reason"] = validate_emails(raw)
     withdrawn = withdrawal_reasons(frame)
     frame["reason"] = withdrawn.where(withdrawn.notna(), frame["reason"])
 
-    valid = frame[frame["reason"].isna()].copy()
+    # only the columns the desired state is made of: the marks, the raw address and the reasons stay behind
+    sources = ["contact_person_id", "email", "key_order", "sync_state", *dict.fromkeys(ATTRIBUTE_COLUMNS.values())]
+    valid = frame.loc[frame["reason"].isna().to_numpy(dtype=bool), sources]
     valid["email_key"] = email_keys(valid["email"])
     valid = valid.sort_values("key_order", kind="stable")
     dup = valid.duplicated("email_key", keep="first")

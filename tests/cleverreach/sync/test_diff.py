@@ -65,6 +65,24 @@ def test_attribute_values_are_cleaned():
     assert valid.loc[0, "firstname"] == "An na" and len(valid.loc[0, "company"]) == 250
 
 
+def test_the_desired_state_is_the_same_from_text_and_object_columns_and_leaves_the_members_alone():
+    """A read from the database gives Arrow-backed text (pandas' ``str``), a frame built in Python may give
+    objects: the same members give the same valid and rejected rows, and the caller's frame is not changed."""
+    rows = [{"contact_person_id": 1, "email": " A@Example.org ", "first_name": " An\x00na\n", "company": None},
+            {"contact_person_id": 2, "email": None, "first_name": "Bo", "company": "Zeta GmbH"},
+            {"contact_person_id": 3, "email": "c@example.org", "first_name": None, "company": "x" * 300}]
+    as_objects = members(*rows).astype(object)
+    as_text = members(*rows).astype({name: "str" for name in ("email", "first_name", "company", "sync_state")})
+    before = as_text.copy()
+    valid_objects, rejected_objects = prepare_desired(as_objects)
+    valid_text, rejected_text = prepare_desired(as_text)
+    pd.testing.assert_frame_equal(as_text, before)
+    for ours_, theirs in ((valid_text, valid_objects), (rejected_text, rejected_objects)):
+        assert ours_.astype(object).where(ours_.notna(), None).to_dict("records") == \
+            theirs.astype(object).where(theirs.notna(), None).to_dict("records")
+    assert valid_text["firstname"].tolist() == ["An na", ""] and valid_text["company"].tolist() == ["", "x" * 250]
+
+
 def test_adds_updates_removes_and_unchanged():
     plan, _ = plan_for(
         [{"contact_person_id": 1, "email": "new@example.org"},
