@@ -86,7 +86,10 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
                          actor=self.actor(context))
 
     def execute_with_crm(self, context: Any, engine: Engine) -> dict[str, Any] | list[dict[str, Any]]:
+        from cleverreach.sync.memory import return_freed_memory
+
         dry_run = as_bool(self.dry_run, "dry_run")
+        return_freed_memory()  # a list's frames go back to the system before the next list (sync.memory)
         if not self.lists:
             list_id = optional_list_id(self.list_id)  # the one parse of the templated key
             if list_id is None:
