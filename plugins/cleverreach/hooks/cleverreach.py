@@ -34,6 +34,7 @@ from cleverreach.exceptions import (
     CleverReachRateLimitError, CleverReachResponseError, CleverReachServerError, redact_emails, redact_urls,
 )
 from cleverreach.hooks import eventhooks, form
+from cleverreach.hooks.bodies import BatchBodies
 from cleverreach.hooks.paging import PageSize, chunks_by_length, paginate, paginate_sized
 from cleverreach.hooks.responses import (RECEIVER_PAGE, BatchResult, ItemResult, decode, json_or_none, parse_aligned_results,
                                         retry_after)
@@ -50,6 +51,7 @@ __all__ = ["BatchResult", "CleverReachHook", "CleverReachSettings", "ItemResult"
 TOKEN_EXPIRY_MARGIN = 60.0  # renew this many seconds before the token runs out
 RECEIVER_ORDER = "registered asc"  # stable paging: a production connector pages by it; sign-ups land at the end
 REPORT_STATES = frozenset({"sent", "opened", "notopened", "clicked", "notclicked", "bounced", "unsubscribed"})
+JSON_BODY = {"Content-Type": "application/json"}  # the header of a body encoded ahead (hooks.bodies)
 
 
 def request_label(request: requests.PreparedRequest) -> str:
@@ -230,9 +232,10 @@ class CleverReachHook(eventhooks.EventhookMixin, HttpHook):
 
     # ------------------------------------------------------------------ requests
     def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None,
-                rows: msgspec.json.Decoder | None = None) -> Any:
+                rows: msgspec.json.Decoder | None = None, body: bytes | None = None) -> Any:
         """
         Call ``/v3/<path>`` and return the decoded JSON body (``rows``: see ``responses.json_or_none``); errors are typed.
+        ``body``: a JSON body already encoded (instead of ``json``).
 
         One budget per call: ``retry_attempts`` tries for 429, 5xx, connection and timeout errors (waiting
         as ``Retry-After`` says, else backing off), one token renewal after a 401, all within ``call_deadline``.
@@ -249,7 +252,8 @@ class CleverReachHook(eventhooks.EventhookMixin, HttpHook):
             timeout = budget.request_timeout(settings.timeout)
             # Preparing applies the Bearer auth, which may fetch the token (within this budget; a refused
             # client secret is final, not a reason to renew).
-            prepped = session.prepare_request(requests.Request(method, url, params=params, json=json))
+            prepped = session.prepare_request(requests.Request(method, url, params=params, json=json, data=body,
+                                                               headers=JSON_BODY if body is not None else None))
             try:
                 return decode(self.run_and_check(session, prepped, {"timeout": timeout}), label, rows)
             except CleverReachAuthError as exc:
@@ -287,33 +291,27 @@ class CleverReachHook(eventhooks.EventhookMixin, HttpHook):
 
     def _write_batches(self, path: str, items: Sequence[Any],
                        keys: Sequence[str] | None = None) -> Iterator[BatchResult]:
-        """Send ``items`` in batches; yield per-item results after each. A 413 halves the size from then on.
-
-        ``keys`` name the items in the results; without them, each item's ``email`` (read per batch, so
-        that items built lazily are built once)."""
+        """Send ``items`` in batches (each body built while the last is sent: ``hooks.bodies``); yield per-item
+        results after each. A 413 halves the size from then on. ``keys``: see :class:`BatchBodies`."""
         if keys is not None and len(items) != len(keys):
             raise ValueError("items and keys must have the same length")
         start, index = 0, 0
-        while start < len(items):
-            chunk = list(items[start : start + self.batch_size])
-            try:
-                body = self.request("POST", path, json=chunk)
-            except CleverReachBatchTooLargeError:
-                if len(chunk) == 1:
-                    raise
-                self._batch_size_cap = len(chunk) // 2
-                self.log.warning(
-                    "CleverReach refused a batch of %d (413); batches of %d from now on", len(chunk), self.batch_size
-                )
-                continue
-            index += 1
-            if keys is None:
-                chunk_keys = [str(item.get("email", "")) for item in chunk]
-            else:
-                chunk_keys = [str(k) for k in keys[start : start + len(chunk)]]
-            start += len(chunk)
-            total = index + math.ceil((len(items) - start) / self.batch_size)
-            yield BatchResult(index, total, parse_aligned_results(chunk_keys, body, label=f"POST /v3/{path}"))
+        with BatchBodies(items, keys) as bodies:
+            while start < len(items):
+                chunk_keys, body = bodies.take(start, self.batch_size)
+                try:
+                    answer = self.request("POST", path, body=body)
+                except CleverReachBatchTooLargeError:
+                    if len(chunk_keys) == 1:
+                        raise
+                    self._batch_size_cap = len(chunk_keys) // 2
+                    self.log.warning("CleverReach refused a batch of %d (413); batches of %d from now on",
+                                     len(chunk_keys), self.batch_size)
+                    continue
+                index += 1
+                start += len(chunk_keys)
+                total = index + math.ceil((len(items) - start) / self.batch_size)
+                yield BatchResult(index, total, parse_aligned_results(chunk_keys, answer, label=f"POST /v3/{path}"))
 
     # ------------------------------------------------------------------ login
     def validate_login(self) -> None:
