@@ -3,7 +3,7 @@
 A list's lease is its ``running`` sync_run row (``RunLedger.start_run``, ``sync.ledger``); a newer attempt of the task, or
 anyone once the holder has shown no life for the lease timeout, takes it over and the old attempt must stop.
 The ledger's heartbeat is that check: it raises :class:`~cleverreach.exceptions.LeaseLostError` when the row is
-no longer this attempt's. So:
+no longer this attempt's (between two heartbeats a read of the row checks the same). So:
 
 * :meth:`Fence.check` runs before every write to CleverReach (each insert, upsert and delete batch, each
   deactivation and reactivation): an attempt that lost its lease writes nothing more. The hook's batch
@@ -33,11 +33,13 @@ class Lease(Protocol):
 
     def fence(self, run_pk: int) -> None: ...
 
+    def holds(self, run_pk: int) -> None: ...
+
 
 class Fence:
     """One attempt's fence on its run's lease."""
 
-    #: the longest pause between two heartbeats while paging a read
+    #: the longest pause between two heartbeats while paging a read or writing batches
     READ_HEARTBEAT_SECONDS = 5.0
 
     def __init__(self, ledger: Lease, run_pk: int, *, clock: Callable[[], float] = time.monotonic) -> None:
@@ -47,7 +49,12 @@ class Fence:
         self._last = clock()
 
     def check(self) -> None:
-        """The lease is still ours (and says so: a heartbeat); :class:`LeaseLostError` otherwise."""
+        """The lease is still ours, :class:`LeaseLostError` otherwise: a heartbeat when the last one is
+        ``READ_HEARTBEAT_SECONDS`` old, else a read of the lease (a heartbeat is a commit, and a commit is a
+        disk flush: a thousand of them sat between the thousand batches of a million-member sync)."""
+        if self.clock() - self._last < self.READ_HEARTBEAT_SECONDS:
+            self.ledger.holds(self.run_pk)
+            return
         self.ledger.fence(self.run_pk)
         self._last = self.clock()
 

@@ -116,6 +116,13 @@ class RunLedger(SqlStore):
         with self.state.begin() as conn:
             self.heartbeat(conn, run_pk)
 
+    def holds(self, run_pk: int) -> None:
+        """The fence between two heartbeats (``sync.fence``): a read, :class:`LeaseLostError` when the lease was
+        taken over."""
+        with self.state.connect() as conn:
+            if conn.execute(self.q("sync_lease_held"), {"id": run_pk}).first() is None:
+                raise LeaseLostError(f"sync_run {run_pk} was taken over by a newer attempt; this attempt stops")
+
     def finish_run(self, run_pk: int, status: str, counts: dict[str, int], message: str | None) -> None:
         """Close the run and free the lease, audited with its status and counts; :class:`LeaseLostError` when it
         was taken over meanwhile."""

@@ -12,13 +12,18 @@ from cleverreach.sync.fence import Fence
 
 
 class Lease:
-    """A store whose lease can be taken over; counts the checks."""
+    """A store whose lease can be taken over; counts the checks (reads and heartbeats) and the heartbeats."""
 
     def __init__(self) -> None:
         self.checks = 0
+        self.beats = 0
         self.lost = False
 
     def fence(self, run_pk: int) -> None:
+        self.beats += 1
+        self.holds(run_pk)
+
+    def holds(self, run_pk: int) -> None:
         self.checks += 1
         if self.lost:
             raise LeaseLostError(f"sync_run {run_pk} was taken over")
@@ -55,6 +60,22 @@ def test_before_runs_after_the_check_before_every_batch():
     for batch in fence.batches(iter("ab"), lambda: calls.append(lease.checks)):
         calls.append(batch)
     assert calls == [1, "a", 2, "b", 3]
+
+
+def test_the_check_reads_the_lease_and_beats_only_when_the_last_beat_is_old():
+    lease, clock = Lease(), Clock()
+    fence = Fence(lease, 1, clock=clock)
+    for _ in range(3):  # batches a second apart: reads, then a beat once five seconds have passed
+        fence.check()
+        clock.now += 1.0
+    assert (lease.checks, lease.beats) == (3, 0)
+    clock.now += 2.0
+    fence.check()
+    fence.check()
+    assert (lease.checks, lease.beats) == (5, 1)
+    lease.lost = True  # a read finds the lease taken over as a beat does
+    with pytest.raises(LeaseLostError):
+        fence.check()
 
 
 def test_a_paged_read_beats_at_most_every_few_seconds_and_stops_when_taken_over():

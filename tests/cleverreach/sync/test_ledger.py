@@ -52,7 +52,11 @@ def test_the_retry_takes_the_lease_over_at_once_and_fences_the_abandoned_attempt
     new_run = start(retry)  # no waiting: the holder's own retry
     assert statuses(engine) == {old_run: "abandoned", new_run: "running"}
 
-    # the abandoned attempt wakes up: it can neither record a batch nor finish the run
+    # the abandoned attempt wakes up: its fence fails, read or written; it can neither record a batch nor finish
+    for check in (first.holds, first.fence):
+        with pytest.raises(LeaseLostError):
+            check(old_run)
+    retry.holds(new_run)
     with pytest.raises(LeaseLostError):
         first.record_results(old_run, "add", ["x@example.org"], [])
     with pytest.raises(LeaseLostError):
