@@ -145,9 +145,7 @@ def test_a_long_paged_read_beats_the_lease(world, crm_engine, monkeypatch):
     monkeypatch.setattr(CleverReachHook, "request", watching)
     assert run_dag(DAG, {**SYNC, "dry_run": True}).state == "success"
     assert len(seen) >= 6  # ten receivers in pages of two, and the empty page that ends the read
-    # the heartbeat moves on with every page taken; pages are read ahead (hooks.paging.prefetched), so the call for
-    # page k may see the beat of any page from k-3 on, and the call three pages later a newer one
-    assert seen == sorted(seen) and all(seen[k + 3] > seen[k] for k in range(len(seen) - 3))
+    assert seen == sorted(seen) and len(set(seen)) == len(seen)  # the heartbeat moved on with every page
 
 
 def test_batches_settled_together_leave_intents_for_every_receiver_sent_but_not_recorded(

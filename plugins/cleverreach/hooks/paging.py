@@ -16,20 +16,16 @@ from __future__ import annotations
 
 import logging
 import math
-import queue
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from cleverreach.exceptions import (CleverReachError, CleverReachResponseError, CleverReachResponseTooLargeError,
                                     CleverReachValidationError)
 from cleverreach.hooks.responses import ReceiverRow
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 MAX_PAGES = 100_000
 MAX_LIST_PARAM_CHARS = 1500  # id_list / email_list per request, to keep URLs short
@@ -96,61 +92,6 @@ def paginate(
         if total is not None and len(seen) >= total:
             return
     raise CleverReachResponseError(f"{label}: more than {max_pages} pages; stopping")
-
-
-_END = object()  # the pager is done
-
-
-@dataclass(frozen=True)
-class _Failure:
-    error: BaseException
-
-
-def prefetched(pages: Iterable[T], *, name: str = "cleverreach-page") -> Iterator[T]:
-    """``pages`` advanced by a worker thread one page ahead of the caller: the call for the next page (and its
-    decoding) runs while the caller works on the last one, instead of after it.
-
-    The calls are the pager's own, in its order and one at a time. An error reaches the caller after the pages
-    before it; a caller that stops waits for the call in flight, and at most that one call was not needed."""
-    iterator = iter(pages)
-    ready: queue.Queue[Any] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def offer(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def read() -> None:
-        try:
-            for page in iterator:
-                if not offer(page) or stop.is_set():
-                    return
-        except BaseException as exc:  # the caller raises it after the pages before it
-            offer(_Failure(exc))
-            return
-        offer(_END)
-
-    worker = threading.Thread(target=read, name=name, daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = ready.get()
-            if item is _END:
-                return
-            if isinstance(item, _Failure):
-                raise item.error
-            yield item
-    finally:
-        stop.set()
-        worker.join()  # the call in flight ends (within the hook's timeout) before the caller goes on
-        close = getattr(iterator, "close", None)
-        if close is not None:
-            close()
 
 
 #: the sizes tried, largest first, after the server refused one (a 400 or an answer above the response cap)

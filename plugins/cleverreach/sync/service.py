@@ -24,7 +24,6 @@ import pandas as pd
 from cleverreach.enums import ChangeAction, MemberState, RemovalMode, RunStatus
 from cleverreach.exceptions import CleverReachNotFoundError, GroupGoneError, MassRemovalError
 from cleverreach.hooks.cleverreach import CleverReachHook
-from cleverreach.hooks.paging import prefetched
 from cleverreach.lists.target import ListTarget
 from cleverreach.sync.actual import receivers_frame
 from cleverreach.sync.approval_guard import guard_removals
@@ -116,8 +115,7 @@ class ListSync:
         stop = threading.Event()
 
         def read_group() -> pd.DataFrame:
-            # typed rows (a fraction of dicts' cost), the next page read while the last one is turned into columns
-            pages = prefetched(self.cr.iter_receivers(self.target.group_id, rows=True))
+            pages = self.cr.iter_receivers(self.target.group_id, rows=True)  # typed rows: a fraction of dicts' cost
             pages = self.fence.pages(pages) if self.fence else pages
             return receivers_frame(_until(stop, pages), settings.ext_id_attribute)
 

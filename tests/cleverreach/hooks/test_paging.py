@@ -1,16 +1,13 @@
 """The pager's rules on scripted servers: short pages, overlaps, repeats, totals; and URL-sized chunks. The
 sized pager (report receivers) on servers that clamp, refuse or honour a large ``pagesize``, under both
-readings of ``page`` (an index of the size served, or of the size asked). Pages read one ahead of the caller."""
+readings of ``page`` (an index of the size served, or of the size asked)."""
 
 from __future__ import annotations
-
-import threading
-import time
 
 import pytest
 
 from cleverreach.exceptions import CleverReachResponseError, CleverReachResponseTooLargeError, CleverReachValidationError
-from cleverreach.hooks.paging import PageSize, chunks_by_length, paginate, paginate_sized, prefetched, smaller_size
+from cleverreach.hooks.paging import PageSize, chunks_by_length, paginate, paginate_sized, smaller_size
 
 
 def rows(*ids: int) -> list[dict]:
@@ -233,53 +230,3 @@ def test_typed_rows_are_keyed_as_their_dicts():
     assert row_key(ReceiverRow(id=7, email="A@x.org")) == row_key({"id": 7, "email": "A@x.org"}) == "id:7"
     assert row_key(ReceiverRow(id="", email=" A@X.org")) == row_key({"email": " A@X.org"}) == "email:a@x.org"
     assert row_key(ReceiverRow()).startswith("row:")
-
-
-# ---------------------------------------------------------------------- pages read one ahead
-class Pager:
-    """A pager whose calls are logged; ``fetched[k]`` is set once page k's call is done."""
-
-    def __init__(self, count: int, fail_at: int | None = None) -> None:
-        self.count, self.fail_at = count, fail_at
-        self.fetched = [threading.Event() for _ in range(count)]
-        self.calls: list[int] = []
-        self.closed = False
-
-    def __iter__(self):
-        try:
-            for page in range(self.count):
-                if page == self.fail_at:
-                    raise CleverReachResponseError(f"page {page} failed")
-                self.calls.append(page)
-                self.fetched[page].set()
-                yield [page]
-        finally:
-            self.closed = True
-
-
-def test_prefetched_reads_the_next_page_while_the_caller_works_on_the_last():
-    pager = Pager(4)
-    seen = []
-    for page in prefetched(pager):
-        if page[0] + 1 < pager.count:  # a reader that waited for the caller would stall here
-            assert pager.fetched[page[0] + 1].wait(10), f"page {page[0] + 1} was not read ahead"
-        seen.append(page)
-    assert seen == [[0], [1], [2], [3]] and pager.calls == [0, 1, 2, 3]
-
-
-def test_prefetched_raises_an_error_after_the_pages_before_it():
-    seen = []
-    with pytest.raises(CleverReachResponseError, match="page 2 failed"):
-        for page in prefetched(Pager(4, fail_at=2)):
-            seen.append(page)
-    assert seen == [[0], [1]]
-
-
-def test_a_caller_that_stops_costs_at_most_the_call_in_flight_and_closes_the_pager():
-    pager = Pager(10)
-    pages = prefetched(pager)
-    assert next(pages) == [0]
-    assert pager.fetched[1].wait(10)
-    time.sleep(0.2)  # the reader holds page 1 and may read page 2, not more: one page waits, one is in hand
-    pages.close()
-    assert len(pager.calls) <= 3 and pager.closed
