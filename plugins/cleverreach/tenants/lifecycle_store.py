@@ -59,6 +59,8 @@ class TenantLifecycleStore(SqlStore):
             moved["audit_event"] = conn.execute(self.q("tenant_rename_audit"), params).rowcount
             moved["sync_approval"] = conn.execute(self.q("tenant_rename_approvals"), params).rowcount
             moved["erasure_request"] = conn.execute(self.q("tenant_rename_erasure_requests"), params).rowcount
+            moved["webhook_registration"] = conn.execute(self.q("tenant_rename_webhooks"), params).rowcount
+            moved["webhook_event"] = conn.execute(self.q("tenant_rename_webhook_events"), params).rowcount
             conn.execute(self.q("tenant_rename_grants"), params)
             moved["cleverreach_tenant_grant"] = conn.execute(self.q("tenant_delete_grants"), {"tenant_id": old}).rowcount
             conn.execute(self.q("tenant_rename_login_check"), params)
@@ -100,8 +102,9 @@ class TenantLifecycleStore(SqlStore):
     def forget_account(self, tenant_id: str, list_ids: Sequence[Any], event: AuditEvent,
                        check: Any = None) -> dict[str, int]:
         """Release the tenant's account binding and clear what the private state knows of its groups (ownership
-        and its intents, unused approvals, remembered refusals, watermarks, mailing records, the last login check),
-        with ``event``, in one transaction; ``check(store, conn)`` runs first inside it."""
+        and its intents, unused approvals, remembered refusals, watermarks, mailing records, the last login check;
+        its webhook registrations removed), with ``event``, in one transaction; ``check(store, conn)`` runs first
+        inside it."""
         keys = [as_key(list_id) for list_id in list_ids]
         cleared: dict[str, int] = {}
         with self.state.begin() as conn:
@@ -112,6 +115,7 @@ class TenantLifecycleStore(SqlStore):
             cleared["mailing_records"] = conn.execute(self.q("tenant_delete_mailings"), tenant).rowcount
             conn.execute(self.q("tenant_delete_login_check"), tenant)
             cleared["approvals_withdrawn"] = conn.execute(self.q("tenant_withdraw_approvals"), tenant).rowcount
+            cleared["webhooks_removed"] = conn.execute(self.q("tenant_remove_webhooks"), {**tenant, "now": utcnow()}).rowcount
             for name, query in (("owned_receivers", "tenant_delete_owned_receiver"),
                                 ("owner_intents", "tenant_delete_owner_intents"),
                                 ("refusals", "tenant_delete_refusals"), ("watermarks", "tenant_delete_watermarks")):

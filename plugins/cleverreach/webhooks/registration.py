@@ -120,7 +120,8 @@ class WebhookRegistrar:
         for list_id, group_id in lists:
             for event in events:
                 ours = self.store.registration(self.tenant_id, list_id, event)
-                url = endpoint_url(self.base_url, self.tenant_id, event, list_id)
+                # the URL registered (after a tenant rename: the old id's), else the one a registration would get
+                url = str(ours["url"]) if ours else endpoint_url(self.base_url, self.tenant_id, event, list_id)
                 rows.append({"list_id": as_key(list_id), "group_id": str(group_id), "event": event,
                              "status": ours["hook_status"] if ours else "none",
                              "in_cleverreach": (event, str(group_id), url) in seen,

@@ -40,7 +40,7 @@ class WebhookReceiver:
 
     def verification(self, tenant_id: str, list_id: str, event: str, secret: str) -> str | None:
         """``"<verify> <secret>"`` for a pending or active registration; None (a 404) for any other."""
-        registration = self.store.registration(tenant_id, list_id, event)
+        registration = self.store.routed(tenant_id, list_id, event)
         if not is_open(registration):
             return None
         assert registration is not None
@@ -51,8 +51,9 @@ class WebhookReceiver:
         """Check the call token before anything is recorded (401 missing, 403 wrong: nothing written, the token never
         logged), then read the event (400 if unreadable), then record and apply it once (200, also for a replay,
         a group or receiver that is not ours: CleverReach must not retry those; 500 when the change failed, so that
-        it may retry: the event is recorded as failed and applied when it comes again)."""
-        registration = self.store.registration(tenant_id, list_id, event)
+        it may retry: the event is recorded as failed and applied when it comes again). ``tenant_id`` is the path's:
+        after a rename the registration (and the change) is the new tenant's (``WebhookStore.routed``)."""
+        registration = self.store.routed(tenant_id, list_id, event)
         if registration is None:
             return Answer(404, {"error": "no such webhook"})
         body: dict[str, Any] | None = None

@@ -47,6 +47,14 @@ class WebhookStore(SqlStore):
             rows = self._rows(conn, "webhook_registration_select", tenant_id=tenant_id, list_id=as_key(list_id), event=event)
         return rows[0] if rows else None
 
+    def routed(self, route_tenant_id: str, list_id: str, event: str) -> dict[str, Any] | None:
+        """The registration the endpoint's route names: its tenant's own URL, or the URL a renamed tenant had when
+        it registered (``route_tenant_id``); an open one before a removed one."""
+        with self.state.connect() as conn:
+            rows = self._rows(conn, "webhook_registration_route", tenant_id=route_tenant_id, list_id=as_key(list_id),
+                              event=event)
+        return rows[0] if rows else None
+
     def registrations(self, tenant_id: str, list_id: str | None = None) -> list[dict[str, Any]]:
         with self.state.connect() as conn:
             return self._rows(conn, "webhook_registrations_select", tenant_id=tenant_id,

@@ -10,9 +10,12 @@ from __future__ import annotations
 import pytest
 from helpers.connections import set_cleverreach_connection
 from helpers.webhook_server import WebhookServer, send_as_cleverreach
+from sqlalchemy import text
 
+from cleverreach.audit.actor import Actor
 from cleverreach.exceptions import CleverReachConfigError
 from cleverreach.hooks.cleverreach import CleverReachHook
+from cleverreach.tenants.service import TenantLifecycle
 from cleverreach.webhooks.events import DEFAULT_EVENTS, SUBSCRIBED, UNSUBSCRIBED, token_sha256
 from cleverreach.webhooks.registration import WebhookRegistrar, checked_base_url, checked_events, endpoint_url
 
@@ -113,3 +116,31 @@ def test_a_registration_that_fails_is_reported_and_stays_pending(loop, monkeypat
     assert report["registered"] == [] and report["failed"] == [{"event": UNSUBSCRIBED, "error": "CleverReachValidationError"}]
     assert client.webhook_registrations() == []
     assert seeded.store.registration(TENANT, LIST, UNSUBSCRIBED)["hook_status"] == "pending"
+
+
+def test_after_a_tenant_rename_the_hooks_keep_working_and_register_anew_under_the_new_id(loop):
+    """CleverReach keeps calling the URL it was given (the old tenant id in its path): the renamed tenant's status
+    shows it registered, its events are applied, and registering anew moves the hook to a URL under the new id."""
+    registrar, client, seeded = loop
+    registrar.register(LIST, GROUP, [UNSUBSCRIBED])
+    with seeded.engine.begin() as conn:  # the CRM re-keys the tenant, then the private state follows
+        conn.execute(text("INSERT INTO tenant (id, name, active) VALUES ('acme-gmbh', 'ACME GmbH', true)"))
+        for table in ("address", "contact_person", "recipient_list"):
+            conn.execute(text(f"UPDATE {table} SET tenant_id = 'acme-gmbh' WHERE tenant_id = :old"), {"old": TENANT})
+        conn.execute(text("DELETE FROM tenant WHERE id = :old"), {"old": TENANT})
+    TenantLifecycle(seeded.engine, Actor.user("admin")).rename(TENANT, "acme-gmbh")
+    renamed = WebhookRegistrar(registrar.hook, seeded.store, "acme-gmbh", registrar.base_url)
+    (status,) = renamed.status([(LIST, GROUP)], [UNSUBSCRIBED])
+    assert (status["status"], status["in_cleverreach"], status["consistent"]) == ("active", True, True)
+
+    (hook,) = client.webhook_registrations()
+    assert "/cleverreach-webhooks/acme/" in hook["url"]
+    answer = send_as_cleverreach(hook["url"], hook["call_token"],
+                                 {"event": UNSUBSCRIBED, "condition": GROUP, "payload": {"pool_id": receiver_of(1)}})
+    assert answer.status_code == 200 and seeded.state(1)[0] == "unsubscribed"
+
+    assert renamed.register(LIST, GROUP, [UNSUBSCRIBED])["registered"] == [UNSUBSCRIBED]
+    (hook,) = client.webhook_registrations()  # the old one deleted, the new one verified during the call
+    assert "/cleverreach-webhooks/acme-gmbh/" in hook["url"]
+    (status,) = renamed.status([(LIST, GROUP)], [UNSUBSCRIBED])
+    assert (status["status"], status["in_cleverreach"], status["consistent"]) == ("active", True, True)

@@ -6,7 +6,10 @@ import json
 import logging
 
 import pytest
+from sqlalchemy import text
 
+from cleverreach.audit.actor import Actor
+from cleverreach.tenants.service import TenantLifecycle
 from cleverreach.webhooks.events import UNSUBSCRIBED
 from cleverreach.webhooks.service import WebhookReceiver
 
@@ -74,3 +77,37 @@ def test_a_change_that_fails_answers_500_and_is_applied_when_the_event_comes_aga
     monkeypatch.undo()
     retried = WebhookReceiver(seeded.engine).receive(TENANT, LIST, UNSUBSCRIBED, {"X-CR-Calltoken": TOKEN}, {}, body())
     assert retried.body == {"outcome": "applied", "replay": False} and [e["outcome"] for e in seeded.events()] == ["applied"]
+
+
+def test_after_a_tenant_rename_the_registered_url_applies_events_to_the_renamed_tenant(seeded):
+    """The CRM re-keyed the tenant; the rename of the private state follows. CleverReach keeps calling the URL it was
+    given (the old id in its path): the event is the new tenant's and changes its member."""
+    with seeded.engine.begin() as conn:  # what the CRM does itself
+        conn.execute(text("INSERT INTO tenant (id, name, active) VALUES ('acme-gmbh', 'ACME GmbH', true)"))
+        for table in ("address", "contact_person", "recipient_list"):
+            conn.execute(text(f"UPDATE {table} SET tenant_id = 'acme-gmbh' WHERE tenant_id = :old"), {"old": TENANT})
+        conn.execute(text("DELETE FROM tenant WHERE id = :old"), {"old": TENANT})
+    report = TenantLifecycle(seeded.engine, Actor.user("admin")).rename(TENANT, "acme-gmbh")
+    assert report["rows"]["webhook_registration"] == 3
+
+    receiver = WebhookReceiver(seeded.engine)
+    answer = receiver.receive(TENANT, LIST, UNSUBSCRIBED, {"X-CR-Calltoken": TOKEN}, {}, body())
+    assert (answer.status, answer.body) == (200, {"outcome": "applied", "replay": False})
+    assert seeded.state(1)[0] == "unsubscribed"
+    assert [e["tenant_id"] for e in seeded.events()] == ["acme-gmbh"]
+    assert receiver.verification(TENANT, LIST, UNSUBSCRIBED, "S") == "verify-value-0123456789 S"
+    assert receiver.verification("acme-gmbh", LIST, UNSUBSCRIBED, "S") is None  # no URL under the new id yet
+    assert seeded.store.registration("acme-gmbh", LIST, UNSUBSCRIBED)["hook_status"] == "active"
+
+    # registered anew (the webhooks DAG): the URL under the new id is the one, the old one is no longer routed
+    seeded.store.save_pending("acme-gmbh", LIST, GROUP, UNSUBSCRIBED,
+                              "https://airflow.example/cleverreach-webhooks/acme-gmbh/receiver.unsubscribed/41", "v" * 24)
+    assert receiver.verification("acme-gmbh", LIST, UNSUBSCRIBED, "S") == "v" * 24 + " S"
+    assert receiver.verification(TENANT, LIST, UNSUBSCRIBED, "S") is None
+
+
+def test_a_move_to_another_account_removes_the_registrations(seeded):
+    report = TenantLifecycle(seeded.engine, Actor.user("admin")).move(TENANT)
+    assert report["webhooks_removed"] == 3
+    answer = WebhookReceiver(seeded.engine).receive(TENANT, LIST, UNSUBSCRIBED, {"X-CR-Calltoken": TOKEN}, {}, body())
+    assert answer.status == 403 and seeded.events() == [] and seeded.state(1) == ("pending", None)

@@ -13,4 +13,8 @@ SELECT 'cleverreach_login_check', COUNT(*) FROM {{ state }}.cleverreach_login_ch
 UNION ALL
 SELECT 'sync_approval', COUNT(*) FROM {{ state }}.sync_approval WHERE tenant_id = :tenant_id
 UNION ALL
-SELECT 'erasure_request', COUNT(*) FROM {{ state }}.erasure_request WHERE tenant_id = :tenant_id;
+SELECT 'erasure_request', COUNT(*) FROM {{ state }}.erasure_request WHERE tenant_id = :tenant_id
+UNION ALL
+SELECT 'webhook_registration', COUNT(*) FROM {{ state }}.webhook_registration WHERE tenant_id = :tenant_id
+UNION ALL
+SELECT 'webhook_event', COUNT(*) FROM {{ state }}.webhook_event WHERE tenant_id = :tenant_id;
