@@ -21,11 +21,14 @@ DECAY_MS = 100
 
 def return_freed_memory() -> str | None:
     """Make Arrow's default pool jemalloc with a short decay; the pool's name, or None where left as it was
-    (a pool chosen with ``ARROW_DEFAULT_MEMORY_POOL``, or a pyarrow built without jemalloc)."""
+    (a pool chosen with ``ARROW_DEFAULT_MEMORY_POOL``, a pyarrow built without jemalloc, or no pyarrow at all: an
+    Airflow installed without it, as the compose image and an existing Airflow under the constraints are)."""
     if os.environ.get(POOL_ENV):
         return None
-    import pyarrow as pa
-
+    try:
+        import pyarrow as pa
+    except ImportError:  # not a dependency: without it pandas keeps text in Python objects, and there is no pool
+        return None
     try:
         pool = pa.jemalloc_memory_pool()
         pa.jemalloc_set_decay_ms(DECAY_MS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pyarrow as pa
 import pytest
 
@@ -30,3 +32,10 @@ def test_a_pool_chosen_by_environment_is_kept(default_pool, monkeypatch):
     before = pa.default_memory_pool().backend_name
     assert return_freed_memory() is None
     assert pa.default_memory_pool().backend_name == before
+
+
+def test_without_pyarrow_nothing_is_tuned(monkeypatch):
+    """pyarrow is not a dependency (pandas runs without it): an Airflow installed without it syncs as before."""
+    monkeypatch.delenv(POOL_ENV, raising=False)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow raises ImportError
+    assert return_freed_memory() is None
