@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import uuid
 from decimal import Decimal
 
@@ -60,9 +61,14 @@ def test_declaration_errors_say_what_is_wrong(tmp_path, body, message):
         _read_declaration(path)
 
 
-def test_bind_keys_takes_uuid_text_as_it_is_and_refuses_what_is_none():
+@pytest.mark.parametrize("pyarrow", [True, False], ids=["arrow", "without-pyarrow"])
+def test_bind_keys_takes_uuid_text_as_it_is_and_refuses_what_is_none(pyarrow, monkeypatch):
+    if not pyarrow:  # not a dependency: an Airflow installed without it binds the same keys
+        monkeypatch.setitem(sys.modules, "pyarrow", None)
+        monkeypatch.setitem(sys.modules, "pyarrow.compute", None)
     keys = [str(uuid.UUID(int=n)) for n in range(1, 1000)] + [str(U).upper()]
     assert bind_keys(keys, KeyType.UUID) == keys
     assert bind_keys([U, str(U)], KeyType.UUID) == [str(U), str(U)]
     with pytest.raises(InvalidKeyError, match="not a UUID"):
         bind_keys([*keys, "0042"], KeyType.UUID)
+    assert bind_keys([*keys[:2], " " + str(U)], KeyType.UUID) == [*keys[:2], str(U)]  # not as spelled: value by value
