@@ -16,7 +16,7 @@ import pandas as pd
 
 from cleverreach.email_validation import check_email
 from cleverreach.sync.fields import ATTRIBUTE_COLUMNS, ATTRIBUTES, MAX_ATTRIBUTE_LENGTH
-from cleverreach.sync.keys import email_keys, key_column, key_order
+from cleverreach.sync.keys import as_text, email_keys, key_column, key_order
 from cleverreach.sync.withdrawn import withdrawal_reasons
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
@@ -61,13 +61,6 @@ def validate_emails(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     for index, value in raw[slow].items():  # the rare addresses that need the full rules
         normalized[index], reason[index] = check_email(value)
     return normalized, reason
-
-
-def as_text(series: pd.Series) -> pd.Series:
-    """The column as text, '' for null: a text column stays in Arrow (a million Python strings otherwise)."""
-    if isinstance(series.dtype, pd.StringDtype):
-        return series.fillna("")
-    return series.astype("object").where(series.notna(), "").astype(str)
 
 
 def clean_text(series: pd.Series) -> pd.Series:

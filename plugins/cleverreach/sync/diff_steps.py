@@ -16,7 +16,7 @@ import pandas as pd
 from cleverreach.email_keys import folded_email_key
 from cleverreach.enums import MemberState
 from cleverreach.sync.fields import ATTRIBUTES
-from cleverreach.sync.keys import NO_KEY, isin_keys, key_array
+from cleverreach.sync.keys import NO_KEY, as_text, isin_keys, key_array
 from cleverreach.sync.plan import REFUSED_COLUMNS, empty_frame, payload_hashes
 
 @dataclass(frozen=True)
@@ -332,5 +332,5 @@ def _bools(result: object, *, missing: bool) -> np.ndarray:
 def _contact_ids(ext_ids: pd.Series) -> np.ndarray:
     """The contact keys receivers' ext_ids name: the text itself (the sync writes a contact's key as its
     ext_id), trimmed; ``NO_KEY`` where it is empty."""
-    text = ext_ids.astype("object").where(ext_ids.notna(), "").astype("str").str.strip()
+    text = as_text(ext_ids).str.strip()
     return text.to_numpy(dtype=object)

@@ -14,9 +14,17 @@ from cleverreach.crm.keys import as_key
 from cleverreach.email_keys import email_key
 
 
+def as_text(series: pd.Series) -> pd.Series:
+    """The column as text, '' for null: a text column stays as it is stored (in Arrow, a million Python strings
+    otherwise); any other is turned into text value by value."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.fillna("")
+    return series.astype("object").where(series.notna(), "").astype(str)
+
+
 def email_keys(emails: pd.Series) -> pd.Series:
     """The keys of many addresses; missing values become ''."""
-    text = emails.astype("object").where(emails.notna(), "").astype(str).str.strip().str.lower()
+    text = as_text(emails).str.strip().str.lower()
     unicode_rows = ~text.str.isascii().astype(bool)
     if unicode_rows.any():
         text = text.astype("object")
@@ -32,8 +40,8 @@ NO_KEY = ""
 def key_column(values: pd.Series | Any) -> pd.Series:
     """Contact keys as the integration's text (``as_key``), column-wise: a column of Python ``str`` (object
     dtype: ``isin`` and ``==`` on it run in pandas' hash tables, where Arrow-backed text takes a slow path),
-    missing (``pd.isna``) where there is no key. An integer column (the demo CRM's) is converted in one step; only a column of
-    mixed values goes value by value."""
+    missing (``pd.isna``) where there is no key. An integer column (the demo CRM's) is converted in one step;
+    only a column of mixed values goes value by value."""
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     dtype = series.dtype
     if len(series) == 0:

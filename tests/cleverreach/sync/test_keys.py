@@ -1,4 +1,5 @@
-"""Contact keys column-wise: whatever type the CRM's driver gives a key column, the keys are the same text."""
+"""Contact keys column-wise: whatever type the CRM's driver gives a key column, the keys are the same text; and a
+column's text, whether Arrow or Python objects hold it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 
 from cleverreach.crm.keys import as_key
-from cleverreach.sync.keys import key_array, key_column, key_order
+from cleverreach.sync.keys import as_text, key_array, key_column, key_order
 
 
 @pytest.mark.parametrize("column", [
@@ -37,3 +38,10 @@ def test_missing_keys_are_none_and_no_key_in_arrays():
 def test_numeric_keys_order_by_number_text_keys_by_text():
     assert key_order(pd.Series([10, 9])).tolist() == [10, 9]
     assert key_order(pd.Series(["10", "9"], dtype="str")).tolist() == ["10", "9"]
+
+
+def test_text_of_a_column_is_the_same_from_arrow_and_from_objects():
+    arrow = pd.Series(["a@x.org", None, " b "], dtype="str")
+    assert as_text(arrow).tolist() == as_text(arrow.astype(object)).tolist() == ["a@x.org", "", " b "]
+    assert as_text(arrow).dtype == arrow.dtype  # stays as it is stored
+    assert as_text(pd.Series([7, None], dtype=object)).tolist() == ["7", ""]
