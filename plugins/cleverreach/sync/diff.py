@@ -43,7 +43,6 @@ from cleverreach.sync.diff_steps import (
     consent,
     held_back,
     hold_refused,
-    in_write_order,
     match_members,
     new_members,
     owner_changes,
@@ -88,8 +87,8 @@ def diff(
                                       MemberState.REJECTED)
     unchanged = match.live & ~changes.any
     return SyncPlan(
-        adds=in_write_order(adds),
-        updates=in_write_order(updates),
+        adds=adds,
+        updates=updates,
         removes=removals(actual, receivers, match, withdrawn),
         unsubscribed=pd.concat([
             consent(desired, match.rows[match.unsubscribed], "unsubscribed in CleverReach"),

@@ -208,6 +208,28 @@ def test_an_unsubscribe_holds_back_the_person_under_a_new_address():
     assert set(adds["reason"]) == {"new member"} and adds["payload_hash"].notna().all()
 
 
+def test_adds_and_updates_come_in_e_mail_key_order_with_their_own_old_values():
+    """The writes go out by e-mail key (``by_email_key``), whatever order the CRM listed its members in; an
+    update's old values and receiver stay those of its own receiver."""
+    desired = members({"contact_person_id": 1, "email": "Zoe@example.org", "first_name": "Z"},
+                      {"contact_person_id": 2, "email": "mia@example.org", "first_name": "M"},
+                      {"contact_person_id": 3, "email": "ALF@example.org", "first_name": "A"},
+                      {"contact_person_id": 4, "email": "zz@example.org"},
+                      {"contact_person_id": 5, "email": "bo@example.org"},
+                      {"contact_person_id": 6, "email": "kai@example.org"})
+    actual = receivers({"email": "zoe@example.org", "global_attributes": {"ext_id": "1", "firstname": "z0"}},
+                       {"email": "alf@example.org", "global_attributes": {"ext_id": "3", "firstname": "a0"}},
+                       {"email": "mia@example.org", "global_attributes": {"ext_id": "2", "firstname": "m0"}})
+    actual, _, states, match = steps(desired, actual, record(actual, {0: 1, 1: 3, 2: 2}))
+    updates = updates_to_write(desired, actual, match, attribute_changes(desired, actual, match))
+    assert updates["email_key"].tolist() == ["alf@example.org", "mia@example.org", "zoe@example.org"]
+    assert updates[["contact_person_id", "receiver_id", "firstname_old", "firstname"]].values.tolist() == [
+        ["3", "r1", "a0", "A"], ["2", "r2", "m0", "M"], ["1", "r0", "z0", "Z"]]
+    assert updates["reason"].tolist() == ["changed: firstname"] * 3
+    adds = new_members(desired, match, np.zeros(int((~match.matched).sum()), dtype=bool))
+    assert adds["contact_person_id"].tolist() == ["5", "6", "4"] and adds.index.tolist() == [0, 1, 2]
+
+
 def test_consent_rows_name_the_member_and_the_reason():
     desired = members({"contact_person_id": 1, "email": "a@example.org"}, {"contact_person_id": 2, "email": "b@example.org"})
     rows = consent(desired, np.array([1]), "bounced in CleverReach")
