@@ -21,6 +21,7 @@ from cleverreach.sync.fields import ATTRIBUTES, SOURCE_LABEL
 
 CONSENT_COLUMNS = ["contact_person_id", "email", "reason"]
 REFUSED_COLUMNS = ["contact_person_id", "email", "reason", "sync_state", "action"]
+HASH_SLICE = 100_000  # rows hashed at a time (``payload_hashes``)
 
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:
@@ -32,11 +33,17 @@ def payload_hashes(frame: pd.DataFrame) -> pd.Series:
 
     ``pandas.util.hash_pandas_object`` uses a fixed key, so the value is the same in every process: a
     refusal remembered with it holds until the member's e-mail or attributes change.
+
+    Hashed a slice at a time (the hash is per row): the hashing's temporaries for a million adds were the
+    first sync's peak.
     """
     if frame.empty:
         return pd.Series([], dtype="str", index=frame.index)
-    columns = frame[["email", "ext_id", *ATTRIBUTES]].astype("str")
-    return pd.util.hash_pandas_object(columns, index=False).astype("uint64").astype("str")
+    hashes = np.empty(len(frame), dtype="uint64")
+    for start in range(0, len(frame), HASH_SLICE):
+        columns = frame.iloc[start:start + HASH_SLICE][["email", "ext_id", *ATTRIBUTES]].astype("str")
+        hashes[start:start + HASH_SLICE] = pd.util.hash_pandas_object(columns, index=False).to_numpy(dtype="uint64")
+    return pd.Series(hashes, index=frame.index).astype("str")
 
 
 @dataclass

@@ -9,6 +9,7 @@ from cleverreach.exceptions import MassRemovalError
 from cleverreach.sync.actual import receivers_frame
 from cleverreach.sync.desired import prepare_desired
 from cleverreach.sync.diff import diff
+from cleverreach.sync.fields import ATTRIBUTES
 from cleverreach.sync.ownership import owned_frame, resolve_ownership
 from cleverreach.sync.plan import check_mass_removal, payload_hashes, removal_limit
 
@@ -262,6 +263,20 @@ def test_payload_hashes_are_stable_and_sensitive():
     assert payload_hashes(valid).tolist() == payload_hashes(valid.copy()).tolist()
     valid2 = valid.assign(firstname="B")
     assert payload_hashes(valid).iloc[0] != payload_hashes(valid2).iloc[0]
+
+
+def test_payload_hashes_in_slices_are_the_hashes_of_the_whole(monkeypatch):
+    """Hashed a slice at a time, each row's hash is what one hash of the whole frame gives (refusals remembered
+    before keep matching)."""
+    import cleverreach.sync.plan as plan_module
+
+    valid, _ = prepare_desired(members(*({"contact_person_id": i, "email": f"p{i}@example.org", "first_name": f"N{i}"}
+                                         for i in range(1, 8))))
+    whole = pd.util.hash_pandas_object(valid[["email", "ext_id", *ATTRIBUTES]].astype("str"), index=False)
+    monkeypatch.setattr(plan_module, "HASH_SLICE", 3)
+    hashes = payload_hashes(valid)
+    assert hashes.tolist() == whole.astype("uint64").astype("str").tolist() and hashes.index.equals(valid.index)
+    assert hashes.nunique() == 7
 
 
 def test_idn_domains_match_in_both_spellings():
