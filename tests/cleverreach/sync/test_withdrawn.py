@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
+import pytest
 
 from cleverreach.sync.actual import receivers_frame
 from cleverreach.sync.desired import prepare_desired
@@ -40,6 +41,18 @@ def test_reasons_deleted_outranks_no_marketing_and_missing_marks_are_none():
     assert withdrawal_reasons(frame).tolist() == [NO_MARKETING_REASON, DELETED_REASON, None, None]
     assert withdrawal_reasons(pd.DataFrame({"contact_person_id": [1]})).tolist() == [None]
     assert withdrawal_reasons(pd.DataFrame({"no_marketing": [1, 0]})).tolist() == [NO_MARKETING_REASON, None]  # SQLite
+
+
+@pytest.mark.parametrize("marks", [
+    pd.Series([True, False, None], dtype="object"),  # PostgreSQL's booleans with NULL
+    pd.Series([True, False, None], dtype="boolean"),
+    pd.Series([1.0, 0.0, float("nan")]),  # SQLite's 0 and 1 with NULL, read as floats
+    pd.Series([1, 0, None], dtype="Int64"),
+    pd.Series([2, 0, 0]),
+])
+def test_the_no_marketing_flag_in_every_type_a_crm_gives(marks):
+    frame = pd.DataFrame({"contact_person_id": [1, 2, 3], "no_marketing": marks})
+    assert withdrawal_reasons(frame).tolist() == [NO_MARKETING_REASON, None, None]
 
 
 def test_withdrawn_members_are_rejected_with_the_crms_reason_and_keep_no_address():
