@@ -143,6 +143,7 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
     def _sync_one(self, context: Any, engine: Engine, tenant_id: str, list_id: str, dry_run: bool,
                   hook: Any) -> dict[str, Any]:
         """One list: its sync (or, on a retry, what an earlier attempt finished), its event, its summary."""
+        from cleverreach.sync.memory import return_freed_heap
         from cleverreach.sync.service import ListSync  # pandas: imported when the task runs, not at parse time
 
         ledger = self._ledger(engine, context)
@@ -160,6 +161,8 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
             raise LeaseSupersededError(str(exc)) from None
         except (MassRemovalError, SyncInProgressError, GroupGoneError, RecipientListError) as exc:
             raise AirflowFailException(str(exc)) from None
+        finally:
+            return_freed_heap()  # the list's frames are dropped: their pages go back before the next list
         emit(context, LIST_RECIPIENTS_ALIAS, list_recipients_asset(tenant_id, list_id), sync_event(summary))
         return self.in_tenant_time(summary, tenant_id=tenant_id)
 

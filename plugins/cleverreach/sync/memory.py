@@ -8,10 +8,16 @@ about 110 to 160 MB less at the peak of that bench (docs/operations.md).
 
 The pool is the process's; the task's process is the sync's own. Whoever chose a pool with
 ``ARROW_DEFAULT_MEMORY_POOL`` keeps it.
+
+What is not Arrow's (numpy arrays, Python objects) is freed into glibc's heap, which keeps the pages of a
+freed block under its dynamic mmap threshold (up to 32 MB): after each list, :func:`return_freed_heap` hands
+them back (``malloc_trim``), so the next list of the task does not start on the last one's pages.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 
 POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
@@ -36,3 +42,15 @@ def return_freed_memory() -> str | None:
         return None
     pa.set_memory_pool(pool)
     return pool.backend_name
+
+
+def return_freed_heap() -> bool:
+    """glibc's ``malloc_trim(0)``: the free pages of the C heap back to the system; False where there is no such
+    call (musl, macOS), which then keeps them as before."""
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return False
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    trim(0)
+    return True

@@ -37,6 +37,7 @@ from cleverreach.sync.intents import absorb, resolve_intents
 from cleverreach.sync.flags import run_flags
 from cleverreach.sync.keys import isin_keys
 from cleverreach.sync.ledger import RunLedger
+from cleverreach.sync.memory import return_freed_heap
 from cleverreach.sync.list_state import ListState
 from cleverreach.sync.ownership import Ownership, resolve_ownership
 from cleverreach.sync.plan import SyncPlan
@@ -47,6 +48,10 @@ from cleverreach.sync.withdrawn import combine, withdrawn_frame
 log = logging.getLogger(__name__)
 
 __all__ = ["ListRead", "ListSync", "Tally"]
+
+#: what the run keeps of the desired state after the plan (the member states it sets): at a million members the
+#: e-mails, keys and attributes are 200 MB that the writes, which carry their own rows, do not need
+VALID_KEPT = ["contact_person_id", "sync_state"]
 
 
 def _until(stop: threading.Event, pages: Iterable[list[Any]]) -> Iterator[list[Any]]:
@@ -63,7 +68,7 @@ class ListRead:
 
     plan: SyncPlan
     ownership: Ownership  # the record resolved against the group (intents absorbed, the first sync's takeover)
-    valid: pd.DataFrame  # the members the plan is for
+    valid: pd.DataFrame  # the members the plan is for: their keys and stored states (``VALID_KEPT``)
     rejected: pd.DataFrame  # the members refused before the diff (``sync.desired``)
     refused_before: set[str]  # contact keys of the refusals remembered before this run
     receiver_count: int  # the receivers the group held when read
@@ -133,6 +138,7 @@ class ListSync:
                 stop.set()  # the read stops at its next page
                 raise
             actual = reading.result()
+        return_freed_heap()  # the members' rows and the group's pages, freed in two threads' heaps
         ownership = resolve_ownership(record.owned, actual)
         intents = resolve_intents(record.intents, actual, ownership.owned)
         ownership = absorb(ownership, intents)  # a dead run's receivers
@@ -148,6 +154,7 @@ class ListSync:
             self.label, member_count, len(rejected), len(actual), len(ownership.owned), plan.owned_count,
             plan.counts(), time.monotonic() - started,
         )
+        valid = valid[VALID_KEPT]  # the rest of the desired state is in the plan's frames where it is needed
         return ListRead(plan, ownership, valid, rejected, set(record.refusals["contact_person_id"].tolist()), len(actual),
                         changed_ids, intents.settled)
 
