@@ -74,11 +74,11 @@ def diff(
     :param refusals: ``REFUSAL_COLUMNS`` of the list's remembered refusals.
     :param withdrawn: ``sync.withdrawn.WITHDRAWN_COLUMNS`` of the contacts that may not be marketed to.
     """
-    actual, keys = unique_receivers(actual)
+    actual = unique_receivers(actual)
     owned = owned_frame(owned)
     refusals = refusals if refusals is not None else empty_frame(REFUSAL_COLUMNS)
     receivers = receiver_states(actual, owned)
-    match = match_members(desired, actual, keys, receivers)
+    match = match_members(desired, actual, receivers)
     changes = attribute_changes(desired, actual, match)
     updates, refused_updates = hold_refused(updates_to_write(desired, actual, match, changes), refusals, "update",
                                             MemberState.PENDING)

@@ -16,7 +16,7 @@ import pandas as pd
 from cleverreach.email_keys import folded_email_key
 from cleverreach.enums import MemberState
 from cleverreach.sync.fields import ATTRIBUTES
-from cleverreach.sync.keys import NO_KEY, as_text, isin_keys, key_array
+from cleverreach.sync.keys import NO_KEY, as_text, first_positions, isin_keys, key_array
 from cleverreach.sync.plan import REFUSED_COLUMNS, empty_frame, payload_hashes
 
 @dataclass(frozen=True)
@@ -74,18 +74,17 @@ class Changes:
     any: np.ndarray
 
 
-def unique_receivers(actual: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
-    """One receiver per address (a page that repeated one keeps the first), with its keys as the match's index."""
+def unique_receivers(actual: pd.DataFrame) -> pd.DataFrame:
+    """One receiver per address (a page that repeated one keeps the first)."""
     keys = pd.Index(actual["email_key"])
     if not keys.is_unique:
         actual = actual[~keys.duplicated(keep="first")].reset_index(drop=True)
-        keys = pd.Index(actual["email_key"])
-    return actual, keys
+    return actual
 
 
 def receiver_states(actual: pd.DataFrame, owned: pd.DataFrame) -> ReceiverStates:
     """Ownership by the record (never by ext_id) and consent: only a deactivation carrying our stamp is ours."""
-    own_pos = pd.Index(owned["receiver_id"]).get_indexer(actual["receiver_id"]) if len(owned) else np.full(len(actual), -1)
+    own_pos = first_positions(owned["receiver_id"], actual["receiver_id"])
     ours = own_pos >= 0
     safe = np.maximum(own_pos, 0)
     our_stamp = np.where(ours, owned["our_deactivated"].to_numpy(dtype="int64")[safe] if len(owned) else -1, -1)
@@ -108,10 +107,11 @@ def contact_of(actual: pd.DataFrame, receivers: ReceiverStates, mask: np.ndarray
     return np.where(owner != NO_KEY, owner, from_ext).astype(object)
 
 
-def match_members(desired: pd.DataFrame, actual: pd.DataFrame, keys: pd.Index, receivers: ReceiverStates) -> Matches:
-    """Members to receivers by e-mail key (and IDNA 2003's folding for our own), with the receivers' consent."""
+def match_members(desired: pd.DataFrame, actual: pd.DataFrame, receivers: ReceiverStates) -> Matches:
+    """Members to receivers by e-mail key (and IDNA 2003's folding for our own), with the receivers' consent;
+    ``actual`` holds one receiver per address (``unique_receivers``)."""
     desired_cids = key_array(desired["contact_person_id"])
-    positions = _refolded(keys.get_indexer(desired["email_key"]), desired["email_key"], desired_cids,
+    positions = _refolded(first_positions(actual["email_key"], desired["email_key"]), desired["email_key"], desired_cids,
                           actual["email_key"], receivers.owner_cid)
     matched = positions >= 0
     rows = np.flatnonzero(matched)

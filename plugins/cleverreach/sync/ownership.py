@@ -23,7 +23,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from cleverreach.sync.keys import email_keys, key_array
+from cleverreach.sync.keys import email_keys, first_positions, key_array
 
 
 
@@ -94,17 +94,10 @@ class Ownership:
 def resolve_ownership(record: pd.DataFrame, actual: pd.DataFrame) -> Ownership:
     """Match the stored record to the receivers read (see the module's docstring)."""
     record = owned_frame(record)
-    ids = pd.Index(actual["receiver_id"])
-    if not ids.is_unique:
-        actual = actual[~ids.duplicated(keep="first")].reset_index(drop=True)
-        ids = pd.Index(actual["receiver_id"])
-    position = ids.get_indexer(record["receiver_id"])
+    position = first_positions(actual["receiver_id"], record["receiver_id"])
     seeded = np.flatnonzero((record["receiver_id"] == "").to_numpy(dtype=bool))
     if len(seeded):  # rows without a receiver id yet: by e-mail key
-        first = np.flatnonzero(~pd.Index(actual["email_key"]).duplicated(keep="first"))
-        by_key = pd.Index(actual["email_key"].iloc[first]).get_indexer(email_keys(record["email_key"].iloc[seeded]))
-        by_key = np.where(by_key >= 0, first[np.maximum(by_key, 0)], -1)
-        position[seeded] = by_key
+        position[seeded] = first_positions(actual["email_key"], email_keys(record["email_key"].iloc[seeded]))
     found = position >= 0
     safe = np.maximum(position, 0)
 

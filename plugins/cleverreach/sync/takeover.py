@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from cleverreach.sync.keys import first_positions
 from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, Ownership, OwnershipOrigin, owned_frame
 from cleverreach.sync.plan import CONSENT_COLUMNS, SyncPlan, empty_frame
 
@@ -120,13 +121,13 @@ def take_over(desired: pd.DataFrame, actual: pd.DataFrame, ownership: Ownership,
     if not pd.Index(actual["email_key"]).is_unique:  # as the diff: the first receiver of an address counts
         actual = actual[~actual["email_key"].duplicated(keep="first")].reset_index(drop=True)
     member_ids = desired["contact_person_id"].astype(str)
-    named = _positions(member_ids, actual["ext_id"])  # the member an ext_id names, -1 = none
-    current = _positions(desired["email_key"], actual["email_key"])  # the member whose address it is
+    named = first_positions(member_ids, actual["ext_id"])  # the member an ext_id names, -1 = none
+    current = first_positions(desired["email_key"], actual["email_key"])  # the member whose address it is
     stale = (named >= 0) & (current < 0)
     person = np.where(current >= 0, current, np.where(stale, named, -1))
 
     owned = ownership.owned
-    own_pos = _positions(owned["receiver_id"], actual["receiver_id"])
+    own_pos = first_positions(owned["receiver_id"], actual["receiver_id"])
     ours = own_pos >= 0
     stamps = owned["our_deactivated"].to_numpy(dtype="int64")
     our_stamp = np.where(ours, stamps[np.maximum(own_pos, 0)] if len(stamps) else NOT_DEACTIVATED_BY_US, NOT_DEACTIVATED_BY_US)
@@ -179,9 +180,9 @@ def _withdrawn_receivers(desired: pd.DataFrame, actual: pd.DataFrame, ownership:
     if withdrawn is None or withdrawn.empty:
         return empty_frame(OWNED_COLUMNS)
     ids = withdrawn["contact_person_id"].drop_duplicates().reset_index(drop=True)
-    named = _positions(ids.astype(str), actual["ext_id"])
-    wanted = _positions(desired["email_key"], actual["email_key"]) >= 0
-    held = _positions(ownership.owned["receiver_id"], actual["receiver_id"]) >= 0
+    named = first_positions(ids.astype(str), actual["ext_id"])
+    wanted = first_positions(desired["email_key"], actual["email_key"]) >= 0
+    held = first_positions(ownership.owned["receiver_id"], actual["receiver_id"]) >= 0
     take = (named >= 0) & ~wanted & ~held
     return pd.DataFrame({
         "email_key": actual["email_key"].to_numpy()[take],
@@ -191,18 +192,6 @@ def _withdrawn_receivers(desired: pd.DataFrame, actual: pd.DataFrame, ownership:
         "since": None,
         "our_deactivated": NOT_DEACTIVATED_BY_US,
     }, columns=OWNED_COLUMNS)
-
-
-def _positions(index_values: pd.Series, lookup: pd.Series) -> np.ndarray:
-    """Per ``lookup`` value, the row of ``index_values`` that holds it (the first one), -1 where none does."""
-    if index_values.empty or lookup.empty:
-        return np.full(len(lookup), -1, dtype="int64")
-    index = pd.Index(index_values)
-    if not index.is_unique:
-        first = np.flatnonzero(~index.duplicated(keep="first"))
-        found = pd.Index(index_values.iloc[first]).get_indexer(lookup)
-        return np.where(found >= 0, first[np.maximum(found, 0)], -1)
-    return index.get_indexer(lookup)
 
 
 def _take(ownership: Ownership, released: np.ndarray, adopted: pd.DataFrame) -> Ownership:

@@ -55,19 +55,19 @@ def record(actual: pd.DataFrame, owners: dict[int, object], stamps: dict[int, in
 
 def steps(desired: pd.DataFrame, actual: pd.DataFrame, owned: pd.DataFrame | None = None):
     """The steps up to the match, as ``diff`` runs them."""
-    actual, keys = unique_receivers(actual)
+    actual = unique_receivers(actual)
     owned = owned_frame(owned)
     states = receiver_states(actual, owned)
-    return actual, owned, states, match_members(desired, actual, keys, states)
+    return actual, owned, states, match_members(desired, actual, states)
 
 
 def test_a_repeated_receiver_is_kept_once_the_first():
     actual = pd.concat([receivers({"email": "a@example.org", "global_attributes": {"firstname": "First"}}),
                         receivers({"email": "A@example.org", "global_attributes": {"firstname": "Second"}})],
                        ignore_index=True)
-    unique, keys = unique_receivers(actual)
-    assert unique["firstname"].tolist() == ["First"] and keys.tolist() == ["a@example.org"]
-    assert keys.is_unique and unique.index.tolist() == [0]
+    unique = unique_receivers(actual)
+    assert unique["firstname"].tolist() == ["First"] and unique["email_key"].tolist() == ["a@example.org"]
+    assert unique.index.tolist() == [0]
 
 
 def test_receiver_states_ownership_by_record_and_consent_by_stamp():

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from cleverreach.crm.keys import as_key
-from cleverreach.sync.keys import as_text, key_array, key_column, key_order
+from cleverreach.sync.keys import as_text, first_positions, key_array, key_column, key_order
 
 
 @pytest.mark.parametrize("column", [
@@ -45,3 +45,26 @@ def test_text_of_a_column_is_the_same_from_arrow_and_from_objects():
     assert as_text(arrow).tolist() == as_text(arrow.astype(object)).tolist() == ["a@x.org", "", " b "]
     assert as_text(arrow).dtype == arrow.dtype  # stays as it is stored
     assert as_text(pd.Series([7, None], dtype=object)).tolist() == ["7", ""]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_first_positions_in_arrow_and_in_pandas_are_the_first_occurrence(seed):
+    """Arrow's hash table (both columns Arrow text) and pandas' (any other) give the row of the first occurrence,
+    -1 for none, with repeats, NULLs, '' and keys that look like numbers."""
+    rng = np.random.default_rng(seed)
+    pool = ["", "7", "007", "7.0", "anna@example.org", "ANNA@example.org", "jürgen@bücher.example", None]
+    index = [pool[i] for i in rng.integers(0, len(pool), 40)]
+    lookup = [pool[i] for i in rng.integers(0, len(pool), 60)] + ["nowhere"]
+    expected = [next((row for row, value in enumerate(index) if value == wanted), -1) if wanted is not None
+                else next((row for row, value in enumerate(index) if value is None), -1) for wanted in lookup]
+    arrow = first_positions(pd.Series(index, dtype="str"), pd.Series(lookup, dtype="str"))
+    objects = first_positions(pd.Series(index, dtype=object), pd.Series(lookup, dtype=object))
+    assert arrow.dtype == objects.dtype == np.dtype("int64")
+    assert arrow.tolist() == expected and objects.tolist() == expected
+    mixed = first_positions(pd.Series(index, dtype="str"), pd.Series(lookup, dtype=object))  # one side not Arrow
+    assert mixed.tolist() == expected
+
+
+def test_first_positions_of_nothing():
+    assert first_positions(pd.Series([], dtype="str"), pd.Series(["a"], dtype="str")).tolist() == [-1]
+    assert first_positions(pd.Series(["a"], dtype="str"), pd.Series([], dtype="str")).tolist() == []
