@@ -86,14 +86,15 @@ def prepare_desired(members: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     raw = as_text(frame["email"]).str.strip()
     frame["email_raw"] = raw
 
-    frame["email"], frame["reason"] = validate_emails(raw)
+    normalized, frame["reason"] = validate_emails(raw)
+    frame["email"] = normalized.astype("str")  # text, not a million Python strings (in Arrow where installed)
+    del normalized
     withdrawn = withdrawal_reasons(frame)
     frame["reason"] = withdrawn.where(withdrawn.notna(), frame["reason"])
 
     # only the columns the desired state is made of: the marks, the raw address and the reasons stay behind
     sources = ["contact_person_id", "email", "key_order", "sync_state", *dict.fromkeys(ATTRIBUTE_COLUMNS.values())]
     valid = frame.loc[frame["reason"].isna().to_numpy(dtype=bool), sources]
-    valid["email"] = valid["email"].astype("str")  # text, not a million Python strings (in Arrow where installed)
     valid["email_key"] = email_keys(valid["email"])
     valid = valid.sort_values("key_order", kind="stable")
     dup = valid.duplicated("email_key", keep="first")

@@ -41,7 +41,7 @@ from cleverreach.sync.memory import return_freed_heap
 from cleverreach.sync.list_state import ListState
 from cleverreach.sync.ownership import Ownership, resolve_ownership
 from cleverreach.sync.plan import SyncPlan
-from cleverreach.sync.staleness import changed_contacts
+from cleverreach.sync.staleness import STALENESS_COLUMNS, changed_contacts
 from cleverreach.sync.takeover import take_over
 from cleverreach.sync.withdrawn import combine, withdrawn_frame
 
@@ -130,8 +130,9 @@ class ListSync:
             try:
                 members = self.state.members()
                 changed_ids = set(changed_contacts(members).tolist())
-                valid, rejected = prepare_desired(members)
+                members = members.drop(columns=list(STALENESS_COLUMNS), errors="ignore")  # read for the line above only
                 member_count, members_withdrawn = len(members), withdrawn_frame(members)
+                valid, rejected = prepare_desired(members)
                 del members
                 record = self.state.record()
             except BaseException:

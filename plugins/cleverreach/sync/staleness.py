@@ -42,10 +42,14 @@ def shown_member(row: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+#: the members' columns only this module reads (the sync drops them once it has)
+STALENESS_COLUMNS = ("changed_at", "synced_at")
+
+
 def changed_contacts(members: pd.DataFrame) -> np.ndarray:
     """Contact ids of the ``synced`` members whose contact changed after their last sync (vectorised): the
     sync stamps them again even when nothing it sends differs, so that they stop showing as pending."""
-    if members.empty or "changed_at" not in members or "synced_at" not in members:
+    if members.empty or any(column not in members for column in STALENESS_COLUMNS):
         return np.array([], dtype=object)
     changed = pd.to_datetime(members["changed_at"], errors="coerce", format="ISO8601", utc=True)
     synced = pd.to_datetime(members["synced_at"], errors="coerce", format="ISO8601", utc=True)
