@@ -1,10 +1,12 @@
-"""Arrow's memory pool for a sync: freed memory goes back to the system within a fraction of a second.
+"""Memory a sync has freed goes back to the system at once: Arrow's pool, and glibc's heap between lists.
 
 A sync of a million members builds and drops frames of a few hundred megabytes in turn (the members read in
 chunks, the desired state, the group's receivers). Their text columns live in Arrow's default pool, mimalloc,
 which keeps freed pages for later: the task's resident memory grew by what it had ever held, and a task that
-syncs several lists started each with the last one's garbage. jemalloc with a short decay returns them, for
-about 110 to 160 MB less at the peak of that bench (docs/operations.md).
+syncs several lists started each with the last one's garbage. jemalloc returns them, for about 110 to 160 MB
+less at the peak of that bench with a decay of 100 ms, and about 90 MB less again with none: the pages freed
+in one step of the plan were still resident in the next (about 1,005 against 917 MB for the first sync of a
+million, in the same time; docs/operations.md).
 
 The pool is the process's; the task's process is the sync's own. Whoever chose a pool with
 ``ARROW_DEFAULT_MEMORY_POOL`` keeps it.
@@ -21,12 +23,12 @@ import ctypes.util
 import os
 
 POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
-#: how long jemalloc keeps freed pages before it returns them (its default is a second)
-DECAY_MS = 100
+#: how long jemalloc keeps freed pages before it returns them (its default is a second): not at all
+DECAY_MS = 0
 
 
 def return_freed_memory() -> str | None:
-    """Make Arrow's default pool jemalloc with a short decay; the pool's name, or None where left as it was
+    """Make Arrow's default pool jemalloc that returns freed pages at once (``DECAY_MS``); the pool's name, or None where left as it was
     (a pool chosen with ``ARROW_DEFAULT_MEMORY_POOL``, a pyarrow built without jemalloc, or no pyarrow at all: an
     Airflow installed without it, as the compose image and an existing Airflow under the constraints are)."""
     if os.environ.get(POOL_ENV):
