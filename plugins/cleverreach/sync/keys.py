@@ -23,13 +23,19 @@ def as_text(series: pd.Series) -> pd.Series:
 
 
 def email_keys(emails: pd.Series) -> pd.Series:
-    """The keys of many addresses; missing values become ''."""
-    text = as_text(emails).str.strip().str.lower()
-    unicode_rows = ~text.str.isascii().astype(bool)
+    """The keys of many addresses; missing values become ''. Where every address is its own key already (as
+    CleverReach and most CRMs store them: trimmed, lower case), the addresses' own column is the keys' column,
+    not a second copy of a million addresses."""
+    text = as_text(emails)
+    keys = text.str.strip().str.lower()
+    unicode_rows = ~keys.str.isascii().astype(bool)
     if unicode_rows.any():
-        text = text.astype("object")
-        text[unicode_rows] = text[unicode_rows].map(email_key)
-    return text.astype("str")
+        keys = keys.astype("object")
+        keys[unicode_rows] = keys[unicode_rows].map(email_key)
+    keys = keys.astype("str")
+    if text.dtype == keys.dtype and bool((keys == text).all()):
+        return text.copy(deep=False)  # copy-on-write: the two columns share the text until one is changed
+    return keys
 
 
 # ---------------------------------------------------------------------- contact keys, column-wise

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from cleverreach.crm.keys import as_key
-from cleverreach.sync.keys import as_text, first_positions, key_array, key_column, key_order
+from cleverreach.sync.keys import as_text, email_keys, first_positions, key_array, key_column, key_order
 
 
 @pytest.mark.parametrize("column", [
@@ -68,3 +68,23 @@ def test_first_positions_in_arrow_and_in_pandas_are_the_first_occurrence(seed):
 def test_first_positions_of_nothing():
     assert first_positions(pd.Series([], dtype="str"), pd.Series(["a"], dtype="str")).tolist() == [-1]
     assert first_positions(pd.Series(["a"], dtype="str"), pd.Series([], dtype="str")).tolist() == []
+
+
+def test_addresses_that_are_their_own_keys_share_their_column():
+    """Lower-case trimmed addresses (CleverReach's) are their keys: one column of text, not two."""
+    pa = pytest.importorskip("pyarrow")
+    stored = pd.Series(["anna@example.org", "bo@example.org", None], dtype="str")
+    keys = email_keys(stored)
+    assert keys.tolist() == ["anna@example.org", "bo@example.org", ""]
+    own = pd.Series(["anna@example.org", "bo@example.org"], dtype="str")
+    shared = email_keys(own)
+    assert pa.array(shared.array).buffers()[2].address == pa.array(own.array).buffers()[2].address
+    shared.iloc[0] = "changed@example.org"  # copy-on-write: the addresses stay as they were
+    assert own.tolist() == ["anna@example.org", "bo@example.org"]
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_addresses_that_are_not_their_keys_get_their_own(dtype):
+    stored = pd.Series([" Anna@Example.ORG", "jürgen@bücher.example", "bo@example.org"], dtype=dtype)
+    assert email_keys(stored).tolist() == ["anna@example.org", "jürgen@xn--bcher-kva.example", "bo@example.org"]
+    assert stored.tolist()[0] == " Anna@Example.ORG"
