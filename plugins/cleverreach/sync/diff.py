@@ -7,7 +7,8 @@ Rules, in order:
   by IDNA 2003's folding (``email_keys.folded_email_key``: a service that stores ``straße.de`` as ``strasse.de``).
 * Contact keys are text (``cleverreach.crm.keys``: an integer's decimal text, a UUID, the CRM's text); a
   receiver's ext_id is that text. Key arrays are numpy object arrays with ``NO_KEY`` for none, compared
-  through pandas' hash tables (``sync.keys.isin_keys``).
+  through pandas' hash tables (``sync.keys.isin_keys``); a member's receiver, and a receiver's ownership row,
+  are found by ``sync.keys.first_positions`` (Arrow's hash table where both columns are Arrow text).
 * Ownership is recorded per list (``sync.ownership``), never inferred from an ext_id. A receiver the
   sync does not own is never updated, deactivated or removed, with one exception: a receiver matched by
   e-mail to a member who wants it, while it is active or pending, is adopted (recorded; its ext_id and
