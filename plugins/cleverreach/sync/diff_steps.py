@@ -111,8 +111,8 @@ def match_members(desired: pd.DataFrame, actual: pd.DataFrame, receivers: Receiv
     """Members to receivers by e-mail key (and IDNA 2003's folding for our own), with the receivers' consent;
     ``actual`` holds one receiver per address (``unique_receivers``)."""
     desired_cids = key_array(desired["contact_person_id"])
-    positions = _refolded(first_positions(actual["email_key"], desired["email_key"]), desired["email_key"], desired_cids,
-                          actual["email_key"], receivers.owner_cid)
+    by_key = first_positions(actual["email_key"], desired["email_key"])
+    positions = _refolded(by_key, desired["email_key"], desired_cids, actual["email_key"], receivers.owner_cid)
     matched = positions >= 0
     rows = np.flatnonzero(matched)
     at = positions[matched]

@@ -28,9 +28,10 @@ DECAY_MS = 0
 
 
 def return_freed_memory() -> str | None:
-    """Make Arrow's default pool jemalloc that returns freed pages at once (``DECAY_MS``); the pool's name, or None where left as it was
-    (a pool chosen with ``ARROW_DEFAULT_MEMORY_POOL``, a pyarrow built without jemalloc, or no pyarrow at all: an
-    Airflow installed without it, as the compose image and an existing Airflow under the constraints are)."""
+    """Make Arrow's default pool jemalloc that returns freed pages at once (``DECAY_MS``); the pool's name, or None
+    where left as it was (a pool chosen with ``ARROW_DEFAULT_MEMORY_POOL``, a pyarrow built without jemalloc, or no
+    pyarrow at all: an Airflow installed without it, as the compose image and an existing Airflow under the
+    constraints are)."""
     if os.environ.get(POOL_ENV):
         return None
     try:
