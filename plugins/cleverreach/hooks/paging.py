@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +24,7 @@ from typing import Any
 from cleverreach.exceptions import (CleverReachError, CleverReachResponseError, CleverReachResponseTooLargeError,
                                     CleverReachValidationError)
 from cleverreach.hooks.responses import ReceiverRow
+from cleverreach.hooks.seen_keys import SeenKeys
 
 log = logging.getLogger(__name__)
 
@@ -31,35 +32,44 @@ MAX_PAGES = 100_000
 MAX_LIST_PARAM_CHARS = 1500  # id_list / email_list per request, to keep URLs short
 
 
-def row_key(row: Any) -> str:
+def row_key(row: Any) -> int | str:
     """A receiver's identity across pages: its id, else its e-mail (case-insensitive); a dict or a typed
-    :class:`~cleverreach.hooks.responses.ReceiverRow`."""
+    :class:`~cleverreach.hooks.responses.ReceiverRow`. An integer id is the number, sent as ``7`` or ``"7"``
+    (kept in 8 bytes: ``hooks.seen_keys``); any other id is ``"id:..."``."""
     if type(row) is ReceiverRow:
         rid, email = row.id, row.email
     elif isinstance(row, dict):
         rid, email = row.get("id"), row.get("email")
     else:
         return f"row:{row!r}"
+    if type(rid) is int:
+        return rid
     if rid not in (None, ""):
-        return f"id:{rid}"
+        text = str(rid)
+        number = _integer(text)
+        return number if number is not None else f"id:{text}"
     if email:
         return f"email:{str(email).strip().lower()}"
     return f"row:{row!r}"
 
 
-def _fresh_rows(body: Any, seen: set[str], key: Callable[[Any], str], label: str, page: int) -> list[dict[str, Any]] | None:
+def _integer(text: str) -> int | None:
+    """The number ``text`` spells as Python would print it (``"7"``, not ``"07"``, ``" 7"`` or ``"7.0"``)."""
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    return number if str(number) == text else None
+
+
+def _fresh_rows(body: Any, seen: SeenKeys, key: Callable[[Any], Hashable], label: str, page: int) -> list[Any] | None:
     """A page's rows not read before (their keys added to ``seen``), or None at the end (an empty page); a page that
     is no list, or holds only rows already read, is an error: the server does not page as documented."""
     if body in (None, False, "false") or body == []:
         return None
     if not isinstance(body, list):
         raise CleverReachResponseError(f"{label}: expected a list page, got {type(body).__name__}")
-    fresh = []
-    for row in body:
-        row_id = key(row)
-        if row_id not in seen:
-            seen.add(row_id)
-            fresh.append(row)
+    fresh = [row for row, new in zip(body, seen.add_new([key(row) for row in body])) if new]
     if not fresh:
         raise CleverReachResponseError(
             f"{label}: page {page} repeats rows already read; the server does not page as documented"
@@ -72,7 +82,7 @@ def paginate(
     *,
     label: str,
     total: int | None = None,
-    key: Callable[[Any], str] = row_key,
+    key: Callable[[Any], Hashable] = row_key,
     max_pages: int = MAX_PAGES,
 ) -> Iterator[list[dict[str, Any]]]:
     """
@@ -82,7 +92,7 @@ def paginate(
     :param label: names the endpoint in errors.
     :param total: the number of rows, if known: the read ends as soon as that many were seen.
     """
-    seen: set[str] = set()
+    seen = SeenKeys()
     for page in range(max_pages):
         body = fetch(page)
         fresh = _fresh_rows(body, seen, key, label, page)
@@ -129,7 +139,7 @@ def paginate_sized(
     *,
     label: str,
     size: PageSize,
-    key: Callable[[Any], str] = row_key,
+    key: Callable[[Any], Hashable] = row_key,
     max_pages: int = MAX_PAGES,
     prefetch: bool = False,
 ) -> Iterator[list[dict[str, Any]]]:
@@ -144,7 +154,7 @@ def paginate_sized(
     :param prefetch: after a full page, fetch the next one (whose index is then certain) in a thread while
         the caller works on this one: still one request at a time, without the caller's time between two.
     """
-    seen: set[str] = set()
+    seen = SeenKeys()
     offset, asked, accepted = 0, size.ask, 0
     pool = ThreadPoolExecutor(1, thread_name_prefix="cleverreach-page") if prefetch else None
     ahead: tuple[int, int, Future[Any]] | None = None

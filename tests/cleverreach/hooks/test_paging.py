@@ -227,6 +227,23 @@ def test_typed_rows_are_keyed_as_their_dicts():
     from cleverreach.hooks.paging import row_key
     from cleverreach.hooks.responses import ReceiverRow
 
-    assert row_key(ReceiverRow(id=7, email="A@x.org")) == row_key({"id": 7, "email": "A@x.org"}) == "id:7"
+    assert row_key(ReceiverRow(id=7, email="A@x.org")) == row_key({"id": 7, "email": "A@x.org"}) == 7
     assert row_key(ReceiverRow(id="", email=" A@X.org")) == row_key({"email": " A@X.org"}) == "email:a@x.org"
     assert row_key(ReceiverRow()).startswith("row:")
+
+
+@pytest.mark.parametrize(("rid", "key"), [
+    (7, 7), ("7", 7), ("-7", -7), (2**70, 2**70),  # an integer id, however sent, is the number
+    ("07", "id:07"), (" 7", "id: 7"), ("7.0", "id:7.0"), (7.0, "id:7.0"), ("--7", "id:--7"), ("abc", "id:abc"),
+    (True, "id:True"),
+])
+def test_an_integer_id_is_its_number_and_any_other_id_its_text(rid, key):
+    from cleverreach.hooks.paging import row_key
+
+    assert row_key({"id": rid, "email": "a@x.org"}) == key
+
+
+def test_ids_sent_as_numbers_and_as_text_are_one_receiver():
+    fetch, _ = scripted([{"id": 7, "email": "a@x.org"}, {"id": "8", "email": "b@x.org"}],
+                        [{"id": "7", "email": "a@x.org"}, {"id": 8, "email": "b@x.org"}, {"id": "07", "email": "c@x.org"}])
+    assert [r["id"] for page in paginate(fetch, label="x") for r in page] == [7, "8", "07"]
