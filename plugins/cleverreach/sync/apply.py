@@ -82,7 +82,6 @@ def _owned_rows(frame: pd.DataFrame, origin: str, receiver_ids: Sequence[str | N
         "receiver_id": list(receiver_ids) if receiver_ids is not None else frame["receiver_id"].to_numpy(),
         "contact_person_id": key_column(frame["contact_person_id"]).to_numpy(dtype=object),
         "origin": origin,
-        "since": None,
         "our_deactivated": NOT_DEACTIVATED_BY_US,
     }, columns=OWNED_COLUMNS)
 
@@ -145,7 +144,7 @@ class PlanApplier:
         if not plan.owner_changes.empty:
             self.state.save_owned(plan.owner_changes)
         if not plan.adoptions.empty:
-            self.state.save_owned(_owned_rows(plan.adoptions, OwnershipOrigin.ADOPTED))
+            self.state.save_owned(_owned_rows(plan.adoptions, OwnershipOrigin.ADOPTED), new=True)
         self._inserts(plan, tally)
         self._updates(plan, tally)
         self._reactivations(plan, owned, tally)
@@ -338,7 +337,7 @@ class PlanApplier:
 
             def own(owned_rows: pd.DataFrame) -> None:
                 nonlocal owned
-                self.state.save_owned(owned_rows, settled_intents=keys, run_pk=self.run_pk)
+                self.state.save_owned(owned_rows, settled_intents=keys, run_pk=self.run_pk, new=True)
                 owned = True
 
             settle(chunk, items, own)

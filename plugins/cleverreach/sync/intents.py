@@ -76,7 +76,6 @@ def resolve_intents(intents: pd.DataFrame, actual: pd.DataFrame, owned: pd.DataF
         "receiver_id": receiver_ids[at][take],
         "contact_person_id": contacts[take],
         "origin": intents["origin"].astype(str).to_numpy(dtype=object)[take],
-        "since": None,
         "our_deactivated": NOT_DEACTIVATED_BY_US,
     }, columns=OWNED_COLUMNS)
     return IntentResolution(owned_frame(rows), keys.tolist(), int((~ours).sum()))

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, Text
 from cleverreach.audit.actor import Actor
 from cleverreach.clock import utcnow
 from cleverreach.crm.bulk import bulk_insert, replaces_in_place
-from cleverreach.crm.in_list import execute_in
+from cleverreach.crm.in_list import execute_in, fetch_in
 from cleverreach.crm.keys import as_key
 from cleverreach.crm.store import SqlStore
 from cleverreach.lists.store import ListStore
@@ -117,27 +117,46 @@ class ListState(SqlStore):
         return owned_frame(rows)
 
     def save_owned(self, rows: pd.DataFrame, drop_keys: Sequence[str] = (), *, settled_intents: Sequence[str] = (),
-                   run_pk: int | None = None) -> None:
+                   run_pk: int | None = None, new: bool = False) -> None:
         """Write owned receivers (``OWNED_COLUMNS``) after deleting ``drop_keys`` and the rows' own keys; the
         intents ``settled_intents`` of run ``run_pk`` (a write batch's, ``sync.intents``) go in the same
-        transaction: an intent is never gone while the ownership it stands for is not saved."""
+        transaction: an intent is never gone while the ownership it stands for is not saved.
+
+        A row keeps the ``since`` stored for its receiver (or, without a receiver id, its e-mail key): a plan
+        does not read it (a million timestamps). ``new``: the rows are receivers just created or adopted, owned
+        since now (no lookup)."""
         rows = owned_frame(rows).drop_duplicates("email_key", keep="last")
         now = str(utcnow())
         keys = list(dict.fromkeys([*drop_keys, *rows["email_key"].tolist()]))
-        values = list(zip(  # column-wise: a batch of a thousand rows without a dict per row
-            repeat(self.list_id), repeat(self.group_id), rows["email_key"].tolist(),
-            [rid or None for rid in rows["receiver_id"].tolist()],
-            [cid or None for cid in rows["contact_person_id"].tolist()],
-            rows["origin"].tolist(),
-            [now if since is None or pd.isna(since) else str(since) for since in rows["since"].tolist()],
-            [None if stamp == NOT_DEACTIVATED_BY_US else stamp for stamp in rows["our_deactivated"].tolist()],
-        ))
         with self.state.begin() as conn:
+            since = [now] * len(rows) if new else self._kept_since(conn, rows, keys, now)
+            values = list(zip(  # column-wise: a batch of a thousand rows without a dict per row
+                repeat(self.list_id), repeat(self.group_id), rows["email_key"].tolist(),
+                [rid or None for rid in rows["receiver_id"].tolist()],
+                [cid or None for cid in rows["contact_person_id"].tolist()],
+                rows["origin"].tolist(), since,
+                [None if stamp == NOT_DEACTIVATED_BY_US else stamp for stamp in rows["our_deactivated"].tolist()],
+            ))
             in_place = replaces_in_place(conn)  # the rows' own keys are replaced by the insert itself
             self._forget_owned(conn, list(dict.fromkeys(drop_keys)) if in_place else keys)
             bulk_insert(conn, self.state_table("sync_owned_receiver"), OWNED_TABLE_COLUMNS, values, replace=in_place)
             if len(settled_intents):
                 self._forget_intents(conn, settled_intents, run_pk)
+
+    def _kept_since(self, conn: Connection, rows: pd.DataFrame, keys: Sequence[str], now: str) -> list[str]:
+        """Per row, the ``since`` stored under its receiver id, else under its e-mail key, else ``now``."""
+        by_receiver: dict[str, str] = {}
+        by_key: dict[str, str] = {}
+        statement = self.q("sync_owned_since")
+        for chunk in chunks(list(keys)):
+            for email_key, receiver_id, since in fetch_in(conn, statement, {"list_id": self.list_id}, "email_keys",
+                                                          chunk, Text):
+                if since is not None:
+                    by_key[email_key] = str(since)
+                    if receiver_id:
+                        by_receiver[receiver_id] = str(since)
+        return [by_receiver.get(rid) or by_key.get(key) or now
+                for rid, key in zip(rows["receiver_id"].tolist(), rows["email_key"].tolist())]
 
     def forget_owned(self, email_keys: Sequence[str]) -> None:
         with self.state.begin() as conn:

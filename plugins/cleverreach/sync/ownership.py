@@ -34,7 +34,8 @@ class OwnershipOrigin(StrEnum):
     ADOPTED = "adopted"  # there already, matched by e-mail to a member who wants it
 
 
-OWNED_COLUMNS = ["email_key", "receiver_id", "contact_person_id", "origin", "since", "our_deactivated"]
+#: the record as a plan reads it; the table's ``since`` is kept by the writes (``ListState.save_owned``)
+OWNED_COLUMNS = ["email_key", "receiver_id", "contact_person_id", "origin", "our_deactivated"]
 NOT_DEACTIVATED_BY_US = -1  # our_deactivated: NULL in the table
 STAMP_UNKNOWN = 0  # our_deactivated: deactivated by the sync, stamp to be read (seeded rows)
 
@@ -77,6 +78,21 @@ def owned_frame(rows: pd.DataFrame | None = None) -> pd.DataFrame:
     return frame.assign(**typed)[OWNED_COLUMNS].reset_index(drop=True)
 
 
+#: rows compared at a time by :func:`_differs_at`
+COMPARE_SLICE = 100_000
+
+
+def _differs_at(left: pd.Series, left_rows: np.ndarray, right: pd.Series, right_rows: np.ndarray) -> np.ndarray:
+    """``left[left_rows] != right[right_rows]`` (a missing value differs), a slice at a time: the two columns'
+    copies in the rows' order are a few megabytes at once, not two copies of a million keys."""
+    differs = np.zeros(len(left_rows), dtype=bool)
+    for start in range(0, len(left_rows), COMPARE_SLICE):
+        at = slice(start, start + COMPARE_SLICE)
+        moved = left.array.take(left_rows[at]) != right.array.take(right_rows[at])
+        differs[at] = moved.to_numpy(dtype=bool, na_value=True) if hasattr(moved, "to_numpy") else np.asarray(moved, bool)
+    return differs
+
+
 @dataclass
 class Ownership:
     """The record resolved against the group: ``owned`` (one row per owned receiver present in the group),
@@ -109,9 +125,7 @@ def resolve_ownership(record: pd.DataFrame, actual: pd.DataFrame) -> Ownership:
 
     kept = np.flatnonzero(found)
     key_moved = np.zeros(len(record), dtype=bool)
-    if len(kept):
-        moved = record["email_key"].array.take(kept) != actual["email_key"].array.take(position[kept])
-        key_moved[kept] = moved.to_numpy(dtype=bool, na_value=True) if hasattr(moved, "to_numpy") else np.asarray(moved, bool)
+    key_moved[kept] = _differs_at(record["email_key"], kept, actual["email_key"], position[kept])
     filled = np.zeros(len(record), dtype=bool)
     filled[seeded] = found[seeded]
     changed = key_moved | filled | (new_stamp != stamp)

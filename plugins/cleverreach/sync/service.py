@@ -124,6 +124,7 @@ class ListSync:
             pages = self.fence.pages(pages) if self.fence else pages
             return receivers_frame(_until(stop, pages), settings.ext_id_attribute)
 
+        return_freed_heap()  # what the task freed before (Airflow's parsing, a list before): the plan starts on less
         # The group is read (waiting on CleverReach) while the CRM's side is read and prepared here.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cleverreach-read") as reader:
             reading = reader.submit(read_group)

@@ -158,7 +158,6 @@ def take_over(desired: pd.DataFrame, actual: pd.DataFrame, ownership: Ownership,
         "receiver_id": actual["receiver_id"].to_numpy()[adopt],
         "contact_person_id": desired["contact_person_id"].to_numpy()[named[adopt]],
         "origin": str(OwnershipOrigin.ADOPTED),
-        "since": None,
         "our_deactivated": NOT_DEACTIVATED_BY_US,
     }, columns=OWNED_COLUMNS)
     adopted = pd.concat([adopted, gone], ignore_index=True) if len(gone) else adopted
@@ -189,7 +188,6 @@ def _withdrawn_receivers(desired: pd.DataFrame, actual: pd.DataFrame, ownership:
         "receiver_id": actual["receiver_id"].to_numpy()[take],
         "contact_person_id": ids.to_numpy()[named[take]],
         "origin": str(OwnershipOrigin.ADOPTED),
-        "since": None,
         "our_deactivated": NOT_DEACTIVATED_BY_US,
     }, columns=OWNED_COLUMNS)
 

@@ -318,6 +318,24 @@ def test_resolve_ownership_fills_ids_reads_stamps_and_releases():
     assert not resolve_ownership(resolved.owned, actual).changed  # settled: nothing to write next time
 
 
+@pytest.mark.parametrize("slice_rows", [1, 2, 3, 100_000])
+def test_resolve_ownership_finds_moved_keys_in_any_slice(monkeypatch, slice_rows):
+    import cleverreach.sync.ownership as ownership
+
+    monkeypatch.setattr(ownership, "COMPARE_SLICE", slice_rows)
+    actual = receivers(*({"email": f"New{i}@Example.org" if i % 3 == 0 else f"same{i}@example.org"} for i in range(7)))
+    record = owned_frame(pd.DataFrame({
+        "email_key": [f"old{i}@example.org" if i % 3 == 0 else f"same{i}@example.org" for i in range(7)],
+        "receiver_id": [str(i) for i in range(7)], "contact_person_id": list(range(7)), "origin": "created",
+        "since": None, "our_deactivated": None,
+    }))
+    record = record.iloc[::-1].reset_index(drop=True)  # the record in another order than the group
+    resolved = resolve_ownership(record, actual)
+    assert sorted(resolved.save["email_key"]) == ["new0@example.org", "new3@example.org", "new6@example.org"]
+    assert sorted(resolved.drop) == ["old0@example.org", "old3@example.org", "old6@example.org"]
+    assert len(resolved.owned) == 7
+
+
 def test_mass_removal_guard_counts_only_active_receivers_we_own():
     # 50 receivers we own are unsubscribed, 10 active ones are no longer wanted: 10 removals against a base of 10
     remote = [{"email": f"u{i}@example.org", "deactivated": 5, "global_attributes": {"ext_id": str(100 + i)}}

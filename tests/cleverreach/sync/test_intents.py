@@ -33,7 +33,7 @@ def test_a_receiver_the_dead_run_created_is_owned_and_the_rest_dropped():
     resolution = resolve_intents(left, actual, owned_frame(None))
     rows = resolution.owned.to_dict("records")
     assert rows == [{"email_key": "anna@example.org", "receiver_id": "r1", "contact_person_id": "1", "origin": "created",
-                     "since": None, "our_deactivated": NOT_DEACTIVATED_BY_US}]
+                     "our_deactivated": NOT_DEACTIVATED_BY_US}]
     assert sorted(resolution.settled) == ["anna@example.org", "ben@example.org", "carl@example.org", "form@example.org"]
     assert resolution.dropped == 3
 

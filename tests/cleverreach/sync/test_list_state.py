@@ -114,6 +114,33 @@ def test_intents_are_recorded_read_and_forgotten_behind_the_fence(state, engine)
     assert [r["email_key"] for r in fetch(engine, "SELECT email_key FROM sync_owner_intent")] == ["b@example.org"]
 
 
+def test_a_row_written_again_keeps_since_when_the_sync_owns_its_receiver(state, engine):
+    def since() -> dict[str, str]:
+        return {r["email_key"]: str(r["since"]) for r in fetch(engine, "SELECT email_key, since FROM sync_owned_receiver")}
+
+    created = pd.DataFrame({"email_key": ["a@example.org", "b@example.org", "c@example.org"],
+                            "receiver_id": ["11", None, "13"], "contact_person_id": ["1", "2", "3"],
+                            "origin": "created", "our_deactivated": None})
+    state.save_owned(created, new=True)
+    with engine.begin() as conn:  # owned since long ago
+        conn.execute(text("UPDATE sync_owned_receiver SET since = '2020-01-02 03:04:05'"))
+    owned = state.owned_receivers().set_index("email_key")
+    assert "since" not in owned  # a plan does not read a million timestamps
+    # a's address moved (found by its receiver id), b's receiver id filled in (found by its key), c deactivated
+    again = owned.reset_index().assign(
+        email_key=["a2@example.org", "b@example.org", "c@example.org"], receiver_id=["11", "12", "13"],
+        our_deactivated=[-1, -1, 1700000000])
+    state.save_owned(again, drop_keys=["a@example.org"])
+    state.save_owned(pd.DataFrame({"email_key": ["d@example.org"], "receiver_id": ["14"], "contact_person_id": ["4"],
+                                   "origin": "adopted", "our_deactivated": None}), new=True)
+    state.save_owned(pd.DataFrame({"email_key": ["e@example.org"], "receiver_id": ["15"], "contact_person_id": ["5"],
+                                   "origin": "created", "our_deactivated": None}))  # not stored before: now
+    kept = since()
+    assert set(kept) == {"a2@example.org", "b@example.org", "c@example.org", "d@example.org", "e@example.org"}
+    assert {kept[key][:19] for key in ("a2@example.org", "b@example.org", "c@example.org")} == {"2020-01-02 03:04:05"}
+    assert not kept["d@example.org"].startswith("2020") and not kept["e@example.org"].startswith("2020")
+
+
 def test_saving_a_batchs_ownership_forgets_its_intents_in_the_same_transaction(state, engine, monkeypatch):
     ledger = RunLedger(engine, holder="h", attempt=1)
     run = ledger.start_run(tenant_id="a", list_id=1, dag_id="d", run_id="r", dry_run=False)
