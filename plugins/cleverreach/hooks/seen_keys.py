@@ -13,8 +13,10 @@ binary search.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported on the first page: a DAG file that imports the hook must not pay for it
+    import numpy as np
 
 _INT64 = (-(2**63), 2**63)
 
@@ -31,12 +33,16 @@ class SeenKeys:
         return self._count
 
     def __contains__(self, key: Hashable) -> bool:
+        import numpy as np
+
         if _is_int64(key):
             return bool(self._contains(np.array([key], dtype=np.int64))[0])  # type: ignore[list-item]
         return key in self._others
 
     def add_new(self, keys: Sequence[Hashable]) -> list[bool]:
         """Per key, True where it was not seen before (nor earlier in ``keys``); all of them are seen after."""
+        import numpy as np
+
         if all(type(key) is int for key in keys):
             try:
                 return self._add_ints(np.array(keys, dtype=np.int64)).tolist()
@@ -58,6 +64,8 @@ class SeenKeys:
         return new
 
     def _add_ints(self, ints: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         order = np.argsort(ints, kind="stable")  # stable: of repeats within the page, the first comes first
         ordered = ints[order]
         fresh_ordered = np.ones(len(ints), dtype=bool)
@@ -71,6 +79,8 @@ class SeenKeys:
 
     def _contains(self, ints: np.ndarray) -> np.ndarray:
         """``ints`` found in a block; sorted ``ints`` are looked up in a fraction of the time (cache locality)."""
+        import numpy as np
+
         found = np.zeros(len(ints), dtype=bool)
         for block in self._blocks:
             at = np.minimum(np.searchsorted(block, ints), len(block) - 1)
@@ -78,6 +88,8 @@ class SeenKeys:
         return found
 
     def _insert(self, block: np.ndarray) -> None:
+        import numpy as np
+
         self._count += len(block)
         blocks = self._blocks
         blocks.append(block)

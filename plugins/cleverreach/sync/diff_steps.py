@@ -16,7 +16,7 @@ import pandas as pd
 from cleverreach.email_keys import folded_email_key
 from cleverreach.enums import MemberState
 from cleverreach.sync.fields import ATTRIBUTES
-from cleverreach.sync.keys import NO_KEY, as_text, first_positions, isin_keys, key_array
+from cleverreach.sync.keys import NO_KEY, as_text, differs_at, first_positions, isin_keys, key_array
 from cleverreach.sync.plan import REFUSED_COLUMNS, empty_frame, payload_hashes
 
 @dataclass(frozen=True)
@@ -126,8 +126,8 @@ def match_members(desired: pd.DataFrame, actual: pd.DataFrame, receivers: Receiv
 
 def attribute_changes(desired: pd.DataFrame, actual: pd.DataFrame, match: Matches) -> Changes:
     """What really differs between each matched member and its receiver: only that is worth a write."""
-    attributes = {name: _differs(desired[name], match.rows, actual[name], match.at) for name in ATTRIBUTES}
-    ext_id = _differs(desired["ext_id"], match.rows, actual["ext_id"], match.at)
+    attributes = {name: differs_at(desired[name], match.rows, actual[name], match.at) for name in ATTRIBUTES}
+    ext_id = differs_at(desired["ext_id"], match.rows, actual["ext_id"], match.at)
     return Changes(attributes=attributes, ext_id=ext_id, any=np.logical_or.reduce([ext_id, *attributes.values()]))
 
 
@@ -320,11 +320,6 @@ def _refolded(positions: np.ndarray, desired_keys: pd.Series, desired_cids: np.n
         if found is not None:
             out[d] = found
     return out
-
-
-def _differs(left: pd.Series, left_rows: np.ndarray, right: pd.Series, right_rows: np.ndarray) -> np.ndarray:
-    """Row-wise ``left[left_rows] != right[right_rows]`` on the columns' own arrays (no index alignment)."""
-    return _bools(left.array.take(left_rows) != right.array.take(right_rows), missing=True)
 
 
 def _bools(result: object, *, missing: bool) -> np.ndarray:

@@ -23,7 +23,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from cleverreach.sync.keys import email_keys, first_positions, key_array
+from cleverreach.sync.keys import differs_at, email_keys, first_positions, key_array
 
 
 
@@ -78,21 +78,6 @@ def owned_frame(rows: pd.DataFrame | None = None) -> pd.DataFrame:
     return frame.assign(**typed)[OWNED_COLUMNS].reset_index(drop=True)
 
 
-#: rows compared at a time by :func:`_differs_at`
-COMPARE_SLICE = 100_000
-
-
-def _differs_at(left: pd.Series, left_rows: np.ndarray, right: pd.Series, right_rows: np.ndarray) -> np.ndarray:
-    """``left[left_rows] != right[right_rows]`` (a missing value differs), a slice at a time: the two columns'
-    copies in the rows' order are a few megabytes at once, not two copies of a million keys."""
-    differs = np.zeros(len(left_rows), dtype=bool)
-    for start in range(0, len(left_rows), COMPARE_SLICE):
-        at = slice(start, start + COMPARE_SLICE)
-        moved = left.array.take(left_rows[at]) != right.array.take(right_rows[at])
-        differs[at] = moved.to_numpy(dtype=bool, na_value=True) if hasattr(moved, "to_numpy") else np.asarray(moved, bool)
-    return differs
-
-
 @dataclass
 class Ownership:
     """The record resolved against the group: ``owned`` (one row per owned receiver present in the group),
@@ -125,7 +110,7 @@ def resolve_ownership(record: pd.DataFrame, actual: pd.DataFrame) -> Ownership:
 
     kept = np.flatnonzero(found)
     key_moved = np.zeros(len(record), dtype=bool)
-    key_moved[kept] = _differs_at(record["email_key"], kept, actual["email_key"], position[kept])
+    key_moved[kept] = differs_at(record["email_key"], kept, actual["email_key"], position[kept])
     filled = np.zeros(len(record), dtype=bool)
     filled[seeded] = found[seeded]
     changed = key_moved | filled | (new_stamp != stamp)

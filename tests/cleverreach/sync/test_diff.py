@@ -320,9 +320,9 @@ def test_resolve_ownership_fills_ids_reads_stamps_and_releases():
 
 @pytest.mark.parametrize("slice_rows", [1, 2, 3, 100_000])
 def test_resolve_ownership_finds_moved_keys_in_any_slice(monkeypatch, slice_rows):
-    import cleverreach.sync.ownership as ownership
+    import cleverreach.sync.keys as keys
 
-    monkeypatch.setattr(ownership, "COMPARE_SLICE", slice_rows)
+    monkeypatch.setattr(keys, "COMPARE_SLICE", slice_rows)
     actual = receivers(*({"email": f"New{i}@Example.org" if i % 3 == 0 else f"same{i}@example.org"} for i in range(7)))
     record = owned_frame(pd.DataFrame({
         "email_key": [f"old{i}@example.org" if i % 3 == 0 else f"same{i}@example.org" for i in range(7)],

@@ -64,6 +64,17 @@ def test_first_positions_in_arrow_and_in_pandas_are_the_first_occurrence(seed):
     mixed = first_positions(pd.Series(index, dtype="str"), pd.Series(lookup, dtype=object))  # one side not Arrow
     assert mixed.tolist() == expected
 
+    def in_pieces(values: list, size: int) -> pd.Series:  # as a frame read page by page stores it
+        return pd.concat([pd.Series(values[at:at + size], dtype="str") for at in range(0, len(values), size)],
+                         ignore_index=True)
+
+    index_pieces, lookup_pieces = in_pieces(index, 7), in_pieces(lookup, 9)
+    if index_pieces.dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        assert pa.array(index_pieces.array).num_chunks > 1 and pa.array(lookup_pieces.array).num_chunks > 1
+    assert first_positions(index_pieces, lookup_pieces).tolist() == expected
+
 
 def test_first_positions_of_nothing():
     assert first_positions(pd.Series([], dtype="str"), pd.Series(["a"], dtype="str")).tolist() == [-1]
@@ -88,3 +99,17 @@ def test_addresses_that_are_not_their_keys_get_their_own(dtype):
     stored = pd.Series([" Anna@Example.ORG", "jürgen@bücher.example", "bo@example.org"], dtype=dtype)
     assert email_keys(stored).tolist() == ["anna@example.org", "jürgen@xn--bcher-kva.example", "bo@example.org"]
     assert stored.tolist()[0] == " Anna@Example.ORG"
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+@pytest.mark.parametrize("slice_rows", [1, 3, 100_000])
+def test_differs_at_compares_the_rows_given_a_slice_at_a_time(monkeypatch, dtype, slice_rows):
+    import cleverreach.sync.keys as keys
+
+    monkeypatch.setattr(keys, "COMPARE_SLICE", slice_rows)
+    left = pd.Series(["a", "b", None, "7", "", "x"], dtype=dtype)
+    right = pd.Series(["x", "7", "b", None, "a", ""], dtype=dtype)
+    left_rows, right_rows = np.array([0, 1, 2, 3, 4, 5, 0]), np.array([4, 0, 3, 1, 5, 0, 0])
+    # a == a, b != x, missing != missing (a missing value differs), 7 == 7, '' == '', x == x, a != x
+    assert keys.differs_at(left, left_rows, right, right_rows).tolist() == [False, True, True, False, False, False, True]
+    assert keys.differs_at(left, left_rows[:0], right, right_rows[:0]).tolist() == []
