@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from cleverreach.hooks.responses import ReceiverRow
 from cleverreach.sync.actual import ACTUAL_COLUMNS, receivers_frame
 from cleverreach.sync.keys import email_keys
 
 
-def test_pages_become_one_frame_with_each_receivers_own_key():
+@pytest.mark.parametrize("keyed_rows", [1, 2, 100_000])  # keys made per page, across pages, for all at once
+def test_pages_become_one_frame_with_each_receivers_own_key(monkeypatch, keyed_rows):
+    import cleverreach.sync.actual as actual
+
+    monkeypatch.setattr(actual, "KEYED_ROWS", keyed_rows)
     pages = [
         [{"id": 1, "email": "anna@example.org", "activated": "5", "global_attributes": {"ext_id": " 7 ", "firstname": "Anna"}}],
         [ReceiverRow(id=2, email=" Ben@Example.ORG", activated=6, deactivated=None, bounced=0,
