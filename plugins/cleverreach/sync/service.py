@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ from cleverreach.sync.fence import Fence
 from cleverreach.sync.fields import ATTRIBUTE_DESCRIPTIONS
 from cleverreach.sync.intents import absorb, resolve_intents
 from cleverreach.sync.flags import run_flags
-from cleverreach.sync.keys import isin_keys
+from cleverreach.sync.keys import isin_keys, shared_keys
 from cleverreach.sync.ledger import RunLedger
 from cleverreach.sync.memory import return_freed_heap
 from cleverreach.sync.list_state import ListState
@@ -136,6 +136,10 @@ class ListSync:
                 valid, rejected = prepare_desired(members)
                 del members
                 record = self.state.record()
+                owned = record.owned.assign(contact_person_id=shared_keys(record.owned["contact_person_id"],
+                                                                          valid["contact_person_id"]))
+                record = replace(record, owned=owned)  # the record's contact keys are the members' strings
+                del owned
             except BaseException:
                 stop.set()  # the read stops at its next page
                 raise

@@ -113,3 +113,18 @@ def test_differs_at_compares_the_rows_given_a_slice_at_a_time(monkeypatch, dtype
     # a == a, b != x, missing != missing (a missing value differs), 7 == 7, '' == '', x == x, a != x
     assert keys.differs_at(left, left_rows, right, right_rows).tolist() == [False, True, True, False, False, False, True]
     assert keys.differs_at(left, left_rows[:0], right, right_rows[:0]).tolist() == []
+
+
+def test_shared_keys_are_the_other_frames_strings_with_the_same_values():
+    from cleverreach.sync.keys import shared_keys
+
+    like = pd.Series(["".join(["1", "2"]), "7", "anna"], dtype=object)  # strings built at run time: not interned
+    keys = pd.Series(["".join(["1", "2"]), "99", None, "".join(["an", "na"])], index=[5, 6, 7, 8], dtype=object)
+    assert keys[5] is not like[0]
+    shared = shared_keys(keys, like)
+    assert shared.tolist() == ["12", "99", None, "anna"] and shared.index.tolist() == [5, 6, 7, 8]
+    assert shared[5] is like[0] and shared[8] is like[2]  # one string object for both frames
+    assert keys[5] is not like[0]  # the caller's column as it was
+    arrow = pd.Series(["12"], dtype="str")
+    assert shared_keys(arrow, like) is arrow and shared_keys(keys, arrow) is keys  # text in Arrow: nothing to share
+    assert shared_keys(keys.iloc[:0], like).empty
