@@ -201,8 +201,7 @@ def test_a_worker_container_killed_mid_sync_and_the_list_converges(compose_stack
     assert len(receivers) == states["synced"]
     total = _writes(client) - before
     assert batches <= total <= batches + 1, (total, batches)  # at most the batch in flight written twice
-    stack.compose("up", "-d", "--scale", f"airflow-worker={WORKERS}")  # the killed worker back, as an operator would
-    stack.wait_healthy()
+    stack.up()  # the killed worker back, as an operator would: `up -d` (again after aardvark-dns's flake), healthy
     STATE["killed"] = True
     print(f"\nkilled a worker after {applied} of {batches} batches; converged with {total} write calls")
 
