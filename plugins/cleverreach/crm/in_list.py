@@ -52,17 +52,6 @@ def execute_in(conn: Connection, clause: TextClause, params: dict[str, Any], nam
     return conn.execute(expanding, {**params, name: list(values)}).rowcount
 
 
-def fetch_in(conn: Connection, clause: TextClause, params: dict[str, Any], name: str, values: Sequence[Any],
-              type_: type[TypeEngine[Any]] | TypeEngine[Any]) -> list[Any]:
-    """The rows of a query whose ``:name`` is an ``IN`` list (``IN :name``), through SQLAlchemy's expanding
-    parameter: for the few rows a write needs back, where :func:`execute_in`'s driver paths buy nothing."""
-    if not len(values):
-        return []
-    element = type_() if isinstance(type_, type) else type_
-    expanding = clause.bindparams(bindparam(name, expanding=True, type_=element))
-    return list(conn.execute(expanding, {**params, name: list(values)}))
-
-
 def _processed(conn: Connection, key: str, value: Any) -> Any:
     """``value`` as ``text()`` would bind it: through the processor of the type SQLAlchemy infers from it."""
     if value is None:

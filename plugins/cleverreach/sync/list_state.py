@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, Text
 from cleverreach.audit.actor import Actor
 from cleverreach.clock import utcnow
 from cleverreach.crm.bulk import bulk_insert, replaces_in_place
-from cleverreach.crm.in_list import execute_in, fetch_in
+from cleverreach.crm.in_list import execute_in
 from cleverreach.crm.keys import as_key
 from cleverreach.crm.store import SqlStore
 from cleverreach.lists.store import ListStore
@@ -147,10 +147,9 @@ class ListState(SqlStore):
         """Per row, the ``since`` stored under its receiver id, else under its e-mail key, else ``now``."""
         by_receiver: dict[str, str] = {}
         by_key: dict[str, str] = {}
-        statement = self.q("sync_owned_since")
+        statement = self.q("sync_owned_since", email_keys=Text)
         for chunk in chunks(list(keys)):
-            for email_key, receiver_id, since in fetch_in(conn, statement, {"list_id": self.list_id}, "email_keys",
-                                                          chunk, Text):
+            for email_key, receiver_id, since in conn.execute(statement, {"list_id": self.list_id, "email_keys": chunk}):
                 if since is not None:
                     by_key[email_key] = str(since)
                     if receiver_id:
