@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -82,6 +83,19 @@ def test_the_desired_state_is_the_same_from_text_and_object_columns_and_leaves_t
         assert ours_.astype(object).where(ours_.notna(), None).to_dict("records") == \
             theirs.astype(object).where(theirs.notna(), None).to_dict("records")
     assert valid_text["firstname"].tolist() == ["An na", ""] and valid_text["company"].tolist() == ["", "x" * 250]
+    # a handful of states for a million members: a byte each, whatever the column was read as
+    assert isinstance(valid_text["sync_state"].dtype, pd.CategoricalDtype)
+    assert isinstance(valid_objects["sync_state"].dtype, pd.CategoricalDtype)
+
+
+def test_the_records_origin_is_a_category_and_a_typed_record_is_taken_as_it_is():
+    record = owned_frame(pd.DataFrame({"email_key": ["a@example.org", "b@example.org"], "receiver_id": ["1", "2"],
+                                       "contact_person_id": ["1", "2"], "origin": ["created", None],
+                                       "our_deactivated": [None, 5]}))
+    assert isinstance(record["origin"].dtype, pd.CategoricalDtype)
+    assert record["origin"].tolist() == ["created", "adopted"]  # a row seeded without one was adopted
+    again = owned_frame(record)
+    assert np.shares_memory(again["origin"].array.codes, record["origin"].array.codes)  # not typed again
 
 
 def test_adds_updates_removes_and_unchanged():
