@@ -16,7 +16,7 @@ import pandas as pd
 from cleverreach.email_keys import folded_email_key
 from cleverreach.enums import MemberState
 from cleverreach.sync.fields import ATTRIBUTES
-from cleverreach.sync.keys import NO_KEY, as_text, differs_at, first_positions, isin_keys, key_array
+from cleverreach.sync.keys import NO_KEY, all_distinct, as_text, differs_at, first_positions, isin_keys, key_array
 from cleverreach.sync.plan import REFUSED_COLUMNS, empty_frame, payload_hashes
 
 @dataclass(frozen=True)
@@ -76,9 +76,8 @@ class Changes:
 
 def unique_receivers(actual: pd.DataFrame) -> pd.DataFrame:
     """One receiver per address (a page that repeated one keeps the first)."""
-    keys = pd.Index(actual["email_key"])
-    if not keys.is_unique:
-        actual = actual[~keys.duplicated(keep="first")].reset_index(drop=True)
+    if not all_distinct(actual["email_key"]):
+        actual = actual[~actual["email_key"].duplicated(keep="first").to_numpy(dtype=bool)].reset_index(drop=True)
     return actual
 
 

@@ -23,7 +23,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from cleverreach.sync.keys import differs_at, email_keys, first_positions, key_array
+from cleverreach.sync.keys import all_distinct, differs_at, email_keys, first_positions, key_array
 
 
 
@@ -131,7 +131,7 @@ def resolve_ownership(record: pd.DataFrame, actual: pd.DataFrame) -> Ownership:
         resolved["our_deactivated"] = new_stamp
     owned = resolved[keep] if not keep.all() else resolved
     for column in ("receiver_id", "email_key"):
-        if not pd.Index(owned[column]).is_unique:
+        if not all_distinct(owned[column]):
             owned = owned[~owned[column].duplicated(keep="first")]
     save = owned[changed[owned.index.to_numpy()]]
     drop = record["email_key"].to_numpy()[~keep | changed].tolist()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from cleverreach.crm.keys import as_key
-from cleverreach.sync.keys import as_text, email_keys, first_positions, key_array, key_column, key_order
+from cleverreach.sync.keys import all_distinct, as_text, email_keys, first_positions, key_array, key_column, key_order
 
 
 @pytest.mark.parametrize("column", [
@@ -48,9 +48,14 @@ def test_text_of_a_column_is_the_same_from_arrow_and_from_objects():
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_first_positions_in_arrow_and_in_pandas_are_the_first_occurrence(seed):
+@pytest.mark.parametrize("value_set_rows", [250_000, 1, 7])  # Arrow's table of all values, or of parts in turn
+def test_first_positions_in_arrow_and_in_pandas_are_the_first_occurrence(monkeypatch, seed, value_set_rows):
     """Arrow's hash table (both columns Arrow text) and pandas' (any other) give the row of the first occurrence,
-    -1 for none, with repeats, NULLs, '' and keys that look like numbers."""
+    -1 for none, with repeats, NULLs, '' and keys that look like numbers; a table of a part of the values at a
+    time gives the same rows."""
+    import cleverreach.sync.keys as keys
+
+    monkeypatch.setattr(keys, "VALUE_SET_ROWS", value_set_rows)
     rng = np.random.default_rng(seed)
     pool = ["", "7", "007", "7.0", "anna@example.org", "ANNA@example.org", "jürgen@bücher.example", None]
     index = [pool[i] for i in rng.integers(0, len(pool), 40)]
@@ -74,6 +79,19 @@ def test_first_positions_in_arrow_and_in_pandas_are_the_first_occurrence(seed):
 
         assert pa.array(index_pieces.array).num_chunks > 1 and pa.array(lookup_pieces.array).num_chunks > 1
     assert first_positions(index_pieces, lookup_pieces).tolist() == expected
+
+
+@pytest.mark.parametrize("value_set_rows", [250_000, 2])
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_all_distinct_as_pandas_is_unique(monkeypatch, dtype, value_set_rows):
+    import cleverreach.sync.keys as keys
+
+    monkeypatch.setattr(keys, "VALUE_SET_ROWS", value_set_rows)
+    cases = [[], ["a"], ["a", "b", "c", "d", "e"], ["a", "b", "c", "d", "a"], ["a", "A"], ["7", "07", "7.0"],
+             ["a", None, "b"], [None, "a", None], ["", None], ["x", "y", "z", "x"]]
+    for values in cases:
+        series = pd.Series(values, dtype=dtype)
+        assert all_distinct(series) == pd.Index(series).is_unique == (len(set(values)) == len(values)), values
 
 
 def test_first_positions_of_nothing():
