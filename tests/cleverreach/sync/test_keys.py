@@ -131,6 +131,10 @@ def test_differs_at_compares_the_rows_given_a_slice_at_a_time(monkeypatch, dtype
     # a == a, b != x, missing != missing (a missing value differs), 7 == 7, '' == '', x == x, a != x
     assert keys.differs_at(left, left_rows, right, right_rows).tolist() == [False, True, True, False, False, False, True]
     assert keys.differs_at(left, left_rows[:0], right, right_rows[:0]).tolist() == []
+    # runs of consecutive rows (taken as slices) on either side, and on both
+    assert keys.differs_at(left, np.arange(6), right, np.arange(6)).tolist() == [True, True, True, True, True, True]
+    assert keys.differs_at(left, np.arange(1, 4), right, np.array([1, 2, 3])).tolist() == [True, True, True]
+    assert keys.differs_at(left, np.array([3, 1]), right, np.arange(1, 3)).tolist() == [False, False]
 
 
 def test_shared_keys_are_the_other_frames_strings_with_the_same_values():
