@@ -87,7 +87,7 @@ def receiver_states(actual: pd.DataFrame, owned: pd.DataFrame) -> ReceiverStates
     ours = own_pos >= 0
     safe = np.maximum(own_pos, 0)
     our_stamp = np.where(ours, owned["our_deactivated"].to_numpy(dtype="int64")[safe] if len(owned) else -1, -1)
-    owner_cid = (np.where(ours, owned["contact_person_id"].to_numpy(dtype=object)[safe], NO_KEY).astype(object)
+    owner_cid = (np.where(ours, owned["contact_person_id"].to_numpy(dtype=object)[safe], NO_KEY).astype(object, copy=False)
                  if len(owned) else np.full(len(actual), NO_KEY, dtype=object))
     activated = actual["activated"].to_numpy(dtype="int64")
     deactivated = actual["deactivated"].to_numpy(dtype="int64")
@@ -277,19 +277,20 @@ def withdrawn_receivers(actual: pd.DataFrame, owner_cid: np.ndarray, withdrawn: 
     """(to erase, contact key or ``NO_KEY``, reason) per receiver: unwanted receivers that stand for a withdrawn
     contact by the ownership record, or by a withdrawn member's address."""
     none = np.zeros(len(actual), dtype=bool)
+    if withdrawn is None or withdrawn.empty or actual.empty:  # read-only views of one value: 16 MB less at a million
+        return (none, np.broadcast_to(np.array(NO_KEY, dtype=object), len(actual)),
+                np.broadcast_to(np.array("", dtype=object), len(actual)))
     reasons = np.full(len(actual), "", dtype=object)
-    if withdrawn is None or withdrawn.empty or actual.empty:
-        return none, np.full(len(actual), NO_KEY, dtype=object), reasons
     withdrawn = withdrawn.assign(contact_person_id=key_array(withdrawn["contact_person_id"]))
     by_contact = withdrawn.drop_duplicates("contact_person_id").set_index("contact_person_id")["reason"]
     keyed = withdrawn[withdrawn["email_key"].astype(str) != ""].drop_duplicates("email_key").set_index("email_key")
     hit_owner = isin_keys(owner_cid, by_contact.index) & (owner_cid != NO_KEY)
-    key_pos = pd.Index(keyed.index).get_indexer(actual["email_key"])
+    key_pos = first_positions(pd.Series(keyed.index.array), actual["email_key"])  # in Arrow where both are text
     hit_key = key_pos >= 0
-    cid = np.where(hit_owner, owner_cid, NO_KEY).astype(object)
+    cid = np.where(hit_owner, owner_cid, NO_KEY).astype(object, copy=False)
     key_cids = keyed["contact_person_id"].to_numpy(dtype=object)
     if len(key_cids):
-        cid = np.where(~hit_owner & hit_key, key_cids[np.maximum(key_pos, 0)], cid).astype(object)
+        cid = np.where(~hit_owner & hit_key, key_cids[np.maximum(key_pos, 0)], cid).astype(object, copy=False)
     erase = (hit_owner | hit_key) & unwanted
     reasons[erase] = by_contact.reindex(cid[erase]).to_numpy()
     return erase, cid, reasons

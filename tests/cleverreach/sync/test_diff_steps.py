@@ -282,7 +282,8 @@ def test_withdrawn_receivers_are_erased_whatever_their_state_unless_wanted():
     assert removes["reason"].tolist() == ["deleted or anonymised in the CRM: deleted from the group",
                                           "no marketing (flag in the CRM): deleted from the group"]
     nothing = withdrawn_receivers(actual, states.owner_cid, None, np.ones(4, dtype=bool))
-    assert not nothing[0].any() and set(nothing[1]) == {NO_KEY}
+    assert not nothing[0].any() and set(nothing[1]) == {NO_KEY} and set(nothing[2]) == {""}
+    assert nothing[1].strides == nothing[2].strides == (0,)  # views of one value, not arrays of a million
 
 
 def test_typed_receiver_rows_read_as_their_dicts():
