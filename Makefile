@@ -45,12 +45,13 @@ check: $(STAMP)
 #    created on demand; tests/conftest.py), every property example; --dist worksteal, so that an idle worker takes
 #    queued tests from a busy one instead of waiting for the long DAG tests at the end.
 # 2. serial: SLOW_TESTS, one test at a time (they share fixed databases, Redis db numbers, ports, the compose stack),
-#    in two lanes side by side: the stacks (STACK_TESTS: real Airflow services, Chromium, Celery, podman; one after
-#    the other) and the rest (SIDE_TESTS: the soak, the wheel, the frontend; they share nothing with the stacks and
-#    run on TEST_POSTGRES_URL's database with the suffix _side, created on demand). The side lane's output follows
+#    in two lanes side by side: the stacks (STACK_TESTS: real Airflow services, Chromium, podman; one after the
+#    other) and the rest (SIDE_TESTS: the soak, the wheel, the frontend, the Celery stack with its own databases,
+#    Redis db and free ports; they share nothing with the stacks and run on TEST_POSTGRES_URL's database with the
+#    suffix _side, created on demand), so that the two lanes take about as long. The side lane's output follows
 #    the stack lane's in the log.
-STACK_TESTS := tests/e2e tests/distributed tests/compose
-SIDE_TESTS := tests/soak tests/packaging tests/frontend
+STACK_TESTS := tests/e2e tests/compose
+SIDE_TESTS := tests/soak tests/packaging tests/frontend tests/distributed
 TEST_WORKERS ?= auto
 test: $(STAMP)
 	@status=0; SECONDS=0; \
