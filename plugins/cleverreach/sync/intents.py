@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from cleverreach.crm.keys import as_key
-from cleverreach.sync.keys import all_distinct, isin_keys, key_column
+from cleverreach.sync.diff_steps import unique_receivers
+from cleverreach.sync.keys import isin_keys, key_column
 from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, Ownership, owned_frame
 
 INTENT_COLUMNS = ["email_key", "contact_person_id", "origin"]
@@ -62,8 +63,7 @@ def resolve_intents(intents: pd.DataFrame, actual: pd.DataFrame, owned: pd.DataF
     keys = intents["email_key"].astype(str).to_numpy(dtype=object)
     # few rows (a run leaves at most one batch's intents behind): each key through as_key, whatever its type
     contacts = np.array([as_key(c) for c in intents["contact_person_id"].tolist()], dtype=object)
-    if not all_distinct(actual["email_key"]):  # as the diff: the first receiver of an address counts
-        actual = actual[~actual["email_key"].duplicated(keep="first")].reset_index(drop=True)
+    actual = unique_receivers(actual)  # as the diff: the first receiver of an address counts
     receiver_ids = np.append(actual["receiver_id"].astype(str).to_numpy(dtype=object), "")
     ext_ids = np.append(actual["ext_id"].astype(str).str.strip().to_numpy(dtype=object), "")
     position = pd.Index(actual["email_key"]).get_indexer(keys) if len(actual) else np.full(len(keys), -1)

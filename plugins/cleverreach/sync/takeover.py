@@ -38,7 +38,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from cleverreach.sync.keys import all_distinct, first_positions
+from cleverreach.sync.diff_steps import unique_receivers
+from cleverreach.sync.keys import first_positions
 from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, Ownership, OwnershipOrigin, owned_frame
 from cleverreach.sync.plan import CONSENT_COLUMNS, SyncPlan, empty_frame
 
@@ -118,8 +119,7 @@ def take_over(desired: pd.DataFrame, actual: pd.DataFrame, ownership: Ownership,
     gone = _withdrawn_receivers(desired, actual, ownership, withdrawn)
     if desired.empty:
         return Takeover.nothing(desired, _take(ownership, np.zeros(len(ownership.owned), dtype=bool), gone))
-    if not all_distinct(actual["email_key"]):  # as the diff: the first receiver of an address counts
-        actual = actual[~actual["email_key"].duplicated(keep="first")].reset_index(drop=True)
+    actual = unique_receivers(actual)  # as the diff: the first receiver of an address counts
     member_ids = desired["contact_person_id"].astype(str)
     named = first_positions(member_ids, actual["ext_id"])  # the member an ext_id names, -1 = none
     current = first_positions(desired["email_key"], actual["email_key"])  # the member whose address it is
