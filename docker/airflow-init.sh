@@ -12,6 +12,25 @@
 #     no-op then). A CRM still holding the tables of release 0.1 stops the start here: adopt them once first
 #     (`docker compose run --rm airflow-cli python -m cleverreach.crm.adopt_legacy`, README "Upgrading")
 set -euo pipefail
+# the step that failed, in the container's log (compose itself says only "exited with code N")
+trap 'echo "airflow-init: stopped (exit $?) at line ${LINENO}: $(sed -n "${LINENO}p" "${BASH_SOURCE[0]}")" >&2' ERR
+
+# Each step below is idempotent, so one that meets a passing fault (a name lookup that fails while the
+# container network reloads for a container that starts, a database that restarts) runs again: 3 tries, 5 s
+# apart. A lasting fault (a refusal, a bad setting) fails the start after the third.
+TRIES=${AIRFLOW_INIT_TRIES:-3} PAUSE=${AIRFLOW_INIT_PAUSE:-5}
+# the image's entrypoint and the logs volume (other paths only in tests/test_airflow_init.py)
+ENTRYPOINT=${AIRFLOW_INIT_ENTRYPOINT:-/entrypoint} LOGS=${AIRFLOW_INIT_LOGS:-/opt/airflow/logs}
+retry() {
+  local attempt status
+  for ((attempt = 1; ; attempt++)); do
+    "$@" && return 0
+    status=$?
+    echo "airflow-init: exit ${status} from: $* (try ${attempt} of ${TRIES})" >&2
+    ((attempt < TRIES)) || return "${status}"
+    sleep "${PAUSE}"
+  done
+}
 
 python "$(dirname "${BASH_SOURCE[0]}")/check_secrets.py"
 
@@ -19,21 +38,23 @@ python "$(dirname "${BASH_SOURCE[0]}")/check_secrets.py"
 export AIRFLOW_ADMIN_USER=${AIRFLOW_ADMIN_USER:-admin}
 AIRFLOW_UID=${AIRFLOW_UID:-50000}
 
-mkdir -p /opt/airflow/logs
-chown -R "${AIRFLOW_UID}:0" /opt/airflow/logs
+mkdir -p "${LOGS}"
+chown -R "${AIRFLOW_UID}:0" "${LOGS}"
 
-/entrypoint airflow db migrate
+retry "${ENTRYPOINT}" airflow db migrate
 # the pool that bounds the CleverReach API tasks across the deployment (docker/airflow.env sets its size);
 # `pools set` creates or resizes it, so every start applies the configured size
-/entrypoint airflow pools set "${AIRFLOW__CLEVERREACH__API_POOL:-cleverreach_api}" \
+retry "${ENTRYPOINT}" airflow pools set "${AIRFLOW__CLEVERREACH__API_POOL:-cleverreach_api}" \
   "${AIRFLOW__CLEVERREACH__API_POOL_SLOTS:-8}" "CleverReach API calls across the deployment"
-/entrypoint python -m cleverreach.ui.roles
-if /entrypoint airflow users list --output json | grep -q "\"username\": \"${AIRFLOW_ADMIN_USER}\""; then
+retry "${ENTRYPOINT}" python -m cleverreach.ui.roles
+# read whole before it is searched: a failing list stops the start here, not as a second "users create"
+users=$(retry "${ENTRYPOINT}" airflow users list --output json)
+if grep -q "\"username\": \"${AIRFLOW_ADMIN_USER}\"" <<<"${users}"; then
   echo "UI login ${AIRFLOW_ADMIN_USER} exists; its password is kept"
 else
-  /entrypoint airflow users create --role Admin --username "${AIRFLOW_ADMIN_USER}" --password "${AIRFLOW_ADMIN_PASSWORD}" \
+  retry "${ENTRYPOINT}" airflow users create --role Admin --username "${AIRFLOW_ADMIN_USER}" --password "${AIRFLOW_ADMIN_PASSWORD}" \
     --firstname Airflow --lastname Admin --email "${AIRFLOW_ADMIN_USER}@localhost"
   echo "UI login: ${AIRFLOW_ADMIN_USER} (password from AIRFLOW_ADMIN_PASSWORD)"
 fi
-/entrypoint python -m cleverreach.crm.migrate
-/entrypoint airflow version
+retry "${ENTRYPOINT}" python -m cleverreach.crm.migrate
+"${ENTRYPOINT}" airflow version

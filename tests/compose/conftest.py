@@ -96,10 +96,12 @@ class ComposeStack:
                 # it reloads for a container that starts; a one-shot service (airflow-init) that meets one exits 1
                 # (services with `restart: always` start again by themselves). A user runs `up -d` again; so does
                 # the test, and counts it
+                # what the one-shot services said: the only place their reason is (compose says "exited with code")
+                said = self.logs(*ONE_SHOT, tail=40)
+                print(f"\nup -d failed (attempt {attempt}): {str(exc)[-300:]}\none-shot services' logs:\n{said}")
                 if attempt == UP_ATTEMPTS:
-                    raise
+                    raise RuntimeError(f"{exc}\none-shot services' logs:\n{said[-6000:]}") from exc
                 self.figures["up_retried"] = self.figures.get("up_retried", 0) + 1
-                print(f"\nup -d failed, once more: {str(exc)[-300:]}")
         self.wait_healthy()
         return time.monotonic() - started
 
