@@ -28,8 +28,7 @@ import numpy as np
 import pandas as pd
 
 from cleverreach.crm.keys import as_key
-from cleverreach.sync.diff_steps import unique_receivers
-from cleverreach.sync.keys import isin_keys, key_column
+from cleverreach.sync.keys import first_positions, key_column
 from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, Ownership, owned_frame
 
 INTENT_COLUMNS = ["email_key", "contact_person_id", "origin"]
@@ -63,22 +62,34 @@ def resolve_intents(intents: pd.DataFrame, actual: pd.DataFrame, owned: pd.DataF
     keys = intents["email_key"].astype(str).to_numpy(dtype=object)
     # few rows (a run leaves at most one batch's intents behind): each key through as_key, whatever its type
     contacts = np.array([as_key(c) for c in intents["contact_person_id"].tolist()], dtype=object)
-    actual = unique_receivers(actual)  # as the diff: the first receiver of an address counts
-    receiver_ids = np.append(actual["receiver_id"].astype(str).to_numpy(dtype=object), "")
-    ext_ids = np.append(actual["ext_id"].astype(str).str.strip().to_numpy(dtype=object), "")
-    position = pd.Index(actual["email_key"]).get_indexer(keys) if len(actual) else np.full(len(keys), -1)
-    at = np.where(position >= 0, position, len(actual))  # the appended "" stands for "no receiver here"
-    ours = (position >= 0) & (ext_ids[at] == contacts)
-    already = isin_keys(keys, owned["email_key"]) | isin_keys(receiver_ids[at], owned["receiver_id"])
+    # the first receiver of an address counts, as in the diff; only the intents' receivers are taken out of the
+    # group (a column as Python strings is a million of them, for the one batch a dead run left behind)
+    position = _positions(actual["email_key"], keys)
+    found = position >= 0
+    receiver_ids = np.full(len(keys), "", dtype=object)  # "" stands for "no receiver here"
+    ext_ids = np.full(len(keys), "", dtype=object)
+    if found.any():
+        hit = actual.iloc[position[found]]
+        receiver_ids[found] = hit["receiver_id"].astype(str).to_numpy(dtype=object)
+        ext_ids[found] = hit["ext_id"].astype(str).str.strip().to_numpy(dtype=object)
+    ours = found & (ext_ids == contacts)
+    already = (_positions(owned["email_key"], keys) >= 0) | (_positions(owned["receiver_id"], receiver_ids) >= 0)
     take = ours & ~already
     rows = pd.DataFrame({
         "email_key": keys[take],
-        "receiver_id": receiver_ids[at][take],
+        "receiver_id": receiver_ids[take],
         "contact_person_id": contacts[take],
         "origin": intents["origin"].astype(str).to_numpy(dtype=object)[take],
         "our_deactivated": NOT_DEACTIVATED_BY_US,
     }, columns=OWNED_COLUMNS)
     return IntentResolution(owned_frame(rows), keys.tolist(), int((~ours).sum()))
+
+
+def _positions(column: pd.Series, values: np.ndarray) -> np.ndarray:
+    """``first_positions`` of a few text values in a long column, the values typed as the column (Arrow's hash
+    table where the column is Arrow text)."""
+    text = isinstance(column.dtype, pd.StringDtype)
+    return first_positions(column, pd.Series(values, dtype=column.dtype if text else object))
 
 
 def absorb(ownership: Ownership, resolution: IntentResolution) -> Ownership:

@@ -126,13 +126,14 @@ def resolve_ownership(record: pd.DataFrame, actual: pd.DataFrame) -> Ownership:
     if changed.any():
         resolved = record.copy()
         rows = np.flatnonzero(changed & found)
-        resolved.loc[rows, "receiver_id"] = actual["receiver_id"].to_numpy()[position[rows]]
-        resolved.loc[rows, "email_key"] = actual["email_key"].to_numpy()[position[rows]]
+        # taken from the columns as stored: a column's to_numpy() is a million Python strings for a few rows
+        for column in ("receiver_id", "email_key"):
+            resolved.loc[rows, column] = np.asarray(actual[column].array.take(position[rows]), dtype=object)
         resolved["our_deactivated"] = new_stamp
     owned = resolved[keep] if not keep.all() else resolved
     for column in ("receiver_id", "email_key"):
         if not all_distinct(owned[column]):
             owned = owned[~owned[column].duplicated(keep="first")]
     save = owned[changed[owned.index.to_numpy()]]
-    drop = record["email_key"].to_numpy()[~keep | changed].tolist()
+    drop = record["email_key"][~keep | changed].tolist()
     return Ownership(owned.reset_index(drop=True), save.reset_index(drop=True), drop)

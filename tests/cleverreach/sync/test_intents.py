@@ -64,6 +64,18 @@ def test_contact_keys_compare_as_text_and_no_intents_change_nothing():
     assert resolve_intents(intents(("a@example.org", "1", "created")), group(), owned_frame(None)).dropped == 1
 
 
+def test_the_first_receiver_of_a_repeated_address_counts_and_a_seeded_row_is_no_receiver():
+    # a page that repeated an address: the first receiver is the one (as in the diff); the second is ignored
+    actual = group(("r1", "anna@example.org", "9"), ("r2", "anna@example.org", "1"), ("r3", "ben@example.org", "2"))
+    # a record row still without a receiver id ("") is not the receiver of an intent that found none
+    record = owned_frame(pd.DataFrame([{"email_key": "old@example.org", "receiver_id": "", "contact_person_id": "5",
+                                        "origin": "adopted", "since": None, "our_deactivated": -1}]))
+    resolution = resolve_intents(intents(("anna@example.org", "1", "created"), ("ben@example.org", "2", "created"),
+                                         ("carl@example.org", "3", "created")), actual, record)
+    assert resolution.owned[["email_key", "receiver_id"]].values.tolist() == [["ben@example.org", "r3"]]
+    assert resolution.dropped == 2
+
+
 def test_intent_rows_of_plan_rows():
     rows = pd.DataFrame({"email_key": ["a@example.org"], "contact_person_id": [5], "email": ["A@example.org"]})
     assert intent_rows(rows, "created").values.tolist() == [["a@example.org", "5", "created"]]
