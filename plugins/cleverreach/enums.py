@@ -123,6 +123,8 @@ class AuditAction(StrEnum):
     CONTACT_ERASED = "contact_erased"  # a data-subject erasure (counts only, never whom)
     TENANT_RENAMED = "tenant_renamed"  # the private state of tenant id OLD became NEW's (cleverreach.tenants)
     TENANT_MOVED = "tenant_moved"  # the tenant left its CleverReach account; the next login check binds the new one
+    WEBHOOK_REGISTERED = "webhook_registered"  # a list's receiver webhook of one event registered in CleverReach
+    WEBHOOK_REMOVED = "webhook_removed"  # ... removed (or found gone there) and its call token no longer accepted
 
 
 class WebhookStatus(StrEnum):

@@ -12,6 +12,7 @@ from helpers.connections import set_cleverreach_connection
 from helpers.webhook_server import WebhookServer, send_as_cleverreach
 from scripts.airflow_runner import run_dag
 
+from cleverreach.audit.service import AuditTrail
 from cleverreach.webhooks.events import DEFAULT_EVENTS, UNSUBSCRIBED
 
 from ..cleverreach.webhooks.conftest import GROUP, receiver_of, seed  # noqa: TID252
@@ -69,6 +70,16 @@ def test_register_receive_status_and_remove(world):
     answer = send_as_cleverreach(unsubscribe["url"], unsubscribe["call_token"],
                                  {"event": UNSUBSCRIBED, "payload": {"pool_id": receiver_of(6)}})
     assert answer.status_code == 403 and seeded.state(6)[0] == "synced"
+
+    # the audit trail: each registration and the removal, by the runs that made them (newest first)
+    rows = AuditTrail(seeded.engine).page("acme", list_id="41").rows
+    webhook_rows = [r for r in rows if r["action"].startswith("webhook_")]
+    assert [(r["action"], r["detail"]["event"]) for r in webhook_rows] == [
+        ("webhook_removed", UNSUBSCRIBED), *[("webhook_registered", e) for e in reversed(DEFAULT_EVENTS)]]
+    assert webhook_rows[0]["detail"] == {"event": UNSUBSCRIBED, "group_id": GROUP, "in_cleverreach": True}
+    assert (webhook_rows[0]["dag_id"], webhook_rows[0]["run_id"]) == (DAG_ID, removed.run_id)
+    assert webhook_rows[0]["actor"] == "user:dag_test"  # the run's triggering user (dag.test's)
+    assert {r["run_id"] for r in webhook_rows[1:]} == {registered.run_id}
 
 
 def test_without_a_base_url_the_task_fails_plainly(world, monkeypatch, capfd):

@@ -18,7 +18,7 @@ from cleverreach.enums import AuditAction
 
 # the only keys whose value may be text: ids and vocabulary, never free text
 TEXT_KEYS = frozenset({"status", "language", "group_id", "triggered_dag_id", "triggered_run_id", "old_tenant_id",
-                       "new_tenant_id", "account_id"})
+                       "new_tenant_id", "account_id", "event"})
 LOGIN_KEYS = frozenset({"grantee"})  # an Airflow user's login, the same kind of name as the actor's
 _TOKEN = re.compile(r"^[A-Za-z0-9_.:+\-/]{0,250}$")
 

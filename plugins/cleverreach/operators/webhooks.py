@@ -55,7 +55,8 @@ class CleverReachWebhooksOperator(CleverReachTenantOperator):
         except (ValueError, CleverReachConfigError) as exc:
             raise AirflowFailException(str(exc)) from None
         lists = self._lists(engine, with_gone=action != "register")
-        registrar = WebhookRegistrar(self.cleverreach, WebhookStore(engine), str(self.tenant_id), base_url, self.log)
+        registrar = WebhookRegistrar(self.cleverreach, WebhookStore(engine), str(self.tenant_id), base_url, self.log,
+                                     actor=self.actor(context))
         if action == "status":
             rows = registrar.status(lists, events)
             self.log.info("Tenant %s: %d webhook(s) checked, %d not as recorded", self.tenant_id, len(rows),

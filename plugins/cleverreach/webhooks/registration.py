@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from cleverreach.audit.actor import Actor
+from cleverreach.audit.events import AuditEvent
 from cleverreach.crm.keys import as_key
-from cleverreach.enums import WebhookStatus
+from cleverreach.enums import AuditAction, WebhookStatus
 from cleverreach.exceptions import CleverReachConfigError, CleverReachError
 from cleverreach.hooks.eventhooks import EventhookMixin
 from cleverreach.hooks.transport import _is_loopback
@@ -72,9 +74,16 @@ class WebhookRegistrar:
     """One tenant's registrations through its CleverReach hook; per list a report of counts and states."""
 
     def __init__(self, hook: EventhookMixin, store: WebhookStore, tenant_id: str, base_url: str,
-                 logger: logging.Logger | None = None) -> None:
+                 logger: logging.Logger | None = None, actor: Actor | None = None) -> None:
         self.hook, self.store, self.tenant_id, self.base_url = hook, store, tenant_id, base_url
         self.log = logger or logging.getLogger(__name__)
+        self.actor = actor  # who registers and removes: each change is in the audit trail (None: not recorded)
+
+    def _audit(self, action: AuditAction, list_id: str, group_id: str, event: str, **detail: Any) -> AuditEvent | None:
+        if self.actor is None:
+            return None
+        return AuditEvent(action, self.tenant_id, self.actor, list_id=list_id,
+                          detail={"event": event, "group_id": str(group_id), **detail})
 
     def register(self, list_id: str, group_id: str, events: Sequence[str]) -> dict[str, Any]:
         done, failed = [], []
@@ -88,7 +97,8 @@ class WebhookRegistrar:
                 self.log.warning("List %s: registering %s for group %s failed: %s", list_id, event, group_id, exc)
                 failed.append({"event": event, "error": type(exc).__name__})
                 continue
-            self.store.activate(self.tenant_id, list_id, event, token_sha256(registration.call_token), registration.api_path)
+            self.store.activate(self.tenant_id, list_id, event, token_sha256(registration.call_token), registration.api_path,
+                                audit=self._audit(AuditAction.WEBHOOK_REGISTERED, list_id, group_id, event))
             done.append(event)
         return {"list_id": as_key(list_id), "group_id": str(group_id), "registered": done, "failed": failed,
                 "api_path": self.hook.eventhook_path}
@@ -102,13 +112,16 @@ class WebhookRegistrar:
         removed, absent, failed = [], [], []
         for event in events:
             try:
-                (removed if self.hook.delete_eventhook(event, group_id) else absent).append(event)
+                deleted = self.hook.delete_eventhook(event, group_id)
             except CleverReachError as exc:
                 self.log.warning("List %s: removing %s for group %s failed: %s", list_id, event, group_id, exc)
                 failed.append({"event": event, "error": type(exc).__name__})
                 continue
-            if self.store.registration(self.tenant_id, list_id, event) is not None:
-                self.store.remove(self.tenant_id, list_id, event)
+            (removed if deleted else absent).append(event)
+            ours = self.store.registration(self.tenant_id, list_id, event)
+            if ours is not None and ours["hook_status"] != WebhookStatus.REMOVED:
+                self.store.remove(self.tenant_id, list_id, event, audit=self._audit(
+                    AuditAction.WEBHOOK_REMOVED, list_id, group_id, event, in_cleverreach=bool(deleted)))
         return {"list_id": as_key(list_id), "group_id": str(group_id), "removed": removed,
                 "not_in_cleverreach": absent, "failed": failed}
 

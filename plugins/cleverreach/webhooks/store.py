@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cleverreach.audit.events import AuditEvent
+from cleverreach.audit.store import AuditStore
 from cleverreach.clock import utcnow
 from cleverreach.crm.keys import as_key
 from cleverreach.crm.store import SqlStore
@@ -67,16 +69,23 @@ class WebhookStore(SqlStore):
                 "tenant_id": tenant_id, "list_id": as_key(list_id), "group_id": str(group_id), "event": event,
                 "url": url, "verify": verify, "now": utcnow()})
 
-    def activate(self, tenant_id: str, list_id: str, event: str, call_token_sha256: str, api_path: str) -> None:
+    def activate(self, tenant_id: str, list_id: str, event: str, call_token_sha256: str, api_path: str,
+                 audit: AuditEvent | None = None) -> None:
+        """The registration active, and its audit event in the same transaction."""
         with self.state.begin() as conn:
             conn.execute(self.q("webhook_registration_activate"), {
                 "tenant_id": tenant_id, "list_id": as_key(list_id), "event": event,
                 "call_token_sha256": call_token_sha256, "api_path": api_path, "now": utcnow()})
+            if audit is not None:
+                AuditStore(self.engine).record(conn, audit)
 
-    def remove(self, tenant_id: str, list_id: str, event: str) -> None:
+    def remove(self, tenant_id: str, list_id: str, event: str, audit: AuditEvent | None = None) -> None:
+        """The registration removed (its call token no longer accepted), and its audit event in the same transaction."""
         with self.state.begin() as conn:
             conn.execute(self.q("webhook_registration_remove"),
                          {"tenant_id": tenant_id, "list_id": as_key(list_id), "event": event, "now": utcnow()})
+            if audit is not None:
+                AuditStore(self.engine).record(conn, audit)
 
     # ------------------------------------------------------------------ events
     def accept(self, registration: dict[str, Any], event: WebhookEvent, received_at: datetime | None = None) -> Accepted:

@@ -13,6 +13,7 @@ from helpers.webhook_server import WebhookServer, send_as_cleverreach
 from sqlalchemy import text
 
 from cleverreach.audit.actor import Actor
+from cleverreach.audit.service import AuditTrail
 from cleverreach.exceptions import CleverReachConfigError
 from cleverreach.hooks.cleverreach import CleverReachHook
 from cleverreach.tenants.service import TenantLifecycle
@@ -107,6 +108,26 @@ def test_a_removal_of_what_cleverreach_no_longer_has(loop):
     report = registrar.remove(LIST, GROUP, [UNSUBSCRIBED])
     assert report["not_in_cleverreach"] == [UNSUBSCRIBED] and report["failed"] == []
     assert seeded.store.registration(TENANT, LIST, UNSUBSCRIBED)["hook_status"] == "removed"
+
+
+def test_registrations_and_removals_are_in_the_audit_trail_once_each(loop):
+    registrar, client, seeded = loop
+    registrar.actor = Actor.user("anna")
+    registrar.register(LIST, GROUP, [UNSUBSCRIBED, SUBSCRIBED])
+    client.clear_webhooks()  # the subscribed hook deleted in CleverReach meanwhile
+    client.update_settings(eventhook_delete_response="404_if_none")
+    registrar.register(LIST, GROUP, [UNSUBSCRIBED])
+    registrar.remove(LIST, GROUP, [UNSUBSCRIBED, SUBSCRIBED])
+    registrar.remove(LIST, GROUP, [UNSUBSCRIBED, SUBSCRIBED])  # nothing of ours left: no event
+    rows = [r for r in AuditTrail(seeded.engine).page(TENANT, list_id=LIST).rows if r["action"].startswith("webhook_")]
+    assert [(r["action"], r["detail"]) for r in reversed(rows)] == [
+        ("webhook_registered", {"event": UNSUBSCRIBED, "group_id": GROUP}),
+        ("webhook_registered", {"event": SUBSCRIBED, "group_id": GROUP}),
+        ("webhook_registered", {"event": UNSUBSCRIBED, "group_id": GROUP}),
+        ("webhook_removed", {"event": UNSUBSCRIBED, "group_id": GROUP, "in_cleverreach": True}),
+        ("webhook_removed", {"event": SUBSCRIBED, "group_id": GROUP, "in_cleverreach": False}),
+    ]
+    assert {r["actor"] for r in rows} == {"user:anna"}
 
 
 def test_a_registration_that_fails_is_reported_and_stays_pending(loop, monkeypatch):

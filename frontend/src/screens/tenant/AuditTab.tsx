@@ -49,6 +49,8 @@ function useActionWords(): (action: string) => string {
     contact_erased: t("audit.actions.contact_erased"),
     tenant_renamed: t("audit.actions.tenant_renamed"),
     tenant_moved: t("audit.actions.tenant_moved"),
+    webhook_registered: t("audit.actions.webhook_registered"),
+    webhook_removed: t("audit.actions.webhook_removed"),
   };
   return (action) => (isKnownAction(action) ? words[action] : action);
 }

@@ -6,7 +6,8 @@
 export const AUDIT_ACTIONS = [
   "list_imported", "list_revived", "list_gone", "list_renamed", "list_translation_set", "list_translation_deleted",
   "members_added", "members_removed", "sync_started", "sync_finished", "sync_approved", "sync_approval_used",
-  "access_granted", "access_revoked", "contact_erased", "tenant_renamed", "tenant_moved",
+  "access_granted", "access_revoked", "contact_erased", "tenant_renamed", "tenant_moved", "webhook_registered",
+  "webhook_removed",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
