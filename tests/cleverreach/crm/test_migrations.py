@@ -14,7 +14,7 @@ from helpers.release_0_1 import install_release_0_1
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from cleverreach.crm import sql
+from cleverreach.crm import migrations, sql
 from cleverreach.crm.legacy import LEGACY_TABLES, LegacyStateError
 from cleverreach.crm.migrations import (
     MIGRATION_TABLE,
@@ -212,3 +212,31 @@ def test_migrate_refuses_an_unadopted_release_0_1_behind_a_state_connection_of_i
     with pytest.raises(LegacyStateError, match="adopt_legacy"):
         migrate(separate_state)
     assert inspect(state_engine_of(separate_state)).get_table_names() == []
+
+
+# ---------------------------------------------------------------------- a migration that rebuilds a table
+def test_0011_widens_the_audit_actions_and_keeps_every_event(crm_engine, monkeypatch):
+    """The webhook actions of state/0011, on a state whose audit trail has events already: each kept with its id
+    (SQLite rebuilds the table), the new words accepted, an unknown word still refused."""
+    every = migrations.available_migrations
+    monkeypatch.setattr(migrations, "available_migrations", lambda folder="state": [m for m in every(folder) if m[0] < "0011"])
+    migrate(crm_engine)
+    state = state_engine_of(crm_engine)
+    table = _name(state, "audit_event")
+    insert = text(f"INSERT INTO {table} (id, occurred_at, tenant_id, list_id, actor, action, detail) "
+                  "VALUES (:id, CURRENT_TIMESTAMP, 'acme', '41', 'user:anna', :action, '{}')")
+    with state.begin() as conn:
+        conn.execute(insert, [{"id": 7, "action": "list_imported"}, {"id": 9, "action": "tenant_moved"}])
+    with pytest.raises(IntegrityError), state.begin() as conn:
+        conn.execute(insert, {"id": 10, "action": "webhook_registered"})
+
+    monkeypatch.setattr(migrations, "available_migrations", every)
+    assert migrate(crm_engine) == ["state/0011"]
+    with state.begin() as conn:
+        conn.execute(insert, [{"id": 10, "action": "webhook_registered"}, {"id": 11, "action": "webhook_removed"}])
+        rows = conn.execute(text(f"SELECT id, action FROM {table} ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [(7, "list_imported"), (9, "tenant_moved"), (10, "webhook_registered"),
+                                        (11, "webhook_removed")]
+    with pytest.raises(IntegrityError), state.begin() as conn:
+        conn.execute(insert, {"id": 12, "action": "something_else"})
+    assert pending_migrations(crm_engine) == []
