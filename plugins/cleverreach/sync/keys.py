@@ -87,6 +87,12 @@ def isin_keys(values: np.ndarray | pd.Series, candidates: Any) -> np.ndarray:
     left = pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)
     right = np.asarray(candidates if not isinstance(candidates, pd.Index | pd.Series) else candidates.to_numpy(dtype=object),
                        dtype=object)
+    if left.empty or len(right) == 0:
+        return np.zeros(len(left), dtype=bool)
+    if len(right) > len(left):
+        # pandas hashes the candidates: the few removals' contacts against a million members' keys built a table of
+        # a million (about 40 MB) to look up none. The shorter side is hashed instead, and only its hits kept.
+        right = right[pd.Series(right, dtype=object, copy=False).isin(left.to_numpy()).to_numpy(dtype=bool)]
     return left.isin(right).to_numpy(dtype=bool)
 
 

@@ -10,7 +10,17 @@ import pandas as pd
 import pytest
 
 from cleverreach.crm.keys import as_key
-from cleverreach.sync.keys import all_distinct, as_text, email_keys, first_positions, key_array, key_column, key_order
+from cleverreach.sync.keys import (
+    NO_KEY,
+    all_distinct,
+    as_text,
+    email_keys,
+    first_positions,
+    isin_keys,
+    key_array,
+    key_column,
+    key_order,
+)
 
 
 @pytest.mark.parametrize("column", [
@@ -150,3 +160,14 @@ def test_shared_keys_are_the_other_frames_strings_with_the_same_values():
     arrow = pd.Series(["12"], dtype="str")
     assert shared_keys(arrow, like) is arrow and shared_keys(keys, arrow) is keys  # text in Arrow: nothing to share
     assert shared_keys(keys.iloc[:0], like).empty
+
+
+@pytest.mark.parametrize("left_size, right_size", [(0, 50), (50, 0), (3, 2000), (2000, 3), (300, 300)])
+def test_isin_keys_is_membership_whichever_side_is_longer(left_size, right_size):
+    rng = np.random.default_rng(left_size * 7 + right_size)
+    pool = np.array([str(n) for n in range(400)] + [NO_KEY, None], dtype=object)
+    left = pool[rng.integers(0, len(pool), left_size)] if left_size else np.array([], dtype=object)
+    right = pool[rng.integers(0, len(pool), right_size)] if right_size else np.array([], dtype=object)
+    expected = np.array([any((v is None and w is None) or v == w for w in right) for v in left], dtype=bool)
+    assert isin_keys(left, right).tolist() == expected.tolist()
+    assert isin_keys(left, pd.Series(right, dtype=object)).tolist() == expected.tolist()
