@@ -40,3 +40,23 @@ def test_a_replacing_insert_replaces_the_row_of_the_same_key_where_the_database_
             return
         bulk_insert(conn, "bulk_probe", ["k", "v"], [("a", "new"), ("c", "added")], replace=True)
     assert rows(table) == [("a", "new"), ("b", "kept"), ("c", "added")]
+
+
+def test_a_large_copy_refreshes_the_statistics_the_next_statements_are_planned_from(table):
+    """PostgreSQL: a table filled by a large COPY is analysed at once (a table never analysed is planned as if empty),
+    a small COPY or one small beside the table's known rows is not; elsewhere nothing is analysed."""
+    from cleverreach.crm.bulk import ANALYZE_MIN_ROWS, refresh_statistics
+
+    def known(conn) -> float:
+        return conn.exec_driver_sql("SELECT reltuples FROM pg_class WHERE oid = to_regclass('bulk_probe')").scalar()
+
+    with table.begin() as conn:
+        if conn.dialect.name != "postgresql":
+            pytest.skip("statistics are refreshed on PostgreSQL only")
+        bulk_insert(conn, "bulk_probe", ["k", "v"], [(f"k{i}", None) for i in range(ANALYZE_MIN_ROWS - 1)])
+        assert known(conn) == -1  # below the minimum: never analysed
+        bulk_insert(conn, "bulk_probe", ["k", "v"], [(f"m{i}", None) for i in range(ANALYZE_MIN_ROWS)])
+        assert known(conn) == 2 * ANALYZE_MIN_ROWS - 1  # analysed: every row counted (a sample of 30,000 is all)
+        assert not refresh_statistics(conn, "bulk_probe", 2_000)  # a tenth of the known rows: left as they are
+        assert refresh_statistics(conn, "bulk_probe", 4_000)  # a fifth: analysed
+        assert not refresh_statistics(conn, "no_such_table", 50_000)
