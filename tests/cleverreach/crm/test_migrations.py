@@ -230,8 +230,9 @@ def test_0011_widens_the_audit_actions_and_keeps_every_event(crm_engine, monkeyp
     with pytest.raises(IntegrityError), state.begin() as conn:
         conn.execute(insert, {"id": 10, "action": "webhook_registered"})
 
-    monkeypatch.setattr(migrations, "available_migrations", every)
+    monkeypatch.setattr(migrations, "available_migrations", lambda folder="state": [m for m in every(folder) if m[0] < "0012"])
     assert migrate(crm_engine) == ["state/0011"]
+    monkeypatch.setattr(migrations, "available_migrations", every)
     with state.begin() as conn:
         conn.execute(insert, [{"id": 10, "action": "webhook_registered"}, {"id": 11, "action": "webhook_removed"}])
         rows = conn.execute(text(f"SELECT id, action FROM {table} ORDER BY id")).all()
@@ -239,4 +240,32 @@ def test_0011_widens_the_audit_actions_and_keeps_every_event(crm_engine, monkeyp
                                         (11, "webhook_removed")]
     with pytest.raises(IntegrityError), state.begin() as conn:
         conn.execute(insert, {"id": 12, "action": "something_else"})
+    assert pending_migrations(crm_engine) == ["state/0012"]
+
+
+def test_0012_drops_the_run_index_the_run_and_email_index_covers(crm_engine, monkeypatch):
+    """state/0012 drops ``sync_change_run_idx``; a run's changes are still found by the (run_id, email) index, whose
+    leading column it was: the planner of either database uses that index for a lookup by run_id alone."""
+    every = migrations.available_migrations
+    monkeypatch.setattr(migrations, "available_migrations", lambda folder="state": [m for m in every(folder) if m[0] < "0012"])
+    migrate(crm_engine)
+    state = state_engine_of(crm_engine)
+
+    def indexes() -> set[str]:
+        return {i["name"] for i in inspect(state).get_indexes("sync_change", schema=state_schema_of(state))}
+
+    assert {"sync_change_run_idx", "sync_change_run_email_idx"} <= indexes()
+    monkeypatch.setattr(migrations, "available_migrations", every)
+    assert migrate(crm_engine) == ["state/0012"]
+    assert "sync_change_run_idx" not in indexes() and "sync_change_run_email_idx" in indexes()
+    table = _name(state, "sync_change")
+    with state.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # an empty table: the choice among indexes is the point
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN SELECT action, count(*) FROM {table} "
+                                                               "WHERE run_id = 7 GROUP BY action"))
+        else:
+            plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN SELECT action, count(*) "
+                                                                     f"FROM {table} WHERE run_id = 7 GROUP BY action"))
+    assert "sync_change_run_email_idx" in plan, plan
     assert pending_migrations(crm_engine) == []
