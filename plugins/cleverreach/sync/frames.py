@@ -25,16 +25,27 @@ def read_frame(conn: Connection, statement: TextClause, params: dict[str, Any], 
     driver's plain tuples: pandas converts SQLAlchemy's row objects one by one, a third of a million-row read.
 
     The rows are fetched and typed ``rows_per_read`` at a time: a million rows as Python tuples and strings
-    cost three times the typed frame, and only one chunk of them lives at once (:func:`_concat`)."""
-    result = conn.execute(statement, params)
+    cost three times the typed frame, and only one chunk of them lives at once (:func:`_concat`). Where the
+    driver would otherwise receive the whole result before the first row is fetched (psycopg2: libpq holds every
+    row of a million in the client), the rows come through a server-side cursor, a chunk per round trip."""
     parts: list[pd.DataFrame] = []
-    try:
-        columns = list(result.keys())
-        cursor = result.cursor
-        while cursor is not None and (rows := cursor.fetchmany(rows_per_read)):
-            parts.append(pd.DataFrame.from_records(rows, columns=columns, coerce_float=True))
-    finally:
-        result.close()
+    if conn.dialect.supports_server_side_cursors:
+        result = conn.execute(statement, params, execution_options={"yield_per": rows_per_read})
+        try:
+            columns = list(result.keys())
+            for rows in result.partitions():  # SQLAlchemy's rows: its buffer holds the cursor's first row
+                parts.append(pd.DataFrame.from_records([row._tuple() for row in rows], columns=columns, coerce_float=True))
+        finally:
+            result.close()
+    else:
+        result = conn.execute(statement, params)
+        try:
+            columns = list(result.keys())
+            cursor = result.cursor
+            while cursor is not None and (rows := cursor.fetchmany(rows_per_read)):
+                parts.append(pd.DataFrame.from_records(rows, columns=columns, coerce_float=True))
+        finally:
+            result.close()
     if not parts:
         return pd.DataFrame.from_records([], columns=columns, coerce_float=True)
     return parts[0] if len(parts) == 1 else _concat(parts, columns)

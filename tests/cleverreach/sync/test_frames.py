@@ -58,3 +58,29 @@ def test_a_frame_read_in_chunks_is_typed_as_one_read(crm_engine):
             pd.testing.assert_frame_equal(whole, pd.read_sql(query, conn))
             for size in (1, 2, 5):
                 pd.testing.assert_frame_equal(read_frame(conn, query, {}, rows_per_read=size), whole)
+
+
+def test_a_read_from_postgresql_streams_through_a_server_side_cursor(crm_engine):
+    """psycopg2 receives a plain cursor's whole result before the first fetch (libpq holds every row in the client:
+    a million members' rows at once); the read goes through a named (server-side) cursor instead, a chunk per fetch,
+    and still has every row. SQLite's cursor streams by itself: its rows are read from the plain cursor."""
+    from sqlalchemy import event
+
+    with crm_engine.begin() as conn:
+        conn.execute(text("CREATE TABLE streamed (k integer, s text)"))
+        conn.execute(text("INSERT INTO streamed VALUES (:k, :s)"), [{"k": k, "s": f"s{k}"} for k in range(7)])
+    cursors: list[str | None] = []
+
+    def seen(_conn, cursor, statement, *_args):
+        if "FROM streamed" in statement:
+            cursors.append(getattr(cursor, "name", None))
+
+    event.listen(crm_engine, "before_cursor_execute", seen)
+    try:
+        with crm_engine.connect() as conn:
+            frame = read_frame(conn, text("SELECT k, s FROM streamed ORDER BY k"), {}, rows_per_read=3)
+    finally:
+        event.remove(crm_engine, "before_cursor_execute", seen)
+    assert frame["k"].tolist() == list(range(7)) and frame["s"].tolist() == [f"s{k}" for k in range(7)]
+    assert len(cursors) == 1
+    assert (cursors[0] is not None) == (crm_engine.dialect.name == "postgresql"), cursors
