@@ -60,27 +60,33 @@ def test_a_frame_read_in_chunks_is_typed_as_one_read(crm_engine):
                 pd.testing.assert_frame_equal(read_frame(conn, query, {}, rows_per_read=size), whole)
 
 
-def test_a_read_from_postgresql_streams_through_a_server_side_cursor(crm_engine):
+def test_a_read_from_postgresql_streams_through_a_named_cursor(crm_engine):
     """psycopg2 receives a plain cursor's whole result before the first fetch (libpq holds every row in the client:
-    a million members' rows at once); the read goes through a named (server-side) cursor instead, a chunk per fetch,
-    and still has every row. SQLite's cursor streams by itself: its rows are read from the plain cursor."""
-    from sqlalchemy import event
+    a million members' rows at once); on PostgreSQL the read goes through a named (server-side) cursor of its own
+    instead, a chunk per fetch, with its parameters (a list among them, empty too) and every row, and closes it.
+    SQLite's cursor streams by itself: its rows are read through SQLAlchemy's plain cursor."""
+    from sqlalchemy import Text, bindparam, event
 
     with crm_engine.begin() as conn:
         conn.execute(text("CREATE TABLE streamed (k integer, s text)"))
         conn.execute(text("INSERT INTO streamed VALUES (:k, :s)"), [{"k": k, "s": f"s{k}"} for k in range(7)])
-    cursors: list[str | None] = []
+    plain: list[str] = []  # statements through SQLAlchemy's cursor
 
-    def seen(_conn, cursor, statement, *_args):
-        if "FROM streamed" in statement:
-            cursors.append(getattr(cursor, "name", None))
+    def seen(_conn, _cursor, statement, *_args):
+        plain.append(statement)
 
     event.listen(crm_engine, "before_cursor_execute", seen)
+    query = text("SELECT k, s FROM streamed WHERE k >= :low AND s IN :names ORDER BY k").bindparams(
+        bindparam("names", expanding=True, type_=Text))
     try:
         with crm_engine.connect() as conn:
-            frame = read_frame(conn, text("SELECT k, s FROM streamed ORDER BY k"), {}, rows_per_read=3)
+            frame = read_frame(conn, query, {"low": 1, "names": ["s1", "s2", "s4", "s6"], "unused": 0}, rows_per_read=3)
+            none = read_frame(conn, query, {"low": 1, "names": []})
+            on_server = conn.exec_driver_sql("SELECT count(*) FROM pg_cursors").scalar() if conn.dialect.name == "postgresql" else 0
     finally:
         event.remove(crm_engine, "before_cursor_execute", seen)
-    assert frame["k"].tolist() == list(range(7)) and frame["s"].tolist() == [f"s{k}" for k in range(7)]
-    assert len(cursors) == 1
-    assert (cursors[0] is not None) == (crm_engine.dialect.name == "postgresql"), cursors
+    assert frame["k"].tolist() == [1, 2, 4, 6] and frame["s"].tolist() == ["s1", "s2", "s4", "s6"]
+    assert none.empty and list(none.columns) == ["k", "s"]
+    reads = [s for s in plain if "FROM streamed" in s]
+    assert len(reads) == (0 if crm_engine.dialect.name == "postgresql" else 2), reads
+    assert on_server == 0  # the named cursors are closed
