@@ -14,6 +14,8 @@ in a child process so that its peak RSS is its own.
     python -m scripts.bench sync-1m-uuid 1000000   # the same sync with contacts keyed by UUID
     python -m scripts.bench fanout-celery 200   # 200 tenants x 3 lists on the Celery stack (also
                                               # fanout-celery-per-list 200: one task per list; bench_fanout_celery.py)
+    python -m scripts.bench sync-1m-celery 1000000   # sync-1m on the Celery stack: the task process's own peak RSS
+                                              # (scripts/bench_sync_celery.py)
     python -m scripts.bench ui-page 1000000   # the CleverReach page in Chromium: first row of the tenants screen
                                               # and of a list's members tab (scripts/bench_ui_page.py)
 """
@@ -31,9 +33,12 @@ from pathlib import Path
 
 from scripts.airflow_env import REPO
 from scripts.bench_memory import peak_rss_mb, rss_mb
-from scripts.bench_fanout_celery import KINDS as CELERY_KINDS, PLANS as CELERY_PLANS
+from scripts.bench_fanout_celery import KINDS as FANOUT_CELERY_KINDS, PLANS as CELERY_PLANS
+from scripts.bench_sync_celery import KINDS as SYNC_CELERY_KINDS
 from scripts.bench_scale import KINDS as SCALE_KINDS, PLANS as SCALE_PLANS
 from scripts.bench_ui_page import KINDS as UI_PAGE_KINDS, PLANS as UI_PAGE_PLANS
+
+CELERY_KINDS = {**FANOUT_CELERY_KINDS, **SYNC_CELERY_KINDS}
 
 WORK = REPO / ".bench"
 
@@ -343,7 +348,7 @@ def main(argv: list[str]) -> int:
             result = bench_sync(n)
         elif kind in SCALE_KINDS:  # sync-1m, fanout, history-1m (scripts/bench_scale.py)
             result = SCALE_KINDS[kind](n)
-        elif kind in CELERY_KINDS:  # fanout-celery (scripts/bench_fanout_celery.py)
+        elif kind in CELERY_KINDS:  # fanout-celery, sync-1m-celery (scripts/bench_*_celery.py)
             result = CELERY_KINDS[kind](n)
         elif kind in UI_PAGE_KINDS:  # ui-page (scripts/bench_ui_page.py)
             result = UI_PAGE_KINDS[kind](n)
@@ -356,7 +361,7 @@ def main(argv: list[str]) -> int:
     plans = [("diff", 10_000), ("diff", 100_000), ("diff", 1_000_000), ("sync", 100_000),
              ("history-sqlite", 1_000_000), ("history-postgresql", 1_000_000),
              ("ui-members-sqlite", 1_000_000), ("ui-members-postgresql", 1_000_000), *SCALE_PLANS,
-             *CELERY_PLANS, *UI_PAGE_PLANS]
+             *CELERY_PLANS, ("sync-1m-celery", 1_000_000), *UI_PAGE_PLANS]
     if argv:
         plans = [(argv[0], int(argv[1]))]
     results = []
