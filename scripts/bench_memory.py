@@ -11,11 +11,19 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _status_kb(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def _status_kb(field: str, pid: int | str = "self") -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
             return int(line.split()[1])
-    raise RuntimeError(f"no {field} in /proc/self/status")
+    raise RuntimeError(f"no {field} in /proc/{pid}/status")
+
+
+def process_peak_rss_mb(pid: int) -> float | None:
+    """Another process's peak RSS so far (``VmHWM``), None once it has exited."""
+    try:
+        return _status_kb("VmHWM", pid) / 1024
+    except (OSError, RuntimeError):  # gone, or a zombie without memory
+        return None
 
 
 def rss_mb() -> float:

@@ -219,6 +219,12 @@ def _run_dag(dag_id: str, conf: dict, label: str, emulator_pid: int) -> tuple[An
 
 
 # ---------------------------------------------------------------------- one list of a million members
+def _in_fresh_process(function: Any, *args: Any) -> Any:
+    """``function(*args)`` in a spawned process of its own (nothing of this process's memory in it), its result."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+        return child.submit(function, *args).result()
+
+
 def _measured_run(dag_id: str, conf: dict, label: str, emulator_pid: int, work: str) -> tuple[str, dict, int, int]:
     """One run with this process's RSS before it and its peak during it: the run's state, times, and both in MB.
 
@@ -245,8 +251,7 @@ def bench_sync_million(n: int, keys: str = "integer") -> dict:
     engine = _crm(["bench"])
     engine.dispose()
     started = time.perf_counter()
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
-        child.submit(_fill_million, str(WORK / "crm.db"), n, keys == "uuid").result()
+    _in_fresh_process(_fill_million, str(WORK / "crm.db"), n, keys == "uuid")
     prepared = time.perf_counter() - started
     same_process = os.environ.get("BENCH_SAME_PROCESS") == "1"
     with _emulator([_account("bench", [{"id": "7001", "name": "Bench"}])]) as client:
@@ -254,11 +259,8 @@ def bench_sync_million(n: int, keys: str = "integer") -> dict:
         for label in ("first", "resync"):
             client.clear_requests()
             args = ("cleverreach_sync_recipients", {"tenant": "bench", "list_id": 1}, label, client.pid, str(WORK))
-            if same_process:
-                state, times, rss_before, run_peak = _measured_run(*args)
-            else:
-                with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
-                    state, times, rss_before, run_peak = child.submit(_measured_run, *args).result()
+            state, times, rss_before, run_peak = (_measured_run(*args) if same_process
+                                                  else _in_fresh_process(_measured_run, *args))
             counters = client.counters()
             by_endpoint = counters["by_endpoint"]
             runs.append({"run": label, "state": state, **times,

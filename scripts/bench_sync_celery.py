@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scripts.bench_memory import process_peak_rss_mb
 from scripts.celery_bench import bench_stack, crm_execute, run_dag
 
 GROUP_ID = "7001"
@@ -47,16 +48,6 @@ def _load_million(crm_url: str, n: int) -> None:
             conn.execute(text("ANALYZE"))
     finally:
         engine.dispose()
-
-
-def _status_mb(pid: int, field: str) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 class TaskPeaks:
@@ -90,7 +81,7 @@ class TaskPeaks:
     def _watch(self) -> None:
         while not self._stop.wait(self.interval):
             for pid, command in self._processes():
-                if pid in self._before or (peak := _status_mb(pid, "VmHWM")) is None:
+                if pid in self._before or (peak := process_peak_rss_mb(pid)) is None:
                     continue
                 title = _title(pid) or command
                 self.peaks[pid] = (title, max(peak, self.peaks.get(pid, (title, 0.0))[1]))
