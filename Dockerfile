@@ -32,7 +32,7 @@ ARG CONSTRAINTS_FILE=constraints.txt
 COPY --chown=airflow:0 ${CONSTRAINTS_FILE} /tmp/constraints.txt
 COPY --from=wheels --chown=airflow:0 /tmp/wheels/airflow_provider_cleverreach-*.whl /tmp/wheels/
 RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" \
-        "$(ls /tmp/wheels/airflow_provider_cleverreach-*.whl)[postgres]" \
+        "$(ls /tmp/wheels/airflow_provider_cleverreach-*.whl)[postgres,columnar]" \
         --constraint /tmp/constraints.txt \
     && rm -rf /tmp/wheels /tmp/constraints.txt
 

@@ -9,5 +9,5 @@ only. ``staleness`` says when a synced member's contact changed since, so that i
 the stored plan as ``changes``, the results) and has ``apply`` write it through the hook, verifying each effect and
 recording it in the list's ``list_state`` (ownership, intents, refusals, member states). A plan the mass-removal guard
 blocks passes only by an admin's approval bound to the run (``approval``, ``approval_store``, ``approval_guard``). Everything except
-``service``, ``apply``, ``ledger``, ``list_state``, ``frames``, ``approval_store`` and ``approval_guard`` is pure and testable without Airflow.
+``service``, ``apply``, ``ledger``, ``list_state``, ``frames``, ``columnar`` (a whole list read into Arrow by ADBC), ``approval_store`` and ``approval_guard`` is pure and testable without Airflow.
 """

@@ -66,7 +66,8 @@ class ListState(SqlStore):
     def members(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return read_frame(conn, self.q("sync_select_members"),
-                              {"tenant_id": self.target.tenant_id, "list_id": self.keys.bind_list(self.list_id)})
+                              {"tenant_id": self.target.tenant_id, "list_id": self.keys.bind_list(self.list_id)},
+                              columnar=True)
 
     def withdrawn(self) -> pd.DataFrame:
         """The tenant's contacts the CRM marks "no marketing", deleted or anonymised (``sync.withdrawn``)."""
@@ -113,7 +114,8 @@ class ListState(SqlStore):
     # ------------------------------------------------------------------ the receivers the sync owns
     def owned_receivers(self) -> pd.DataFrame:
         with self.state.connect() as conn:
-            rows = read_frame(conn, self.q("sync_owned_select"), {"list_id": self.list_id, "group_id": self.group_id})
+            rows = read_frame(conn, self.q("sync_owned_select"), {"list_id": self.list_id, "group_id": self.group_id},
+                              columnar=True)
         return owned_frame(rows)
 
     def save_owned(self, rows: pd.DataFrame, drop_keys: Sequence[str] = (), *, settled_intents: Sequence[str] = (),

@@ -1,0 +1,129 @@
+"""Large reads through ADBC: the frame ``pd.read_sql`` makes of the same rows, or ``None`` (and the usual read)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timezone
+from urllib.parse import unquote, urlsplit
+
+import pandas as pd
+import pytest
+from sqlalchemy import Text, bindparam, create_engine, text
+
+from cleverreach.sync import columnar
+from cleverreach.sync.columnar import adbc_source, libpq_uri, read_columnar
+from cleverreach.sync.frames import read_frame
+
+
+def _random_rows(rnd: random.Random, trial: int) -> list[dict]:
+    """Rows with NULLs in every column, often (a column of NULLs only) or now and then."""
+    share = 0.9 if trial % 3 == 0 else 0.2
+
+    def maybe(value):
+        return None if rnd.random() < share else value
+
+    return [{"k": k, "i": maybe(rnd.randint(-5, 5)), "s": maybe(rnd.choice(["a", "1", "", "ü", "0042"])),
+             "f": maybe(rnd.random()), "d": maybe(datetime(2026, 1, 1 + k)), "b": maybe(rnd.random() < 0.5),
+             "t": maybe(datetime(2026, 3, 29, 1, k, tzinfo=timezone.utc)), "day": maybe(date(2026, 10, 1 + k))}
+            for k in range(rnd.randint(1, 12))]
+
+
+def test_a_columnar_read_is_typed_as_read_sql_types_it(crm_engine):
+    """Whole numbers with and without NULLs, a column of NULLs only, texts that look like numbers, booleans, times
+    with and without a zone, dates, a list parameter (empty too): the same frame as ``pd.read_sql``'s."""
+    with crm_engine.begin() as conn:
+        conn.execute(text("CREATE TABLE wide (k integer, i smallint, s text, f real, d timestamp, b boolean, "
+                          "t timestamp with time zone, day date)"))
+    query = text("SELECT k, i, s, f, d, b, t, day FROM wide WHERE k >= :low AND (s IN :names OR k >= 0) ORDER BY k"
+                 ).bindparams(bindparam("names", expanding=True, type_=Text))
+    rnd = random.Random(11)
+    for trial in range(20):
+        rows = _random_rows(rnd, trial)
+        with crm_engine.begin() as conn:
+            conn.execute(text("DELETE FROM wide"))
+            conn.execute(text("INSERT INTO wide VALUES (:k, :i, :s, :f, :d, :b, :t, :day)"), rows)
+        for names in (["a", "1"], []):
+            params = {"low": 0, "names": names}
+            ours = read_columnar(crm_engine, query, params)
+            assert ours is not None
+            with crm_engine.connect() as conn:
+                theirs = pd.read_sql(query, conn, params=params)
+            pd.testing.assert_frame_equal(ours, theirs)
+    with crm_engine.connect() as conn:
+        nothing = read_frame(conn, text("SELECT k, s FROM wide WHERE k < 0"), {}, columnar=True)
+    assert nothing.empty and list(nothing.columns) == ["k", "s"]
+
+
+def test_a_sqlite_column_of_two_types_is_read_the_usual_way(tmp_path):
+    """SQLite's ADBC driver types a column by its first rows and refuses a later value of another type: the read
+    falls back and returns every row as ``pd.read_sql`` does (keys that are numbers and texts in one column)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'mixed.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE mixed (k)"))
+        conn.execute(text("INSERT INTO mixed VALUES (:k)"), [{"k": n} for n in range(3000)] + [{"k": "c-3000"}])
+    query = text("SELECT k FROM mixed")
+    assert read_columnar(engine, query, {}) is None
+    with engine.connect() as conn:
+        ours = read_frame(conn, query, {}, columnar=True)
+        theirs = pd.read_sql(query, conn)
+    pd.testing.assert_frame_equal(ours, theirs)
+    assert ours["k"].iloc[-1] == "c-3000"
+
+
+@pytest.mark.postgres
+def test_postgresql_types_that_convert_differently_are_read_the_usual_way(crm_engine):
+    """``numeric`` (psycopg2: ``Decimal``) and ``uuid`` (text): the usual read, not the driver's own types."""
+    if crm_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL types")
+    for expression in ("1.5::numeric", "'6f1c2a1e-3c1b-4c55-9b7e-0d2f7b0b6a11'::uuid"):
+        assert read_columnar(crm_engine, text(f"SELECT {expression} AS v"), {}) is None
+        with crm_engine.connect() as conn:
+            ours = read_frame(conn, text(f"SELECT {expression} AS v"), {}, columnar=True)
+            pd.testing.assert_frame_equal(ours, pd.read_sql(text(f"SELECT {expression} AS v"), conn))
+
+
+@pytest.mark.postgres
+def test_a_postgresql_session_is_set_as_the_engine_sets_its_own(crm_engine):
+    """The connection's ``options`` (the test CRM's search path) and UTC as the session's zone."""
+    if crm_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL sessions")
+    frame = read_columnar(crm_engine, text("SELECT current_setting('TimeZone') AS zone, "
+                                           "current_setting('search_path') AS path"), {})
+    with crm_engine.connect() as conn:
+        path = conn.execute(text("SELECT current_setting('search_path')")).scalar()
+    assert frame is not None and frame.to_dict("records") == [{"zone": "UTC", "path": path}]
+
+
+def test_databases_it_cannot_reach_the_same_way_are_read_the_usual_way(monkeypatch, tmp_path):
+    """SQLite in memory, a PostgreSQL URL with an argument libpq does not take, a database without a driver."""
+    assert adbc_source(create_engine("sqlite://")) is None
+    assert adbc_source(create_engine("postgresql+psycopg2://u@h/db?keepalives_idle=5&foo=bar")) is None
+    engine = create_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+    assert adbc_source(engine) is not None
+    monkeypatch.setattr(columnar, "_driver", lambda module: None)
+    assert adbc_source(engine) is None
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (a integer)"))
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    with engine.connect() as conn:
+        assert read_frame(conn, text("SELECT a FROM t"), {}, columnar=True)["a"].tolist() == [1]
+
+
+def test_a_libpq_uri_keeps_every_part_as_given():
+    """A socket directory as host, a password with URI characters, the connection's options before UTC."""
+    uri = libpq_uri("crm user", "p@ss/w:rd?&=%", "/var/run/postgresql", 5433, "crm",
+                    {"sslmode": "require", "options": "-csearch_path=crm,crm_state"})
+    parts = urlsplit(uri)
+    assert (parts.scheme, parts.netloc, parts.path) == ("postgresql", "", "/")
+    assert "+" not in parts.query  # libpq reads "+" as itself
+    assert _keywords(uri) == {
+        "host": "/var/run/postgresql", "port": "5433", "user": "crm user", "password": "p@ss/w:rd?&=%",
+        "dbname": "crm", "sslmode": "require", "options": "-csearch_path=crm,crm_state -c TimeZone=UTC",
+    }
+    assert _keywords(libpq_uri(None, None, "db", None, "crm", {})) == {"host": "db", "dbname": "crm",
+                                                                       "options": "-c TimeZone=UTC"}
+
+
+def _keywords(uri: str) -> dict[str, str]:
+    """A libpq URI's query as libpq reads it (percent escapes only)."""
+    return {unquote(key): unquote(value) for key, value in (pair.split("=", 1) for pair in urlsplit(uri).query.split("&"))}
