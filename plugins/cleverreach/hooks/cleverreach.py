@@ -278,10 +278,11 @@ class CleverReachHook(eventhooks.EventhookMixin, HttpHook):
             self._budget = None
 
     # ------------------------------------------------------------------ pages and batches
-    def _pages(self, path: str, params: dict[str, Any], page_size: int, rows: Any = None) -> Iterator[list[Any]]:
+    def _pages(self, path: str, params: dict[str, Any], page_size: int, rows: Any = None, *,
+               prefetch: bool = False) -> Iterator[list[Any]]:
         return paginate(
             lambda page: self.request("GET", path, params={**params, "page": page, "pagesize": page_size}, rows=rows),
-            label=redact_emails(f"GET /v3/{path}"),
+            label=redact_emails(f"GET /v3/{path}"), prefetch=prefetch,
         )
 
     @property
@@ -395,12 +396,14 @@ class CleverReachHook(eventhooks.EventhookMixin, HttpHook):
 
     # ------------------------------------------------------------------ receivers
     def iter_receivers(self, group_id: str, *, receiver_type: str = "all", detail: int = 0, page_size: int | None = None,
-                       rows: bool = False) -> Iterator[list[Any]]:
+                       rows: bool = False, prefetch: bool = False) -> Iterator[list[Any]]:
         """Pages of a group's receivers in a stable order (``registered asc``), each receiver once; dicts, or with
-        ``rows`` :class:`~cleverreach.hooks.responses.ReceiverRow` (a page that does not fit them stays dicts)."""
+        ``rows`` :class:`~cleverreach.hooks.responses.ReceiverRow` (a page that does not fit them stays dicts).
+        ``prefetch``: the next page is read while the caller works on this one (``hooks.paging.paginate``); the
+        caller makes no other call on this hook until the read ends."""
         params = {"type": receiver_type, "detail": detail, "order_by": RECEIVER_ORDER}
         return self._pages(f"groups/{segment(group_id)}/receivers", params, page_size or self.settings.page_size,
-                           RECEIVER_PAGE if rows else None)
+                           RECEIVER_PAGE if rows else None, prefetch=prefetch)
 
     def get_receivers(
         self, group_id: str, *, ids: Sequence[str] | None = None, emails: Sequence[str] | None = None

@@ -24,37 +24,82 @@ def scripted(*pages: list[dict]):
     return fetch, calls
 
 
-def test_a_short_page_does_not_end_the_read():
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_a_short_page_does_not_end_the_read(prefetch):
     fetch, calls = scripted(rows(1, 2), rows(3, 4), rows(5))  # a server that serves 2 when 100 were asked
-    assert [[r["id"] for r in page] for page in paginate(fetch, label="x")] == [["1", "2"], ["3", "4"], ["5"]]
+    assert [[r["id"] for r in page] for page in paginate(fetch, label="x", prefetch=prefetch)] == [["1", "2"], ["3", "4"], ["5"]]
     assert calls == [0, 1, 2, 3]
 
 
-def test_rows_seen_on_an_earlier_page_are_not_yielded_again():
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_rows_seen_on_an_earlier_page_are_not_yielded_again(prefetch):
     fetch, _ = scripted(rows(1, 2, 3), rows(3, 4, 5), rows(5, 6))
-    ids = [r["id"] for page in paginate(fetch, label="x") for r in page]
+    ids = [r["id"] for page in paginate(fetch, label="x", prefetch=prefetch) for r in page]
     assert ids == ["1", "2", "3", "4", "5", "6"]
 
 
-def test_a_known_total_ends_the_read_without_the_empty_page():
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_a_known_total_ends_the_read_without_the_empty_page(prefetch):
     fetch, calls = scripted(rows(1, 2), rows(3))
-    assert sum(len(p) for p in paginate(fetch, label="x", total=3)) == 3
+    assert sum(len(p) for p in paginate(fetch, label="x", total=3, prefetch=prefetch)) == 3
     assert calls == [0, 1]
 
 
-def test_a_server_that_ignores_the_page_number_is_an_error_not_a_loop():
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_a_server_that_ignores_the_page_number_is_an_error_not_a_loop(prefetch):
     with pytest.raises(CleverReachResponseError, match="repeats rows"):
-        list(paginate(lambda page: rows(1, 2), label="GET /v3/groups/1/receivers"))
+        list(paginate(lambda page: rows(1, 2), label="GET /v3/groups/1/receivers", prefetch=prefetch))
 
 
-def test_rows_without_an_id_are_keyed_by_email():
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_rows_without_an_id_are_keyed_by_email(prefetch):
     fetch, _ = scripted([{"email": "A@example.org"}], [{"email": "a@example.org"}, {"email": "b@example.org"}])
-    assert [r["email"] for page in paginate(fetch, label="x") for r in page] == ["A@example.org", "b@example.org"]
+    assert [r["email"] for page in paginate(fetch, label="x", prefetch=prefetch) for r in page] == ["A@example.org", "b@example.org"]
 
 
-def test_a_non_list_page_is_an_error():
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_a_non_list_page_is_an_error(prefetch):
     with pytest.raises(CleverReachResponseError, match="expected a list page"):
-        list(paginate(lambda page: {"error": "x"}, label="x"))
+        list(paginate(lambda page: {"error": "x"}, label="x", prefetch=prefetch))
+
+
+def test_the_plain_pager_reads_the_next_page_while_the_caller_works_one_request_at_a_time():
+    """The next page is asked for while the caller still works on this one (the caller waits for that request),
+    never two at once, and a caller that gives up waits for the page in flight and asks for no more."""
+    import threading
+
+    asked = {page: threading.Event() for page in range(6)}
+    active, most, calls = [0], [0], []
+    lock = threading.Lock()
+
+    def fetch(page: int) -> list[dict]:
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        calls.append(page)
+        asked[page].set()
+        with lock:
+            active[0] -= 1
+        return rows(2 * page, 2 * page + 1)
+
+    pages = paginate(fetch, label="x", prefetch=True)
+    for page in range(3):
+        assert [r["id"] for r in next(pages)] == [str(2 * page), str(2 * page + 1)]
+        assert asked[page + 1].wait(5), "the next page is read while the caller works on this one"
+    pages.close()
+    assert most[0] == 1 and calls == [0, 1, 2, 3]
+
+
+def test_a_prefetched_plain_page_that_fails_raises_where_it_is_read():
+    def fetch(page: int) -> list[dict]:
+        if page == 2:
+            raise CleverReachResponseError("broken page")
+        return rows(page)
+
+    pages = paginate(fetch, label="x", prefetch=True)
+    assert [r["id"] for r in next(pages)] == ["0"] and [r["id"] for r in next(pages)] == ["1"]
+    with pytest.raises(CleverReachResponseError, match="broken page"):
+        next(pages)
 
 
 def test_chunks_keep_query_values_short():
