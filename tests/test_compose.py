@@ -309,7 +309,7 @@ def test_image_installs_the_provider_wheel_against_the_repositorys_tested_constr
     runtime = DOCKERFILE.split(" AS runtime", 1)[1].split(" AS emulator", 1)[0]
     assert "COPY --chown=airflow:0 ${CONSTRAINTS_FILE} /tmp/constraints.txt" in runtime
     install = runtime[runtime.index("RUN pip install"):].split("\n\n", 1)[0]
-    assert "airflow_provider_cleverreach-*.whl)[postgres,columnar]" in install  # the drivers and the ADBC reads
+    assert "airflow_provider_cleverreach-*.whl)[postgres,columnar]" in install  # psycopg2, PostgreSQL's ADBC driver
     assert "--constraint /tmp/constraints.txt" in install
     assert '"apache-airflow==${AIRFLOW_VERSION}"' in install
     assert f"apache-airflow=={_arg('AIRFLOW_VERSION')}" in (REPO / "constraints.txt").read_text().splitlines()

@@ -1,17 +1,19 @@
-"""Large reads straight into Arrow columns through an ADBC driver, where the database and the driver allow it.
+"""Large reads straight into Arrow columns through PostgreSQL's ADBC driver, where it is installed.
 
-A million members read through the DBAPI driver become a million tuples and ten million Python objects before
-pandas types them again (5 s of the interpreter's time on SQLite and PostgreSQL). The ADBC drivers of SQLite and
-PostgreSQL build Arrow columns in C, outside the interpreter lock (2 s on SQLite, most of it the query itself).
+A million members read through psycopg2 become a million tuples and ten million Python objects before pandas
+types them again (5 to 6.5 s of the interpreter's time). The ADBC driver reads PostgreSQL's binary COPY format into
+Arrow columns in C, outside the interpreter lock (2.4 s, most of it the query itself).
 
 The frame is the one ``pd.read_sql`` makes of the same rows (``sync.frames.read_frame``'s contract): integers as
 int64 (float64 with a NULL), a column of NULLs only as objects, booleans with a NULL as objects. Where that cannot
 be promised, :func:`read_columnar` returns ``None`` and the caller reads the usual way:
 
-- no ADBC driver is installed (the ``columnar`` extra), or the database is SQLite in memory;
-- a PostgreSQL connection carries an argument libpq's URI does not take;
-- a column's type converts differently (PostgreSQL's ``numeric``, ``uuid``, ``bytea``, intervals, arrays);
-- a SQLite column holds values of two types (the driver types a column by its first rows and refuses the rest).
+- the driver is not installed (the provider's extra ``columnar``);
+- the connection carries an argument libpq's URI does not take;
+- a column's type converts differently (``numeric``, ``uuid``, ``bytea``, intervals, arrays);
+- the database is not PostgreSQL. SQLite's ADBC driver types a column by the values of its first rows: a column
+  of numbers and texts (keys of two types) came back as texts only, where ``pd.read_sql`` keeps each value's type,
+  and telling the two apart cost a second pass as long as the read.
 
 ADBC reads on a connection of its own: the callers read a whole list at the start of a plan, on a connection of
 their own too, so no transaction or snapshot is lost.
@@ -22,7 +24,6 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -49,6 +50,7 @@ def read_columnar(engine: Engine, statement: TextClause, params: dict[str, Any])
         return None
     connect, dialect = source
     expanded = statement.compile(dialect=dialect).construct_expanded_state(params)
+    read: list[Any] = []  # the table, handed over with no other reference (``arrow_to_frame``)
     try:
         with connect() as connection, connection.cursor() as cursor:
             cursor.execute(expanded.statement, list(expanded.positional_parameters))
@@ -57,44 +59,33 @@ def read_columnar(engine: Engine, statement: TextClause, params: dict[str, Any])
                 log.info("columnar read not used: a column type converts differently (%s)",
                          ", ".join(str(field.type) for field in reader.schema if not _convertible(field.type)))
                 return None
-            table = reader.read_all()
+            read.append(reader.read_all())
             del reader
-    except Exception as exc:  # the driver's error: a SQLite column of two types, a lock, a refused connection
+    except Exception as exc:  # the driver's error: a refused connection, a statement it cannot run
         # the message names a column and types only; the rows' values stay out of the log
         log.info("columnar read not used: %s", type(exc).__name__)
         return None
-    frame = arrow_to_frame(table)
-    del table
+    frame = arrow_to_frame(read)
     return_freed_heap()  # the driver's batches, freed into the C heap
     return frame
 
 
 def adbc_source(engine: Engine) -> tuple[Callable[[], Any], Dialect] | None:
-    """How to open an ADBC connection to ``engine``'s database, and the dialect that renders statements for it;
-    ``None`` without a driver or for a database it cannot reach the same way."""
+    """How to open an ADBC connection to ``engine``'s database and the dialect that renders statements for it;
+    ``None`` without the driver or for a database it cannot reach the same way."""
     url = engine.url
-    backend = url.get_backend_name()
-    if backend == "sqlite":
-        database = url.database
-        if not database or database == ":memory:" or database.startswith("file:") or url.query:
-            return None
-        driver = _driver("adbc_driver_sqlite.dbapi")
-        if driver is None:
-            return None
-        uri = Path(database).resolve().as_uri() + "?mode=ro"
-        return (lambda: driver.connect(uri)), engine.dialect
-    if backend == "postgresql":
-        query = {key: value if isinstance(value, str) else ",".join(value) for key, value in url.query.items()}
-        if not set(query) <= LIBPQ_KEYWORDS:
-            return None
-        driver = _driver("adbc_driver_postgresql.dbapi")
-        if driver is None:
-            return None
-        from sqlalchemy.dialects.postgresql.base import PGDialect
+    if url.get_backend_name() != "postgresql":
+        return None
+    query = {key: value if isinstance(value, str) else ",".join(value) for key, value in url.query.items()}
+    if not set(query) <= LIBPQ_KEYWORDS:
+        return None
+    driver = _driver("adbc_driver_postgresql.dbapi")
+    if driver is None:
+        return None
+    from sqlalchemy.dialects.postgresql.base import PGDialect
 
-        uri = libpq_uri(url.username, url.password, url.host, url.port, url.database, query)
-        return (lambda: driver.connect(uri)), PGDialect(paramstyle="numeric_dollar")
-    return None
+    uri = libpq_uri(url.username, url.password, url.host, url.port, url.database, query)
+    return (lambda: driver.connect(uri)), PGDialect(paramstyle="numeric_dollar")
 
 
 def libpq_uri(user: str | None, password: str | None, host: str | None, port: int | None, database: str | None,
@@ -127,31 +118,27 @@ def _convertible(arrow_type: Any) -> bool:
                 or types.is_timestamp(arrow_type) or types.is_date32(arrow_type))
 
 
-def arrow_to_frame(table: Any) -> pd.DataFrame:
+def arrow_to_frame(tables: list[Any]) -> pd.DataFrame:
     """The frame ``pd.DataFrame.from_records(rows, coerce_float=True)`` makes of the same rows: whole numbers as
     int64 (float64 where one is NULL), floats as float64, a column of NULLs only as ``None`` objects, texts as
     ``str``, times as ``datetime64[us]`` (with their zone), dates as ``date`` objects.
 
-    The table is consumed column by column. Texts are copied into one buffer of Arrow's pool: the driver's
-    batches (a thousand rows each, their buffers grown by doubling, in the C heap) cost a third more, and stayed
-    resident as long as the frame lived."""
+    ``tables`` holds the one table, which this takes out (no reference of the caller's keeps it). Texts stay in
+    the driver's buffers (pandas' Arrow text takes them as they are): a copy into one buffer of Arrow's pool cost
+    70 MB more at the peak of a million members, as the driver's batches are freed only with their last column."""
     import numpy as np
     import pyarrow as pa
 
-    names = table.column_names
+    table = tables.pop()
     columns: dict[str, Any] = {}
-    while table.num_columns:
-        column, table = table.column(0), table.remove_column(0)
-        kind, name = column.type, names[len(columns)]
+    for name, column in zip(table.column_names, table.columns):
+        kind = column.type
         if column.null_count == len(column):
             columns[name] = pd.Series([None] * len(column), dtype=object)
         elif pa.types.is_integer(kind) and column.null_count == 0:
             columns[name] = pd.Series(column.to_numpy().astype(np.int64, copy=False))
         elif pa.types.is_integer(kind) or pa.types.is_floating(kind):
             columns[name] = pd.Series(column.cast(pa.float64()).to_numpy(zero_copy_only=False))
-        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            columns[name] = pa.chunked_array([column.cast(pa.large_string()).combine_chunks()]).to_pandas()
         else:
             columns[name] = column.to_pandas()
-        del column
-    return pd.DataFrame(columns, columns=names)
+    return pd.DataFrame(columns, columns=table.column_names, copy=False)  # a dict of columns is copied by default
