@@ -130,22 +130,33 @@ def test_an_attempt_whose_lease_was_taken_over_before_the_removals_writes_nothin
 
 
 def test_a_long_paged_read_beats_the_lease(world, crm_engine, monkeypatch):
+    """While the group is read, the lease beats after every page: each beat later than the last. The next page is
+    requested while the last is worked on (``paginate(prefetch=True)``), so a page's request and the beat after the
+    page before it may come in either order; every beat but the last page's falls inside the read."""
     world.client.generate_receivers(CLIENT, GROUP, 9)
     connect(monkeypatch, world, page_size=2)
     monkeypatch.setattr(Fence, "READ_HEARTBEAT_SECONDS", 0.0)  # every page (a real read: every few seconds)
-    seen: list[datetime] = []
-    request = CleverReachHook.request
+    events: list[tuple[str, datetime | None]] = []
+    request, check = CleverReachHook.request, Fence.check
 
     def watching(self, method, path, *, params=None, json=None, **options):
         if method == "GET" and path.endswith(f"groups/{GROUP}/receivers") and params and "order_by" in params:
-            (row,) = fetch(crm_engine, "SELECT heartbeat_at FROM sync_run WHERE status = 'running'")
-            seen.append(as_utc(row["heartbeat_at"]))
+            events.append(("page", None))
         return request(self, method, path, params=params, json=json, **options)  # rows: the typed receiver page
 
+    def beating(self):
+        check(self)
+        (row,) = fetch(crm_engine, "SELECT heartbeat_at FROM sync_run WHERE status = 'running'")
+        events.append(("beat", as_utc(row["heartbeat_at"])))
+
     monkeypatch.setattr(CleverReachHook, "request", watching)
+    monkeypatch.setattr(Fence, "check", beating)
     assert run_dag(DAG, {**SYNC, "dry_run": True}).state == "success"
-    assert len(seen) >= 6  # ten receivers in pages of two, and the empty page that ends the read
-    assert seen == sorted(seen) and len(set(seen)) == len(seen)  # the heartbeat moved on with every page
+    pages = [at for at, (kind, _) in enumerate(events) if kind == "page"]
+    assert len(pages) >= 6  # ten receivers in pages of two, and the empty page that ends the read
+    beats = [when for at, (kind, when) in enumerate(events) if kind == "beat" and pages[0] < at < pages[-1]]
+    assert len(beats) >= len(pages) - 2  # a beat per page with rows, the last one's perhaps after the empty page
+    assert beats == sorted(beats) and len(set(beats)) == len(beats)  # the heartbeat moved on with every page
 
 
 def test_batches_settled_together_leave_intents_for_every_receiver_sent_but_not_recorded(

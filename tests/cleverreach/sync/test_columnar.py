@@ -124,3 +124,32 @@ def test_a_libpq_uri_keeps_every_part_as_given():
 def _keywords(uri: str) -> dict[str, str]:
     """A libpq URI's query as libpq reads it (percent escapes only)."""
     return {unquote(key): unquote(value) for key, value in (pair.split("=", 1) for pair in urlsplit(uri).query.split("&"))}
+
+
+@pytest.mark.postgres
+def test_a_whole_list_read_on_postgresql_goes_through_the_driver_not_sqlalchemy(crm_engine):
+    """``read_frame(columnar=True)`` (the members, the ownership record) reads by ADBC: no statement goes through
+    SQLAlchemy's cursor, and the frame is the usual read's."""
+    from sqlalchemy import event
+
+    if crm_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's driver")
+    with crm_engine.begin() as conn:
+        conn.execute(text("CREATE TABLE listed (k integer, s text)"))
+        conn.execute(text("INSERT INTO listed VALUES (:k, :s)"), [{"k": k, "s": f"s{k}"} for k in range(5)])
+    query = text("SELECT k, s FROM listed WHERE k >= :low ORDER BY k")
+    seen: list[str] = []
+
+    def plain(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(crm_engine, "before_cursor_execute", plain)
+    try:
+        with crm_engine.connect() as conn:
+            ours = read_frame(conn, query, {"low": 1}, columnar=True)
+    finally:
+        event.remove(crm_engine, "before_cursor_execute", plain)
+    assert not [statement for statement in seen if "listed" in statement]
+    with crm_engine.connect() as conn:
+        pd.testing.assert_frame_equal(ours, read_frame(conn, query, {"low": 1}))
+    assert ours["k"].tolist() == [1, 2, 3, 4]
