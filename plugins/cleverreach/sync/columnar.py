@@ -31,7 +31,6 @@ import pandas as pd
 from sqlalchemy import Engine, TextClause
 from sqlalchemy.engine.interfaces import Dialect
 
-from cleverreach.sync.memory import return_freed_heap
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,6 @@ def read_columnar(engine: Engine, statement: TextClause, params: dict[str, Any])
         return None
     connect, dialect = source
     expanded = statement.compile(dialect=dialect).construct_expanded_state(params)
-    read: list[Any] = []  # the table, handed over with no other reference (``arrow_to_frame``)
     try:
         with connect() as connection, connection.cursor() as cursor:
             cursor.execute(expanded.statement, list(expanded.positional_parameters))
@@ -59,15 +57,12 @@ def read_columnar(engine: Engine, statement: TextClause, params: dict[str, Any])
                 log.info("columnar read not used: a column type converts differently (%s)",
                          ", ".join(str(field.type) for field in reader.schema if not _convertible(field.type)))
                 return None
-            read.append(reader.read_all())
-            del reader
+            table = reader.read_all()
     except Exception as exc:  # the driver's error: a refused connection, a statement it cannot run
-        # the message names a column and types only; the rows' values stay out of the log
+        # the type only: a driver's message may quote a row's values (the usual read raises the error itself)
         log.info("columnar read not used: %s", type(exc).__name__)
         return None
-    frame = arrow_to_frame(read)
-    return_freed_heap()  # the driver's batches, freed into the C heap
-    return frame
+    return arrow_to_frame(table)
 
 
 def adbc_source(engine: Engine) -> tuple[Callable[[], Any], Dialect] | None:
@@ -118,18 +113,17 @@ def _convertible(arrow_type: Any) -> bool:
                 or types.is_timestamp(arrow_type) or types.is_date32(arrow_type))
 
 
-def arrow_to_frame(tables: list[Any]) -> pd.DataFrame:
+def arrow_to_frame(table: Any) -> pd.DataFrame:
     """The frame ``pd.DataFrame.from_records(rows, coerce_float=True)`` makes of the same rows: whole numbers as
     int64 (float64 where one is NULL), floats as float64, a column of NULLs only as ``None`` objects, texts as
     ``str``, times as ``datetime64[us]`` (with their zone), dates as ``date`` objects.
 
-    ``tables`` holds the one table, which this takes out (no reference of the caller's keeps it). Texts stay in
-    the driver's buffers (pandas' Arrow text takes them as they are): a copy into one buffer of Arrow's pool cost
-    70 MB more at the peak of a million members, as the driver's batches are freed only with their last column."""
+    Texts stay in the driver's buffers (pandas' Arrow text takes them as they are): a copy into one buffer of
+    Arrow's pool cost 70 MB more at the peak of a million members, as the driver's batches are freed only with
+    their last column."""
     import numpy as np
     import pyarrow as pa
 
-    table = tables.pop()
     columns: dict[str, Any] = {}
     for name, column in zip(table.column_names, table.columns):
         kind = column.type
