@@ -4,7 +4,6 @@ the usual read)."""
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timezone
 from urllib.parse import unquote, urlsplit
 
 import pandas as pd
@@ -14,19 +13,7 @@ from sqlalchemy import Text, bindparam, create_engine, text
 from cleverreach.sync import columnar
 from cleverreach.sync.columnar import adbc_source, libpq_uri, read_columnar
 from cleverreach.sync.frames import read_frame
-
-
-def _random_rows(rnd: random.Random, trial: int) -> list[dict]:
-    """Rows with NULLs in every column, often (a column of NULLs only) or now and then."""
-    share = 0.9 if trial % 3 == 0 else 0.2
-
-    def maybe(value):
-        return None if rnd.random() < share else value
-
-    return [{"k": k, "i": maybe(rnd.randint(-5, 5)), "s": maybe(rnd.choice(["a", "1", "", "ü", "0042"])),
-             "f": maybe(rnd.random()), "d": maybe(datetime(2026, 1, 1 + k)), "b": maybe(rnd.random() < 0.5),
-             "t": maybe(datetime(2026, 3, 29, 1, k, tzinfo=timezone.utc)), "day": maybe(date(2026, 10, 1 + k))}
-            for k in range(rnd.randint(1, 12))]
+from helpers.typed_rows import random_rows
 
 
 @pytest.mark.postgres
@@ -42,7 +29,7 @@ def test_a_columnar_read_is_typed_as_read_sql_types_it(crm_engine):
                  ).bindparams(bindparam("names", expanding=True, type_=Text))
     rnd = random.Random(11)
     for trial in range(20):
-        rows = _random_rows(rnd, trial)
+        rows = random_rows(rnd, trial, null_share=0.9, wide=True)
         with crm_engine.begin() as conn:
             conn.execute(text("DELETE FROM wide"))
             conn.execute(text("INSERT INTO wide VALUES (:k, :i, :s, :f, :d, :b, :t, :day)"), rows)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import create_engine, text
 
 from cleverreach.sync.frames import chunks, read_frame
+from helpers.typed_rows import random_rows
 
 
 def test_chunks_keep_order_and_size():
@@ -29,18 +29,6 @@ def test_a_frame_is_read_as_read_sql_reads_it():
     assert empty.empty and list(empty.columns) == ["a", "b"]
 
 
-def _random_rows(rnd: random.Random, trial: int) -> list[dict]:
-    """A few rows with NULLs in every column: often (a chunk of NULLs only) or now and then."""
-    share = 0.7 if trial % 3 == 0 else 0.2
-
-    def maybe(value):
-        return None if rnd.random() < share else value
-
-    return [{"k": k, "i": maybe(rnd.randint(-5, 5)), "s": maybe(rnd.choice(["a", "1", "", "ü"])),
-             "f": maybe(rnd.random()), "d": maybe(datetime(2026, 1, 1 + k)), "b": maybe(rnd.random() < 0.5)}
-            for k in range(rnd.randint(1, 12))]
-
-
 def test_a_frame_read_in_chunks_is_typed_as_one_read(crm_engine):
     """Chunks of NULLs only, integers with and without NULLs, booleans, timestamps: read a row at a time or a
     few, the frame has the types and values of one read of all rows (and of ``pd.read_sql``)."""
@@ -49,7 +37,7 @@ def test_a_frame_read_in_chunks_is_typed_as_one_read(crm_engine):
     query = text("SELECT k, i, s, f, d, b FROM chunked ORDER BY k")
     rnd = random.Random(7)
     for trial in range(30):
-        rows = _random_rows(rnd, trial)
+        rows = random_rows(rnd, trial)
         with crm_engine.begin() as conn:
             conn.execute(text("DELETE FROM chunked"))
             conn.execute(text("INSERT INTO chunked VALUES (:k, :i, :s, :f, :d, :b)"), rows)
