@@ -34,17 +34,13 @@ def read_frame(conn: Connection, statement: TextClause, params: dict[str, Any], 
     the frame being built), so on PostgreSQL the rows come through a named (server-side) cursor, a chunk per
     round trip (:func:`_server_side`).
 
-    ``columnar``: a read longer than one chunk is read again by PostgreSQL's ADBC driver where it can
-    (``sync.columnar``, on a connection of its own): its connection costs about 80 ms, a small list's whole read
-    a few, so only a large one pays it, for seconds saved."""
+    ``columnar``: a whole list's read (a million rows) goes through the database's ADBC driver where it can
+    (``sync.columnar``), on a connection of its own; ``conn`` is then not used."""
+    if columnar and (frame := read_columnar(conn.engine, statement, params)) is not None:
+        return frame
     if conn.dialect.driver in SERVER_SIDE_DRIVERS:
         with _server_side(conn, statement, params) as cursor:
-            first = cursor.fetchmany(rows_per_read)
-            if not (columnar and len(first) == rows_per_read):
-                return _frame(cursor, lambda: [column[0] for column in cursor.description], rows_per_read, first)
-        del first  # the chunk's tuples are not kept beside the whole read
-        frame = read_columnar(conn.engine, statement, params)
-        return frame if frame is not None else read_frame(conn, statement, params, rows_per_read=rows_per_read)
+            return _frame(cursor, lambda: [column[0] for column in cursor.description], rows_per_read)
     result = conn.execute(statement, params)
     try:
         columns = list(result.keys())
@@ -73,15 +69,12 @@ def _server_side(conn: Connection, statement: TextClause, params: dict[str, Any]
         cursor.close()
 
 
-def _frame(cursor: Any, columns: Callable[[], list[str]], rows_per_read: int,
-           first: list[Any] | None = None) -> pd.DataFrame:
-    """The cursor's rows as one frame, ``first`` its rows fetched already (``columns`` once the first rows are
-    fetched: a named cursor describes its result only then)."""
+def _frame(cursor: Any, columns: Callable[[], list[str]], rows_per_read: int) -> pd.DataFrame:
+    """The cursor's rows as one frame (``columns`` once the first rows are fetched: a named cursor describes its
+    result only then)."""
     parts: list[pd.DataFrame] = []
-    rows = first if first is not None else (cursor.fetchmany(rows_per_read) if cursor is not None else [])
-    while rows:
+    while cursor is not None and (rows := cursor.fetchmany(rows_per_read)):
         parts.append(pd.DataFrame.from_records(rows, columns=columns(), coerce_float=True))
-        rows = cursor.fetchmany(rows_per_read)
     if not parts:
         return pd.DataFrame.from_records([], columns=columns(), coerce_float=True)
     return parts[0] if len(parts) == 1 else _concat(parts, columns())

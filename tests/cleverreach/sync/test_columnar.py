@@ -67,8 +67,8 @@ def test_postgresql_types_that_convert_differently_are_read_the_usual_way(crm_en
         pytest.skip("PostgreSQL types")
     for expression in ("1.5::numeric", "'6f1c2a1e-3c1b-4c55-9b7e-0d2f7b0b6a11'::uuid"):
         assert read_columnar(crm_engine, text(f"SELECT {expression} AS v"), {}) is None
-        with crm_engine.connect() as conn:  # one row a chunk: a full chunk, so the driver is tried, then the usual read
-            ours = read_frame(conn, text(f"SELECT {expression} AS v"), {}, rows_per_read=1, columnar=True)
+        with crm_engine.connect() as conn:
+            ours = read_frame(conn, text(f"SELECT {expression} AS v"), {}, columnar=True)
             pd.testing.assert_frame_equal(ours, pd.read_sql(text(f"SELECT {expression} AS v"), conn))
 
 
@@ -114,11 +114,10 @@ def _keywords(uri: str) -> dict[str, str]:
 
 
 @pytest.mark.postgres
-def test_only_a_read_longer_than_a_chunk_goes_through_the_driver(crm_engine, monkeypatch):
-    """``read_frame(columnar=True)`` (the members, the ownership record): a read that fills its first chunk is read
-    again by ADBC, whose connection costs about 80 ms; one within a chunk (a small list) opens none. Both frames
-    are the usual read's."""
-    from cleverreach.sync import frames
+def test_a_whole_list_read_on_postgresql_goes_through_the_driver_not_sqlalchemy(crm_engine):
+    """``read_frame(columnar=True)`` (the members, the ownership record) reads by ADBC: no statement goes through
+    SQLAlchemy's cursor, and the frame is the usual read's."""
+    from sqlalchemy import event
 
     if crm_engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL's driver")
@@ -126,20 +125,18 @@ def test_only_a_read_longer_than_a_chunk_goes_through_the_driver(crm_engine, mon
         conn.execute(text("CREATE TABLE listed (k integer, s text)"))
         conn.execute(text("INSERT INTO listed VALUES (:k, :s)"), [{"k": k, "s": f"s{k}"} for k in range(5)])
     query = text("SELECT k, s FROM listed WHERE k >= :low ORDER BY k")
-    by_driver: list[bool] = []
+    seen: list[str] = []
 
-    def spy(engine, statement, params):
-        frame = read_columnar(engine, statement, params)
-        by_driver.append(frame is not None)
-        return frame
+    def plain(_conn, _cursor, statement, *_args):
+        seen.append(statement)
 
-    monkeypatch.setattr(frames, "read_columnar", spy)
+    event.listen(crm_engine, "before_cursor_execute", plain)
+    try:
+        with crm_engine.connect() as conn:
+            ours = read_frame(conn, query, {"low": 1}, columnar=True)
+    finally:
+        event.remove(crm_engine, "before_cursor_execute", plain)
+    assert not [statement for statement in seen if "listed" in statement]
     with crm_engine.connect() as conn:
-        large = read_frame(conn, query, {"low": 1}, rows_per_read=2, columnar=True)
-        assert by_driver == [True]
-        small = read_frame(conn, query, {"low": 1}, rows_per_read=10, columnar=True)
-        assert by_driver == [True]  # no ADBC connection for a read within one chunk
-        usual = read_frame(conn, query, {"low": 1})
-    pd.testing.assert_frame_equal(large, usual)
-    pd.testing.assert_frame_equal(small, usual)
-    assert usual["k"].tolist() == [1, 2, 3, 4]
+        pd.testing.assert_frame_equal(ours, read_frame(conn, query, {"low": 1}))
+    assert ours["k"].tolist() == [1, 2, 3, 4]
