@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, TextClause
 
-from cleverreach.sync.columnar import read_columnar
+from cleverreach.sync.columnar import COLUMNAR_MIN_ROWS, read_large_columnar
 
 CHUNK = 1000  # ids per IN list
 ROWS_PER_READ = 50_000  # rows fetched and typed at a time by read_frame
@@ -24,7 +24,8 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[list[Any]]:
 
 
 def read_frame(conn: Connection, statement: TextClause, params: dict[str, Any], *,
-               rows_per_read: int = ROWS_PER_READ, columnar: bool = False) -> pd.DataFrame:
+               rows_per_read: int = ROWS_PER_READ, columnar: bool = False,
+               columnar_min_rows: int = COLUMNAR_MIN_ROWS) -> pd.DataFrame:
     """What ``pd.read_sql`` returns (the same conversion: ``from_records`` with ``coerce_float``), from the
     driver's plain tuples: pandas converts SQLAlchemy's row objects one by one, a third of a million-row read.
 
@@ -34,9 +35,9 @@ def read_frame(conn: Connection, statement: TextClause, params: dict[str, Any], 
     the frame being built), so on PostgreSQL the rows come through a named (server-side) cursor, a chunk per
     round trip (:func:`_server_side`).
 
-    ``columnar``: a whole list's read (a million rows) goes through the database's ADBC driver where it can
-    (``sync.columnar``), on a connection of its own; ``conn`` is then not used."""
-    if columnar and (frame := read_columnar(conn.engine, statement, params)) is not None:
+    ``columnar``: a whole list's read (a million rows) goes through the database's ADBC driver where it can and
+    the planner expects at least ``columnar_min_rows`` rows (``sync.columnar``), on a connection of its own."""
+    if columnar and (frame := read_large_columnar(conn, statement, params, columnar_min_rows)) is not None:
         return frame
     if conn.dialect.driver in SERVER_SIDE_DRIVERS:
         with _server_side(conn, statement, params) as cursor:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Text, bindparam, create_engine, text
 
 from cleverreach.sync import columnar
-from cleverreach.sync.columnar import adbc_source, libpq_uri, read_columnar
+from cleverreach.sync.columnar import adbc_source, libpq_uri, planned_rows, read_columnar
 from cleverreach.sync.frames import read_frame
 from helpers.typed_rows import random_rows
 
@@ -133,10 +133,38 @@ def test_a_whole_list_read_on_postgresql_goes_through_the_driver_not_sqlalchemy(
     event.listen(crm_engine, "before_cursor_execute", plain)
     try:
         with crm_engine.connect() as conn:
-            ours = read_frame(conn, query, {"low": 1}, columnar=True)
+            ours = read_frame(conn, query, {"low": 1}, columnar=True, columnar_min_rows=0)
     finally:
         event.remove(crm_engine, "before_cursor_execute", plain)
     assert not [statement for statement in seen if "listed" in statement]
     with crm_engine.connect() as conn:
         pd.testing.assert_frame_equal(ours, read_frame(conn, query, {"low": 1}))
     assert ours["k"].tolist() == [1, 2, 3, 4]
+
+
+@pytest.mark.postgres
+def test_only_a_read_the_planner_expects_to_be_long_goes_through_the_driver(crm_engine, monkeypatch):
+    """The driver's own connection costs more than psycopg2's rows of a small list: a list of 30 of 30,000 rows
+    is read the usual way, one of 29,970 by ADBC, as the planner estimates them from the table's statistics; both
+    frames are the usual read's."""
+    if crm_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's driver")
+    with crm_engine.begin() as conn:
+        conn.execute(text("CREATE TABLE member (list_id integer, k integer, s text)"))
+        conn.execute(text("INSERT INTO member SELECT CASE WHEN g <= 30 THEN 1 ELSE 2 END, g, 'n' || g "
+                          "FROM generate_series(1, 30000) AS g"))
+        conn.execute(text("ANALYZE member"))
+    query = text("SELECT k, s FROM member WHERE list_id = :list_id ORDER BY k")
+    columnar_reads: list[int] = []
+    real_read = columnar.read_columnar
+    monkeypatch.setattr(columnar, "read_columnar",
+                        lambda engine, statement, params: columnar_reads.append(params["list_id"])
+                        or real_read(engine, statement, params))
+    with crm_engine.connect() as conn:
+        assert planned_rows(conn, query, {"list_id": 1}) < 100 < 20_000 < planned_rows(conn, query, {"list_id": 2})
+        small = read_frame(conn, query, {"list_id": 1}, columnar=True, columnar_min_rows=20_000)
+        large = read_frame(conn, query, {"list_id": 2}, columnar=True, columnar_min_rows=20_000)
+        assert columnar_reads == [2]
+        pd.testing.assert_frame_equal(small, read_frame(conn, query, {"list_id": 1}))
+        pd.testing.assert_frame_equal(large, read_frame(conn, query, {"list_id": 2}))
+    assert len(small) == 30 and len(large) == 29_970
