@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Text, bindparam, create_engine, text
 
 from cleverreach.sync import columnar
-from cleverreach.sync.columnar import adbc_source, libpq_uri, planned_rows, read_columnar
+from cleverreach.sync.columnar import (UTC_OPTION, adbc_source, libpq_uri, planned_rows, read_columnar,
+                                       with_values_written_in)
 from cleverreach.sync.frames import read_frame
 from helpers.typed_rows import random_rows
 
@@ -102,10 +103,11 @@ def test_a_libpq_uri_keeps_every_part_as_given():
     assert "+" not in parts.query  # libpq reads "+" as itself
     assert _keywords(uri) == {
         "host": "/var/run/postgresql", "port": "5433", "user": "crm user", "password": "p@ss/w:rd?&=%",
-        "dbname": "crm", "sslmode": "require", "options": "-csearch_path=crm,crm_state -c TimeZone=UTC",
+        "dbname": "crm", "sslmode": "require",
+        "options": "-csearch_path=crm,crm_state -c TimeZone=UTC -c standard_conforming_strings=on",
     }
     assert _keywords(libpq_uri(None, None, "db", None, "crm", {})) == {"host": "db", "dbname": "crm",
-                                                                       "options": "-c TimeZone=UTC"}
+                                                                       "options": UTC_OPTION}
 
 
 def _keywords(uri: str) -> dict[str, str]:
@@ -168,3 +170,70 @@ def test_only_a_read_the_planner_expects_to_be_long_goes_through_the_driver(crm_
         pd.testing.assert_frame_equal(small, read_frame(conn, query, {"list_id": 1}))
         pd.testing.assert_frame_equal(large, read_frame(conn, query, {"list_id": 2}))
     assert len(small) == 30 and len(large) == 29_970
+
+
+#: values a list, group or tenant key may hold, written into the statement for the driver's COPY
+AWKWARD_TEXTS = ["o'brien", "back\\slash", "100%", "$1", "?", ":name", "\u00e4\u00df\u20ac", "-- not a comment",
+                 "'; DROP TABLE keyed; --", "0042", "1e3", " ", ""]
+
+
+@pytest.mark.postgres
+def test_values_written_into_the_statement_select_exactly_what_bound_values_select(crm_engine):
+    """The driver streams a statement without parameters by COPY, so the values are written in: quotes, backslashes,
+    percent signs, placeholders, texts that look like numbers, an empty IN list and a statement ending in a comment
+    select the same rows as the same values bound by psycopg2."""
+    if crm_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's driver")
+    with crm_engine.begin() as conn:
+        conn.execute(text("CREATE TABLE keyed (k integer, s text)"))
+        conn.execute(text("INSERT INTO keyed VALUES (:k, :s)"), [{"k": k, "s": s} for k, s in enumerate(AWKWARD_TEXTS)])
+    one = text("SELECT k, s FROM keyed WHERE s = :s AND k >= :low ORDER BY k -- the last line a comment")
+    many = text("SELECT k, s FROM keyed WHERE s IN :names ORDER BY k").bindparams(
+        bindparam("names", expanding=True, type_=Text))
+    dialect = adbc_source(crm_engine)[1]
+    for value in AWKWARD_TEXTS:
+        assert with_values_written_in(one, {"s": value, "low": 0}, dialect) is not None
+        ours = read_columnar(crm_engine, one, {"s": value, "low": 0})
+        with crm_engine.connect() as conn:
+            theirs = pd.read_sql(one, conn, params={"s": value, "low": 0})
+        pd.testing.assert_frame_equal(ours, theirs)
+        assert ours["s"].tolist() == [value]
+    for names in (AWKWARD_TEXTS[:5], AWKWARD_TEXTS[5:], []):
+        ours = read_columnar(crm_engine, many, {"names": names})
+        with crm_engine.connect() as conn:
+            theirs = pd.read_sql(many, conn, params={"names": names})
+        pd.testing.assert_frame_equal(ours, theirs)
+        assert sorted(ours["s"].tolist()) == sorted(names)
+
+
+def test_values_that_are_not_keys_are_bound_not_written_in():
+    """Only whole numbers, texts and NULL are written in; anything else (a float, a time, bytes, a text with a NUL)
+    leaves the statement to bound parameters."""
+    import datetime
+
+    from sqlalchemy.dialects.postgresql.base import PGDialect
+
+    dialect = PGDialect(paramstyle="numeric_dollar")
+    query = text("SELECT k FROM keyed WHERE k = :v")
+    assert with_values_written_in(query, {"v": 7}, dialect) == "SELECT k FROM keyed WHERE k = 7\n"
+    for value in (1.5, True, datetime.date(2026, 12, 7), b"x", "a\x00b"):
+        assert with_values_written_in(query, {"v": value}, dialect) is None
+
+
+@pytest.mark.postgres
+def test_a_long_read_is_streamed_in_batches_not_received_whole(crm_engine, monkeypatch):
+    """A read of 200,000 rows arrives as several Arrow batches (COPY, read a batch at a time), not as one
+    result libpq held whole, and is the usual read's frame."""
+    if crm_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's driver")
+    with crm_engine.begin() as conn:
+        conn.execute(text("CREATE TABLE long_list (list_id integer, k integer, s text)"))
+        conn.execute(text("INSERT INTO long_list SELECT 1, g, repeat('x', 80) || g FROM generate_series(1, 200000) AS g"))
+    query = text("SELECT k, s FROM long_list WHERE list_id = :list_id ORDER BY k")
+    batches: list[int] = []
+    real = columnar.arrow_to_frame
+    monkeypatch.setattr(columnar, "arrow_to_frame", lambda table: batches.append(len(table.to_batches())) or real(table))
+    ours = read_columnar(crm_engine, query, {"list_id": 1})
+    assert batches and batches[0] > 1
+    with crm_engine.connect() as conn:
+        pd.testing.assert_frame_equal(ours, read_frame(conn, query, {"list_id": 1}))
