@@ -52,11 +52,10 @@ def read_large_columnar(conn: Connection, statement: TextClause, params: dict[st
     """:func:`read_columnar` when PostgreSQL's planner expects at least ``min_rows`` rows (0: always), asked on
     ``conn``; ``None`` otherwise, and then nothing was read. An estimate that is wrong costs time, never rows:
     either read returns the same frame."""
-    if adbc_source(conn.engine) is None:
+    source = adbc_source(conn.engine)
+    if source is None or (min_rows > 0 and planned_rows(conn, statement, params) < min_rows):
         return None
-    if min_rows > 0 and planned_rows(conn, statement, params) < min_rows:
-        return None
-    return read_columnar(conn.engine, statement, params)
+    return _read(source, statement, params)
 
 
 def planned_rows(conn: Connection, statement: TextClause, params: dict[str, Any]) -> float:
@@ -67,13 +66,9 @@ def planned_rows(conn: Connection, statement: TextClause, params: dict[str, Any]
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.execute("EXPLAIN (FORMAT JSON) " + expanded.statement, expanded.parameters)
-        plan = cursor.fetchone()[0]
+        plan = cursor.fetchone()[0]  # psycopg2 and psycopg decode json
     finally:
         cursor.close()
-    if isinstance(plan, str | bytes):  # a driver that leaves json to the caller
-        import json
-
-        plan = json.loads(plan)
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
@@ -81,8 +76,11 @@ def read_columnar(engine: Engine, statement: TextClause, params: dict[str, Any])
     """``statement``'s rows as ``pd.read_sql`` types them, read by the database's ADBC driver; ``None`` where that
     is not possible (the module's docstring lists when), and then nothing was read."""
     source = adbc_source(engine)
-    if source is None:
-        return None
+    return None if source is None else _read(source, statement, params)
+
+
+def _read(source: tuple[Callable[[], Any], Dialect], statement: TextClause, params: dict[str, Any]
+          ) -> pd.DataFrame | None:
     connect, dialect = source
     streamed = with_values_written_in(statement, params, dialect)
     try:

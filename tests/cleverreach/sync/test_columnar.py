@@ -158,10 +158,9 @@ def test_only_a_read_the_planner_expects_to_be_long_goes_through_the_driver(crm_
         conn.execute(text("ANALYZE member"))
     query = text("SELECT k, s FROM member WHERE list_id = :list_id ORDER BY k")
     columnar_reads: list[int] = []
-    real_read = columnar.read_columnar
-    monkeypatch.setattr(columnar, "read_columnar",
-                        lambda engine, statement, params: columnar_reads.append(params["list_id"])
-                        or real_read(engine, statement, params))
+    real_read = columnar._read
+    monkeypatch.setattr(columnar, "_read", lambda source, statement, params: columnar_reads.append(params["list_id"])
+                        or real_read(source, statement, params))
     with crm_engine.connect() as conn:
         assert planned_rows(conn, query, {"list_id": 1}) < 100 < 20_000 < planned_rows(conn, query, {"list_id": 2})
         small = read_frame(conn, query, {"list_id": 1}, columnar=True, columnar_min_rows=20_000)
