@@ -51,6 +51,9 @@ SCHEDULE = conf.get("cleverreach", "sync_recipients_schedule", fallback=None) or
                                      "list of the tenant (needs a tenant when set)."),
         "dry_run": Param(False, type="boolean", title="Dry run",
                          description="Plan only: store the plan in sync_run/sync_change and write nothing to CleverReach."),
+        "full_reconcile": Param(False, type="boolean", title="Full reconciliation",
+                                description="Read every receiver of each group, even where the connection's "
+                                            "reconcile_hours lets a sync read only the contacts that changed."),
     },
 )
 def cleverreach_sync_recipients():
@@ -60,7 +63,7 @@ def cleverreach_sync_recipients():
         task_id="sync_list",
         map_index_template=BATCH_MAP_INDEX,
         pool=api_pool(), max_active_tis_per_dagrun=tenant_parallelism(),
-        dry_run="{{ params.dry_run }}", outlets=[LIST_RECIPIENTS_ALIAS],
+        dry_run="{{ params.dry_run }}", full_reconcile="{{ params.full_reconcile }}", outlets=[LIST_RECIPIENTS_ALIAS],
     ).expand_kwargs(lists.output)
 
     columns = ["tenant_id", "list_id", "status", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id",

@@ -21,6 +21,13 @@ class MemberState(StrEnum):
     BOUNCED = "bounced"
 
 
+class SyncScope(StrEnum):
+    """``sync_run.scope``: what a run read of the group (``cleverreach.sync.scope``)."""
+
+    FULL = "full"  # every receiver of the group: a full reconciliation
+    CHANGES = "changes"  # only the receivers of the contacts that changed since the last run
+
+
 class RunStatus(StrEnum):
     """``sync_run.status``. ``RUNNING`` is the list's lease; every other status is terminal."""
 

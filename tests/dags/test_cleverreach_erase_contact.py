@@ -83,7 +83,7 @@ def test_erase_by_contact_id_everywhere_and_nothing_else(world, crm_engine, capf
     assert report["cleverreach"] == {"groups_searched": 2, "receivers_found": 2, "receivers_deleted": 2,
                                      "receivers_failed": 0}
     assert report["crm"] == {"list_members": 1, "contact_history": 1, "sync_changes": 1, "owned_receivers": 1,
-                             "refusals": 1, "owner_intents": 1}
+                             "refusals": 1, "owner_intents": 1, "foreign_ext_ids": 0}
     assert [r["contact_person_id"] for r in fetch(crm_engine, "SELECT contact_person_id FROM sync_owner_intent")] == ["2"]
     assert (report["contacts"], report["addresses"], report["complete"]) == (1, 3, True)
     assert [r["contact_person_id"] for r in fetch(crm_engine, "SELECT contact_person_id FROM sync_owned_receiver")] == ["2"]

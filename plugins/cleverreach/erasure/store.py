@@ -26,6 +26,7 @@ PURGES: tuple[tuple[str, str], ...] = (
     ("erasure_scrub_changes", "sync_changes"),
     ("erasure_delete_refusals", "refusals"),
     ("erasure_delete_intents", "owner_intents"),
+    ("erasure_delete_foreign_ext_ids", "foreign_ext_ids"),
 )
 
 

@@ -95,6 +95,17 @@ class CleverReachSettings(BaseModel):
         title="Mass-removal guard: share of owned receivers",
         description="A sync may remove this share of the active receivers the list owns (if more than the minimum count).",
     )
+    reconcile_hours: Annotated[int, Field(ge=0)] = Field(
+        0,
+        title="Full reconciliation every (hours)",
+        description="0: every sync reads the whole group. More: a sync reads only the receivers of the contacts "
+        "that changed since the last run while the list's last full reconciliation is younger than this.",
+    )
+    changes_limit: Annotated[int, Field(ge=0)] = Field(
+        10_000,
+        title="Changes-only sync: most contacts",
+        description="A sync with more changed contacts than this reads the whole group instead.",
+    )
     history_reread_days: Annotated[int, Field(ge=0)] = Field(
         14,
         title="Mail history: re-read window (days)",

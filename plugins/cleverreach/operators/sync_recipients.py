@@ -37,6 +37,8 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
     :param lists: a batch: ``[{tenant_id, cleverreach_conn_id, list_id}, ...]``, instead of ``list_id``.
     :param lists_label: the batch's map index (``batch_label``).
     :param dry_run: plan and store the plan only; write nothing to CleverReach (templated).
+    :param full_reconcile: read every receiver of each group, even where the connection's ``reconcile_hours``
+        lets a sync read only the changes (templated; ``cleverreach.sync.scope``).
     :param crm_conn_id: connection of the CRM database.
 
     Each list of a batch syncs in its own ``try``: a list that fails is recorded (its ``sync_run`` failed and
@@ -50,18 +52,19 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
     registers a task's events only when it succeeds.
     """
 
-    template_fields: Sequence[str] = ("tenant_id", "cleverreach_conn_id", "list_id", "dry_run")
+    template_fields: Sequence[str] = ("tenant_id", "cleverreach_conn_id", "list_id", "dry_run", "full_reconcile")
     ui_color = "#fbe9d0"
 
     def __init__(self, *, list_id: int | str | None = None, lists: Sequence[Mapping[str, Any]] | None = None,
                  lists_label: str | None = None, tenant_id: str | None = None, cleverreach_conn_id: str | None = None,
-                 dry_run: bool | str = False, **kwargs: Any) -> None:
+                 dry_run: bool | str = False, full_reconcile: bool | str = False, **kwargs: Any) -> None:
         super().__init__(tenant_id=tenant_id, cleverreach_conn_id=cleverreach_conn_id,
                          **with_outlet(kwargs, LIST_RECIPIENTS_ALIAS))
         self.list_id = list_id
         self.lists = lists
         self.lists_label = lists_label
         self.dry_run = dry_run
+        self.full_reconcile = full_reconcile
 
     @property
     def map_label(self) -> str:
@@ -155,7 +158,8 @@ class CleverReachSyncListOperator(CleverReachTenantOperator):
                 summary = resumed_summary(tenant_id, list_id, dry_run, done)
             else:
                 target = ListStore(engine).sync_target(tenant_id, list_id)  # the one ownership check
-                sync = ListSync(hook(), ledger, target, dag_id=self.dag_id, run_id=context["run_id"], logger=self.log)
+                sync = ListSync(hook(), ledger, target, dag_id=self.dag_id, run_id=context["run_id"], logger=self.log,
+                                full=as_bool(self.full_reconcile, "full_reconcile"))
                 summary = sync.run(dry_run=dry_run)
         except LeaseLostError as exc:
             raise LeaseSupersededError(str(exc)) from None

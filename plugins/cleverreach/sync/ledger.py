@@ -26,6 +26,7 @@ from cleverreach.exceptions import LeaseLostError, SyncInProgressError
 from cleverreach.sync.changes import CHANGE_COLUMNS, change_rows
 from cleverreach.sync.frames import chunks
 from cleverreach.sync.plan import SyncPlan
+from cleverreach.sync.scope import PastRun
 
 
 class RunLedger(SqlStore):
@@ -171,6 +172,17 @@ class RunLedger(SqlStore):
     def set_alert(self, run_pk: int, alert: str) -> None:
         with self.state.begin() as conn:
             conn.execute(self.q("sync_set_alert"), {"id": run_pk, "alert": alert[:4000]})
+
+    def runs_since_full(self, list_id: str, run_pk: int) -> list[PastRun]:
+        """The list's applied runs back to its last successful full reconciliation, newest first (``sync.scope``)."""
+        with self.state.connect() as conn:
+            rows = conn.execute(self.q("sync_select_scope_facts"),
+                                {"list_id": as_key(list_id), "run_pk": run_pk, "dry_run": False}).mappings().all()
+        return [PastRun(as_utc(row["started_at"]), str(row["status"]), row["scope"]) for row in rows]
+
+    def set_scope(self, run_pk: int, scope: str) -> None:
+        with self.state.begin() as conn:
+            conn.execute(self.q("sync_set_scope"), {"id": run_pk, "scope": str(scope)})
 
     def done_by_holder(self, list_id: str, *, dry_run: bool) -> dict[str, Any] | None:
         """The finished sync (success, partial, dry run) of the list by an earlier attempt of this ledger's holder,

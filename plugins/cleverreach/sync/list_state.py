@@ -69,6 +69,31 @@ class ListState(SqlStore):
                               {"tenant_id": self.target.tenant_id, "list_id": self.keys.bind_list(self.list_id)},
                               columnar=True)
 
+    def member_marks(self) -> pd.DataFrame:
+        """Every member's key, state and times: what a changes-only sync decides by (``sync.scope``)."""
+        with self.engine.connect() as conn:
+            return read_frame(conn, self.q("sync_select_member_marks"),
+                              {"tenant_id": self.target.tenant_id, "list_id": self.keys.bind_list(self.list_id)},
+                              columnar=True)
+
+    def members_named(self, contact_ids: Sequence[str]) -> pd.DataFrame:
+        """The members among ``contact_ids`` as :meth:`members` reads a whole list, in key order."""
+        keys = self.keys
+        statement = self.q("sync_select_members_by_id", contact_ids=keys.contact_sql_type(self.dialect))
+        params = {"tenant_id": self.target.tenant_id, "list_id": keys.bind_list(self.list_id)}
+        with self.engine.connect() as conn:
+            parts = [read_frame(conn, statement, {**params, "contact_ids": chunk})
+                     for chunk in chunks(sorted(keys.bind_contacts(contact_ids)))]
+        if not parts:
+            with self.engine.connect() as conn:  # the columns, no rows
+                return read_frame(conn, statement, {**params, "contact_ids": []})
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+    def remote_count(self) -> int | None:
+        """The group's receiver count as the list last recorded it."""
+        count = ListStore(self.engine).owned_list(self.target.tenant_id, self.list_id).get("remote_member_count")
+        return None if count is None else int(count)
+
     def withdrawn(self) -> pd.DataFrame:
         """The tenant's contacts the CRM marks "no marketing", deleted or anonymised (``sync.withdrawn``)."""
         with self.engine.connect() as conn:
@@ -167,6 +192,20 @@ class ListState(SqlStore):
         statement = self.q("sync_owned_delete")
         for chunk in chunks(list(email_keys)):
             execute_in(conn, statement, {"list_id": self.list_id}, "email_keys", chunk, Text)
+
+    # ------------------------------------------------------------------ contacts others' receivers name (sync.scope)
+    def foreign_ext_ids(self) -> set[str]:
+        """The contact keys that receivers not owned by this sync carried as ext_id at the last full reconciliation."""
+        with self.state.connect() as conn:
+            return {str(row[0]) for row in conn.execute(self.q("sync_foreign_select"), {"list_id": self.list_id})}
+
+    def save_foreign_ext_ids(self, contact_ids: Sequence[str]) -> None:
+        """Replace them with what a full reconciliation found."""
+        with self.state.begin() as conn:
+            conn.execute(self.q("sync_foreign_delete"), {"list_id": self.list_id})
+            if len(contact_ids):
+                bulk_insert(conn, self.state_table("sync_foreign_ext_id"), ("list_id", "contact_person_id"),
+                            [(self.list_id, cid) for cid in dict.fromkeys(contact_ids)])
 
     # ------------------------------------------------------------------ ownership intents (sync.intents)
     def owner_intents(self) -> pd.DataFrame:

@@ -16,12 +16,14 @@ import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cleverreach.enums import ChangeAction, MemberState, RemovalMode, RunStatus
+from cleverreach.clock import utcnow
+from cleverreach.enums import ChangeAction, MemberState, RemovalMode, RunStatus, SyncScope
 from cleverreach.exceptions import CleverReachNotFoundError, GroupGoneError, MassRemovalError
 from cleverreach.hooks.cleverreach import CleverReachHook
 from cleverreach.lists.target import ListTarget
@@ -35,12 +37,21 @@ from cleverreach.sync.fence import Fence
 from cleverreach.sync.fields import ATTRIBUTE_DESCRIPTIONS
 from cleverreach.sync.intents import absorb, resolve_intents
 from cleverreach.sync.flags import run_flags
-from cleverreach.sync.keys import isin_keys, shared_keys
+from cleverreach.sync.keys import NO_KEY, first_positions, isin_keys, shared_keys
 from cleverreach.sync.ledger import RunLedger
 from cleverreach.sync.memory import return_freed_heap
 from cleverreach.sync.list_state import ListState
-from cleverreach.sync.ownership import Ownership, resolve_ownership
+from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, Ownership, resolve_ownership
 from cleverreach.sync.plan import SyncPlan
+from cleverreach.sync.scope import (
+    Fallback,
+    choose_scope,
+    foreign_contacts,
+    interest,
+    owned_contact_count,
+    record_keys,
+    shared_with_others,
+)
 from cleverreach.sync.staleness import STALENESS_COLUMNS, changed_contacts
 from cleverreach.sync.takeover import take_over
 from cleverreach.sync.withdrawn import combine, withdrawn_frame
@@ -74,13 +85,16 @@ class ListRead:
     receiver_count: int  # the receivers the group held when read
     changed_ids: set[str]  # synced members whose contact changed since (``sync.staleness``)
     settled_intents: list[str]  # earlier runs' ownership intents the plan resolved (``sync.intents``)
+    scope: SyncScope = SyncScope.FULL  # what of the group was read (``sync.scope``)
+    untouched: int = 0  # members a changes-only run did not read: unchanged since the last run
 
     def tally(self) -> Tally:
         """The counts the plan settles before anything is written."""
         plan = self.plan
         return Tally(
             rejected=len(self.rejected) + int((plan.refused["action"] == ChangeAction.ADD).sum()),
-            unchanged=len(plan.unchanged_ids) + len(plan.unsubscribed) + len(plan.bounced) + len(plan.unconfirmed),
+            unchanged=len(plan.unchanged_ids) + len(plan.unsubscribed) + len(plan.bounced) + len(plan.unconfirmed)
+            + self.untouched,
             unconfirmed=len(plan.unconfirmed), unsubscribed=len(plan.unsubscribed), bounced=len(plan.bounced),
         )
 
@@ -100,9 +114,11 @@ class ListSync:
         dag_id: str,
         run_id: str,
         logger: logging.Logger | None = None,
+        full: bool = False,
     ) -> None:
         """``target``: the list, its ownership checked once (``ListStore.sync_target``); ``ledger``: the
-        attempt's run ledger (lease, stored plan, results)."""
+        attempt's run ledger (lease, stored plan, results); ``full``: read the whole group whatever
+        ``reconcile_hours`` allows (``sync.scope``)."""
         self.cr = cleverreach
         self.ledger = ledger
         self.target = target
@@ -111,9 +127,32 @@ class ListSync:
         self.dag_id, self.run_id = dag_id, run_id
         self.log = logger or log
         self.fence: Fence | None = None  # the run's lease, once taken: beats while the group is read
+        self.full_asked = full
+        self.run_pk: int | None = None
 
     # ------------------------------------------------------------------ read and plan
     def plan(self) -> ListRead:
+        """The run's plan: from the changes alone where ``sync.scope`` allows it, else from the whole group."""
+        settings = self.cr.settings
+        past = self.ledger.runs_since_full(self.target.list_id, self.run_pk) if self.run_pk is not None else []
+        scope, why, since = choose_scope(past, reconcile_hours=settings.reconcile_hours, full_asked=self.full_asked,
+                                         now=utcnow())
+        if scope is SyncScope.CHANGES and since is not None:
+            read = self._plan_changes(since)
+            if isinstance(read, ListRead):
+                self._record_scope(SyncScope.CHANGES)
+                return read
+            why = read
+        if settings.reconcile_hours:
+            self.log.info("%s: the whole group is read: %s", self.label, why)
+        self._record_scope(SyncScope.FULL)
+        return self._plan_full()
+
+    def _record_scope(self, scope: SyncScope) -> None:
+        if self.run_pk is not None:
+            self.ledger.set_scope(self.run_pk, scope)
+
+    def _plan_full(self) -> ListRead:
         """Read the members, the group and the ownership record; resolve, take over and diff."""
         settings = self.cr.settings
         started = time.monotonic()
@@ -161,9 +200,62 @@ class ListSync:
             self.label, member_count, len(rejected), len(actual), len(ownership.owned), plan.owned_count,
             plan.counts(), time.monotonic() - started,
         )
+        if settings.reconcile_hours:  # what a changes-only run cannot decide alone (sync.scope)
+            self.state.save_foreign_ext_ids(foreign_contacts(actual, ownership.owned["receiver_id"]))
         valid = valid[VALID_KEPT]  # the rest of the desired state is in the plan's frames where it is needed
         return ListRead(plan, ownership, valid, rejected, set(record.refusals["contact_person_id"].tolist()), len(actual),
                         changed_ids, intents.settled)
+
+    def _plan_changes(self, since: datetime) -> ListRead | Fallback:
+        """The plan for the contacts that changed since ``since`` alone, their receivers read by id and address;
+        a :class:`~cleverreach.sync.scope.Fallback` where a subset cannot decide (``sync.scope``)."""
+        settings, started = self.cr.settings, time.monotonic()
+        record = self.state.record()
+        if len(record.intents):
+            return Fallback.INTENTS
+        look = interest(self.state.member_marks(), since, record.owned["contact_person_id"],
+                        record.withdrawn["contact_person_id"])
+        if look.synced_count > owned_contact_count(record.owned["contact_person_id"]):
+            return Fallback.RECORD_SHORT
+        if look.size > settings.changes_limit:
+            return Fallback.TOO_MANY
+        if isin_keys(look.members, list(self.state.foreign_ext_ids())).any():
+            return Fallback.FOREIGN
+        contacts = np.concatenate([look.members, look.gone]).astype(object)
+        record_contacts = record_keys(record.owned["contact_person_id"])
+        owned = record.owned[isin_keys(record_contacts, contacts)].reset_index(drop=True)
+        if (owned["receiver_id"] == "").any():
+            return Fallback.UNRESOLVED
+        members = self.state.members_named(look.members.tolist())
+        changed_ids = set(changed_contacts(members).tolist())
+        members = members.drop(columns=list(STALENESS_COLUMNS), errors="ignore")
+        members_withdrawn = withdrawn_frame(members)
+        valid, rejected = prepare_desired(members)
+        del members
+        found = self.cr.get_receivers(self.target.group_id, ids=owned["receiver_id"].tolist(),
+                                      emails=valid["email"].astype(object).tolist())
+        actual = receivers_frame([found], settings.ext_id_attribute)
+        position = first_positions(record.owned["receiver_id"], actual["receiver_id"])
+        owners = np.where(position >= 0, record_contacts[np.maximum(position, 0)] if len(record_contacts) else NO_KEY, NO_KEY)
+        if shared_with_others(actual, owners, contacts):
+            return Fallback.SHARED
+        ownership = resolve_ownership(owned, actual)
+        takeover = take_over(valid, actual, ownership, first=False)
+        plan = takeover.settle(diff(takeover.desired, actual, ownership.owned, record.refusals,
+                                    combine(members_withdrawn, record.withdrawn)))
+        if len(plan.removes) > settings.mass_removal_min:
+            return Fallback.REMOVALS
+        kept = record.owned["our_deactivated"].to_numpy(dtype="int64") == NOT_DEACTIVATED_BY_US
+        plan = replace(plan, owned_count=int(kept.sum()))  # the guard's base: the list's whole record, not the subset
+        self.log.info(
+            "%s: changes only (since %s): %d of %d members read (%d rejected), %d receivers read for %d contacts; "
+            "plan %s in %.1f s", self.label, since.isoformat(), len(look.members), look.member_count, len(rejected),
+            len(actual), len(contacts), plan.counts(), time.monotonic() - started,
+        )
+        remote = self.state.remote_count()
+        return ListRead(plan, ownership, valid[VALID_KEPT], rejected, set(record.refusals["contact_person_id"].tolist()),
+                        len(actual) if remote is None else remote, changed_ids, [], SyncScope.CHANGES,
+                        look.member_count - len(look.members))
 
     # ------------------------------------------------------------------ the whole run
     def run(self, *, dry_run: bool) -> dict[str, Any]:
@@ -201,6 +293,7 @@ class ListSync:
         run_pk = ledger.start_run(
             tenant_id=target.tenant_id, list_id=target.list_id, dag_id=self.dag_id, run_id=self.run_id, dry_run=dry_run,
         )
+        self.run_pk = run_pk
         self.fence = fence = Fence(ledger, run_pk)
         try:
             read = self.plan()
@@ -209,7 +302,7 @@ class ListSync:
             raise
         plan, tally = read.plan, read.tally()
         flags = run_flags(
-            members=len(read.valid) + len(read.rejected), rejected=tally.rejected, removals=len(plan.removes),
+            members=len(read.valid) + len(read.rejected) + read.untouched, rejected=tally.rejected, removals=len(plan.removes),
             recent_removals=ledger.recent_removals(target.list_id),
             rejected_share=settings.alert_rejected_share, removal_factor=settings.alert_removal_factor,
             removal_minimum=settings.mass_removal_min,

@@ -118,7 +118,8 @@ class TenantLifecycleStore(SqlStore):
             cleared["webhooks_removed"] = conn.execute(self.q("tenant_remove_webhooks"), {**tenant, "now": utcnow()}).rowcount
             for name, query in (("owned_receivers", "tenant_delete_owned_receiver"),
                                 ("owner_intents", "tenant_delete_owner_intents"),
-                                ("refusals", "tenant_delete_refusals"), ("watermarks", "tenant_delete_watermarks")):
+                                ("refusals", "tenant_delete_refusals"), ("watermarks", "tenant_delete_watermarks"),
+                                ("foreign_ext_ids", "tenant_delete_foreign_ext_ids")):
                 cleared[name] = conn.execute(self.q(query, list_ids=String), {"list_ids": keys}).rowcount if keys else 0
             AuditStore(self.engine).record(conn, _with_counts(event, cleared))
         return cleared
