@@ -26,6 +26,10 @@ import pandas as pd
 from cleverreach.enums import MemberState, RunStatus, SyncScope
 from cleverreach.sync.keys import NO_KEY, isin_keys, key_array
 
+#: how much further back than the last run's start a contact's change counts as new: a CRM whose clock runs behind
+#: Airflow's stamps a change made just after that start with an earlier time
+SINCE_MARGIN = timedelta(minutes=15)
+
 #: member states the CRM's side never changes by itself: their members are read again only when their contact
 #: changed since the last run (any other member state is read every run)
 SETTLED_STATES = frozenset({MemberState.SYNCED, MemberState.REJECTED, MemberState.UNSUBSCRIBED, MemberState.BOUNCED})
@@ -85,18 +89,26 @@ class Interest:
     gone: np.ndarray  # contact keys in the record that are no members, or withdrawn (text)
     member_count: int
     synced_count: int  # members whose stored state is synced
+    owned_contacts: int  # distinct contacts the record owns a receiver for
+
+    @property
+    def record_short(self) -> bool:
+        """Fewer contacts own a receiver than members are synced: the record lost rows (a tenant's move, a
+        receiver's deletion forgotten by a webhook), which only the whole group can restore."""
+        return self.synced_count > self.owned_contacts
 
     @property
     def size(self) -> int:
         return len(self.members) + len(self.gone)
 
 
-def interest(marks: pd.DataFrame, since: datetime, record_contacts: pd.Series, withdrawn: pd.Series) -> Interest:
+def interest(marks: pd.DataFrame, since: datetime, record_contacts: np.ndarray, withdrawn: pd.Series) -> Interest:
     """Which contacts a changes-only run looks at (vectorised over a million members).
 
     :param marks: every member's ``contact_person_id``, ``sync_state``, ``synced_at`` and ``changed_at``.
-    :param since: the last run's start: a contact changed at or after it is read again, in any state.
-    :param record_contacts: the contact keys of the receivers the sync owns.
+    :param since: the last run's start: a contact changed at or after it (less ``SINCE_MARGIN``) is read again, in
+        any state.
+    :param record_contacts: the contact keys of the receivers the sync owns (``record_keys``).
     :param withdrawn: the tenant's contacts that may not be marketed to (``sync.withdrawn``).
     """
     cids = key_array(marks["contact_person_id"])
@@ -106,15 +118,15 @@ def interest(marks: pd.DataFrame, since: datetime, record_contacts: pd.Series, w
     unsettled = ~pd.Series(state).isin(list(SETTLED_STATES)).to_numpy()
     stale = (state == MemberState.SYNCED) & changed.notna().to_numpy() & (
         synced.isna() | (changed > synced)).to_numpy(dtype=bool)
-    recent = (changed >= _as_utc(since)).to_numpy(dtype=bool)
+    recent = (changed >= _as_utc(since) - SINCE_MARGIN).to_numpy(dtype=bool)
     withdrawn_keys = key_array(withdrawn) if len(withdrawn) else np.array([], dtype=object)
     marked = isin_keys(cids, withdrawn_keys) & (state != MemberState.REJECTED)
     members = cids[unsettled | stale | recent | marked]
-    owned = record_keys(record_contacts)
-    owned = owned[owned != NO_KEY]
+    owned = record_contacts[record_contacts != NO_KEY]
     gone = owned[~isin_keys(owned, cids) | isin_keys(owned, withdrawn_keys)]
     return Interest(members=members, gone=np.unique(gone.astype(str)).astype(object) if len(gone) else gone,
-                    member_count=len(cids), synced_count=int((state == MemberState.SYNCED).sum()))
+                    member_count=len(cids), synced_count=int((state == MemberState.SYNCED).sum()),
+                    owned_contacts=int(pd.Series(owned, dtype=object, copy=False).nunique()))
 
 
 def _utc(values: pd.Series) -> pd.Series:
@@ -146,12 +158,6 @@ def shared_with_others(actual: pd.DataFrame, owners: np.ndarray, contacts: np.nd
     named = actual["ext_id"].astype(object).fillna("").astype(str).str.strip().to_numpy(dtype=object)
     others = ((owners != NO_KEY) & ~isin_keys(owners, contacts)) | ((named != "") & ~isin_keys(named, contacts))
     return bool(others.any())
-
-
-def owned_contact_count(contact_ids: pd.Series) -> int:
-    """How many contacts the record owns a receiver for."""
-    keys = record_keys(contact_ids)
-    return int(pd.Series(keys[keys != NO_KEY], dtype=object).nunique())
 
 
 def record_keys(contact_ids: pd.Series) -> np.ndarray:

@@ -48,7 +48,6 @@ from cleverreach.sync.scope import (
     choose_scope,
     foreign_contacts,
     interest,
-    owned_contact_count,
     record_keys,
     shared_with_others,
 )
@@ -213,16 +212,15 @@ class ListSync:
         record = self.state.record()
         if len(record.intents):
             return Fallback.INTENTS
-        look = interest(self.state.member_marks(), since, record.owned["contact_person_id"],
-                        record.withdrawn["contact_person_id"])
-        if look.synced_count > owned_contact_count(record.owned["contact_person_id"]):
+        record_contacts = record_keys(record.owned["contact_person_id"])
+        look = interest(self.state.member_marks(), since, record_contacts, record.withdrawn["contact_person_id"])
+        if look.record_short:
             return Fallback.RECORD_SHORT
         if look.size > settings.changes_limit:
             return Fallback.TOO_MANY
         if isin_keys(look.members, list(self.state.foreign_ext_ids())).any():
             return Fallback.FOREIGN
         contacts = np.concatenate([look.members, look.gone]).astype(object)
-        record_contacts = record_keys(record.owned["contact_person_id"])
         owned = record.owned[isin_keys(record_contacts, contacts)].reset_index(drop=True)
         if (owned["receiver_id"] == "").any():
             return Fallback.UNRESOLVED

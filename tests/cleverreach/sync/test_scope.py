@@ -15,7 +15,7 @@ from cleverreach.sync.scope import (
     choose_scope,
     foreign_contacts,
     interest,
-    owned_contact_count,
+    record_keys,
     shared_with_others,
 )
 
@@ -62,16 +62,17 @@ def test_the_members_read_are_the_unsettled_the_stale_the_recently_changed_and_t
         (8, "rejected", None, None),  # withdrawn and already rejected
         (9, "bounced", None, None),
     ])
-    look = interest(frame, since, pd.Series(["1", "4", "7", "8", "42", None], dtype=object),
+    look = interest(frame, since, record_keys(pd.Series(["1", "4", "7", "8", "42", None], dtype=object)),
                     pd.Series([7, 8, 42], dtype=object))
     assert sorted(look.members.tolist()) == ["2", "3", "4", "5", "7"]
     assert sorted(look.gone.tolist()) == ["42", "7", "8"]  # no member any more, or withdrawn
-    assert (look.member_count, look.synced_count, look.size) == (9, 3, 8)
+    assert (look.member_count, look.synced_count, look.owned_contacts, look.size) == (9, 3, 5, 8)
+    assert not look.record_short
 
 
 def test_text_keys_that_look_like_numbers_stay_text():
     frame = marks([("007", "pending", None, None), ("7", "synced", "2026-12-07T10:00:00", None)])
-    look = interest(frame, NOW, pd.Series(["007", "7", "0x7"], dtype=object), pd.Series([], dtype=object))
+    look = interest(frame, NOW, record_keys(pd.Series(["007", "7", "0x7"], dtype=object)), pd.Series([], dtype=object))
     assert look.members.tolist() == ["007"] and look.gone.tolist() == ["0x7"]
 
 
@@ -87,4 +88,18 @@ def test_a_receiver_owned_by_or_naming_another_contact_is_shared():
     assert not shared_with_others(actual, np.array(["5", ""], dtype=object), contacts)
     assert shared_with_others(actual, np.array(["5", "9"], dtype=object), contacts)  # owned by contact 9
     assert shared_with_others(actual.assign(ext_id=["5", "9"]), np.array(["5", ""], dtype=object), contacts)
-    assert owned_contact_count(pd.Series(["5", "5", "", None, "6"], dtype=object)) == 2
+
+
+
+def test_the_record_is_short_when_fewer_contacts_own_a_receiver_than_members_are_synced():
+    frame = marks([(1, "synced", "2026-12-07T10:00:00", None), (2, "synced", "2026-12-07T10:00:00", None)])
+    record = record_keys(pd.Series(["1", "1", "", None], dtype=object))  # two receivers of one contact, two of none
+    look = interest(frame, NOW, record, pd.Series([], dtype=object))
+    assert (look.synced_count, look.owned_contacts, look.record_short) == (2, 1, True)
+
+
+def test_a_change_shortly_before_the_last_runs_start_counts_as_new():
+    since = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
+    frame = marks([(1, "rejected", None, "2026-12-07T10:50:00Z"), (2, "rejected", None, "2026-12-07T10:40:00Z")])
+    look = interest(frame, since, record_keys(pd.Series([], dtype=object)), pd.Series([], dtype=object))
+    assert look.members.tolist() == ["1"]  # ten minutes before: within the margin; twenty: not

@@ -204,7 +204,7 @@ def test_a_receiver_shared_with_another_contact_is_decided_by_the_whole_group(cr
     assert result["rejected"] >= 1  # one address, two contacts: the diff's own rule, on the whole list
 
 
-@pytest.mark.parametrize("why", ["off", "asked", "failed_since", "due", "too_many", "removals"])
+@pytest.mark.parametrize("why", ["off", "asked", "failed_since", "due", "too_many", "removals", "record_short", "intents"])
 def test_the_whole_group_is_read_when_a_changes_only_run_is_not_allowed(crm, emulator, monkeypatch, why):
     run_sync(crm)
     full = False
@@ -227,8 +227,18 @@ def test_the_whole_group_is_read_when_a_changes_only_run_is_not_allowed(crm, emu
         connect(monkeypatch, emulator, mass_removal_min=2)
         with crm.begin() as conn:
             conn.execute(text("DELETE FROM recipient_list_member WHERE contact_person_id IN (1, 2, 3)"))
+    elif why == "record_short":  # as a tenant's move leaves it: the group's receivers are no longer known as ours
+        with crm.begin() as conn:
+            conn.execute(text("DELETE FROM sync_owned_receiver WHERE contact_person_id = '3'"))
+    elif why == "intents":  # an interrupted run's
+        with crm.begin() as conn:
+            conn.execute(text("INSERT INTO sync_owner_intent (list_id, group_id, email_key, contact_person_id, origin, "
+                              "sync_run_id, created_at) VALUES ('1', :g, 'x@example.com', '3', 'created', 1, :now)"),
+                         {"g": GROUP, "now": utcnow()})
     emulator.client.clear_requests()
     result = run_sync(crm, full=full, run="r2")
     assert last_scope(crm) == "full" and whole_group_reads(emulator) > 0
     if why == "removals":
         assert result["removed"] == 3  # the guard's share of the whole record, not of the changes
+    if why == "record_short":
+        assert fetch(crm, "SELECT count(*) AS n FROM sync_owned_receiver")[0]["n"] == CONTACTS  # adopted again
