@@ -371,3 +371,40 @@ def test_a_batch_of_lists_syncs_the_others_when_one_fails_and_the_run_turns_red(
     events = sorted((e["uri"], e["task_id"]) for e in asset_events(result.run_id))
     assert events == [(f"cleverreach://tenants/acme/lists/{n}/recipients", "late_asset_events") for n in (1, 3)]
     assert result.states("late_asset_events") == ["success"]
+
+
+def test_changes_only_between_full_reconciliations_through_airflow(world, crm_engine, monkeypatch):
+    """With ``reconcile_hours``: the second run reads only the changed contacts (an umlaut domain among them), a
+    changed contact whose old receiver carries its ext_id unsubscribed makes the run full, and ``full_reconcile``
+    reads the whole group and finds nothing left to do."""
+    emulator = world
+    set_cleverreach_connection(monkeypatch, "cleverreach_acme", emulator.url, CLIENT, SECRET, reconcile_hours=24,
+                               **FAST_RETRIES)
+    assert run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1}).state == "success"
+    with crm_engine.begin() as conn:
+        conn.execute(text("UPDATE contact_person SET first_name = 'Änne', changed_at = CURRENT_TIMESTAMP WHERE id IN (1, 8)"))
+
+    emulator.client.clear_requests()
+    result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    (done,) = result.returns["sync_list"]
+    assert (done["added"], done["updated"], done["removed"], done["status"]) == (0, 2, 0, "success")
+    assert fetch(crm_engine, "SELECT scope FROM sync_run ORDER BY id DESC")[0]["scope"] == "changes"
+    paged = [r for r in emulator.client.requests() if r["path"].endswith(f"/groups/{GROUP}/receivers")
+             and "_list=" not in (r.get("query") or "")]
+    assert paged == []
+    receivers = remote(emulator)
+    assert receivers["jürgen.groß@bücher.example"]["global_attributes"]["firstname"] == "Änne"
+    assert receivers["anna@example.org"]["global_attributes"]["firstname"] == "Änne"
+
+    with crm_engine.begin() as conn:  # contact 5 unsubscribed under unsub@example.org, which names it by ext_id
+        conn.execute(text("UPDATE contact_person SET email = 'neu5@example.org', changed_at = CURRENT_TIMESTAMP WHERE id = 5"))
+    result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1})
+    (done,) = result.returns["sync_list"]
+    assert fetch(crm_engine, "SELECT scope FROM sync_run ORDER BY id DESC")[0]["scope"] == "full"
+    assert done["added"] == 0 and "neu5@example.org" not in remote(emulator)
+
+    emulator.client.clear_requests()
+    result = run_dag("cleverreach_sync_recipients", {"tenant": "acme", "list_id": 1, "full_reconcile": True})
+    (check,) = result.returns["sync_list"]
+    assert fetch(crm_engine, "SELECT scope FROM sync_run ORDER BY id DESC")[0]["scope"] == "full"
+    assert (check["added"], check["updated"], check["removed"]) == (0, 0, 0) and writes(emulator) == 0
