@@ -66,7 +66,7 @@ def cleverreach_sync_recipients():
         dry_run="{{ params.dry_run }}", full_reconcile="{{ params.full_reconcile }}", outlets=[LIST_RECIPIENTS_ALIAS],
     ).expand_kwargs(lists.output)
 
-    columns = ["tenant_id", "list_id", "status", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id",
+    columns = ["tenant_id", "list_id", "status", "scope", "dry_run", "added", "updated", "removed", "rejected", "unchanged", "sync_run_id",
                "finished_local"]
     # the events of the lists a failed batch synced (Airflow drops a failed task's events), before the summary
     late_events_task()(synced.output) >> summary_task(columns)(synced.output, lists.output)

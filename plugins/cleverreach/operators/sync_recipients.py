@@ -176,7 +176,7 @@ def resumed_summary(tenant_id: str, list_id: str, dry_run: bool, row: Mapping[st
     them), marked ``resumed``."""
     counts = {name: int(row.get(name) or 0) for name in ("added", "updated", "removed", "rejected", "unchanged")}
     return {"tenant_id": tenant_id, "list_id": list_id, "dry_run": dry_run, "sync_run_id": int(row["id"]),
-            "status": str(row["status"]), "resumed": True, **counts}
+            "status": str(row["status"]), "scope": row.get("scope"), "resumed": True, **counts}
 
 
 def failed_batch_events(results: Sequence[Any]) -> list[tuple[str, str, dict[str, Any]]]:

@@ -4,6 +4,10 @@ The diff is state-based, so a crash anywhere (between batches included) is repai
 it recomputes the plan from what CleverReach, the CRM and the ownership record hold by then (the record
 is written every few batches as the writes succeed, and intents name what was sent before it: ``sync.apply``).
 
+Between full reconciliations a run may read only what changed (``sync.scope``, connection extra
+``reconcile_hours``): the changed contacts' members and their receivers, by id and address; the same diff runs on
+that subset, and anything the subset cannot decide alone makes the run read the whole group after all.
+
 A group is marked gone only when two reads of it in a row say so (a 404, or CleverReach's ``200 []``):
 one transient 404 must not retire a list.
 """
@@ -81,7 +85,7 @@ class ListRead:
     valid: pd.DataFrame  # the members the plan is for: their keys and stored states (``VALID_KEPT``)
     rejected: pd.DataFrame  # the members refused before the diff (``sync.desired``)
     refused_before: set[str]  # contact keys of the refusals remembered before this run
-    receiver_count: int  # the receivers the group held when read
+    receiver_count: int  # the receivers the group held when read (a changes-only run: as last recorded)
     changed_ids: set[str]  # synced members whose contact changed since (``sync.staleness``)
     settled_intents: list[str]  # earlier runs' ownership intents the plan resolved (``sync.intents``)
     scope: SyncScope = SyncScope.FULL  # what of the group was read (``sync.scope``)
@@ -234,7 +238,8 @@ class ListSync:
                                       emails=valid["email"].astype(object).tolist())
         actual = receivers_frame([found], settings.ext_id_attribute)
         position = first_positions(record.owned["receiver_id"], actual["receiver_id"])
-        owners = np.where(position >= 0, record_contacts[np.maximum(position, 0)] if len(record_contacts) else NO_KEY, NO_KEY)
+        owners = np.where(position >= 0, record_contacts[np.maximum(position, 0)] if len(record_contacts) else NO_KEY,
+                          NO_KEY)  # per receiver read, the contact the record owns it for
         if shared_with_others(actual, owners, contacts):
             return Fallback.SHARED
         ownership = resolve_ownership(owned, actual)
@@ -328,7 +333,7 @@ class ListSync:
                 ledger.finish_run(run_pk, RunStatus.DRY_RUN, planned, message)
                 self.log.info("%s: %s; plan %s", self.label, message, planned)
                 return {"tenant_id": target.tenant_id, "list_id": target.list_id, "dry_run": True,
-                        "sync_run_id": run_pk, "alerts": flags, **planned}
+                        "sync_run_id": run_pk, "scope": str(read.scope), "alerts": flags, **planned}
 
             self._ensure_attributes()
             PlanApplier(
@@ -346,6 +351,7 @@ class ListSync:
             ledger.finish_run(run_pk, RunStatus.FAILED, tally.run_counts(), f"{type(exc).__name__}: {exc}")
             raise
         result = {"tenant_id": target.tenant_id, "list_id": target.list_id, "dry_run": False, "sync_run_id": run_pk,
+                  "scope": str(read.scope),
                   "status": str(status), "remote_member_count": remote_count, "alerts": flags, **tally.as_dict()}
         self.log.info("%s: done %s", self.label, result)
         return result
