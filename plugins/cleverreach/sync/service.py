@@ -203,8 +203,9 @@ class ListSync:
             self.label, member_count, len(rejected), len(actual), len(ownership.owned), plan.owned_count,
             plan.counts(), time.monotonic() - started,
         )
-        if settings.reconcile_hours:  # what a changes-only run cannot decide alone (sync.scope)
-            self.state.save_foreign_ext_ids(foreign_contacts(actual, ownership.owned["receiver_id"]))
+        # what a changes-only run cannot decide alone (sync.scope); kept while reconcile_hours is 0 too, as a full
+        # run then is the reconciliation the first changes-only run after it is switched on relies on
+        self.state.save_foreign_ext_ids(foreign_contacts(actual, ownership.owned["receiver_id"]))
         valid = valid[VALID_KEPT]  # the rest of the desired state is in the plan's frames where it is needed
         return ListRead(plan, ownership, valid, rejected, set(record.refusals["contact_person_id"].tolist()), len(actual),
                         changed_ids, intents.settled)

@@ -183,11 +183,16 @@ def test_an_unsubscribed_receiver_is_not_written_to_nor_its_person_added_under_a
     assert states == {9: "unsubscribed", 10: "unsubscribed"}
 
 
-def test_a_contact_named_by_a_receiver_not_ours_is_decided_by_the_whole_group(crm, emulator):
+@pytest.mark.parametrize("switched_on_later", [False, True])
+def test_a_contact_named_by_a_receiver_not_ours_is_decided_by_the_whole_group(crm, emulator, monkeypatch,
+                                                                                switched_on_later):
     run_sync(crm)  # creates the global attribute ext_id
     emulator.client.signup(CLIENT, GROUP, "elsewhere32@example.com", global_attributes={"ext_id": "32"})
     emulator.client.unsubscribe(CLIENT, "elsewhere32@example.com", GROUP)
+    if switched_on_later:  # the full run that finds the receiver ran while changes-only syncs were off
+        connect(monkeypatch, emulator, reconcile_hours=0)
     run_sync(crm, full=True, run="r1")  # finds the receiver that names contact 32
+    connect(monkeypatch, emulator)
     assert fetch(crm, "SELECT contact_person_id FROM sync_foreign_ext_id") == [{"contact_person_id": "32"}]
     add_members(crm, 1, [32])
     emulator.client.clear_requests()
