@@ -46,6 +46,7 @@ export interface SyncRun {
   id: number;
   status: string;
   dry_run: boolean;
+  scope?: string | null; // "full": the whole group read; "changes": only the changed contacts' receivers
   started_at: string | null;
   finished_at: string | null;
   added: number;

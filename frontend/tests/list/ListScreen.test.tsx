@@ -35,7 +35,11 @@ const members = {
 
 const runs = [
   { id: 9, status: "blocked", dry_run: false, started_at: "2026-12-05T18:00:00+01:00", finished_at: null, added: 0, updated: 0,
-    removed: 40, rejected: 0, alert: "mass removal", message: null, dag_id: "d", run_id: "r9", link: null, time_zone: "Europe/Berlin" },
+    removed: 40, rejected: 0, alert: "mass removal", message: null, dag_id: "d", run_id: "r9", link: null, time_zone: "Europe/Berlin",
+    scope: "full" },
+  { id: 8, status: "success", dry_run: false, scope: "changes", started_at: "2026-12-05T17:00:00+01:00", finished_at: null,
+    added: 1, updated: 2, removed: 0, rejected: 0, alert: null, message: null, dag_id: "d", run_id: "r8", link: null,
+    time_zone: "Europe/Berlin" },
 ];
 const plan = {
   run: runs[0], counts: { remove: 40 },
@@ -182,5 +186,11 @@ describe("ListScreen", () => {
     const post = calls.find((c) => c.method === "POST");
     expect(post?.url).toBe("tenants/acme/lists/7/sync");
     expect(JSON.parse(post?.body ?? "{}")).toEqual({ dry_run: false });
+  });
+
+  it("marks a run that read only the changes, not one that read the whole group", async () => {
+    await open("/plugin/cleverreach/tenants/acme/lists/7/sync?run=9", ["view"]);
+    expect(q("[data-testid=runs] tr[data-run='8'] [data-scope=changes]")?.textContent).toBe("changes only");
+    expect(q("[data-testid=runs] tr[data-run='9'] [data-scope]")).toBeNull();
   });
 });

@@ -98,6 +98,7 @@ class MemberRemoval(Strict):
 
 class SyncRequest(Strict):
     dry_run: bool = Field(True, description="plan only (stored in sync_run/sync_change), or apply")
+    full_reconcile: bool = Field(False, description="read the whole group even where a changes-only sync is allowed")
 
 
 class Approval(Strict):

@@ -1,4 +1,4 @@
-// A sync run at a glance: status, dry run, counts, rejected, alert and the link to its Airflow run.
+// A sync run at a glance: status, dry run, changes only, counts, rejected, alert and the link to its Airflow run.
 import { Badge, Flex, Link, Text } from "@chakra-ui/react";
 import { useTranslation } from "react-i18next";
 
@@ -7,13 +7,16 @@ import type { SyncRun } from "src/api/types";
 import { runCounts, statusPalette } from "./runs";
 import { useWords } from "src/i18n/vocabulary";
 
-export function RunStatus({ run }: { run: Pick<SyncRun, "status" | "dry_run"> }) {
+export function RunStatus({ run }: { run: Pick<SyncRun, "status" | "dry_run" | "scope"> }) {
   const { t } = useTranslation();
   const { word } = useWords();
   return (
     <Flex gap={1} align="center" wrap="wrap">
       <Badge colorPalette={statusPalette(run.status)} data-status={run.status}>{word("runStatus", run.status)}</Badge>
       {run.dry_run && run.status !== "dry_run" ? <Badge variant="outline">{t("sync.dryRunBadge")}</Badge> : null}
+      {run.scope === "changes" ? (
+        <Badge variant="subtle" data-scope="changes" title={t("sync.changesOnlyTitle")}>{t("sync.changesOnlyBadge")}</Badge>
+      ) : null}
     </Flex>
   );
 }

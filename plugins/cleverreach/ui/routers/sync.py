@@ -67,7 +67,7 @@ def plan(tenant_id: TenantId, list_id: ListId, run_pk: RunPk, found: Viewer,
 def sync(tenant_id: TenantId, list_id: ListId, body: SyncRequest, found: Syncer, api: AirflowApiDep) -> dict[str, Any]:
     """A dry run (plan only) or a real sync of this list."""
     owned_list(found.engine, tenant_id, list_id)
-    conf = {"tenant": tenant_id, "list_id": list_id, "dry_run": body.dry_run}
+    conf = {"tenant": tenant_id, "list_id": list_id, "dry_run": body.dry_run, "full_reconcile": body.full_reconcile}
     note = "CleverReach page: dry run" if body.dry_run else "CleverReach page: apply"
     return api.trigger(SYNC_RECIPIENTS_DAG, conf, found.token, note=note).as_dict()
 

@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import text
 
 
-def add_run(page, status: str, *, minute: int, removes: int = 0) -> int:
+def add_run(page, status: str, *, minute: int, removes: int = 0, scope: str | None = "full") -> int:
     with page.engine.begin() as conn:
         conn.execute(text(
-            "INSERT INTO sync_run (tenant_id, list_id, dag_id, run_id, started_at, status, dry_run, removed)"
-            " VALUES ('a', 1, 'cleverreach_sync_recipients', :run_id, :started, :status, :dry, :removed)"),
+            "INSERT INTO sync_run (tenant_id, list_id, dag_id, run_id, started_at, status, dry_run, removed, scope)"
+            " VALUES ('a', 1, 'cleverreach_sync_recipients', :run_id, :started, :status, :dry, :removed, :scope)"),
             {"run_id": f"manual__{minute}", "started": f"2026-01-01 10:{minute:02d}:00", "status": status,
-             "dry": status == "dry_run", "removed": removes})
+             "dry": status == "dry_run", "removed": removes, "scope": scope})
         pk = conn.execute(text("SELECT max(id) FROM sync_run")).scalar_one()
         if removes:
             conn.execute(text(
@@ -25,12 +25,13 @@ def add_run(page, status: str, *, minute: int, removes: int = 0) -> int:
     return pk
 
 
-@pytest.mark.parametrize("dry_run", [True, False])
-def test_dry_run_and_apply_trigger_the_sync_for_the_one_list(page, dry_run):
-    resp = page.post("/tenants/a/lists/1/sync", user="editor", json={"dry_run": dry_run})
+@pytest.mark.parametrize(("dry_run", "full"), [(True, None), (False, None), (False, True)])
+def test_dry_run_and_apply_trigger_the_sync_for_the_one_list(page, dry_run, full):
+    body = {"dry_run": dry_run} if full is None else {"dry_run": dry_run, "full_reconcile": full}
+    resp = page.post("/tenants/a/lists/1/sync", user="editor", json=body)
     assert resp.status_code == 200, resp.text
     run = page.run("cleverreach_sync_recipients", resp.json()["dag_run_id"])
-    assert run["conf"] == {"tenant": "a", "list_id": "1", "dry_run": dry_run}
+    assert run["conf"] == {"tenant": "a", "list_id": "1", "dry_run": dry_run, "full_reconcile": bool(full)}
 
 
 @pytest.mark.parametrize("body", [{"dry_run": "maybe"}, {"dry_run": True, "allow_mass_removal": True}])
@@ -39,9 +40,10 @@ def test_bad_sync_requests(page, body):
 
 
 def test_the_plan_shows_counts_and_reasons_and_pages(page):
-    pk = add_run(page, "dry_run", minute=1, removes=3)
+    pk = add_run(page, "dry_run", minute=1, removes=3, scope="changes")
     runs = page.get("/tenants/a/lists/1/sync/runs", user="viewer").json()
     assert [r["id"] for r in runs] == [pk] and runs[0]["link"] == "../dags/cleverreach_sync_recipients/runs/manual__1"
+    assert runs[0]["scope"] == "changes"  # what the run read of the group (sync.scope)
     plan = page.get(f"/tenants/a/lists/1/sync/runs/{pk}?page_size=2", user="viewer").json()
     assert plan["counts"] == {"add": 1, "remove": 3}
     assert plan["changes"]["total"] == 4 and [c["action"] for c in plan["changes"]["rows"]] == ["add", "remove"]
