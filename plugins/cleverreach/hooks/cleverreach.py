@@ -408,10 +408,11 @@ class CleverReachHook(eventhooks.EventhookMixin, HttpHook):
     def get_receivers(
         self, group_id: str, *, ids: Sequence[str] | None = None, emails: Sequence[str] | None = None
     ) -> list[dict[str, Any]]:
-        """Read back specific receivers of a group by id and/or e-mail (chunked to keep URLs short)."""
+        """Read back specific receivers of a group by id and/or e-mail (chunked to keep URLs short). Empty values
+        are left out: an empty ``id_list`` is no filter at all, and the group would be read whole."""
         found: dict[str, dict[str, Any]] = {}
         for param, values in (("id_list", ids), ("email_list", emails)):
-            for chunk in chunks_by_length([str(v) for v in values or ()]):
+            for chunk in chunks_by_length([text for v in values or () if (text := str(v).strip())]):
                 params = {param: ",".join(chunk), "type": "all"}
                 for page in self._pages(f"groups/{segment(group_id)}/receivers", params, min(len(chunk), self.settings.page_size)):
                     for receiver in page:

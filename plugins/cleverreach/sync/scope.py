@@ -2,12 +2,13 @@
 
 A full reconciliation reads every receiver of the group (a million take about ten seconds to read and type). A
 list whose last full reconciliation is recent, and whose every run since succeeded, is synced from its changes
-instead: the members the CRM changed since the last run (``attention``) and the contacts the record owns a
-receiver for that are no longer members or may no longer be marketed to (``gone``). Only their receivers are
+instead: the members the CRM changed since the last run and the contacts the record owns a receiver for that are
+no longer members or may no longer be marketed to (:func:`interest`). Only their receivers are
 read (by id and by address), and the diff (``sync.diff``) runs on them alone. Pure: the service reads and writes.
 
 What a changes-only run cannot see waits for the next full reconciliation (``reconcile_hours``): a receiver
-edited or deleted in CleverReach, a company renamed in the CRM (the contact's ``changed_at`` does not move). An
+edited or deleted in CleverReach, a company renamed in the CRM (the contact's ``changed_at`` does not move), a
+receiver created since by someone else that names a contact by ext_id. An
 unsubscribe reaches the member by the webhook (``cleverreach.webhooks``) or the daily history; nothing is written
 to an unsubscribed receiver in between, as its contact is either unchanged (nothing sent) or read (its state
 seen). Anything a subset cannot decide alone makes the run a full one (:class:`Fallback`).

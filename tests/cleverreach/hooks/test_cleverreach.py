@@ -249,6 +249,9 @@ def test_get_receivers_by_id_and_email_in_short_urls(emulator, connect):
     assert hook.get_receivers("1001", ids=[everyone[0]["id"], "999999"])[0]["email"] == everyone[0]["email"]
     reads = [r for r in api_requests(emulator, "/v3/groups/1001/receivers") if "email_list" in r["query"]]
     assert len({r["query"] for r in reads}) > 1  # 300 addresses did not go into one URL
+    emulator.client.clear_requests()
+    assert hook.get_receivers("1001", ids=["", " "], emails=[""]) == []  # no filter would have read the whole group
+    assert api_requests(emulator, "/v3/groups/1001/receivers") == []
 
 
 # ---------------------------------------------------------------------- writes

@@ -4,6 +4,7 @@ nothing left to do."""
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from cleverreach.hooks.cleverreach import CleverReachHook
 from cleverreach.lists.target import ListTarget
 from cleverreach.sync.ledger import RunLedger
 from cleverreach.sync.list_state import ListState
+from cleverreach.sync.scope import Fallback
 from cleverreach.sync.service import ListSync
 
 CLIENT, SECRET, GROUP = "acme-client", "acme-secret-000111", "1001"
@@ -209,8 +211,9 @@ def test_a_receiver_shared_with_another_contact_is_decided_by_the_whole_group(cr
     assert result["rejected"] >= 1  # one address, two contacts: the diff's own rule, on the whole list
 
 
-@pytest.mark.parametrize("why", ["off", "asked", "failed_since", "due", "too_many", "removals", "record_short", "intents"])
-def test_the_whole_group_is_read_when_a_changes_only_run_is_not_allowed(crm, emulator, monkeypatch, why):
+@pytest.mark.parametrize("why", ["off", "asked", "failed_since", "due", "too_many", "removals", "record_short", "intents",
+                                 "unresolved"])
+def test_the_whole_group_is_read_when_a_changes_only_run_is_not_allowed(crm, emulator, monkeypatch, caplog, why):
     run_sync(crm)
     full = False
     if why == "off":
@@ -240,9 +243,22 @@ def test_the_whole_group_is_read_when_a_changes_only_run_is_not_allowed(crm, emu
             conn.execute(text("INSERT INTO sync_owner_intent (list_id, group_id, email_key, contact_person_id, origin, "
                               "sync_run_id, created_at) VALUES ('1', :g, 'x@example.com', '3', 'created', 1, :now)"),
                          {"g": GROUP, "now": utcnow()})
+    elif why == "unresolved":  # an owned receiver known by its address key only (as an interrupted run leaves it)
+        with crm.begin() as conn:
+            conn.execute(text("UPDATE sync_owned_receiver SET receiver_id = NULL WHERE contact_person_id = '3'"))
+        change_contact(crm, 3, last_name="Neu")
     emulator.client.clear_requests()
-    result = run_sync(crm, full=full, run="r2")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="cleverreach.sync.service"):
+        result = run_sync(crm, full=full, run="r2")
     assert last_scope(crm) == "full" and whole_group_reads(emulator) > 0
+    reasons = {"asked": Fallback.ASKED, "failed_since": Fallback.UNSETTLED, "due": Fallback.DUE,
+               "too_many": Fallback.TOO_MANY, "removals": Fallback.REMOVALS, "record_short": Fallback.RECORD_SHORT,
+               "intents": Fallback.INTENTS, "unresolved": Fallback.UNRESOLVED}
+    if why == "off":  # no reason worth a line where the feature is off
+        assert "the whole group is read" not in caplog.text
+    else:
+        assert f"the whole group is read: {reasons[why].value}" in caplog.text
     if why == "removals":
         assert result["removed"] == 3  # the guard's share of the whole record, not of the changes
     if why == "record_short":
