@@ -59,6 +59,18 @@ def test_migrate_creates_the_private_tables_apart_from_the_crm_and_records_versi
     assert recorded == applied
 
 
+def test_the_change_log_leaves_room_on_its_pages_for_the_results_on_postgresql(crm_engine):
+    """``state/0014``: a result marked on a stored change stays on its page (a HOT update) only with room there."""
+    migrate(crm_engine)
+    if crm_engine.dialect.name != "postgresql":
+        pytest.skip("a fill factor is PostgreSQL's")
+    state = state_engine_of(crm_engine)
+    with state.connect() as conn:
+        options = conn.execute(text("SELECT reloptions FROM pg_class WHERE oid = to_regclass(:t)"),
+                               {"t": f"{state_schema_of(state)}.sync_change"}).scalar()
+    assert options == ["fillfactor=50"]
+
+
 def test_no_private_table_references_a_crm_table(crm_engine):
     migrate(crm_engine)
     state = state_engine_of(crm_engine)

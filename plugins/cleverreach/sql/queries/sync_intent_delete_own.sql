@@ -1,4 +1,0 @@
--- Forget one run's own ownership intents by e-mail key, once their batch's ownership is saved: only its own,
--- so an attempt that lost its lease never deletes the intents of the attempt that took it over.
-DELETE FROM {{ state }}.sync_owner_intent
-WHERE list_id = :list_id AND sync_run_id = :run_id AND email_key IN :email_keys;

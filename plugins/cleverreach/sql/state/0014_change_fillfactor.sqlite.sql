@@ -1,0 +1,1 @@
+-- SQLite has no fill factor: its update rewrites the row in place (see the PostgreSQL variant). Nothing to do.
