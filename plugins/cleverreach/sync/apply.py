@@ -13,7 +13,8 @@
 * Every created, adopted, deactivated or removed receiver updates the ownership record, every
   ``SETTLE_BATCHES`` write batches (in one transaction), so a crash loses nothing: the receivers a batch creates
   or adopts are recorded as intents before it is sent (``sync.intents``), and the next run owns what the
-  intents name. The next batch is sent while the last ones are settled.
+  intents name. The run's intents go in one statement once every batch's ownership is saved. The next batch is
+  sent while the last ones are settled.
 * Every write is fenced (``sync.fence``): before each batch and each single-receiver call the lease is
   checked, so an attempt whose lease was taken over stops before it writes anything more.
 """
@@ -90,7 +91,7 @@ class PlanApplier:
     """Writes one list's plan through the hook; every outcome goes to the run's ledger (results) and the
     list's state (ownership, intents, refusals, member states)."""
 
-    #: write batches settled together (ownership, results, intents forgotten: one transaction per kind): a
+    #: write batches settled together (ownership, results: one transaction per kind): a
     #: thousand receivers per batch is CleverReach's limit, not a good size for the database's statements
     SETTLE_BATCHES = 10
 
@@ -210,7 +211,7 @@ class PlanApplier:
                 self.log.warning("%s: %d updates created their receiver anew", self.label, int(created.sum()))
             record = done["adopt"].to_numpy(dtype=bool) | created
             ids = [item.receiver_id or rid for item, rid, keep in zip(ok_items, done["receiver_id"], record) if keep]
-            own(_owned_rows(done[record], OwnershipOrigin.ADOPTED, ids))  # with none, the intents still go
+            own(_owned_rows(done[record], OwnershipOrigin.ADOPTED, ids))
             pending = done["pending"].to_numpy(dtype=bool)
             self._succeeded(ChangeAction.UPDATE, done[~pending], MemberState.SYNCED, None, email_column="email_old")
             self._succeeded(ChangeAction.UPDATE, done[pending], MemberState.UNCONFIRMED, PENDING_REASON,
@@ -302,10 +303,11 @@ class PlanApplier:
         Before a batch is sent: the fence; and, when its rows are not covered yet, the intents (of origin
         ``intents``) of the rows the next ``SETTLE_BATCHES`` batches can hold, committed together (the intents'
         transaction beats the lease). The next batch is sent while the last ones are settled (``Fence.ahead``).
-        ``settle`` saves the batches' ownership through the ``own`` it is given, first (before its results), exactly
-        once: their intents go in that same transaction, so they are never gone without the ownership. Batches
-        sent before a failure are settled before it is raised (not after a lost lease: their intents stand for
-        them, and the next run resolves them)."""
+        ``settle`` saves the batches' ownership through the ``own`` it is given, first (before its results). The
+        intents stay until every batch is settled, then go in one statement: never gone without the ownership they
+        stand for (one statement per window of ten thousand keys cost more than the window's ownership). Batches
+        sent before a failure are settled before it is raised (not after a lost lease); the intents of a failed
+        run stay, and its next run resolves them (those already owned cost nothing)."""
         window = self.SETTLE_BATCHES
         intended = 0  # rows [0, intended) have their intents recorded
 
@@ -332,17 +334,8 @@ class PlanApplier:
             items = [item for batch_items in sent_items for item in batch_items]
             first, last = indexes[0], indexes[-1]
             sent_chunks.clear(), sent_items.clear(), indexes.clear()
-            keys = chunk["email_key"].tolist()
-            owned = False
 
-            def own(owned_rows: pd.DataFrame) -> None:
-                nonlocal owned
-                self.state.save_owned(owned_rows, settled_intents=keys, run_pk=self.run_pk, new=True)
-                owned = True
-
-            settle(chunk, items, own)
-            if not owned:  # a settle that saved nothing: the intents still go
-                self.state.forget_intents(keys, self.run_pk)
+            settle(chunk, items, lambda owned_rows: self.state.save_owned(owned_rows, new=True))
             refused = sum(not item.ok for item in items)
             self.log.info("%s: %s batches %d-%d of %d: %d ok, %d refused", self.label, what, first, last, total,
                           len(items) - refused, refused)
@@ -365,6 +358,7 @@ class PlanApplier:
                 self.log.warning("%s: the %s batches sent before the failure could not be settled", self.label, what)
             raise
         settle_sent()
+        self.state.forget_run_intents(self.run_pk)  # every batch's ownership is saved
 
     def _succeeded(self, action: ChangeAction, rows: pd.DataFrame, state: MemberState, reason: str | None,
                    email_column: str = "email") -> None:

@@ -5,9 +5,10 @@ CleverReach and that record a run can die (a crash, a lost connection to the sta
 worker); the receiver then belongs to nobody: no later sync updates it, and when the person leaves the list
 nothing removes it, so it keeps being mailed. So before each write batch the sync records one intent per
 receiver it will own (``sync_owner_intent``: address key, contact key, origin), in its own committed
-transaction, and deletes the batch's intents once the batch's ownership is saved.
+transaction, and deletes its intents once the ownership of every batch it sent is saved (in one statement).
 
-An intent still there when the list's next run starts was left by a run that died in between.
+An intent still there when the list's next run starts was left by a run that died or failed before that: its
+batches' ownership may be saved (those intents are settled at no cost) or not.
 :func:`resolve_intents` settles each against the receivers just read from the group:
 
 * a receiver at that address whose ext_id is the intent's contact key is the one the write made: it is owned

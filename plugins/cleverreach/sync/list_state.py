@@ -33,6 +33,7 @@ from cleverreach.sync.withdrawn import withdrawn_frame
 OWNED_TABLE_COLUMNS = ("list_id", "group_id", "email_key", "receiver_id", "contact_person_id", "origin", "since",
                        "our_deactivated")
 INTENT_TABLE_COLUMNS = ("list_id", "group_id", "email_key", "contact_person_id", "origin", "sync_run_id", "created_at")
+OWNED_KEY = INTENT_KEY = ("list_id", "email_key")  # the primary keys of both tables
 REFUSAL_TABLE_COLUMNS = ("list_id", "contact_person_id", "action", "payload_hash", "reason", "refused_at")
 
 
@@ -143,11 +144,8 @@ class ListState(SqlStore):
                               columnar=True)
         return owned_frame(rows)
 
-    def save_owned(self, rows: pd.DataFrame, drop_keys: Sequence[str] = (), *, settled_intents: Sequence[str] = (),
-                   run_pk: int | None = None, new: bool = False) -> None:
-        """Write owned receivers (``OWNED_COLUMNS``) after deleting ``drop_keys`` and the rows' own keys; the
-        intents ``settled_intents`` of run ``run_pk`` (a write batch's, ``sync.intents``) go in the same
-        transaction: an intent is never gone while the ownership it stands for is not saved.
+    def save_owned(self, rows: pd.DataFrame, drop_keys: Sequence[str] = (), *, new: bool = False) -> None:
+        """Write owned receivers (``OWNED_COLUMNS``) after deleting ``drop_keys`` and the rows' own keys.
 
         A row keeps the ``since`` stored for its receiver (or, without a receiver id, its e-mail key): a plan
         does not read it (a million timestamps). ``new``: the rows are receivers just created or adopted, owned
@@ -166,9 +164,8 @@ class ListState(SqlStore):
             ))
             in_place = replaces_in_place(conn)  # the rows' own keys are replaced by the insert itself
             self._forget_owned(conn, list(dict.fromkeys(drop_keys)) if in_place else keys)
-            bulk_insert(conn, self.state_table("sync_owned_receiver"), OWNED_TABLE_COLUMNS, values, replace=in_place)
-            if len(settled_intents):
-                self._forget_intents(conn, settled_intents, run_pk)
+            bulk_insert(conn, self.state_table("sync_owned_receiver"), OWNED_TABLE_COLUMNS, values, replace=in_place,
+                        key=OWNED_KEY)
 
     def _kept_since(self, conn: Connection, rows: pd.DataFrame, keys: Sequence[str], now: str) -> list[str]:
         """Per row, the ``since`` stored under its receiver id, else under its e-mail key, else ``now``."""
@@ -228,22 +225,28 @@ class ListState(SqlStore):
             fence(conn, run_pk)
             in_place = replaces_in_place(conn)  # an earlier intent for the same address is replaced by the insert
             if not in_place:
-                self._forget_intents(conn, rows["email_key"].tolist(), None)
-            bulk_insert(conn, self.state_table("sync_owner_intent"), INTENT_TABLE_COLUMNS, values, replace=in_place)
+                self._forget_intents(conn, rows["email_key"].tolist())
+            bulk_insert(conn, self.state_table("sync_owner_intent"), INTENT_TABLE_COLUMNS, values, replace=in_place,
+                        key=INTENT_KEY)
 
-    def forget_intents(self, email_keys: Sequence[str], run_pk: int | None = None) -> None:
-        """Delete settled intents: with ``run_pk``, that run's own (its batch's ownership is saved); without,
-        any run's (the next run resolved them)."""
+    def forget_intents(self, email_keys: Sequence[str]) -> None:
+        """Delete intents any run left, by address key: the next run resolved them (``sync.intents``)."""
         if not len(email_keys):
             return
         with self.state.begin() as conn:
-            self._forget_intents(conn, email_keys, run_pk)
+            self._forget_intents(conn, email_keys)
 
-    def _forget_intents(self, conn: Connection, email_keys: Sequence[str], run_pk: int | None) -> None:
-        statement = self.q("sync_intent_delete" if run_pk is None else "sync_intent_delete_own")
-        scope = {"list_id": self.list_id} if run_pk is None else {"list_id": self.list_id, "run_id": run_pk}
+    def forget_run_intents(self, run_pk: int) -> None:
+        """Delete run ``run_pk``'s own intents, once the ownership of every batch it sent is saved: one statement
+        per kind of write, not one per batch (an intent that outlives the ownership it stands for is harmless: the
+        next run finds the receiver owned already)."""
+        with self.state.begin() as conn:
+            conn.execute(self.q("sync_intent_delete_run"), {"list_id": self.list_id, "run_id": run_pk})
+
+    def _forget_intents(self, conn: Connection, email_keys: Sequence[str]) -> None:
+        statement = self.q("sync_intent_delete")
         for chunk in chunks(list(email_keys)):
-            execute_in(conn, statement, scope, "email_keys", chunk, Text)
+            execute_in(conn, statement, {"list_id": self.list_id}, "email_keys", chunk, Text)
 
     # ------------------------------------------------------------------ remembered refusals
     def refusals(self) -> pd.DataFrame:

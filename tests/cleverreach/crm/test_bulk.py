@@ -30,16 +30,59 @@ def test_rows_go_in_with_nulls_and_text_that_looks_like_csv(table):
     assert rows(table)[:2] == [("a", None), ("b", 'x, "y"\nz')]
 
 
-def test_a_replacing_insert_replaces_the_row_of_the_same_key_where_the_database_can(table):
+def test_a_replacing_insert_replaces_the_row_of_the_same_key(table):
+    """SQLite replaces in its insert; PostgreSQL stages the rows and inserts them ``ON CONFLICT`` (twice in one
+    transaction here: each load its own staging table)."""
     with table.begin() as conn:
         bulk_insert(conn, "bulk_probe", ["k", "v"], [("a", "old"), ("b", "kept")])
     with table.begin() as conn:
-        if not replaces_in_place(conn):  # COPY cannot: the caller deletes first, and is told so
+        assert replaces_in_place(conn)
+        bulk_insert(conn, "bulk_probe", ["k", "v"], [("a", "new"), ("c", "added")], replace=True, key=["k"])
+        bulk_insert(conn, "bulk_probe", ["k", "v"], [("c", "again"), ("d", None)], replace=True, key=["k"])
+    assert rows(table) == [("a", "new"), ("b", "kept"), ("c", "again"), ("d", None)]
+    with table.begin() as conn, pytest.raises(ValueError, match="key columns"):
+        if conn.dialect.name != "postgresql":
+            raise ValueError("key columns: SQLite's replace needs none")
+        bulk_insert(conn, "bulk_probe", ["k", "v"], [("a", "x")], replace=True)
+
+
+def test_a_login_that_may_not_create_temporary_tables_is_told_to_delete_first(table):
+    """A customer's PostgreSQL login may lack the TEMPORARY privilege: the replacing insert is not offered, and the
+    caller deletes the rows' keys before a plain COPY (as ``ListState.save_owned`` does). A database of its own: the
+    privilege is revoked from PUBLIC for the whole database."""
+    import os
+
+    from sqlalchemy import create_engine
+
+    if table.dialect.name != "postgresql":
+        pytest.skip("the TEMPORARY privilege is PostgreSQL's")
+    name = f"cr_bulk_no_temp_{os.getpid()}"
+    admin = create_engine(table.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        conn.exec_driver_sql(f"DROP ROLE IF EXISTS {name}")
+        conn.exec_driver_sql(f"CREATE ROLE {name} LOGIN")
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+        conn.exec_driver_sql(f"REVOKE TEMPORARY ON DATABASE {name} FROM PUBLIC")
+    owner = create_engine(table.url.set(database=name, query={}))
+    with owner.begin() as conn:  # the table is the login's to write, the database not its own
+        conn.exec_driver_sql("CREATE TABLE bulk_probe (k text PRIMARY KEY, v text NULL)")
+        conn.exec_driver_sql(f"GRANT ALL ON bulk_probe TO {name}")
+    owner.dispose()
+    limited = create_engine(table.url.set(username=name, database=name, query={}))
+    try:
+        with limited.begin() as conn:
+            assert not replaces_in_place(conn)
             with pytest.raises(ValueError, match="delete them first"):
-                bulk_insert(conn, "bulk_probe", ["k", "v"], [("a", "new")], replace=True)
-            return
-        bulk_insert(conn, "bulk_probe", ["k", "v"], [("a", "new"), ("c", "added")], replace=True)
-    assert rows(table) == [("a", "new"), ("b", "kept"), ("c", "added")]
+                bulk_insert(conn, "bulk_probe", ["k", "v"], [("a", "new")], replace=True, key=["k"])
+            assert bulk_insert(conn, "bulk_probe", ["k", "v"], [("a", "plain")]) == 1
+        assert rows(limited) == [("a", "plain")]
+    finally:
+        limited.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+            conn.exec_driver_sql(f"DROP ROLE IF EXISTS {name}")
+        admin.dispose()
 
 
 def test_a_large_copy_refreshes_the_statistics_the_next_statements_are_planned_from(table):

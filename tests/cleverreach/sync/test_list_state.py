@@ -101,9 +101,9 @@ def test_intents_are_recorded_read_and_forgotten_behind_the_fence(state, engine)
     state.record_intents(intents(("b@example.org", "3", "adopted")), run_pk=run, fence=ledger.heartbeat)  # replaced
     assert state.owner_intents().values.tolist() == [["a@example.org", "1", "created"], ["b@example.org", "3", "adopted"]]
     assert ListState(engine, ListTarget("a", "1", "99")).owner_intents().empty  # another group behind the list id
-    state.forget_intents(["a@example.org", "b@example.org"], run + 1)  # another run's: not these
+    state.forget_run_intents(run + 1)  # another run's: not these
     assert len(state.owner_intents()) == 2
-    state.forget_intents(["a@example.org"], run)
+    state.forget_intents(["a@example.org"])  # resolved by the next run: any run's
     assert state.owner_intents()["email_key"].tolist() == ["b@example.org"]
 
     RunLedger(engine, holder="h", attempt=2).start_run(tenant_id="a", list_id=1, dag_id="d", run_id="r", dry_run=False)
@@ -141,26 +141,16 @@ def test_a_row_written_again_keeps_since_when_the_sync_owns_its_receiver(state, 
     assert not kept["d@example.org"].startswith("2020") and not kept["e@example.org"].startswith("2020")
 
 
-def test_saving_a_batchs_ownership_forgets_its_intents_in_the_same_transaction(state, engine, monkeypatch):
+def test_a_runs_intents_go_together_and_only_its_own(state, engine):
+    """Once every batch's ownership is saved the run's intents go in one statement; another run's (an attempt that
+    took over, a list behind the same id in another group) stay."""
     ledger = RunLedger(engine, holder="h", attempt=1)
     run = ledger.start_run(tenant_id="a", list_id=1, dag_id="d", run_id="r", dry_run=False)
     state.record_intents(intents(("a@example.org", "1", "created"), ("b@example.org", "2", "created")),
                          run_pk=run, fence=ledger.heartbeat)
-    rows = pd.DataFrame({"email_key": ["a@example.org"], "receiver_id": ["11"], "contact_person_id": ["1"],
-                         "origin": ["created"], "since": [None], "our_deactivated": [None]})
-    forget = state._forget_intents
-
-    def dies_after_forgetting(*args):  # a crash after the intents' delete, before the commit
-        forget(*args)
-        raise RuntimeError("crash")
-
-    monkeypatch.setattr(state, "_forget_intents", dies_after_forgetting)
-    with pytest.raises(RuntimeError):
-        state.save_owned(rows, settled_intents=["a@example.org"], run_pk=run)
-    assert len(state.owner_intents()) == 2 and state.owned_receivers().empty  # neither, or both
-    monkeypatch.undo()
-    state.save_owned(rows, settled_intents=["a@example.org", "b@example.org"], run_pk=run + 1)  # another run's: kept
-    assert len(state.owner_intents()) == 2
-    state.save_owned(rows, settled_intents=["a@example.org", "b@example.org"], run_pk=run)
-    assert state.owner_intents().empty
-    assert state.owned_receivers()["receiver_id"].tolist() == ["11"]
+    with engine.begin() as conn:  # another run's intent for the same list
+        conn.execute(text("INSERT INTO sync_owner_intent (list_id, group_id, email_key, contact_person_id, origin, "
+                          "sync_run_id, created_at) VALUES ('1', '42', 'c@example.org', '3', 'created', :r, "
+                          "CURRENT_TIMESTAMP)"), {"r": run + 1})
+    state.forget_run_intents(run)
+    assert [r["email_key"] for r in fetch(engine, "SELECT email_key FROM sync_owner_intent")] == ["c@example.org"]
