@@ -45,6 +45,7 @@ from cleverreach.sync.intents import intent_rows
 from cleverreach.sync.keys import email_key, key_column
 from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, Ownership, OwnershipOrigin
 from cleverreach.sync.plan import SyncPlan
+from cleverreach.sync.settler import Settler, side_by_side
 from cleverreach.sync.ledger import RunLedger
 from cleverreach.sync.list_state import ListState
 
@@ -302,7 +303,9 @@ class PlanApplier:
 
         Before a batch is sent: the fence; and, when its rows are not covered yet, the intents (of origin
         ``intents``) of the rows the next ``SETTLE_BATCHES`` batches can hold, committed together (the intents'
-        transaction beats the lease). The next batch is sent while the last ones are settled (``Fence.ahead``).
+        transaction beats the lease). The next batch is sent while the last ones are settled (``Fence.ahead``), and
+        where the databases take two writers the windows are settled in a worker thread while the sends go on
+        (``sync.settler``).
         ``settle`` saves the batches' ownership through the ``own`` it is given, first (before its results). The
         intents stay until every batch is settled, then go in one statement: never gone without the ownership they
         stand for (one statement per window of ten thousand keys cost more than the window's ownership). Batches
@@ -327,37 +330,43 @@ class PlanApplier:
         indexes: list[int] = []
         total = 0
 
-        def settle_sent() -> None:
+        def settle_sent(settler: Settler) -> None:
             if not sent_chunks:
                 return
             chunk = sent_chunks[0] if len(sent_chunks) == 1 else pd.concat(sent_chunks)
             items = [item for batch_items in sent_items for item in batch_items]
-            first, last = indexes[0], indexes[-1]
+            first, last, of = indexes[0], indexes[-1], total
             sent_chunks.clear(), sent_items.clear(), indexes.clear()
 
-            settle(chunk, items, lambda owned_rows: self.state.save_owned(owned_rows, new=True))
-            refused = sum(not item.ok for item in items)
-            self.log.info("%s: %s batches %d-%d of %d: %d ok, %d refused", self.label, what, first, last, total,
-                          len(items) - refused, refused)
+            def work() -> None:
+                settle(chunk, items, lambda owned_rows: self.state.save_owned(owned_rows, new=True))
+                refused = sum(not item.ok for item in items)
+                self.log.info("%s: %s batches %d-%d of %d: %d ok, %d refused", self.label, what, first, last, of,
+                              len(items) - refused, refused)
 
-        try:
-            for batch in self.fence.ahead(batches, intend, lambda batch: len(batch.items)):
-                sent_chunks.append(rows.iloc[offset : offset + len(batch.items)])
-                sent_items.append(batch.items)
-                indexes.append(batch.index)
-                total = batch.total
-                offset += len(batch.items)
-                if len(sent_chunks) >= window:
-                    settle_sent()
-        except LeaseLostError:
-            raise
-        except BaseException:
+            settler.submit(work)
+
+        with Settler(background=side_by_side(self.state.engine, self.state.state)) as settler:
             try:
-                settle_sent()
-            except Exception:  # the first error is the one to raise; the intents stand for these batches
-                self.log.warning("%s: the %s batches sent before the failure could not be settled", self.label, what)
-            raise
-        settle_sent()
+                for batch in self.fence.ahead(batches, intend, lambda batch: len(batch.items)):
+                    sent_chunks.append(rows.iloc[offset : offset + len(batch.items)])
+                    sent_items.append(batch.items)
+                    indexes.append(batch.index)
+                    total = batch.total
+                    offset += len(batch.items)
+                    if len(sent_chunks) >= window:
+                        settle_sent(settler)
+            except LeaseLostError:
+                raise  # the windows under way finish (the settler's exit waits); the intents stand for the rest
+            except BaseException:
+                try:
+                    settle_sent(settler)
+                    settler.drain()
+                except Exception:  # the first error is the one to raise; the intents stand for these batches
+                    self.log.warning("%s: the %s batches sent before the failure could not be settled", self.label, what)
+                raise
+            settle_sent(settler)
+            settler.drain()
         self.state.forget_run_intents(self.run_pk)  # every batch's ownership is saved
 
     def _succeeded(self, action: ChangeAction, rows: pd.DataFrame, state: MemberState, reason: str | None,
