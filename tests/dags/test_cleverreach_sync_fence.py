@@ -3,6 +3,7 @@ and its ownership record, and the lease's fence stops an attempt that was taken 
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 import pytest
@@ -71,10 +72,10 @@ def test_receivers_inserted_by_a_run_that_died_before_recording_them_are_owned_a
         world, crm_engine, monkeypatch):
     saved = ListState.save_owned
 
-    def dies_after_the_insert(self, rows, drop_keys=()):
+    def dies_after_the_insert(self, rows, drop_keys=(), **kwargs):
         if (rows["origin"] == "created").any():
             raise RuntimeError("the state database went away")
-        return saved(self, rows, drop_keys)
+        return saved(self, rows, drop_keys, **kwargs)
 
     monkeypatch.setattr(ListState, "save_owned", dies_after_the_insert)
     died = run_dag(DAG, SYNC)
@@ -194,3 +195,44 @@ def test_batches_settled_together_leave_intents_for_every_receiver_sent_but_not_
     assert group_emails(world) == {"form@example.org", *(email for cid, email in everyone.items() if cid != 9)}
     assert len(fetch(crm_engine, "SELECT * FROM sync_owned_receiver")) == 8
     assert fetch(crm_engine, "SELECT * FROM sync_owner_intent") == []
+
+
+def test_member_states_follow_the_settled_windows_and_a_run_that_fails_midway_keeps_them(world, crm_engine, monkeypatch):
+    """Where the CRM and the state take two writers (PostgreSQL) the states of settled windows are written by the
+    marker while the sends go on (``PlanApplier.MARK_ROWS`` at a time); on SQLite in one pass at the end. Either way a
+    run whose state database goes away in its fourth window leaves the members of the three before it synced and the
+    others pending, and the next run marks them all."""
+    more = {cid: f"person{cid}@example.org" for cid in range(4, 10)}
+    add_contacts(crm_engine, [{"id": cid, "tenant_id": "acme", "email": email} for cid, email in more.items()])
+    add_members(crm_engine, 1, list(more))
+    connect(monkeypatch, world, batch_size=2)
+    monkeypatch.setattr(PlanApplier, "SETTLE_BATCHES", 1)
+    monkeypatch.setattr(PlanApplier, "MARK_ROWS", 2)
+    set_states, saved = ListState.set_member_states, ListState.save_owned
+    writers: list[str] = []
+    windows: list[int] = []
+
+    def recording(self, contact_ids, state, error=None):
+        writers.append(threading.current_thread().name)
+        return set_states(self, contact_ids, state, error)
+
+    def gone_from_the_fourth_window(self, rows, drop_keys=(), **kwargs):
+        if (rows["origin"] == "created").any():
+            windows.append(len(rows))
+            if len(windows) >= 4:
+                raise RuntimeError("the state database went away")
+        return saved(self, rows, drop_keys, **kwargs)
+
+    monkeypatch.setattr(ListState, "set_member_states", recording)
+    monkeypatch.setattr(ListState, "save_owned", gone_from_the_fourth_window)
+    assert run_dag(DAG, SYNC).state == "failed"
+    states = [r["sync_state"] for r in fetch(crm_engine, "SELECT sync_state FROM recipient_list_member WHERE list_id = 1")]
+    assert sorted(states) == ["pending"] * 3 + ["synced"] * 6
+    beside = any(name.startswith("cleverreach-settle") for name in writers)
+    assert beside == (crm_engine.dialect.name != "sqlite")
+
+    monkeypatch.setattr(ListState, "save_owned", saved)
+    assert run_dag(DAG, SYNC).state == "success"
+    states = [r["sync_state"] for r in fetch(crm_engine, "SELECT sync_state FROM recipient_list_member WHERE list_id = 1")]
+    assert states == ["synced"] * 9
+    assert len(group_emails(world)) == 10

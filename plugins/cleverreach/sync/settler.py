@@ -36,6 +36,11 @@ class Settler:
         self._pending: deque[Future[None]] = deque()
         self.queued = queued
 
+    @property
+    def background(self) -> bool:
+        """The work runs in the worker thread (else at once, in the caller's)."""
+        return self._pool is not None
+
     def __enter__(self) -> Settler:
         return self
 
