@@ -329,8 +329,9 @@ class PlanApplier:
         ``settle`` saves the batches' ownership through the ``own`` it is given, first (before its results). The
         intents stay until every batch is settled, then go in one statement: never gone without the ownership they
         stand for (one statement per window of ten thousand keys cost more than the window's ownership). Batches
-        sent before a failure are settled before it is raised (not after a lost lease); the intents of a failed
-        run stay, and its next run resolves them (those already owned cost nothing)."""
+        sent before a failure are settled before it is raised (after a lost lease only the windows already handed
+        to the settler: their ownership is true whoever saves it, and their results are refused by the fence); the
+        intents of a failed run stay, and its next run resolves them (those already owned cost nothing)."""
         window = self.SETTLE_BATCHES
         intended = 0  # rows [0, intended) have their intents recorded
 
