@@ -35,6 +35,7 @@ from scripts.airflow_env import REPO
 from scripts.bench_memory import peak_rss_mb, rss_mb
 from scripts.bench_fanout_celery import KINDS as FANOUT_CELERY_KINDS, PLANS as CELERY_PLANS
 from scripts.bench_sync_celery import KINDS as SYNC_CELERY_KINDS
+from scripts.bench_sync_pg import KINDS as SYNC_PG_KINDS
 from scripts.bench_scale import KINDS as SCALE_KINDS, PLANS as SCALE_PLANS
 from scripts.bench_ui_page import KINDS as UI_PAGE_KINDS, PLANS as UI_PAGE_PLANS
 
@@ -350,6 +351,8 @@ def main(argv: list[str]) -> int:
             result = SCALE_KINDS[kind](n)
         elif kind in CELERY_KINDS:  # fanout-celery, sync-1m-celery (scripts/bench_*_celery.py)
             result = CELERY_KINDS[kind](n)
+        elif kind in SYNC_PG_KINDS:  # sync-pg (scripts/bench_sync_pg.py)
+            result = SYNC_PG_KINDS[kind](n)
         elif kind in UI_PAGE_KINDS:  # ui-page (scripts/bench_ui_page.py)
             result = UI_PAGE_KINDS[kind](n)
         elif kind.startswith("ui-members-"):  # ui-members-sqlite / ui-members-postgresql
@@ -361,7 +364,7 @@ def main(argv: list[str]) -> int:
     plans = [("diff", 10_000), ("diff", 100_000), ("diff", 1_000_000), ("sync", 100_000),
              ("history-sqlite", 1_000_000), ("history-postgresql", 1_000_000),
              ("ui-members-sqlite", 1_000_000), ("ui-members-postgresql", 1_000_000), *SCALE_PLANS,
-             *CELERY_PLANS, ("sync-1m-celery", 1_000_000), *UI_PAGE_PLANS]
+             *CELERY_PLANS, ("sync-1m-celery", 1_000_000), ("sync-pg", 1_000_000), *UI_PAGE_PLANS]
     if argv:
         plans = [(argv[0], int(argv[1]))]
     results = []
