@@ -152,6 +152,7 @@ def _emulator(accounts: list[dict[str, Any]], settings: dict[str, Any] | None = 
     from cleverreach_emulator import EmulatorClient
 
     seed = WORK / "seed.json"
+    seed.parent.mkdir(parents=True, exist_ok=True)  # sync-pg's run has no Airflow home made there first
     seed.write_text(json.dumps({"accounts": accounts}))
     server = subprocess.Popen([sys.executable, "-m", "cleverreach_emulator", "--seed", str(seed), "--port", "0"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

@@ -13,69 +13,33 @@ after the run.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from scripts.airflow_env import REPO, fresh_postgres_database
+from scripts.airflow_env import fresh_postgres_database
 from scripts.bench_memory import peak_rss_mb
+from scripts.bench_scale import _account, _cpu_s, _emulator
 from scripts.bench_sync_celery import GROUP_ID, _load_million
 from scripts.celery_bench import postgres_url
 
-WORK = REPO / ".bench" / "sync-pg"
 TOP_STATEMENTS = 8
 
 
-def _cpu_s(pids: list[int]) -> dict[int, float]:
-    """User and system CPU seconds of these processes so far, by pid (those gone are left out)."""
-    tick = os.sysconf("SC_CLK_TCK")
+def _postgres_cpu_s() -> dict[int, float]:
+    """CPU seconds so far of PostgreSQL's server processes on this machine (its backends included), by pid."""
     spent = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        spent[pid] = (int(fields[11]) + int(fields[12])) / tick
-    return spent
-
-
-def _since(before: dict[int, float], now: dict[int, float]) -> float:
-    """CPU seconds spent between the two readings (a process born since counts from nothing)."""
-    return round(sum(seconds - before.get(pid, 0.0) for pid, seconds in now.items()), 1)
-
-
-def _postgres_pids() -> list[int]:
-    """PostgreSQL's server processes on this machine (its backends included): readable where it runs here."""
-    pids = []
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
-    return pids
-
-
-@contextmanager
-def _emulator(seed: Path) -> Iterator[tuple[str, int]]:
-    seed.write_text(json.dumps({"accounts": [{"client_id": "bench", "client_secret": "bench-secret-123", "name": "bench",
-                                              "groups": [{"id": GROUP_ID, "name": "Bench"}]}]}))
-    server = subprocess.Popen([sys.executable, "-m", "cleverreach_emulator", "--seed", str(seed), "--port", "0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert server.stdout is not None
-        yield server.stdout.readline().strip(), server.pid
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() == "postgres":
+                spent[int(entry.name)] = _cpu_s(int(entry.name))
+        except OSError:  # gone meanwhile
+            continue
+    return spent
 
 
 def _statement_clock(engine: Any) -> Counter[str]:
@@ -124,15 +88,11 @@ def bench_sync_pg(n: int) -> dict[str, Any]:
     """See the module."""
     from sqlalchemy import create_engine
 
-    WORK.mkdir(parents=True, exist_ok=True)
     url = fresh_postgres_database(postgres_url(), os.environ.get("BENCH_SYNC_PG_DB", "h_sync_pg_bench"))
     started = time.perf_counter()
     _load_million(url, n)
     load_s = round(time.perf_counter() - started, 1)
-    with _emulator(WORK / "seed.json") as (emulator_url, emulator_pid):
-        os.environ["AIRFLOW_CONN_CLEVERREACH_BENCH"] = json.dumps({
-            "conn_type": "cleverreach", "host": emulator_url, "login": "bench", "password": "bench-secret-123",
-            "extra": {"batch_size": 1000, "page_size": 5000}})
+    with _emulator([_account("bench", [{"id": GROUP_ID, "name": "Bench"}])]) as emulator:
         from cleverreach.crm.migrations import migrate
         from cleverreach.hooks.cleverreach import CleverReachHook
         from cleverreach.lists.target import ListTarget
@@ -143,16 +103,14 @@ def bench_sync_pg(n: int) -> dict[str, Any]:
         try:
             migrate(engine)
             spent = _statement_clock(engine)
-            ours = [os.getpid(), emulator_pid]
-            before = _cpu_s(ours), _cpu_s(_postgres_pids())
+            ours, theirs, postgres = _cpu_s(), _cpu_s(emulator.pid), _postgres_cpu_s()
             started = time.perf_counter()
             result = ListSync(CleverReachHook("cleverreach_bench"), RunLedger(engine),
                               ListTarget("bench", "1", GROUP_ID, "bench/1"), dag_id="bench", run_id="first").run(dry_run=False)
             seconds = round(time.perf_counter() - started, 1)
-            now = _cpu_s(ours), _cpu_s(_postgres_pids())  # the pool's backends are still there
-            cpu = [_since({os.getpid(): before[0].get(os.getpid(), 0.0)}, {os.getpid(): now[0].get(os.getpid(), 0.0)}),
-                   _since({emulator_pid: before[0].get(emulator_pid, 0.0)}, {emulator_pid: now[0].get(emulator_pid, 0.0)}),
-                   _since(before[1], now[1])]
+            # a backend born since counts from nothing; the pool's backends are still there
+            cpu = [round(_cpu_s() - ours, 1), round(_cpu_s(emulator.pid) - theirs, 1),
+                   round(sum(now - postgres.get(pid, 0.0) for pid, now in _postgres_cpu_s().items()), 1)]
         finally:
             engine.dispose()
     _drop_database(url)
