@@ -50,7 +50,6 @@ ALLOWED_GAPS: dict[str, str] = {
     "operators/mail_history.py": "dags/test_cleverreach_sync_mail_history.py and dags/test_history_variants.py",
     "operators/tenant_admin.py": "dags/test_cleverreach_tenant_admin.py",
     "operators/webhooks.py": "dags/test_cleverreach_webhooks.py",
-    "sync/apply.py": "dags/test_cleverreach_sync_recipients.py, test_sync_variants.py, test_cleverreach_sync_fence.py",
     "sync/approval_guard.py": "dags/test_cleverreach_sync_approval.py (the guard with real approvals)",
     "sync/approval_store.py": "dags/test_cleverreach_sync_approval.py and ui/routers/test_sync.py",
     "sync/desired.py": "sync/test_diff.py, test_diff_properties.py and test_withdrawn.py",

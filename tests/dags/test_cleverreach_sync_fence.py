@@ -230,6 +230,9 @@ def test_member_states_follow_the_settled_windows_and_a_run_that_fails_midway_ke
     assert sorted(states) == ["pending"] * 3 + ["synced"] * 6
     beside = any(name.startswith("cleverreach-settle") for name in writers)
     assert beside == (crm_engine.dialect.name != "sqlite")
+    # the run's plan is stored whole: the settled windows' inserts with their results, the rest planned
+    results = [r["result"] for r in fetch(crm_engine, "SELECT result FROM sync_change WHERE action = 'add' ORDER BY id")]
+    assert results == ["ok"] * 6 + ["planned"] * 3
 
     monkeypatch.setattr(ListState, "save_owned", saved)
     assert run_dag(DAG, SYNC).state == "success"

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cleverreach.enums import ChangeAction, MemberState, OptInPolicy, RemovalMode
+from cleverreach.enums import ChangeAction, ChangeResult, MemberState, OptInPolicy, RemovalMode
 from cleverreach.exceptions import (
     CleverReachForbiddenError,
     CleverReachNotFoundError,
@@ -39,6 +39,7 @@ from cleverreach.exceptions import (
     LeaseLostError,
 )
 from cleverreach.hooks.cleverreach import CleverReachHook, ItemResult
+from cleverreach.sync.changes import write_rows
 from cleverreach.sync.diff import PENDING_REASON
 from cleverreach.sync.fence import Fence
 from cleverreach.sync.intents import intent_rows
@@ -114,6 +115,8 @@ class PlanApplier:
         self.succeeded: dict[tuple[str, str | None], list[str]] = {}
         self.marker = Settler(background=False)
         self.no_longer_refused: list[str] = []
+        # per write action, how many of the plan's rows (in its order) have their sync_change row stored
+        self.stored: dict[ChangeAction, int] = {}
 
     def apply(self, plan: SyncPlan, ownership: Ownership, tally: Tally, settled_intents: Sequence[str] = ()) -> None:
         """Write the plan; ``settled_intents`` (address keys of earlier runs' intents, resolved into
@@ -187,7 +190,9 @@ class PlanApplier:
             ok = np.fromiter((item.ok for item in items), dtype=bool, count=len(items))
             done = rows[ok]
             own(_owned_rows(done, OwnershipOrigin.CREATED, [i.receiver_id or "" for i in items if i.ok]))
-            self._succeeded(ChangeAction.ADD, done, state, PENDING_REASON if double else None)
+            # a refused insert stays planned until it is read back (_settle_refused_inserts)
+            self._store_changes(ChangeAction.ADD, rows, np.where(ok, str(ChangeResult.OK), str(ChangeResult.PLANNED)))
+            self._succeeded(ChangeAction.ADD, done, state, PENDING_REASON if double else None, recorded=True)
             if not ok.all():  # only the refused rows become tuples
                 errors = [item.error or "refused" for item in items if not item.ok]
                 refused.extend(zip(rows[~ok].itertuples(), errors))
@@ -233,14 +238,17 @@ class PlanApplier:
             record = done["adopt"].to_numpy(dtype=bool) | created
             ids = [item.receiver_id or rid for item, rid, keep in zip(ok_items, done["receiver_id"], record) if keep]
             own(_owned_rows(done[record], OwnershipOrigin.ADOPTED, ids))
-            pending = done["pending"].to_numpy(dtype=bool)
-            self._succeeded(ChangeAction.UPDATE, done[~pending], MemberState.SYNCED, None, email_column="email_old")
-            self._succeeded(ChangeAction.UPDATE, done[pending], MemberState.UNCONFIRMED, PENDING_REASON,
-                            email_column="email_old")
             failed = rows[~ok]
             errors = [item.error or "refused" for item in items if not item.ok]
             reasons = [f"CleverReach refused the update: {error}" for error in errors]
-            self.ledger.record_results(self.run_pk, ChangeAction.UPDATE, [], list(zip(failed["email_old"], reasons)))
+            failed_at = iter(reasons)
+            self._store_changes(ChangeAction.UPDATE, rows, np.where(ok, str(ChangeResult.OK), str(ChangeResult.FAILED)),
+                                [None if fine else next(failed_at)[:1000] for fine in ok.tolist()])
+            pending = done["pending"].to_numpy(dtype=bool)
+            self._succeeded(ChangeAction.UPDATE, done[~pending], MemberState.SYNCED, None, email_column="email_old",
+                            recorded=True)
+            self._succeeded(ChangeAction.UPDATE, done[pending], MemberState.UNCONFIRMED, PENDING_REASON,
+                            email_column="email_old", recorded=True)
             self.state.set_member_errors([(c, MemberState.PENDING, r) for c, r in zip(failed["contact_person_id"], reasons)])
             self.state.remember_refusals([(c, ChangeAction.UPDATE, h, r) for c, h, r in
                                           zip(failed["contact_person_id"], failed["payload_hash"], reasons)])
@@ -391,12 +399,23 @@ class PlanApplier:
             settler.drain()
         self.state.forget_run_intents(self.run_pk)  # every batch's ownership is saved
 
+    def _store_changes(self, action: ChangeAction, rows: pd.DataFrame, results: np.ndarray,
+                       errors: Sequence[str | None] | None = None) -> None:
+        """The settled batches' ``sync_change`` rows with their results (the run stored its plan without them:
+        ``RunLedger.record_plan``); they follow the rows stored before them in the plan's order."""
+        self.ledger.record_changes(self.run_pk, write_rows(self.run_pk, self.state.list_id, action, rows,
+                                                           results.tolist(), errors))
+        self.stored[action] = self.stored.get(action, 0) + len(rows)
+
     def _succeeded(self, action: ChangeAction, rows: pd.DataFrame, state: MemberState, reason: str | None,
-                   email_column: str = "email") -> None:
+                   email_column: str = "email", *, recorded: bool = False) -> None:
+        """The members of succeeded writes: their states (by the marker) and, unless ``recorded`` with their
+        rows (``_store_changes``), their results."""
         if rows.empty:
             return
         cids = key_column(rows["contact_person_id"]).tolist()
-        self.ledger.record_results(self.run_pk, action, rows[email_column].tolist(), [])
+        if not recorded:
+            self.ledger.record_results(self.run_pk, action, rows[email_column].tolist(), [])
         self.succeeded.setdefault((str(state), reason), []).extend(cids)
         if self.refused_before:
             self.no_longer_refused.extend(c for c in cids if c in self.refused_before)

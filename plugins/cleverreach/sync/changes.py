@@ -48,34 +48,64 @@ def _json_objects(columns: dict[str, pd.Series]) -> list[str]:
     return [template.format(*row) for row in zip(*encoded)]
 
 
+def _rows(run_pk: int, list_id: str, chunk: pd.DataFrame, email: str, action: str | list[str],
+          old: Sequence[Any] | None = None, new: Sequence[Any] | None = None, results: Sequence[str] | None = None,
+          contact_ids: Sequence[Any] | None = None, errors: Sequence[str | None] | None = None) -> list[tuple[Any, ...]]:
+    size = len(chunk)
+    return list(zip(
+        repeat(run_pk, size), repeat(as_key(list_id), size),
+        _values(key_column(chunk["contact_person_id"])) if contact_ids is None else contact_ids,
+        _values(chunk[email]), repeat(str(action), size) if isinstance(action, str) else action,
+        _values(chunk["reason"]), repeat(None, size) if old is None else old, repeat(None, size) if new is None else new,
+        repeat(str(ChangeResult.PLANNED), size) if results is None else results,
+        repeat(None, size) if errors is None else errors,
+    ))
+
+
+def write_rows(run_pk: int, list_id: str, action: ChangeAction, chunk: pd.DataFrame, results: Sequence[str] | None = None,
+               errors: Sequence[str | None] | None = None) -> list[tuple[Any, ...]]:
+    """The ``sync_change`` rows of planned inserts (``ChangeAction.ADD``, rows of ``plan.adds``) or updates
+    (``UPDATE``, rows of ``plan.updates``), with their results (``planned`` without) and errors: an applied run
+    stores them as their batches are settled (``WRITE_ACTIONS``)."""
+    if action == ChangeAction.ADD:
+        new = _json_objects({name: chunk[name] for name in ATTRIBUTES})
+        return _rows(run_pk, list_id, chunk, "email", action, new=new, results=results, errors=errors)
+    if action != ChangeAction.UPDATE:
+        raise ValueError(f"the rows of {action} are stored with the plan")
+    olds, news = [], []
+    for record in chunk.to_dict("records"):  # the changed fields differ per row
+        changed = [n for n in ("ext_id", *ATTRIBUTES) if record[n] != record[f"{n}_old"]]
+        olds.append(_json({n: record[f"{n}_old"] for n in changed}))
+        news.append(_json({n: record[n] for n in changed}))
+    return _rows(run_pk, list_id, chunk, "email_old", action, olds, news, results=results, errors=errors)
+
+
+#: the actions whose rows an applied run stores as their batches settle, with their results (not ``planned``
+#: first and each result marked after: a million updates of a million rows just written); the plan's frame of each
+WRITE_ACTIONS = {ChangeAction.ADD: "adds", ChangeAction.UPDATE: "updates"}
+
+
+def unsettled_write_rows(run_pk: int, list_id: str, plan: SyncPlan,
+                         stored: dict[ChangeAction, int]) -> Iterator[list[tuple[Any, ...]]]:
+    """The ``planned`` rows of the planned writes not stored yet: ``stored[action]`` rows of each were stored as
+    their batches settled (in the plan's order), the rest are (a run blocked, failed or stopped midway)."""
+    for action, name in WRITE_ACTIONS.items():
+        frame = getattr(plan, name)
+        for start in range(stored.get(action, 0), len(frame), PLAN_CHUNK):
+            yield write_rows(run_pk, list_id, action, frame.iloc[start : start + PLAN_CHUNK])
+
+
 def change_rows(run_pk: int, list_id: str, plan: SyncPlan, rejected: pd.DataFrame, *,
-                removal_mode: str) -> Iterator[list[tuple[Any, ...]]]:
-    """The ``sync_change`` rows (``CHANGE_COLUMNS``) of a plan: planned writes, and the members left alone
-    with the state they end in as their result. Built column-wise, ``PLAN_CHUNK`` rows at a time: a
-    million-row plan is never a million tuples (or JSON texts) at once."""
+                removal_mode: str, writes: bool = True) -> Iterator[list[tuple[Any, ...]]]:
+    """The ``sync_change`` rows (``CHANGE_COLUMNS``) of a plan: planned writes (without the inserts and updates
+    when not ``writes``: see ``WRITE_ACTIONS``), and the members left alone with the state they end in as their
+    result. Built column-wise, ``PLAN_CHUNK`` rows at a time: a million-row plan is never a million tuples (or
+    JSON texts) at once."""
 
     def rows(chunk: pd.DataFrame, email: str, action: str | list[str], old: Sequence[Any] | None = None,
              new: Sequence[Any] | None = None, results: Sequence[str] | None = None,
              contact_ids: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-        size = len(chunk)
-        return list(zip(
-            repeat(run_pk, size), repeat(as_key(list_id), size),
-            _values(key_column(chunk["contact_person_id"])) if contact_ids is None else contact_ids,
-            _values(chunk[email]), repeat(str(action), size) if isinstance(action, str) else action,
-            _values(chunk["reason"]), repeat(None, size) if old is None else old, repeat(None, size) if new is None else new,
-            repeat(str(ChangeResult.PLANNED), size) if results is None else results, repeat(None, size),
-        ))
-
-    def adds(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
-        return rows(chunk, "email", ChangeAction.ADD, new=_json_objects({name: chunk[name] for name in ATTRIBUTES}))
-
-    def updates(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
-        olds, news = [], []
-        for record in chunk.to_dict("records"):  # the changed fields differ per row
-            changed = [n for n in ("ext_id", *ATTRIBUTES) if record[n] != record[f"{n}_old"]]
-            olds.append(_json({n: record[f"{n}_old"] for n in changed}))
-            news.append(_json({n: record[n] for n in changed}))
-        return rows(chunk, "email_old", ChangeAction.UPDATE, olds, news)
+        return _rows(run_pk, list_id, chunk, email, action, old, new, results, contact_ids)
 
     def reactivations(chunk: pd.DataFrame) -> list[tuple[Any, ...]]:
         return rows(chunk, "email", ChangeAction.REACTIVATE)
@@ -97,9 +127,9 @@ def change_rows(run_pk: int, list_id: str, plan: SyncPlan, rejected: pd.DataFram
                         results=results.tolist())
         return build
 
+    if writes:
+        yield from unsettled_write_rows(run_pk, list_id, plan, {})
     sections = (
-        (plan.adds, adds),
-        (plan.updates, updates),
         (plan.reactivations, reactivations),
         (plan.removes.assign(erase=plan.erasing, deactivate=plan.deactivating), removals),
         (rejected, left_alone(MemberState.REJECTED, ChangeAction.REJECT)),

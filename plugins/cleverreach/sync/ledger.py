@@ -21,9 +21,9 @@ from cleverreach.crm.bulk import bulk_insert
 from cleverreach.crm.in_list import execute_in
 from cleverreach.crm.keys import as_key
 from cleverreach.crm.store import SqlStore
-from cleverreach.enums import AuditAction
+from cleverreach.enums import AuditAction, ChangeAction
 from cleverreach.exceptions import LeaseLostError, SyncInProgressError
-from cleverreach.sync.changes import CHANGE_COLUMNS, change_rows
+from cleverreach.sync.changes import CHANGE_COLUMNS, change_rows, unsettled_write_rows
 from cleverreach.sync.frames import chunks
 from cleverreach.sync.plan import SyncPlan
 from cleverreach.sync.scope import PastRun
@@ -146,13 +146,32 @@ class RunLedger(SqlStore):
                 finished["list_id"], {"sync_run_id": run_pk, "status": str(status), **counted}))
 
     # ------------------------------------------------------------------ the stored plan
-    def record_plan(self, run_pk: int, list_id: str, plan: SyncPlan, rejected: pd.DataFrame, *, removal_mode: str) -> None:
+    def record_plan(self, run_pk: int, list_id: str, plan: SyncPlan, rejected: pd.DataFrame, *, removal_mode: str,
+                    writes: bool = True) -> None:
         """Every planned change with its reason and old/new values; ``result`` says ``planned``.
 
         Members left alone get a row too (``reject``/``keep``), with the resulting ``sync_state`` as result.
+        Without ``writes`` the inserts and updates are left out: the run applies them and stores their rows as
+        their batches settle (:meth:`record_changes`), and the rest with :meth:`record_unsettled_writes`.
         """
         with self.state.begin() as conn:
-            for rows in change_rows(run_pk, list_id, plan, rejected, removal_mode=removal_mode):
+            for rows in change_rows(run_pk, list_id, plan, rejected, removal_mode=removal_mode, writes=writes):
+                bulk_insert(conn, self.state_table("sync_change"), CHANGE_COLUMNS, rows)
+
+    def record_changes(self, run_pk: int, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Settled writes' ``sync_change`` rows with their results (``sync.changes.write_rows``), behind the
+        lease's fence: an attempt whose lease was taken over stops here, before it records anything."""
+        with self.state.begin() as conn:
+            self.heartbeat(conn, run_pk)
+            bulk_insert(conn, self.state_table("sync_change"), CHANGE_COLUMNS, rows)
+
+    def record_unsettled_writes(self, run_pk: int, list_id: str, plan: SyncPlan, stored: dict[ChangeAction, int]) -> None:
+        """The planned inserts and updates whose rows are not stored yet (all but the first ``stored[action]``
+        of each), as ``planned``: a run left out of :meth:`record_plan` stops (blocked, failed) with its whole plan
+        stored all the same."""
+        with self.state.begin() as conn:
+            self.heartbeat(conn, run_pk)
+            for rows in unsettled_write_rows(run_pk, list_id, plan, stored):
                 bulk_insert(conn, self.state_table("sync_change"), CHANGE_COLUMNS, rows)
 
     def record_results(self, run_pk: int, action: str, ok: Sequence[str], failed: Sequence[tuple[str, str]]) -> None:

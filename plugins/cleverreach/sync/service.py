@@ -315,8 +315,11 @@ class ListSync:
             ledger.set_alert(run_pk, "; ".join(flags))
             self.log.warning("%s: ALERT %s", self.label, "; ".join(flags))
         planned = {**plan.counts(), "rejected": tally.rejected, "unchanged": tally.unchanged}
+        applier: PlanApplier | None = None  # stores its inserts' and updates' rows as they settle (RunLedger.record_plan)
         try:
-            ledger.record_plan(run_pk, target.list_id, plan, read.rejected, removal_mode=settings.removal_mode)
+            ledger.record_plan(run_pk, target.list_id, plan, read.rejected, removal_mode=settings.removal_mode,
+                               writes=dry_run)
+            applier = PlanApplier(self.cr, ledger, self.state, fence, log=self.log, refused_before=read.refused_before)
             try:  # a plan the guard blocks passes only by the approval bound to this run (sync.approval)
                 guard_removals(
                     plan, SyncApprovalStore(ledger.engine), minimum=settings.mass_removal_min,
@@ -326,6 +329,7 @@ class ListSync:
                     fence=lambda conn: ledger.heartbeat(conn, run_pk), log=self.log,
                 )
             except MassRemovalError as exc:
+                self._record_unsettled(plan, applier, dry_run)
                 ledger.finish_run(run_pk, RunStatus.BLOCKED, planned, str(exc))
                 raise
             if dry_run:
@@ -337,9 +341,8 @@ class ListSync:
                         "sync_run_id": run_pk, "scope": str(read.scope), "alerts": flags, **planned}
 
             self._ensure_attributes()
-            PlanApplier(
-                self.cr, ledger, self.state, fence, log=self.log, refused_before=read.refused_before,
-            ).apply(plan, read.ownership, tally, read.settled_intents)
+            applier.apply(plan, read.ownership, tally, read.settled_intents)
+            self._record_unsettled(plan, applier, dry_run)  # none, unless a batch went unsettled
             self._plan_states(read)
             remote_count = read.receiver_count + tally.added - (tally.removed if settings.removal_mode == RemovalMode.DELETE else 0)
             self.state.set_remote_count(remote_count)
@@ -349,6 +352,11 @@ class ListSync:
         except MassRemovalError:
             raise
         except BaseException as exc:
+            if applier is not None:
+                try:
+                    self._record_unsettled(plan, applier, dry_run)
+                except Exception:  # the run's own error is the one to raise (after a lost lease the fence refuses this)
+                    self.log.warning("%s: the planned writes not applied could not be stored", self.label)
             ledger.finish_run(run_pk, RunStatus.FAILED, tally.run_counts(), f"{type(exc).__name__}: {exc}")
             raise
         result = {"tenant_id": target.tenant_id, "list_id": target.list_id, "dry_run": False, "sync_run_id": run_pk,
@@ -358,6 +366,12 @@ class ListSync:
         return result
 
     # ------------------------------------------------------------------ apply
+    def _record_unsettled(self, plan: SyncPlan, applier: PlanApplier, dry_run: bool) -> None:
+        """The planned inserts and updates an applied run has not stored with their results (all of them when the
+        guard blocked it, those after the last settled batch when it failed), stored as ``planned``."""
+        if not dry_run:
+            self.ledger.record_unsettled_writes(self.run_pk, self.target.list_id, plan, applier.stored)
+
     def _missing_attributes(self) -> list[str]:
         wanted = [self.cr.settings.ext_id_attribute, *ATTRIBUTE_DESCRIPTIONS]
         existing = {str(a.get("name", "")).lower() for a in self.cr.list_global_attributes()}
