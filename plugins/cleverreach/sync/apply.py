@@ -14,7 +14,8 @@
   ``SETTLE_BATCHES`` write batches (in one transaction), so a crash loses nothing: the receivers a batch creates
   or adopts are recorded as intents before it is sent (``sync.intents``), and the next run owns what the
   intents name. The run's intents go in one statement once every batch's ownership is saved. The next batch is
-  sent while the last ones are settled.
+  sent while the last ones are settled. Settled inserts and updates get their ``sync_change`` rows then, with
+  their results (the run stored its plan without them: ``RunLedger.record_plan``).
 * Every write is fenced (``sync.fence``): before each batch and each single-receiver call the lease is
   checked, so an attempt whose lease was taken over stops before it writes anything more.
 """
