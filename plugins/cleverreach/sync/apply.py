@@ -43,7 +43,6 @@ from cleverreach.hooks.cleverreach import CleverReachHook, ItemResult
 from cleverreach.sync.changes import write_rows
 from cleverreach.sync.diff import PENDING_REASON
 from cleverreach.sync.fence import Fence
-from cleverreach.sync.intender import Intender
 from cleverreach.sync.intents import intent_rows
 from cleverreach.sync.keys import email_key, key_column
 from cleverreach.sync.ownership import NOT_DEACTIVATED_BY_US, OWNED_COLUMNS, Ownership, OwnershipOrigin
@@ -333,9 +332,9 @@ class PlanApplier:
 
         Before a batch is sent: the fence; and, when its rows are not covered yet, the intents (of origin
         ``intents``) of the rows the next ``SETTLE_BATCHES`` batches can hold, committed together (the intents'
-        transaction beats the lease; ``sync.intender``). The next batch is sent while the last ones are settled
-        (``Fence.ahead``), and where the databases take two writers the windows are settled in a worker thread while
-        the sends go on (``sync.settler``), and the next window's intents recorded in another (``sync.intender``).
+        transaction beats the lease). The next batch is sent while the last ones are settled (``Fence.ahead``), and
+        where the databases take two writers the windows are settled in a worker thread while the sends go on
+        (``sync.settler``).
         ``settle`` saves the batches' ownership through the ``own`` it is given, first (before its results). The
         intents stay until every batch is settled, then go in one statement: never gone without the ownership they
         stand for (one statement per window of ten thousand keys cost more than the window's ownership). Batches
@@ -343,11 +342,17 @@ class PlanApplier:
         to the settler: their ownership is true whoever saves it, and their results are refused by the fence); the
         intents of a failed run stay, and its next run resolves them (those already owned cost nothing)."""
         window = self.SETTLE_BATCHES
-        two_writers = side_by_side(self.state.engine, self.state.state)
-        intender = Intender(
-            rows, window=window, batch_size=lambda: self.cr.batch_size, check=self.fence.check, background=two_writers,
-            record=lambda upcoming: self.state.record_intents(intent_rows(upcoming, intents), run_pk=self.run_pk,
-                                                              fence=self.ledger.heartbeat))
+        intended = 0  # rows [0, intended) have their intents recorded
+
+        def intend(sent: int) -> None:
+            nonlocal intended
+            size = self.cr.batch_size
+            if sent >= len(rows) or sent + size <= intended or intended >= len(rows):
+                self.fence.check()  # nothing left to send, or its intents are recorded: the plain check
+                return
+            upcoming = rows.iloc[sent : sent + size * window]
+            self.state.record_intents(intent_rows(upcoming, intents), run_pk=self.run_pk, fence=self.ledger.heartbeat)
+            intended = sent + len(upcoming)
 
         offset = 0
         sent_chunks: list[pd.DataFrame] = []
@@ -372,9 +377,9 @@ class PlanApplier:
 
             settler.submit(work)
 
-        with intender, Settler(background=two_writers) as settler:
+        with Settler(background=side_by_side(self.state.engine, self.state.state)) as settler:
             try:
-                for batch in self.fence.ahead(batches, intender.before, lambda batch: len(batch.items)):
+                for batch in self.fence.ahead(batches, intend, lambda batch: len(batch.items)):
                     sent_chunks.append(rows.iloc[offset : offset + len(batch.items)])
                     sent_items.append(batch.items)
                     indexes.append(batch.index)
