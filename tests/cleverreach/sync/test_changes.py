@@ -34,3 +34,18 @@ def test_a_large_section_comes_in_chunks(monkeypatch):
     monkeypatch.setattr(changes, "PLAN_CHUNK", 2)
     sizes = [len(chunk) for chunk in change_rows(1, "1", plan_of(adds(5)), pd.DataFrame(), removal_mode="delete")]
     assert sizes == [2, 2, 1]
+
+
+def test_an_applied_runs_plan_leaves_its_writes_to_their_batches_and_the_unsettled_rest_is_planned():
+    from cleverreach.enums import ChangeAction
+    from cleverreach.sync.changes import unsettled_write_rows, write_rows
+
+    plan = plan_of(adds(5))
+    assert list(change_rows(1, "1", plan, pd.DataFrame(), removal_mode="delete", writes=False)) == []
+    settled = write_rows(1, "1", ChangeAction.ADD, plan.adds.iloc[:2], ["ok", "planned"], [None, None])
+    assert [(row[2], row[8]) for row in settled] == [("1", "ok"), ("2", "planned")]
+    rest = [row for chunk in unsettled_write_rows(1, "1", plan, {ChangeAction.ADD: 2}) for row in chunk]
+    assert [(row[2], row[4], row[8]) for row in rest] == [("3", "add", "planned"), ("4", "add", "planned"),
+                                                          ("5", "add", "planned")]
+    whole = [row for chunk in change_rows(1, "1", plan, pd.DataFrame(), removal_mode="delete") for row in chunk]
+    assert whole[2:] == rest  # the same rows the whole plan has for them
