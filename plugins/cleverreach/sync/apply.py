@@ -242,9 +242,10 @@ class PlanApplier:
             failed = rows[~ok]
             errors = [item.error or "refused" for item in items if not item.ok]
             reasons = [f"CleverReach refused the update: {error}" for error in errors]
-            failed_at = iter(reasons)
+            row_errors = np.full(len(rows), None, dtype=object)
+            row_errors[~ok.to_numpy()] = [reason[:1000] for reason in reasons]
             self._store_changes(ChangeAction.UPDATE, rows, np.where(ok, str(ChangeResult.OK), str(ChangeResult.FAILED)),
-                                [None if fine else next(failed_at)[:1000] for fine in ok.tolist()])
+                                row_errors.tolist())
             pending = done["pending"].to_numpy(dtype=bool)
             self._succeeded(ChangeAction.UPDATE, done[~pending], MemberState.SYNCED, None, email_column="email_old",
                             recorded=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from itertools import chain
 from typing import Any
 
 import pandas as pd
@@ -168,10 +169,14 @@ class RunLedger(SqlStore):
     def record_unsettled_writes(self, run_pk: int, list_id: str, plan: SyncPlan, stored: dict[ChangeAction, int]) -> None:
         """The planned inserts and updates whose rows are not stored yet (all but the first ``stored[action]``
         of each), as ``planned``: a run left out of :meth:`record_plan` stops (blocked, failed) with its whole plan
-        stored all the same."""
+        stored all the same. Nothing is written (no transaction) when every row is stored."""
+        sections = unsettled_write_rows(run_pk, list_id, plan, stored)
+        first = next(sections, None)
+        if first is None:
+            return
         with self.state.begin() as conn:
             self.heartbeat(conn, run_pk)
-            for rows in unsettled_write_rows(run_pk, list_id, plan, stored):
+            for rows in chain([first], sections):  # a chunk at a time, as record_plan
                 bulk_insert(conn, self.state_table("sync_change"), CHANGE_COLUMNS, rows)
 
     def record_results(self, run_pk: int, action: str, ok: Sequence[str], failed: Sequence[tuple[str, str]]) -> None:
