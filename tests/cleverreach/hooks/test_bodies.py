@@ -46,3 +46,33 @@ def test_a_smaller_batch_after_a_413_is_built_at_once_and_keys_name_the_items():
 def test_a_nan_is_refused_as_requests_refuses_it():
     with BatchBodies([{"email": "a@example.org", "x": float("nan")}]) as bodies, pytest.raises(ValueError):
         bodies.take(0, 10)
+
+
+class Encoded(list):
+    """Items that encode their own slices (``EncodedItems``), or decline to (None)."""
+
+    def __init__(self, *args, declines: bool = False) -> None:
+        super().__init__(*args)
+        self.declines = declines
+
+    def encoded(self, start: int, stop: int):
+        if self.declines:
+            return None
+        return [item["email"] for item in self[start:stop]], json.dumps(self[start:stop], ensure_ascii=False).encode()
+
+
+def test_items_that_encode_themselves_are_sent_as_they_encode_them_with_their_keys():
+    items = Encoded({"email": f"p{i}@example.org", "global_attributes": {"firstname": "Jürgen"}} for i in range(3))
+    with BatchBodies(items) as bodies:
+        keys, body = bodies.take(0, 2)
+        assert keys == ["p0@example.org", "p1@example.org"]
+        assert body == json.dumps(items[0:2], ensure_ascii=False).encode("utf-8")  # theirs: UTF-8, not escapes
+        assert bodies.take(2, 2) == (["p2@example.org"], json.dumps(items[2:3], ensure_ascii=False).encode())
+    with BatchBodies(items, keys=["k0", "k1", "k2"]) as bodies:
+        assert bodies.take(1, 5)[0] == ["k1", "k2"]
+
+
+def test_items_that_decline_to_encode_a_slice_are_sent_as_dicts():
+    items = Encoded([{"email": "a@example.org", "x": "Jürgen"}], declines=True)
+    with BatchBodies(items) as bodies:
+        assert bodies.take(0, 5) == (["a@example.org"], json.dumps(list(items), allow_nan=False).encode())

@@ -14,6 +14,7 @@ in the README.
 from __future__ import annotations
 
 import copy
+import json
 import random
 import os
 import re
@@ -26,6 +27,7 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cleverreach.hooks.bodies import BatchBodies
 from cleverreach.sync.actual import ACTUAL_COLUMNS, receivers_frame
 from cleverreach.sync.desired import prepare_desired, validate_emails
 from cleverreach.sync.diff import diff
@@ -330,13 +332,26 @@ class Payloads:
     """A plan's API bodies, built once: inserts for adds, upserts for updates, ids to activate and remove."""
 
     def __init__(self, plan, ext_attribute: str = EXT) -> None:
-        self.adds = list(plan.add_payloads(ext_attribute, 1700000999))
-        self.updates = list(plan.update_payloads(ext_attribute))
+        self.adds = sent(plan.add_payloads(ext_attribute, 1700000999))
+        self.updates = sent(plan.update_payloads(ext_attribute))
         self.adopt = plan.updates["adopt"].tolist() if len(plan.updates) else []
         self.update_ids = plan.updates["receiver_id"].tolist() if len(plan.updates) else []
         self.reactivate = plan.reactivations["receiver_id"].tolist()
         self.removes = plan.remove_ids()
         self.adoptions = plan.adoptions["receiver_id"].tolist()
+
+
+def sent(payloads) -> list[dict]:
+    """The bodies as the hook sends them (``hooks.bodies``: joined by Arrow where the columns are text), read
+    back: they say what the payloads' dicts say."""
+    if not len(payloads):
+        return []
+    with BatchBodies(payloads) as bodies:
+        emails, body = bodies.build(0, len(payloads))
+    items = json.loads(body)
+    assert payloads.encoded(0, len(payloads)) is not None  # a plan's columns are text: Arrow joined them
+    assert items == list(payloads) and emails == [item["email"] for item in items]
+    return items
 
 
 def _set_attributes(rec: dict, values: dict) -> None:
