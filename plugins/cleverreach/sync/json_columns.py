@@ -1,8 +1,8 @@
 """JSON texts of whole columns, joined by Arrow's kernels instead of a dict and an encoder call per row.
 
 A first sync of a million sends a million receivers' bodies and stores a million change rows whose values are
-JSON: per row a dict built and encoded took about as long as the rest of the row's work in this process
-(``docs/performance.md``). Here a text column becomes JSON strings by one kernel (quotes around it; a missing value
+JSON: a dict built and encoded per row, about 10 µs of the interpreter's lock each on a slow machine
+(``docs/performance.md``, "JSON joined by Arrow"). Here a text column becomes JSON strings by one kernel (quotes around it; a missing value
 ``null``), and the rows' objects by one more that joins those columns with the literal text between them; the
 kernels run without the interpreter's lock. Only a value with a character JSON escapes (a quote, a backslash, a
 control character) goes through the standard library's encoder, so each text is exactly what
