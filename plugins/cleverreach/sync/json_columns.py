@@ -2,11 +2,11 @@
 
 A first sync of a million sends a million receivers' bodies and stores a million change rows whose values are
 JSON: a dict built and encoded per row, about 10 µs of the interpreter's lock each on a slow machine
-(``docs/performance.md``, "JSON joined by Arrow"). Here a text column becomes JSON strings by one kernel (quotes around it; a missing value
-``null``), and the rows' objects by one more that joins those columns with the literal text between them; the
-kernels run without the interpreter's lock. Only a value with a character JSON escapes (a quote, a backslash, a
-control character) goes through the standard library's encoder, so each text is exactly what
-``json.dumps(..., ensure_ascii=False)`` writes: non-ASCII characters stay UTF-8, as JSON allows.
+(``docs/performance.md``, "JSON joined by Arrow"). Here a text column becomes JSON strings by one kernel (quotes
+around it; a missing value ``null``), and the rows' objects by one more that joins those columns with the literal
+text between them; the kernels run without the interpreter's lock. Only a value with a character JSON escapes (a
+quote, a backslash, a control character) goes through the standard library's encoder, so each text is exactly
+what ``json.dumps(..., ensure_ascii=False)`` writes: non-ASCII characters stay UTF-8, as JSON allows.
 
 Pure: no I/O. ``pyarrow`` is imported where it is used (these helpers are loaded with the sync's modules).
 """

@@ -156,9 +156,10 @@ class Payloads(Sequence[dict]):
     def encoded(self, start: int, stop: int) -> tuple[list[str], bytes] | None:
         """The e-mails of rows ``start:stop`` and their bodies as one JSON array (what the hook sends,
         ``hooks.bodies``), joined by Arrow (``sync.json_columns``: a thousand bodies without a dict each). None
-        where a column holds anything but text: then the hook encodes the dicts."""
+        where a column holds anything but text, or a missing value (the plan has none: an attribute is '' for
+        null): then the hook encodes the dicts, and refuses a NaN as ``requests`` does."""
         texts = [text_column(column.iloc[start:stop]) for column in self._columns]
-        if any(text is None for text in texts):
+        if any(text is None or text.null_count for text in texts):
             return None
         email, ext_id, *values = texts
         attributes: dict = dict(zip(ATTRIBUTES, map(json_strings, values)))

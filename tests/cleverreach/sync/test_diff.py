@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +14,7 @@ from cleverreach.sync.desired import prepare_desired
 from cleverreach.sync.diff import diff
 from cleverreach.sync.fields import ATTRIBUTES
 from cleverreach.sync.ownership import owned_frame, resolve_ownership
-from cleverreach.sync.plan import check_mass_removal, payload_hashes, removal_limit
+from cleverreach.sync.plan import Payloads, check_mass_removal, payload_hashes, removal_limit
 
 
 def members(*rows: dict) -> pd.DataFrame:
@@ -120,6 +122,20 @@ def test_adds_updates_removes_and_unchanged():
     assert "activated" not in str(list(plan.update_payloads("ext_id")))
     assert [body["activated"] for body in plan.add_payloads("ext_id", 0)] == [0]
     assert "deactivated" not in str(list(plan.add_payloads("ext_id", 1700000000)))
+
+
+def test_bodies_are_encoded_by_arrow_as_the_dicts_say_or_left_to_the_dicts():
+    frame = pd.DataFrame({"email": ["jörg@example.org", 'q"uote@example.org'], "ext_id": ["00123", "7"],
+                          **{name: [f"{name} Ä\t", ""] for name in ATTRIBUTES}}).astype("str")
+    payloads = Payloads(frame, "email", "crm_id", source="hyperspace CRM", activated=1700000000)
+    emails, body = payloads.encoded(0, 2)
+    assert emails == ["jörg@example.org", 'q"uote@example.org']
+    assert json.loads(body) == list(payloads) and "Ä".encode() in body  # UTF-8 as JSON allows, not escapes
+    assert json.loads(payloads.encoded(1, 2)[1]) == [payloads[1]]
+    assert list(payloads[0]["global_attributes"])[-1] == "crm_id"  # the attributes' order as the dicts have it
+    # a missing value or a column of numbers: the dicts go (json.dumps writes None as null and refuses a NaN)
+    assert Payloads(frame.assign(firstname=[None, "x"]), "email", "ext_id").encoded(0, 2) is None
+    assert Payloads(frame.assign(ext_id=[1, 2]), "email", "ext_id").encoded(0, 2) is None
 
 
 def test_receivers_we_do_not_own_are_never_in_the_plan():
