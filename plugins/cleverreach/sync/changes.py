@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from itertools import repeat
+from json.encoder import encode_basestring
 from typing import Any
 
 import numpy as np
@@ -36,13 +37,19 @@ def _json_objects(columns: dict[str, pd.Series]) -> list[str]:
     """Per row, the JSON object of these columns (key: column name) exactly as :func:`_json` writes it.
 
     Text columns are joined by Arrow (``sync.json_columns``): a million rows without a dict and a ``json.dumps``
-    call each. A column with anything but text goes the row-by-row way.
+    call each. Without pyarrow (an optional dependency) text values are encoded a column at a time by the encoder
+    ``json.dumps`` itself uses and joined by one template. A column with anything but text goes the row-by-row way.
     """
     texts = {name: text_column(values) for name, values in columns.items()}
-    if any(text is None for text in texts.values()):
-        names = sorted(columns)
-        return [_json(dict(zip(names, row))) for row in zip(*(columns[name].tolist() for name in names))]
-    return json_objects({name: json_strings(text) for name, text in texts.items()}).to_pylist()
+    if all(text is not None for text in texts.values()):
+        return json_objects({name: json_strings(text) for name, text in texts.items()}).to_pylist()
+    names = sorted(columns)
+    values = [columns[name].tolist() for name in names]
+    if not all(type(value) is str for column in values for value in column):
+        return [_json(dict(zip(names, row))) for row in zip(*values)]
+    template = "{{" + ", ".join(encode_basestring(name) + ": {}" for name in names) + "}}"
+    encoded = [[encode_basestring(value) for value in column] for column in values]
+    return [template.format(*row) for row in zip(*encoded)]
 
 
 def _rows(run_pk: int, list_id: str, chunk: pd.DataFrame, email: str, action: str | list[str],

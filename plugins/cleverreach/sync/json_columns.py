@@ -8,7 +8,7 @@ text between them; the kernels run without the interpreter's lock. Only a value 
 quote, a backslash, a control character) goes through the standard library's encoder, so each text is exactly
 what ``json.dumps(..., ensure_ascii=False)`` writes: non-ASCII characters stay UTF-8, as JSON allows.
 
-Pure: no I/O. ``pyarrow`` is imported where it is used (these helpers are loaded with the sync's modules).
+Pure: no I/O. ``pyarrow`` is imported where it is used, and only where it is installed (:func:`text_column`).
 """
 
 from __future__ import annotations
@@ -29,8 +29,12 @@ ESCAPED = r'["\\\x00-\x1f]'
 
 def text_column(values: pd.Series) -> pa.Array | None:
     """The column as an Arrow array of text (missing values null), or None where it holds anything but text (a
-    number, a date): those rows are written by ``json.dumps`` as before."""
-    import pyarrow as pa
+    number, a date) or pyarrow is not installed (it is not a dependency: the extra ``columnar``): then the
+    callers encode as before."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
 
     try:
         array = pa.array(values.array if isinstance(values, pd.Series) else values, from_pandas=True)

@@ -54,3 +54,23 @@ def test_literal_parts_alone_have_no_rows():
     with pytest.raises(ValueError, match="at least one array"):
         joined(["{", "}"])
     assert joined(["<", pa.array(["x", "y"], pa.large_string()), ">"]).to_pylist() == ["<x>", "<y>"]
+
+
+def test_without_pyarrow_nothing_is_joined_and_the_callers_encode_as_before(monkeypatch):
+    """pyarrow is an optional dependency (an existing Airflow may lack it): the bodies go as dicts, the change
+    rows' values by the standard library's encoder, each text as before."""
+    from cleverreach.hooks.bodies import BatchBodies
+    from cleverreach.sync.changes import _json_objects
+    from cleverreach.sync.plan import Payloads
+
+    frame = pd.DataFrame({"email": ["ä@example.org"], "ext_id": ["7"], "firstname": ['q"x'], "salutation": [""],
+                          "lastname": [""], "function": [""], "company": [""]})
+    expected_values = _json_objects({"firstname": frame["firstname"], "email": frame["email"]})
+    monkeypatch.setitem(__import__("sys").modules, "pyarrow", None)  # import pyarrow: ImportError
+    assert text_column(pd.Series(["a"], dtype="object")) is None
+    assert _json_objects({"firstname": frame["firstname"], "email": frame["email"]}) == expected_values == [
+        json.dumps({"firstname": 'q"x', "email": "ä@example.org"}, ensure_ascii=False, sort_keys=True)]
+    payloads = Payloads(frame.astype("object"), "email", "ext_id", activated=0)
+    assert payloads.encoded(0, 1) is None
+    with BatchBodies(payloads) as bodies:
+        assert bodies.take(0, 10) == (["ä@example.org"], json.dumps(list(payloads), allow_nan=False).encode())
