@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -37,7 +36,7 @@ def text_column(values: pd.Series) -> pa.Array | None:
         return None
 
     try:
-        array = pa.array(values.array if isinstance(values, pd.Series) else values, from_pandas=True)
+        array = pa.array(values.array, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
     if isinstance(array, pa.ChunkedArray):
@@ -57,12 +56,9 @@ def json_strings(array: pa.Array) -> pa.Array:
     quote = pa.scalar('"', pa.large_string())
     texts = pc.binary_join_element_wise(quote, array, quote, pa.scalar("", pa.large_string()))
     escaped = pc.fill_null(pc.match_substring_regex(array, ESCAPED), False)
-    if pc.any(escaped).as_py():
-        rows = np.flatnonzero(escaped.to_numpy(zero_copy_only=False))
-        encoded = pa.array([encode_basestring(text) for text in array.take(rows).to_pylist()], pa.large_string())
-        positions = np.full(len(array), -1, dtype=np.int64)
-        positions[rows] = np.arange(len(rows))
-        texts = pc.if_else(escaped, encoded.take(pa.array(np.maximum(positions, 0))), texts)
+    if pc.any(escaped).as_py():  # the few such texts, in their order, put where the mask is set
+        encoded = [encode_basestring(text) for text in array.filter(escaped).to_pylist()]
+        texts = pc.replace_with_mask(texts, escaped, pa.array(encoded, pa.large_string()))
     return pc.fill_null(texts, pa.scalar("null", pa.large_string()))
 
 
